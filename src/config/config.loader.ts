@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from './config.error';
+import { configSchema, type GatewayConfigInput, type ParsedConfig } from './config.schema';
+
+export interface GatewayConfig extends ParsedConfig {
+  /** Tokens resolved from `tokenEnv`, by provider id. Never logged. */
+  readonly providerTokens: Readonly<Record<string, string>>;
+  /** Key of the HMAC that hides secrets inside idempotency fingerprints. */
+  readonly idempotencyHmacKey?: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads GATEWAY_CONFIG (YAML or JSON; YAML is a superset of JSON). */
+export function loadConfigFile(path: string, env: Env = process.env): GatewayConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError([{ path: '', message: `cannot read ${path}: ${(err as Error).message}` }]);
+  }
+  return resolveConfig(raw, env);
+}
+
+/**
+ * Validates once, applies environment overrides, resolves secrets, freezes.
+ * Every problem is reported at once (fastify-style), never the first only.
+ */
+export function resolveConfig(raw: unknown, env: Env = process.env): GatewayConfig {
+  const input = applyEnvOverrides(raw, env);
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  }
+  const cfg = parsed.data;
+  const problems: Array<{ path: string; message: string }> = [];
+  const providerTokens: Record<string, string> = {};
+  cfg.providers.forEach((p, i) => {
+    const token = env[p.tokenEnv];
+    if (!token) problems.push({ path: `providers.${i}.tokenEnv`, message: `environment variable ${p.tokenEnv} is not set` });
+    else providerTokens[p.id] = token;
+  });
+  const hmacKey = env.IDEMPOTENCY_HMAC_KEY;
+  if (cfg.redis && (!hmacKey || hmacKey.length < 16)) {
+    problems.push({
+      path: 'redis',
+      message: 'IDEMPOTENCY_HMAC_KEY (at least 16 characters, the same on every replica) is required with Redis',
+    });
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return deepFreeze({ ...cfg, providerTokens, idempotencyHmacKey: hmacKey || undefined });
+}
+
+function applyEnvOverrides(raw: unknown, env: Env): unknown {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const out = { ...(raw as GatewayConfigInput & Record<string, unknown>) };
+  if (env.PORT !== undefined) {
+    out.server = { ...(out.server ?? {}), port: Number(env.PORT) };
+  }
+  if (env.REDIS_URL) {
+    out.redis = { ...(out.redis ?? {}), url: env.REDIS_URL };
+  }
+  return out;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -1,0 +1,113 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import { connectTimeoutMs, RETRY_POLICY } from '../config/retry.policy';
+import type { HttpOutcome, TransportFailure } from './http-outcome';
+
+export interface ProviderHttpClientOptions {
+  /** Base URL, possibly with a path (hoop's `/api`): undici's Pool takes only an origin. */
+  readonly baseUrl: string;
+  /** Overall deadline of one attempt: connect, headers and body. */
+  readonly timeoutMs: number;
+  /** The complete Authorization header value, in the provider's own form. */
+  readonly authorization: string;
+  readonly maxResponseBytes?: number;
+}
+
+const NEVER_SENT_CODES = new Set(['ECONNREFUSED']);
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/**
+ * One undici Pool per provider. POSTs are not idempotent, so an attempt is
+ * repeated only when the connection was refused: the request never left.
+ */
+export class ProviderHttpClient {
+  private readonly pool: Pool;
+  private readonly basePath: string;
+  private readonly maxResponseBytes: number;
+
+  constructor(private readonly options: ProviderHttpClientOptions) {
+    const url = new URL(options.baseUrl);
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.maxResponseBytes = options.maxResponseBytes ?? 1_048_576;
+    this.pool = new Pool(url.origin, {
+      connections: 64,
+      connect: { timeout: connectTimeoutMs(options.timeoutMs) },
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      keepAliveTimeout: 4_000,
+    });
+  }
+
+  async postJson(path: string, body: unknown, extraHeaders: Record<string, string> = {}): Promise<HttpOutcome> {
+    const payload = JSON.stringify(body);
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await this.attempt(path, payload, extraHeaders);
+      if (outcome.kind === 'response' || !outcome.neverSent || attempt >= RETRY_POLICY.maxRetries) return outcome;
+      await sleep(Math.floor(Math.random() * RETRY_POLICY.maxJitterMs) + 1);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  private async attempt(path: string, payload: string, extraHeaders: Record<string, string>): Promise<HttpOutcome> {
+    const deadline = AbortSignal.timeout(this.options.timeoutMs);
+    try {
+      const res = await this.pool.request({
+        method: 'POST',
+        path: this.basePath + path,
+        headers: {
+          ...extraHeaders,
+          'content-type': 'application/json',
+          accept: 'application/json',
+          authorization: this.options.authorization,
+        },
+        body: payload,
+        signal: deadline,
+      });
+      const body = await this.readBody(res.body, deadline);
+      const headers: Record<string, string | undefined> = {};
+      for (const [k, v] of Object.entries(res.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      return { kind: 'response', status: res.statusCode, headers, body };
+    } catch (err) {
+      return this.toTransportFailure(err, deadline);
+    }
+  }
+
+  private async readBody(stream: AsyncIterable<Buffer> & { destroy(): void }, deadline: AbortSignal): Promise<string> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of stream) {
+      size += chunk.length;
+      if (size > this.maxResponseBytes) {
+        stream.destroy();
+        throw Object.assign(new Error('response too large'), { code: 'RESPONSE_TOO_LARGE' });
+      }
+      chunks.push(chunk);
+    }
+    if (deadline.aborted) throw deadline.reason;
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  private toTransportFailure(err: unknown, deadline: AbortSignal): TransportFailure {
+    const code = errorCode(err);
+    if (deadline.aborted || TIMEOUT_CODES.has(code)) {
+      return { kind: 'transport', code: 'TIMEOUT', reason: `no complete answer within ${this.options.timeoutMs} ms`, neverSent: false };
+    }
+    if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+      return { kind: 'transport', code: 'UNAVAILABLE', reason: 'connect timeout', neverSent: true };
+    }
+    return { kind: 'transport', code: 'UNAVAILABLE', reason: code || 'connection failed', neverSent: NEVER_SENT_CODES.has(code) };
+  }
+}
+
+function errorCode(err: unknown): string {
+  let cur: unknown = err;
+  for (let i = 0; i < 4 && cur && typeof cur === 'object'; i++) {
+    const c = (cur as { code?: unknown }).code;
+    if (typeof c === 'string') return c;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return '';
+}

@@ -1,0 +1,171 @@
+import type {
+  ClaimResult,
+  Completion,
+  GuardRef,
+  IdempotencyStore,
+  RecordRef,
+  RecordStatus,
+  StoredRecord,
+  StoreTiming,
+  TargetRecord,
+} from './idempotency.store';
+import { guardId, newOwnerToken, recordId } from './record-keys';
+
+interface MemRecord {
+  fingerprint: string;
+  state: 'in_progress' | 'completed';
+  owner: string;
+  leaseUntil: number;
+  expiresAt: number;
+  createdAt: string;
+  completedAt?: string;
+  status?: RecordStatus;
+  retryable: boolean;
+  pending: string[];
+  results: TargetRecord[];
+}
+
+interface MemGuard {
+  record: string;
+  owner: string;
+  expiresAt: number;
+}
+
+/**
+ * Single-process store with the same semantics as the Redis one: used by the
+ * embedded default and when no Redis is configured. JavaScript's single
+ * thread makes each method atomic, as a Lua script is in Redis.
+ */
+export class MemoryIdempotencyStore implements IdempotencyStore {
+  readonly kind = 'memory' as const;
+  private readonly records = new Map<string, MemRecord>();
+  private readonly guards = new Map<string, MemGuard>();
+  private sweeps = 0;
+
+  constructor(private readonly timing: StoreTiming, private readonly now: () => number = Date.now) {}
+
+  async claim(ref: RecordRef, fingerprint: string, targetIds: readonly string[]): Promise<ClaimResult> {
+    this.sweep();
+    const id = recordId(ref);
+    const now = this.now();
+    const rec = this.live(id);
+    const owner = newOwnerToken();
+    if (!rec) {
+      const createdAt = new Date(now).toISOString();
+      this.records.set(id, {
+        fingerprint,
+        state: 'in_progress',
+        owner,
+        leaseUntil: now + this.timing.leaseSeconds * 1000,
+        expiresAt: now + this.timing.ttlSeconds * 1000,
+        createdAt,
+        retryable: false,
+        pending: [...targetIds],
+        results: [],
+      });
+      return { kind: 'claimed', owner, createdAt, previous: [], takenOverFrom: [] };
+    }
+    if (rec.fingerprint !== fingerprint) return { kind: 'reused' };
+    if (rec.state === 'in_progress' && rec.leaseUntil > now) return { kind: 'in_progress', record: this.view(ref, rec) };
+    if (rec.state === 'completed' && !rec.retryable) return { kind: 'completed', record: this.view(ref, rec) };
+    const takenOverFrom = rec.state === 'in_progress' ? rec.pending : [];
+    rec.state = 'in_progress';
+    rec.owner = owner;
+    rec.leaseUntil = now + this.timing.leaseSeconds * 1000;
+    rec.pending = [...targetIds];
+    return { kind: 'claimed', owner, createdAt: rec.createdAt, previous: rec.results, takenOverFrom };
+  }
+
+  async guard(ref: RecordRef, owner: string, guards: readonly GuardRef[]): Promise<boolean[]> {
+    const rid = recordId(ref);
+    const now = this.now();
+    return guards.map((g) => {
+      const gid = guardId(ref.operation, g);
+      const cur = this.guards.get(gid);
+      if (cur && cur.expiresAt > now && cur.record !== rid) return false;
+      this.guards.set(gid, { record: rid, owner, expiresAt: cur && cur.expiresAt > now ? cur.expiresAt : now + this.timing.ttlSeconds * 1000 });
+      return true;
+    });
+  }
+
+  async complete(ref: RecordRef, owner: string, c: Completion): Promise<boolean> {
+    const rid = recordId(ref);
+    const rec = this.live(rid);
+    const now = this.now();
+    for (const g of c.release) this.releaseGuard(ref, rid, owner, g);
+    for (const g of c.keep) {
+      const cur = this.guards.get(guardId(ref.operation, g));
+      if (cur && cur.record === rid && cur.owner === owner) cur.expiresAt = now + this.timing.ttlSeconds * 1000;
+    }
+    if (!rec || rec.owner !== owner || rec.state !== 'in_progress') return false;
+    rec.state = 'completed';
+    rec.status = c.status;
+    rec.results = [...c.results];
+    rec.retryable = c.results.some((r) => r.state === 'failed' && r.failure.retryable);
+    rec.completedAt = new Date(now).toISOString();
+    rec.pending = [];
+    return true;
+  }
+
+  async release(ref: RecordRef, owner: string, guards: readonly GuardRef[]): Promise<void> {
+    const rid = recordId(ref);
+    for (const g of guards) this.releaseGuard(ref, rid, owner, g);
+    const rec = this.live(rid);
+    if (!rec || rec.owner !== owner || rec.state !== 'in_progress') return;
+    if (rec.completedAt) {
+      rec.state = 'completed';
+      rec.pending = [];
+    } else {
+      this.records.delete(rid);
+    }
+  }
+
+  async get(refs: readonly RecordRef[]): Promise<Array<StoredRecord | null>> {
+    return refs.map((ref) => {
+      const rec = this.live(recordId(ref));
+      return rec ? this.view(ref, rec) : null;
+    });
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.records.clear();
+    this.guards.clear();
+  }
+
+  private releaseGuard(ref: RecordRef, rid: string, owner: string, g: GuardRef): void {
+    const gid = guardId(ref.operation, g);
+    const cur = this.guards.get(gid);
+    if (cur && cur.record === rid && cur.owner === owner) this.guards.delete(gid);
+  }
+
+  private live(id: string): MemRecord | undefined {
+    const rec = this.records.get(id);
+    if (rec && rec.expiresAt <= this.now()) {
+      this.records.delete(id);
+      return undefined;
+    }
+    return rec;
+  }
+
+  private view(ref: RecordRef, rec: MemRecord): StoredRecord {
+    return {
+      key: ref.key,
+      operation: ref.operation,
+      state: rec.state === 'in_progress' && rec.leaseUntil <= this.now() ? 'in_progress' : rec.state,
+      createdAt: rec.createdAt,
+      completedAt: rec.completedAt,
+      status: rec.status,
+      results: rec.results,
+    };
+  }
+
+  /** Expired entries are dropped now and then so a long-running process does not grow without bound. */
+  private sweep(): void {
+    if (++this.sweeps % 256 !== 0) return;
+    const now = this.now();
+    for (const [k, r] of this.records) if (r.expiresAt <= now) this.records.delete(k);
+    for (const [k, g] of this.guards) if (g.expiresAt <= now) this.guards.delete(k);
+  }
+}

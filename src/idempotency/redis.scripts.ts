@@ -1,0 +1,76 @@
+/**
+ * Lua scripts of the Redis store. Each touches the keys of one hash slot only
+ * (a record and its lease share a `{tag}`; a guard is a single key), so they
+ * run unchanged under Redis Cluster. Redis's own clock rules leases (PX).
+ */
+
+/** KEYS: record, lease. ARGV: fingerprint, owner, leaseMs, ttlMs, nowIso, pendingJson. */
+export const CLAIM = `
+local fp = redis.call('HGET', KEYS[1], 'fp')
+if not fp then
+  redis.call('HSET', KEYS[1], 'fp', ARGV[1], 'state', 'in_progress', 'owner', ARGV[2], 'createdAt', ARGV[5], 'pending', ARGV[6])
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+  return {'claimed', ARGV[5], '', '', '[]', '[]'}
+end
+if fp ~= ARGV[1] then return {'reused'} end
+local f = redis.call('HMGET', KEYS[1], 'state', 'createdAt', 'completedAt', 'status', 'results', 'pending', 'retryable')
+local state, createdAt, completedAt, status, results, pending = f[1], f[2] or '', f[3] or '', f[4] or '', f[5] or '[]', f[6] or '[]'
+if state == 'in_progress' then
+  if redis.call('EXISTS', KEYS[2]) == 1 then return {'in_progress', createdAt, completedAt, status, results, '[]'} end
+  redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'pending', ARGV[6])
+  redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+  return {'takeover', createdAt, completedAt, status, results, pending}
+end
+if f[7] ~= '1' then return {'completed', createdAt, completedAt, status, results, '[]'} end
+redis.call('HSET', KEYS[1], 'state', 'in_progress', 'owner', ARGV[2], 'pending', ARGV[6])
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+return {'retry', createdAt, completedAt, status, results, '[]'}
+`;
+
+/** KEYS: record, lease. ARGV: owner, resultsJson, status, retryable ('1'|'0'), nowIso. Compare-and-set on the owner token. */
+export const COMPLETE = `
+local f = redis.call('HMGET', KEYS[1], 'owner', 'state')
+if f[1] ~= ARGV[1] or f[2] ~= 'in_progress' then return 0 end
+redis.call('HSET', KEYS[1], 'state', 'completed', 'results', ARGV[2], 'status', ARGV[3], 'retryable', ARGV[4], 'completedAt', ARGV[5], 'pending', '[]')
+redis.call('DEL', KEYS[2])
+return 1
+`;
+
+/** KEYS: record, lease. ARGV: owner. Gives a claim back; an earlier completed attempt is restored. */
+export const RELEASE = `
+local f = redis.call('HMGET', KEYS[1], 'owner', 'state', 'completedAt')
+if f[1] ~= ARGV[1] or f[2] ~= 'in_progress' then return 0 end
+if f[3] then
+  redis.call('HSET', KEYS[1], 'state', 'completed', 'pending', '[]')
+else
+  redis.call('DEL', KEYS[1])
+end
+redis.call('DEL', KEYS[2])
+return 1
+`;
+
+/** KEYS: guard. ARGV: recordId, owner, ttlMs. Free, or already held by this record (a takeover or retry): take it. */
+export const GUARD_CLAIM = `
+local v = redis.call('GET', KEYS[1])
+local mine = ARGV[1] .. '|' .. ARGV[2]
+if v then
+  if string.sub(v, 1, string.len(ARGV[1]) + 1) ~= ARGV[1] .. '|' then return 0 end
+  redis.call('SET', KEYS[1], mine, 'KEEPTTL')
+  return 1
+end
+redis.call('SET', KEYS[1], mine, 'PX', ARGV[3])
+return 1
+`;
+
+/** KEYS: guard. ARGV: recordId|owner. */
+export const GUARD_RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+/** KEYS: guard. ARGV: recordId|owner, ttlMs. */
+export const GUARD_KEEP = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;

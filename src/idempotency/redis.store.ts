@@ -1,0 +1,194 @@
+import Redis, { type ChainableCommander } from 'ioredis';
+import { ServiceUnavailableError } from '../errors/gateway.error';
+import type {
+  ClaimResult,
+  Completion,
+  GuardRef,
+  IdempotencyStore,
+  RecordRef,
+  RecordStatus,
+  StoredRecord,
+  StoreTiming,
+  TargetRecord,
+} from './idempotency.store';
+import { guardId, newOwnerToken, recordId } from './record-keys';
+import { CLAIM, COMPLETE, GUARD_CLAIM, GUARD_KEEP, GUARD_RELEASE, RELEASE } from './redis.scripts';
+
+interface ScriptCommands {
+  idgwClaim(rec: string, lease: string, ...args: string[]): Promise<string[]>;
+  idgwComplete(rec: string, lease: string, ...args: string[]): Promise<number>;
+  idgwRelease(rec: string, lease: string, owner: string): Promise<number>;
+}
+interface PipelineScripts {
+  idgwGuardClaim(guard: string, ...args: string[]): ChainableCommander;
+  idgwGuardRelease(guard: string, value: string): ChainableCommander;
+  idgwGuardKeep(guard: string, value: string, ttlMs: string): ChainableCommander;
+  idgwComplete(rec: string, lease: string, ...args: string[]): ChainableCommander;
+}
+type ScriptedRedis = Redis & ScriptCommands;
+
+export interface RedisStoreOptions extends StoreTiming {
+  readonly url: string;
+  readonly keyPrefix: string;
+  readonly commandTimeoutMs: number;
+}
+
+/**
+ * The production store. Fails closed: no offline queue and a short command
+ * timeout, so an unreachable Redis is a fast SERVICE_UNAVAILABLE, never a hang
+ * and never an unguarded upstream create. Reconnects on its own.
+ */
+export class RedisIdempotencyStore implements IdempotencyStore {
+  readonly kind = 'redis' as const;
+  private readonly redis: ScriptedRedis;
+
+  constructor(private readonly options: RedisStoreOptions) {
+    const redis = new Redis(options.url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: options.commandTimeoutMs,
+      connectTimeout: Math.max(options.commandTimeoutMs, 1000),
+      retryStrategy: (times) => Math.min(50 * times, 1000),
+      lazyConnect: false,
+    });
+    // Connection errors surface as SERVICE_UNAVAILABLE on each call; the event itself is expected noise.
+    redis.on('error', () => undefined);
+    redis.defineCommand('idgwClaim', { numberOfKeys: 2, lua: CLAIM });
+    redis.defineCommand('idgwComplete', { numberOfKeys: 2, lua: COMPLETE });
+    redis.defineCommand('idgwRelease', { numberOfKeys: 2, lua: RELEASE });
+    redis.defineCommand('idgwGuardClaim', { numberOfKeys: 1, lua: GUARD_CLAIM });
+    redis.defineCommand('idgwGuardRelease', { numberOfKeys: 1, lua: GUARD_RELEASE });
+    redis.defineCommand('idgwGuardKeep', { numberOfKeys: 1, lua: GUARD_KEEP });
+    this.redis = redis as ScriptedRedis;
+  }
+
+  async claim(ref: RecordRef, fingerprint: string, targetIds: readonly string[]): Promise<ClaimResult> {
+    const owner = newOwnerToken();
+    const [rec, lease] = this.recordKeys(ref);
+    const reply = await this.run(() =>
+      this.redis.idgwClaim(
+        rec,
+        lease,
+        fingerprint,
+        owner,
+        String(this.options.leaseSeconds * 1000),
+        String(this.options.ttlSeconds * 1000),
+        new Date().toISOString(),
+        JSON.stringify(targetIds),
+      ),
+    );
+    const [kind, createdAt, completedAt, status, results, pending] = reply;
+    if (kind === 'reused') return { kind };
+    const record: StoredRecord = {
+      key: ref.key,
+      operation: ref.operation,
+      state: kind === 'completed' ? 'completed' : 'in_progress',
+      createdAt,
+      completedAt: completedAt || undefined,
+      status: (status || undefined) as RecordStatus | undefined,
+      results: JSON.parse(results) as TargetRecord[],
+    };
+    if (kind === 'completed' || kind === 'in_progress') return { kind, record };
+    return {
+      kind: 'claimed',
+      owner,
+      createdAt,
+      previous: record.results,
+      takenOverFrom: kind === 'takeover' ? (JSON.parse(pending) as string[]) : [],
+    };
+  }
+
+  async guard(ref: RecordRef, owner: string, guards: readonly GuardRef[]): Promise<boolean[]> {
+    if (guards.length === 0) return [];
+    const rid = recordId(ref);
+    const ttl = String(this.options.ttlSeconds * 1000);
+    const pipeline = this.redis.pipeline() as ChainableCommander & PipelineScripts;
+    for (const g of guards) pipeline.idgwGuardClaim(this.guardKey(ref, g), rid, owner, ttl);
+    const replies = await this.exec(pipeline);
+    return replies.map((r) => r === 1);
+  }
+
+  async complete(ref: RecordRef, owner: string, c: Completion): Promise<boolean> {
+    const [rec, lease] = this.recordKeys(ref);
+    const held = `${recordId(ref)}|${owner}`;
+    const ttl = String(this.options.ttlSeconds * 1000);
+    const retryable = c.results.some((r) => r.state === 'failed' && r.failure.retryable);
+    // Record, released guards and kept guards in one round trip.
+    const pipeline = this.redis.pipeline() as ChainableCommander & PipelineScripts;
+    pipeline.idgwComplete(rec, lease, owner, JSON.stringify(c.results), c.status, retryable ? '1' : '0', new Date().toISOString());
+    for (const g of c.release) pipeline.idgwGuardRelease(this.guardKey(ref, g), held);
+    for (const g of c.keep) pipeline.idgwGuardKeep(this.guardKey(ref, g), held, ttl);
+    const replies = await this.exec(pipeline);
+    return replies[0] === 1;
+  }
+
+  async release(ref: RecordRef, owner: string, guards: readonly GuardRef[]): Promise<void> {
+    const [rec, lease] = this.recordKeys(ref);
+    const held = `${recordId(ref)}|${owner}`;
+    const pipeline = this.redis.pipeline() as ChainableCommander & PipelineScripts;
+    for (const g of guards) pipeline.idgwGuardRelease(this.guardKey(ref, g), held);
+    (pipeline as unknown as { idgwRelease(r: string, l: string, o: string): void }).idgwRelease(rec, lease, owner);
+    await this.exec(pipeline);
+  }
+
+  async get(refs: readonly RecordRef[]): Promise<Array<StoredRecord | null>> {
+    if (refs.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const ref of refs) {
+      pipeline.hmget(this.recordKeys(ref)[0], 'state', 'createdAt', 'completedAt', 'status', 'results');
+    }
+    const replies = (await this.exec(pipeline)) as Array<Array<string | null>>;
+    return replies.map((f, i) => {
+      if (!f[0] || !f[1]) return null;
+      return {
+        key: refs[i].key,
+        operation: refs[i].operation,
+        state: f[0] === 'completed' ? 'completed' : 'in_progress',
+        createdAt: f[1],
+        completedAt: f[2] ?? undefined,
+        status: (f[3] ?? undefined) as RecordStatus | undefined,
+        results: JSON.parse(f[4] ?? '[]') as TargetRecord[],
+      };
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.run(() => this.redis.ping());
+  }
+
+  async close(): Promise<void> {
+    this.redis.disconnect();
+  }
+
+  private recordKeys(ref: RecordRef): [string, string] {
+    const base = `${this.options.keyPrefix}rec:{${recordId(ref)}}`;
+    return [base, `${base}:lease`];
+  }
+
+  private guardKey(ref: RecordRef, g: GuardRef): string {
+    return `${this.options.keyPrefix}guard:{${guardId(ref.operation, g)}}`;
+  }
+
+  private async run<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw unavailable(err);
+    }
+  }
+
+  private async exec(pipeline: ChainableCommander): Promise<unknown[]> {
+    const replies = await this.run(() => pipeline.exec());
+    if (!replies) throw unavailable(new Error('pipeline aborted'));
+    return replies.map(([err, value]) => {
+      if (err) throw unavailable(err);
+      return value;
+    });
+  }
+}
+
+function unavailable(err: unknown): ServiceUnavailableError {
+  return new ServiceUnavailableError('The idempotency store (Redis) is unavailable; nothing was sent to any provider. Retry later.', {
+    cause: (err as Error)?.name === 'MaxRetriesPerRequestError' ? 'redis retries exhausted' : 'redis unavailable',
+  });
+}

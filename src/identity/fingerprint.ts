@@ -1,0 +1,32 @@
+import { createHash, createHmac } from 'node:crypto';
+
+/** Input fields that are secrets: they enter a fingerprint only as an HMAC. */
+const SECRET_FIELDS = new Set(['password']);
+
+/**
+ * SHA-256 of the canonical input: object keys sorted, absent and null fields
+ * dropped, secrets replaced by their HMAC under the replicas' shared key, so
+ * neither the fingerprint nor anything derived from it can reveal a secret.
+ */
+export function fingerprint(value: unknown, hmacKey: string): string {
+  return createHash('sha256').update(canonicalJson(value, hmacKey)).digest('hex');
+}
+
+export function canonicalJson(value: unknown, hmacKey: string): string {
+  return JSON.stringify(canonical(value, hmacKey, false));
+}
+
+function canonical(value: unknown, hmacKey: string, secret: boolean): unknown {
+  if (secret && typeof value === 'string') return `hmac:${createHmac('sha256', hmacKey).update(value).digest('hex')}`;
+  if (Array.isArray(value)) return value.map((v) => canonical(v, hmacKey, secret));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[k];
+      if (v === undefined || v === null) continue;
+      out[k] = canonical(v, hmacKey, SECRET_FIELDS.has(k));
+    }
+    return out;
+  }
+  return value;
+}

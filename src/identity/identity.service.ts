@@ -1,0 +1,264 @@
+import type { Logger } from 'pino';
+import { BadUserInputError, ConflictError, IdempotencyKeyReusedError } from '../errors/gateway.error';
+import { ProviderErrorCode } from '../errors/provider-error-code';
+import type { GuardRef, IdempotencyStore, RecordRef, StoredRecord, TargetRecord } from '../idempotency/idempotency.store';
+import type { InputProblem, Operation, PreparedCall, SpecByOperation, TargetFailure, TargetOutcome } from '../providers/identity.types';
+import type { ProviderAdapter } from '../providers/provider.adapter';
+import type { ProviderHealthBook, ProviderHealthSnapshot } from '../providers/provider-health';
+import { overallStatus, type CreateResult, type TargetResult } from './create-result';
+import { fingerprint } from './fingerprint';
+import { IDEMPOTENCY_KEY, validateServiceAccount, validateUser } from './input.validation';
+
+export interface Caller {
+  readonly clientId: string;
+  readonly requestId: string;
+  readonly logger: Logger;
+  /** Value of the Idempotency-Key HTTP header, if any. */
+  readonly idempotencyKeyHeader?: string;
+}
+
+export interface CreateRequest<O extends Operation> {
+  readonly spec: SpecByOperation[O];
+  readonly providers?: readonly string[];
+  readonly idempotencyKey?: string;
+}
+
+export interface ProviderInfo {
+  readonly id: string;
+  readonly kind: string;
+  readonly operations: readonly Operation[];
+  readonly health: ProviderHealthSnapshot;
+}
+
+export interface IdentityServiceOptions {
+  readonly adapters: readonly ProviderAdapter[];
+  readonly store: IdempotencyStore;
+  readonly health: ProviderHealthBook;
+  readonly hmacKey: string;
+  readonly maxTargets: number;
+  readonly ttlSeconds: number;
+}
+
+interface Target {
+  readonly adapter: ProviderAdapter;
+  /** Undefined when the target is answered without a call (UNSUPPORTED). */
+  readonly call?: PreparedCall;
+  readonly unsupported?: string;
+}
+
+const VALIDATORS: { [O in Operation]: (spec: SpecByOperation[O]) => InputProblem[] } = {
+  createServiceAccount: validateServiceAccount,
+  createUser: validateUser,
+};
+
+/**
+ * Validates a create for every target, claims its idempotency key, fans out
+ * in parallel and reports one result per target. Knows adapters and the store
+ * only through their interfaces.
+ */
+export class IdentityService {
+  private readonly adapters: readonly ProviderAdapter[];
+  private readonly byId: ReadonlyMap<string, ProviderAdapter>;
+
+  constructor(private readonly options: IdentityServiceOptions) {
+    this.adapters = options.adapters;
+    this.byId = new Map(options.adapters.map((a) => [a.id, a]));
+  }
+
+  listProviders(): ProviderInfo[] {
+    return this.adapters.map((a) => this.providerInfo(a.id)!);
+  }
+
+  providerInfo(id: string): ProviderInfo | undefined {
+    const a = this.byId.get(id);
+    if (!a) return undefined;
+    return { id: a.id, kind: a.kind, operations: [...a.operations], health: this.options.health.snapshot(a.id) };
+  }
+
+  async getRecords(clientId: string, refs: ReadonlyArray<{ key: string; operation: Operation }>): Promise<Array<StoredRecord | null>> {
+    return this.options.store.get(refs.map((r) => ({ clientId, operation: r.operation, key: r.key })));
+  }
+
+  async create<O extends Operation>(operation: O, caller: Caller, request: CreateRequest<O>): Promise<CreateResult> {
+    // 1. Everything that can be wrong with the input is found before any I/O.
+    const problems = [...VALIDATORS[operation](request.spec)];
+    const adapters = this.resolveTargets(operation, request.providers, problems);
+    const key = this.explicitKey(request.idempotencyKey, caller.idempotencyKeyHeader, problems);
+    const targets: Target[] = [];
+    for (const adapter of adapters) {
+      if (!adapter.operations.has(operation)) {
+        targets.push({ adapter, unsupported: `${adapter.id} (${adapter.kind}) cannot ${operation === 'createUser' ? 'create users' : 'create service accounts'}` });
+        continue;
+      }
+      const prepared = problems.length ? undefined : adapter.prepare(operation, request.spec);
+      if (prepared?.kind === 'invalid') problems.push(...prepared.problems);
+      else if (prepared?.kind === 'unsupported') targets.push({ adapter, unsupported: prepared.message });
+      else if (prepared?.kind === 'ready') targets.push({ adapter, call: prepared.call });
+    }
+    if (problems.length) throw new BadUserInputError(dedupeProblems(problems));
+
+    const print = fingerprint({ operation, spec: request.spec, providers: adapters.map((a) => a.id).sort() }, this.options.hmacKey);
+    const ref: RecordRef = { clientId: caller.clientId, operation, key: key ?? `derived:${print}` };
+
+    // 2. Claim (round trip 1).
+    const claim = await this.options.store.claim(ref, print, adapters.map((a) => a.id));
+    if (claim.kind === 'reused') throw new IdempotencyKeyReusedError(ref.key);
+    if (claim.kind === 'in_progress') {
+      throw new ConflictError('A request with this idempotency key is still in progress; retry after it finishes.', {
+        idempotencyKey: ref.key,
+        inProgress: true,
+        original: { createdAt: claim.record.createdAt },
+      });
+    }
+    if (claim.kind === 'completed') throw completedConflict(ref.key, claim.record);
+
+    // 3. Decide what runs: earlier successes replay, earlier permanent failures stand.
+    const previous = new Map(claim.previous.map((r) => [r.providerId, r]));
+    const toRun = targets.filter((t) => t.call && isRerunnable(previous.get(t.adapter.id)));
+
+    // 4. Natural-key guards (round trip 2).
+    const guards: GuardRef[] = toRun.map((t) => ({ providerId: t.adapter.id, naturalKey: t.call!.naturalKey }));
+    let held: boolean[];
+    try {
+      held = await this.options.store.guard(ref, claim.owner, guards);
+    } catch (err) {
+      await this.options.store.release(ref, claim.owner, []).catch(() => undefined);
+      throw err;
+    }
+
+    // 5. Fan out, in parallel.
+    const outcomes = new Map<string, TargetOutcome>();
+    await Promise.all(
+      toRun.map(async (t, i) => {
+        const outcome = held[i] ? await this.send(t, caller) : { ok: false as const, failure: guardConflict(t) };
+        outcomes.set(t.adapter.id, retag(outcome, claim.takenOverFrom.includes(t.adapter.id)));
+      }),
+    );
+
+    // 6. Assemble, complete (round trip 3), answer.
+    const results: TargetResult[] = targets.map((t) => {
+      const id = t.adapter.id;
+      const fresh = outcomes.get(id);
+      if (fresh) return fresh.ok ? { providerId: id, kind: 'created', entity: fresh.entity, credentials: fresh.credentials, replayed: false } : { providerId: id, kind: 'failed', failure: fresh.failure };
+      const prior = previous.get(id);
+      if (prior?.state === 'created') return { providerId: id, kind: 'created', entity: prior.entity, credentials: [], replayed: true };
+      if (prior?.state === 'failed') return { providerId: id, kind: 'failed', failure: prior.failure };
+      return { providerId: id, kind: 'failed', failure: unsupported(t.unsupported ?? 'not supported') };
+    });
+    const status = overallStatus(results);
+    const records: TargetRecord[] = results.map(toRecord);
+    const release = guards.filter((g, i) => held[i] && !outcomes.get(g.providerId)?.ok);
+    const keep = guards.filter((g) => outcomes.get(g.providerId)?.ok);
+    try {
+      const stillOwner = await this.options.store.complete(ref, claim.owner, { status, results: records, release, keep });
+      if (!stillOwner) caller.logger.warn({ operation }, 'idempotency lease was lost before completion; the outcome was not recorded');
+    } catch (err) {
+      // Upstream work is done and credentials exist only in this response: never lose them over a store error.
+      caller.logger.error({ err: (err as Error).message, operation }, 'could not record idempotency outcome');
+    }
+    caller.logger.info(
+      { operation, status, targets: results.map((r) => ({ provider: r.providerId, result: r.kind === 'created' ? (r.replayed ? 'replayed' : 'created') : r.failure.code, httpStatus: r.kind === 'failed' ? r.failure.httpStatus : undefined })) },
+      'create finished',
+    );
+    return { idempotencyKey: ref.key, status, results };
+  }
+
+  private resolveTargets(operation: Operation, requested: readonly string[] | undefined, problems: InputProblem[]): ProviderAdapter[] {
+    if (requested === undefined) {
+      const able = this.adapters.filter((a) => a.operations.has(operation));
+      if (able.length === 0) problems.push({ field: 'providers', message: `no configured provider can ${operation}` });
+      return able;
+    }
+    if (requested.length === 0) {
+      problems.push({ field: 'providers', message: 'must name at least one provider (or be omitted for all that can)' });
+      return [];
+    }
+    const unknown = requested.filter((id) => !this.byId.has(id));
+    if (unknown.length) {
+      problems.push({ field: 'providers', message: `unknown provider id(s): ${unknown.join(', ')}; configured: ${this.adapters.map((a) => a.id).join(', ')}` });
+    }
+    const wanted = new Set(requested);
+    if (wanted.size > this.options.maxTargets) problems.push({ field: 'providers', message: `at most ${this.options.maxTargets} providers per mutation` });
+    // Results follow config order, whatever order the client listed.
+    return this.adapters.filter((a) => wanted.has(a.id));
+  }
+
+  private explicitKey(fromInput: string | undefined, fromHeader: string | undefined, problems: InputProblem[]): string | undefined {
+    if (fromInput !== undefined && !IDEMPOTENCY_KEY.test(fromInput)) {
+      problems.push({ field: 'idempotencyKey', message: 'must be 1–255 printable ASCII characters' });
+    }
+    if (fromHeader !== undefined && !IDEMPOTENCY_KEY.test(fromHeader)) {
+      problems.push({ field: 'Idempotency-Key', message: 'header must be 1–255 printable ASCII characters' });
+    }
+    if (fromInput !== undefined && fromHeader !== undefined && fromInput !== fromHeader) {
+      problems.push({ field: 'idempotencyKey', message: 'differs from the Idempotency-Key header; send one, or the same value in both' });
+    }
+    return fromInput ?? fromHeader;
+  }
+
+  private async send(target: Target, caller: Caller): Promise<TargetOutcome> {
+    let outcome: TargetOutcome;
+    try {
+      outcome = await target.call!.send();
+    } catch (err) {
+      caller.logger.error({ provider: target.adapter.id, err: (err as Error).message }, 'adapter failed unexpectedly');
+      outcome = { ok: false, failure: { code: ProviderErrorCode.INTERNAL, message: `unexpected gateway error while calling ${target.adapter.id}; the account may have been created`, retryable: false } };
+    }
+    this.options.health.record(target.adapter.id, outcome);
+    return outcome;
+  }
+}
+
+function isRerunnable(prior: TargetRecord | undefined): boolean {
+  return !prior || (prior.state === 'failed' && prior.failure.retryable);
+}
+
+function dedupeProblems(problems: InputProblem[]): InputProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const k = `${p.field}\u0000${p.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function unsupported(message: string): TargetFailure {
+  return { code: ProviderErrorCode.UNSUPPORTED, message, retryable: false };
+}
+
+function guardConflict(t: Target): TargetFailure {
+  return {
+    code: ProviderErrorCode.CONFLICT,
+    message: `another request (with a different idempotency key) has created or is creating this ${t.adapter.id} identity`,
+    retryable: false,
+  };
+}
+
+/** After a takeover, a provider 409 most likely means the dead attempt created it. */
+function retag(outcome: TargetOutcome, takenOver: boolean): TargetOutcome {
+  if (!takenOver || outcome.ok || outcome.failure.code !== ProviderErrorCode.CONFLICT || outcome.failure.httpStatus === undefined) return outcome;
+  return {
+    ok: false,
+    failure: { ...outcome.failure, message: `already exists; an earlier attempt with this idempotency key that did not finish may have created it (${outcome.failure.message})` },
+  };
+}
+
+function toRecord(r: TargetResult): TargetRecord {
+  return r.kind === 'created'
+    ? { providerId: r.providerId, state: 'created', entity: r.entity }
+    : { providerId: r.providerId, state: 'failed', failure: r.failure };
+}
+
+function completedConflict(key: string, record: StoredRecord): ConflictError {
+  return new ConflictError('This request was already completed with this idempotency key; nothing was sent again.', {
+    idempotencyKey: key,
+    original: {
+      status: record.status,
+      createdAt: record.createdAt,
+      results: record.results.map((r) =>
+        r.state === 'created' ? { providerId: r.providerId, id: r.entity.id } : { providerId: r.providerId, code: r.failure.code },
+      ),
+    },
+  });
+}

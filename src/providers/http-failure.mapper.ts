@@ -1,0 +1,92 @@
+import { isRetryable, ProviderErrorCode } from '../errors/provider-error-code';
+import type { HttpResponse, TransportFailure } from '../http/http-outcome';
+import type { TargetFailure } from './identity.types';
+
+const MAX_MESSAGE = 300;
+
+export interface FailureQuirks {
+  /** Pulls the human message out of a parsed JSON error body (4xx only ever). */
+  messageOf(json: unknown): string | undefined;
+  /**
+   * Provider-specific reclassification. Sees the raw body so it can recognise
+   * e.g. a SQL duplicate-key 500; whatever it returns as `message` must be our
+   * own words, never body text.
+   */
+  classify?(res: HttpResponse, json: unknown): { code: ProviderErrorCode; message?: string } | undefined;
+}
+
+export function statusToCode(status: number): ProviderErrorCode {
+  if (status === 400 || status === 422) return ProviderErrorCode.BAD_REQUEST;
+  if (status === 401) return ProviderErrorCode.UNAUTHORIZED;
+  if (status === 403) return ProviderErrorCode.FORBIDDEN;
+  if (status === 404) return ProviderErrorCode.NOT_FOUND;
+  if (status === 409) return ProviderErrorCode.CONFLICT;
+  if (status === 429) return ProviderErrorCode.RATE_LIMITED;
+  if (status >= 500) return ProviderErrorCode.UNAVAILABLE;
+  if (status >= 400) return ProviderErrorCode.BAD_REQUEST;
+  return ProviderErrorCode.INTERNAL;
+}
+
+export function failure(code: ProviderErrorCode, message: string, extra: Partial<TargetFailure> = {}): TargetFailure {
+  return { code, message, retryable: isRetryable(code), ...extra };
+}
+
+export function transportFailure(providerId: string, t: TransportFailure): TargetFailure {
+  const code = t.code === 'TIMEOUT' ? ProviderErrorCode.TIMEOUT : ProviderErrorCode.UNAVAILABLE;
+  const message =
+    t.code === 'TIMEOUT'
+      ? `${providerId} gave no complete answer in time (${t.reason}); the account may or may not have been created`
+      : `${providerId} could not be reached (${t.reason})`;
+  return failure(code, message);
+}
+
+/**
+ * Status first, body second. Only a parsed JSON message of a 4xx (not 429)
+ * reaches the client, trimmed; 5xx bodies and HTML pages never do.
+ */
+export function httpFailure(providerId: string, res: HttpResponse, quirks: FailureQuirks): TargetFailure {
+  const json = res.status >= 400 && res.status < 500 && res.status !== 429 ? parseJson(res) : undefined;
+  const special = quirks.classify?.(res, json);
+  const code = special?.code ?? statusToCode(res.status);
+  const upstreamMessage = json === undefined ? undefined : quirks.messageOf(json);
+  const message = special?.message ?? (upstreamMessage ? trimMessage(upstreamMessage) : `${providerId} answered HTTP ${res.status}`);
+  const extra: Partial<TargetFailure> = { httpStatus: res.status };
+  if (code === ProviderErrorCode.RATE_LIMITED) {
+    const after = retryAfterSeconds(res.headers);
+    if (after !== undefined) (extra as { retryAfterSeconds?: number }).retryAfterSeconds = after;
+  }
+  return failure(code, message, extra);
+}
+
+export function parseJson(res: HttpResponse): unknown {
+  const type = res.headers['content-type'] ?? '';
+  if (!/json/i.test(type) && !/^\s*[{[]/.test(res.body)) return undefined;
+  try {
+    return JSON.parse(res.body);
+  } catch {
+    return undefined;
+  }
+}
+
+export function trimMessage(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = message.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return clean.length > MAX_MESSAGE ? `${clean.slice(0, MAX_MESSAGE - 1)}…` : clean;
+}
+
+/** Retry-After as seconds or HTTP date; RateLimit-Reset as a fallback. */
+export function retryAfterSeconds(headers: Readonly<Record<string, string | undefined>>): number | undefined {
+  const raw = headers['retry-after'] ?? headers['ratelimit-reset'];
+  if (!raw) return undefined;
+  if (/^\s*\d+\s*$/.test(raw)) return Number(raw);
+  const date = Date.parse(raw);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+export function messageField(json: unknown): string | undefined {
+  if (json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string') {
+    return (json as { message: string }).message;
+  }
+  return undefined;
+}

@@ -1,0 +1,70 @@
+import { ProviderErrorCode } from '../errors/provider-error-code';
+import type { ProviderHttpClient } from '../http/provider-http.client';
+import { failure, httpFailure, transportFailure, type FailureQuirks } from './http-failure.mapper';
+import type { CreatedEntity, IssuedCredential, TargetFailure, TargetOutcome } from './identity.types';
+
+/** A readable 2xx: what was created, or (generic envelopes) an error carried inside a 200. */
+export type SuccessRead = { entity: CreatedEntity; credentials: IssuedCredential[] } | { failure: TargetFailure };
+
+export interface ProviderCall {
+  readonly providerId: string;
+  readonly http: ProviderHttpClient;
+  readonly path: string;
+  readonly body: Record<string, unknown>;
+  readonly quirks: FailureQuirks;
+  /** Reads a 2xx body; returns undefined when it is not what the contract promises. */
+  readonly readSuccess: (json: unknown) => SuccessRead | undefined;
+}
+
+/** The one path every adapter request takes: send, then map transport, error or success. */
+export async function sendProviderCall(call: ProviderCall): Promise<TargetOutcome> {
+  const outcome = await call.http.postJson(call.path, stripUndefined(call.body));
+  if (outcome.kind === 'transport') return { ok: false, failure: transportFailure(call.providerId, outcome) };
+  if (outcome.status < 200 || outcome.status >= 300) {
+    return { ok: false, failure: httpFailure(call.providerId, outcome, call.quirks) };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(outcome.body);
+  } catch {
+    json = undefined;
+  }
+  const read = json === undefined ? undefined : safeRead(call.readSuccess, json);
+  if (!read) {
+    // A 2xx we cannot read may still have created the account: not retryable.
+    return {
+      ok: false,
+      failure: failure(
+        ProviderErrorCode.INTERNAL,
+        `${call.providerId} answered HTTP ${outcome.status} with a body the gateway cannot read; the account may have been created`,
+        { httpStatus: outcome.status },
+      ),
+    };
+  }
+  if ('failure' in read) return { ok: false, failure: read.failure };
+  return { ok: true, ...read };
+}
+
+function safeRead<T>(read: (json: unknown) => T | undefined, json: unknown): T | undefined {
+  try {
+    return read(json);
+  } catch {
+    return undefined;
+  }
+}
+
+function stripUndefined(body: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+}
+
+/** Small readers for provider JSON: tolerant of extra fields, strict about what we rely on. */
+export function asObject(v: unknown): Record<string, unknown> | undefined {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+export function optString(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+}
+export function requireId(v: unknown): string | undefined {
+  const s = optString(v);
+  return s && s.length > 0 ? s : undefined;
+}

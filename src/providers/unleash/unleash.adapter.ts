@@ -1,0 +1,181 @@
+import type { ProviderConfig } from '../../config/config.schema';
+import { ProviderErrorCode } from '../../errors/provider-error-code';
+import type { HttpResponse } from '../../http/http-outcome';
+import { ProviderHttpClient } from '../../http/provider-http.client';
+import { messageField, type FailureQuirks } from '../http-failure.mapper';
+import type {
+  IssuedCredential,
+  Operation,
+  PrepareResult,
+  ServiceAccountSpec,
+  SpecByOperation,
+  UserSpec,
+} from '../identity.types';
+import type { ProviderAdapter } from '../provider.adapter';
+import { asObject, optString, requireId, sendProviderCall } from '../provider-call';
+
+type UnleashConfig = Extract<ProviderConfig, { kind: 'unleash' }>;
+
+/** Unleash's built-in root roles; the service-account API takes only the integer id. */
+const ROOT_ROLE_IDS: Readonly<Record<string, number>> = { Admin: 1, Editor: 2, Viewer: 3 };
+
+function detailsMessages(json: unknown): string[] {
+  const details = asObject(json)?.details;
+  if (!Array.isArray(details)) return [];
+  return details.map((d) => optString(asObject(d)?.message)).filter((m): m is string => !!m);
+}
+
+function unleashMessage(json: unknown): string | undefined {
+  const details = detailsMessages(json);
+  return details.length ? details.join('; ') : messageField(json);
+}
+
+const ALREADY_EXISTS = /already exists/i;
+/** Unleash answers a duplicate username (when an e-mail is given) with a 500 carrying the SQL error. */
+const DUPLICATE_KEY = /duplicate key value violates unique constraint/i;
+
+function classifyUserError(res: HttpResponse, json: unknown) {
+  if (res.status === 400 && detailsMessages(json).some((m) => ALREADY_EXISTS.test(m))) {
+    return { code: ProviderErrorCode.CONFLICT, message: 'User already exists' };
+  }
+  if (res.status >= 500 && DUPLICATE_KEY.test(res.body)) {
+    // Our own words only: the body holds the SQL statement.
+    return { code: ProviderErrorCode.CONFLICT, message: 'A user with this username already exists' };
+  }
+  return undefined;
+}
+
+const userQuirks: FailureQuirks = { messageOf: unleashMessage, classify: classifyUserError };
+const serviceAccountQuirks: FailureQuirks = {
+  messageOf: unleashMessage,
+  classify: (res, json) => {
+    if (res.status === 404) {
+      return {
+        code: ProviderErrorCode.UNSUPPORTED,
+        message: 'This Unleash server has no service-account API (it is an Enterprise feature)',
+      };
+    }
+    return classifyUserError(res, json);
+  },
+};
+
+export class UnleashAdapter implements ProviderAdapter {
+  readonly kind = 'unleash' as const;
+  readonly id: string;
+  readonly operations: ReadonlySet<Operation>;
+  private readonly http: ProviderHttpClient;
+
+  constructor(private readonly config: UnleashConfig, token: string) {
+    this.id = config.id;
+    this.operations = new Set<Operation>(
+      config.edition === 'oss' ? ['createUser'] : ['createServiceAccount', 'createUser'],
+    );
+    // Unleash documents the raw token, without a scheme.
+    this.http = new ProviderHttpClient({ baseUrl: config.baseUrl, timeoutMs: config.timeoutMs, authorization: token });
+  }
+
+  prepare<O extends Operation>(operation: O, spec: SpecByOperation[O]): PrepareResult {
+    return operation === 'createServiceAccount'
+      ? this.prepareServiceAccount(spec as ServiceAccountSpec)
+      : this.prepareUser(spec as UserSpec);
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+
+  private prepareServiceAccount(spec: ServiceAccountSpec): PrepareResult {
+    if (spec.status !== 'ACTIVE') {
+      return { kind: 'unsupported', message: `Unleash service accounts have no status; cannot create one ${spec.status}` };
+    }
+    const fallback = this.config.defaults.rootRole;
+    const rootRole = spec.unleash?.rootRole ?? (typeof fallback === 'string' ? ROOT_ROLE_IDS[fallback] : fallback);
+    if (rootRole === undefined) {
+      return { kind: 'invalid', problems: [{ field: 'unleash.rootRole', message: `required by ${this.id} (no default rootRole configured)` }] };
+    }
+    const username = spec.unleash?.username ?? spec.name;
+    const body = { username, name: spec.displayName ?? spec.name, rootRole };
+    return {
+      kind: 'ready',
+      call: {
+        naturalKey: username.toLowerCase(),
+        send: () =>
+          sendProviderCall({
+            providerId: this.id,
+            http: this.http,
+            path: '/api/admin/service-account',
+            body,
+            quirks: serviceAccountQuirks,
+            readSuccess: (json) => {
+              const o = asObject(json);
+              const id = requireId(o?.id);
+              if (!o || !id) return undefined;
+              const credentials: IssuedCredential[] = [];
+              for (const t of Array.isArray(o.tokens) ? o.tokens : []) {
+                const token = asObject(t);
+                const secret = optString(token?.secret);
+                if (token && secret) {
+                  credentials.push({ kind: 'PERSONAL_ACCESS_TOKEN', id: optString(token.id), secret, expiresAt: optString(token.expiresAt) });
+                }
+              }
+              const invite = optString(o.inviteLink);
+              if (invite) credentials.push({ kind: 'INVITE_LINK', secret: invite });
+              return {
+                entity: { id, name: optString(o.username) ?? username, displayName: optString(o.name), status: 'ACTIVE', createdAt: optString(o.createdAt) },
+                credentials,
+              };
+            },
+          }),
+      },
+    };
+  }
+
+  private prepareUser(spec: UserSpec): PrepareResult {
+    if (spec.status !== 'ACTIVE') {
+      return { kind: 'unsupported', message: `Unleash users have no status; cannot create one ${spec.status}` };
+    }
+    const rootRole = spec.unleash?.rootRole ?? this.config.defaults.rootRole;
+    if (rootRole === undefined) {
+      return { kind: 'invalid', problems: [{ field: 'unleash.rootRole', message: `required by ${this.id} (no default rootRole configured)` }] };
+    }
+    // Unleash rejects unknown fields with 400: exactly these five, never groups or status.
+    const body = {
+      email: spec.email,
+      name: spec.name,
+      username: spec.unleash?.username,
+      rootRole,
+      sendEmail: spec.unleash?.sendEmail ?? false,
+    };
+    return {
+      kind: 'ready',
+      call: {
+        naturalKey: spec.email.toLowerCase(),
+        send: () =>
+          sendProviderCall({
+            providerId: this.id,
+            http: this.http,
+            path: '/api/admin/user-admin',
+            body,
+            quirks: userQuirks,
+            readSuccess: (json) => {
+              const o = asObject(json);
+              const id = requireId(o?.id);
+              if (!o || !id) return undefined;
+              const invite = optString(o.inviteLink);
+              return {
+                entity: {
+                  id,
+                  email: optString(o.email) ?? spec.email,
+                  name: optString(o.name),
+                  username: optString(o.username),
+                  status: 'ACTIVE',
+                  createdAt: optString(o.createdAt),
+                },
+                credentials: invite ? [{ kind: 'INVITE_LINK', secret: invite }] : [],
+              };
+            },
+          }),
+      },
+    };
+  }
+}
