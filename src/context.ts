@@ -1,0 +1,49 @@
+import DataLoader from 'dataloader';
+import type { Logger } from 'pino';
+import type { ClientIdentity, Scope } from './auth/client.authenticator';
+import { ForbiddenError } from './errors/gateway.error';
+import type { Caller, IdentityService } from './identity/identity.service';
+import type { StoredRecord } from './idempotency/idempotency.store';
+import type { Operation } from './providers/identity.types';
+
+export interface RecordKey {
+  readonly key: string;
+  readonly operation: Operation;
+}
+
+export interface GatewayContext {
+  readonly requestId: string;
+  readonly client: ClientIdentity;
+  readonly caller: Caller;
+  readonly identity: IdentityService;
+  readonly logger: Logger;
+  /** Per-request loaders: one store round trip for every record looked up in a request. */
+  readonly loaders: { readonly idempotencyRecord: DataLoader<RecordKey, StoredRecord | null, string> };
+  requireScope(scope: Scope): void;
+}
+
+export function createContext(args: {
+  requestId: string;
+  client: ClientIdentity;
+  identity: IdentityService;
+  logger: Logger;
+  idempotencyKeyHeader?: string;
+}): GatewayContext {
+  const { requestId, client, identity, idempotencyKeyHeader } = args;
+  const logger = args.logger.child({ requestId, clientId: client.id });
+  return {
+    requestId,
+    client,
+    identity,
+    logger,
+    caller: { clientId: client.id, requestId, logger, idempotencyKeyHeader },
+    loaders: {
+      idempotencyRecord: new DataLoader<RecordKey, StoredRecord | null, string>((keys) => identity.getRecords(client.id, keys), {
+        cacheKeyFn: (k) => `${k.operation}\u0000${k.key}`,
+      }),
+    },
+    requireScope(scope: Scope) {
+      if (!client.scopes.includes(scope)) throw new ForbiddenError(scope);
+    },
+  };
+}

@@ -1,0 +1,13 @@
+import { Field, Int, ObjectType } from 'type-graphql';
+import { Provider } from '../provider/provider.type';
+import { ProviderErrorCode } from './enums';
+
+@ObjectType({ description: 'Why one target was not created, and whether a retry with the same idempotency key can fix it.' })
+export class ProviderFailure {
+  @Field(() => Provider) provider: Provider;
+  @Field(() => ProviderErrorCode) code: ProviderErrorCode;
+  @Field(() => String) message: string;
+  @Field(() => Int, { nullable: true, description: 'The provider\'s HTTP status, when it answered.' }) httpStatus?: number;
+  @Field(() => Boolean) retryable: boolean;
+  @Field(() => Int, { nullable: true }) retryAfterSeconds?: number;
+}

@@ -1,0 +1,38 @@
+import { Arg, Ctx, Query, Resolver } from 'type-graphql';
+import type { GatewayContext } from '../../context';
+import type { StoredRecord } from '../../idempotency/idempotency.store';
+import { CreateStatus, IdentityOperation, ProviderErrorCode, RecordState } from '../common/enums';
+import { IdempotencyRecord, IdempotencyTargetRecord } from './idempotency-record.type';
+
+@Resolver(() => IdempotencyRecord)
+export class IdempotencyRecordResolver {
+  @Query(() => IdempotencyRecord, { nullable: true, description: 'The stored outcome under one of your own idempotency keys; null when unknown or expired.' })
+  async idempotencyRecord(
+    @Arg('key', () => String) key: string,
+    @Arg('operation', () => IdentityOperation) operation: IdentityOperation,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<IdempotencyRecord | null> {
+    ctx.requireScope('identity:read');
+    const record = await ctx.loaders.idempotencyRecord.load({ key, operation });
+    return record ? toRecord(record) : null;
+  }
+}
+
+function toRecord(r: StoredRecord): IdempotencyRecord {
+  return Object.assign(new IdempotencyRecord(), {
+    key: r.key,
+    operation: r.operation as IdentityOperation,
+    state: r.state as RecordState,
+    status: r.status as CreateStatus | undefined,
+    createdAt: new Date(r.createdAt),
+    completedAt: r.completedAt ? new Date(r.completedAt) : undefined,
+    results: r.results.map((t) =>
+      Object.assign(
+        new IdempotencyTargetRecord(),
+        t.state === 'created'
+          ? { providerId: t.providerId, created: true, id: t.entity.id }
+          : { providerId: t.providerId, created: false, code: t.failure.code as ProviderErrorCode, message: t.failure.message, retryable: t.failure.retryable },
+      ),
+    ),
+  });
+}

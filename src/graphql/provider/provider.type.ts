@@ -1,0 +1,20 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import { IdentityOperation, ProviderErrorCode, ProviderHealthState, ProviderKind } from '../common/enums';
+
+@ObjectType({ description: 'Passive health of a provider, from the outcomes of recent calls.' })
+export class ProviderHealth {
+  @Field(() => ProviderHealthState) state: ProviderHealthState;
+  @Field(() => DateTimeResolver, { nullable: true }) lastSuccessAt?: Date;
+  @Field(() => DateTimeResolver, { nullable: true }) lastFailureAt?: Date;
+  @Field(() => ProviderErrorCode, { nullable: true }) lastFailureCode?: ProviderErrorCode;
+  @Field(() => Int) consecutiveFailures: number;
+}
+
+@ObjectType({ description: 'A configured identity provider instance.' })
+export class Provider {
+  @Field(() => ID, { description: 'Instance id from the gateway configuration, used in `providers` inputs.' }) id: string;
+  @Field(() => ProviderKind) kind: ProviderKind;
+  @Field(() => [IdentityOperation], { description: 'Operations this instance can perform.' }) capabilities: IdentityOperation[];
+  @Field(() => ProviderHealth) health: ProviderHealth;
+}

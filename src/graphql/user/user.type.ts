@@ -1,0 +1,22 @@
+import { DateTimeResolver } from 'graphql-scalars';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Credential } from '../common/credential.type';
+import { Provider } from '../provider/provider.type';
+
+@ObjectType({ description: 'A user as the provider created it.' })
+export class User {
+  @Field(() => ID, { description: 'Provider-native id, as a string.' }) id: string;
+  @Field(() => String) email: string;
+  @Field(() => String, { nullable: true }) name?: string;
+  @Field(() => String, { nullable: true }) username?: string;
+  @Field(() => String, { nullable: true }) status?: string;
+  @Field(() => DateTimeResolver, { nullable: true }) createdAt?: Date;
+}
+
+@ObjectType()
+export class UserCreated {
+  @Field(() => Provider) provider: Provider;
+  @Field(() => User) user: User;
+  @Field(() => [Credential], { description: 'One-time credentials (e.g. an Unleash invite link); empty when replayed.' }) credentials: Credential[];
+  @Field(() => Boolean) replayed: boolean;
+}

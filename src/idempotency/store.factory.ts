@@ -1,0 +1,17 @@
+import { randomBytes } from 'node:crypto';
+import type { GatewayConfig } from '../config/config.loader';
+import type { IdempotencyStore } from './idempotency.store';
+import { MemoryIdempotencyStore } from './memory.store';
+import { RedisIdempotencyStore } from './redis.store';
+
+/** Redis when configured; otherwise the single-process memory store, with a per-process HMAC key. */
+export function createIdempotencyStore(config: GatewayConfig): { store: IdempotencyStore; hmacKey: string } {
+  const timing = config.idempotency;
+  if (config.redis) {
+    return {
+      store: new RedisIdempotencyStore({ ...timing, ...config.redis }),
+      hmacKey: config.idempotencyHmacKey!,
+    };
+  }
+  return { store: new MemoryIdempotencyStore(timing), hmacKey: config.idempotencyHmacKey ?? randomBytes(32).toString('hex') };
+}

@@ -1,0 +1,65 @@
+/**
+ * Process entry. With GATEWAY_CONFIG: that file. Without: the embedded default,
+ * four sandbox providers in-process and the in-memory store (Redis when
+ * REDIS_URL is set).
+ */
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { ConfigError } from './config/config.error';
+import { loadConfigFile, resolveConfig, type GatewayConfig } from './config/config.loader';
+import { createLogger } from './observability/logger';
+import { startGateway } from './server';
+
+async function main(): Promise<void> {
+  const logger = createLogger();
+  let config: GatewayConfig;
+  let stopSandboxes: (() => Promise<void>) | undefined;
+  try {
+    if (process.env.GATEWAY_CONFIG) {
+      config = loadConfigFile(process.env.GATEWAY_CONFIG);
+    } else {
+      // The only production import of sandbox/: the embedded default.
+      const { startSandboxes, sandboxGatewayConfig } = await import('./sandbox/sandbox.set');
+      const sandboxes = await startSandboxes();
+      stopSandboxes = sandboxes.stop;
+      const env = { ...process.env, ...sandboxes.tokens };
+      if (env.REDIS_URL && !env.IDEMPOTENCY_HMAC_KEY) {
+        env.IDEMPOTENCY_HMAC_KEY = randomBytes(32).toString('hex');
+        logger.warn('IDEMPOTENCY_HMAC_KEY not set: using a random one; replicas sharing this Redis will not recognise each other\'s keys');
+      }
+      config = resolveConfig(sandboxGatewayConfig(sandboxes), env);
+      logger.info({ sandboxes: sandboxes.all().map((s) => ({ kind: s.kind, baseUrl: s.baseUrl })) }, 'embedded default: sandbox providers started in-process');
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+
+  const gateway = await startGateway(config, { logger });
+  logger.info({ url: gateway.url, store: gateway.store.kind, providers: config.providers.map((p) => `${p.id} (${p.kind})`) }, `identity-gateway listening on ${gateway.url}`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    gateway
+      .close()
+      .then(() => stopSandboxes?.())
+      .then(() => process.exit(0))
+      .catch((err) => {
+        logger.error({ err: (err as Error).message }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`identity-gateway failed to start: ${(err as Error).message}\n`);
+  process.exit(1);
+});

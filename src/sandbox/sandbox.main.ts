@@ -1,0 +1,25 @@
+/**
+ * `npm run sandbox`: the four simulated providers, standalone, for other tools.
+ * Ports come from SANDBOX_{HOOP,UNLEASH,VERSORI,GENERIC}_PORT (default: free
+ * ports), tokens from SANDBOX_*_TOKEN (default: random, printed once here).
+ */
+import { SANDBOX_TOKEN_ENV, startSandboxes } from './sandbox.set';
+
+async function main(): Promise<void> {
+  const port = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
+  const set = await startSandboxes({
+    ports: { hoop: port('SANDBOX_HOOP_PORT'), unleash: port('SANDBOX_UNLEASH_PORT'), versori: port('SANDBOX_VERSORI_PORT'), generic: port('SANDBOX_GENERIC_PORT') },
+    unleash: { edition: process.env.SANDBOX_UNLEASH_EDITION === 'oss' ? 'oss' : 'enterprise' },
+    tokens: Object.fromEntries(Object.values(SANDBOX_TOKEN_ENV).map((e) => [e, process.env[e]])),
+  });
+  const summary = set.all().map((s) => ({ kind: s.kind, baseUrl: s.baseUrl, control: `http://127.0.0.1:${s.port}/__sandbox/calls` }));
+  process.stdout.write(`${JSON.stringify({ sandboxes: summary, tokens: set.tokens }, null, 2)}\n`);
+  const stop = () => void set.stop().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  process.stderr.write(`sandbox failed to start: ${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { Logger } from 'pino';
+import { ClientAuthenticator, type ClientIdentity } from './auth/client.authenticator';
+import type { GatewayConfig } from './config/config.loader';
+import { createContext, type GatewayContext } from './context';
+import { HTTP_STATUS_BY_CODE } from './errors/error-code';
+import { createFormatError, requestScope } from './errors/format-error';
+import { GatewayError } from './errors/gateway.error';
+import { IdentityService } from './identity/identity.service';
+import type { IdempotencyStore } from './idempotency/idempotency.store';
+import { createIdempotencyStore } from './idempotency/store.factory';
+import { ProviderHealthBook } from './providers/provider-health';
+import { ProviderRegistry } from './providers/provider.registry';
+import { createLogger } from './observability/logger';
+import { gatewaySchema } from './schema';
+import { landingPage } from './landing.page';
+
+export interface RunningGateway {
+  readonly url: string;
+  readonly port: number;
+  readonly store: IdempotencyStore;
+  readonly logger: Logger;
+  /** Stops accepting, lets in-flight requests finish (bounded), closes the store and pools. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly logger?: Logger;
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** Sets the HTTP status of execution errors that concern the whole request (503, 401, 403). */
+const statusPlugin: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        if (response.body.kind !== 'single') return;
+        for (const e of response.body.singleResult.errors ?? []) {
+          const status = HTTP_STATUS_BY_CODE[String(e.extensions?.code)];
+          if (status) {
+            response.http.status = status;
+            return;
+          }
+        }
+      },
+    };
+  },
+};
+
+export async function startGateway(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
+  const logger = options.logger ?? createLogger();
+  const { store, hmacKey } = createIdempotencyStore(config);
+  const registry = ProviderRegistry.fromConfig(config);
+  const identity = new IdentityService({
+    adapters: registry.adapters,
+    store,
+    health: new ProviderHealthBook(),
+    hmacKey,
+    maxTargets: config.server.maxTargetsPerMutation,
+    ttlSeconds: config.idempotency.ttlSeconds,
+  });
+  const authenticator = new ClientAuthenticator(config);
+  if (!authenticator.enabled) {
+    logger.warn('NO AUTHENTICATION: no `clients` configured; every caller is "anonymous" with all scopes. Listening on loopback only.');
+  }
+
+  const apollo = new ApolloServer<GatewayContext>({
+    schema: await gatewaySchema(),
+    introspection: config.server.introspection,
+    includeStacktraceInErrorResponses: false,
+    stopOnTerminationSignals: false,
+    csrfPrevention: true,
+    formatError: createFormatError(logger),
+    plugins: [statusPlugin, ApolloServerPluginLandingPageDisabled()],
+    logger: { debug: () => undefined, info: () => undefined, warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
+  });
+  await apollo.start();
+
+  let inFlight = 0;
+  let draining = false;
+
+  const handleGraphql = async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> => {
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'Use GET or POST.');
+    const raw = await readBody(req, config.server.maxBodyBytes);
+    let client: ClientIdentity;
+    try {
+      client = authenticator.authenticate(req.headers.authorization);
+    } catch (err) {
+      if (err instanceof GatewayError) throw new HttpError(401, err.code, err.message);
+      throw err;
+    }
+    const headers = new HeaderMap();
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    let body: unknown = raw;
+    if (method === 'POST' && /json/i.test(req.headers['content-type'] ?? '')) {
+      try {
+        body = raw.length ? JSON.parse(raw) : {};
+      } catch {
+        throw new HttpError(400, 'BAD_REQUEST', 'The request body is not valid JSON.');
+      }
+    }
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    const keyHeader = req.headers['idempotency-key'];
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method, headers, search: url.search, body },
+      context: async () =>
+        createContext({
+          requestId,
+          client,
+          identity,
+          logger,
+          idempotencyKeyHeader: Array.isArray(keyHeader) ? keyHeader.join(', ') : keyHeader,
+        }),
+    });
+    for (const [k, v] of result.headers) res.setHeader(k, v);
+    res.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      res.end(result.body.string);
+    } else {
+      for await (const chunk of result.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  };
+
+  const server: Server = createServer((req, res) => {
+    const requestId = sanitizeRequestId(req.headers['x-request-id']) ?? randomUUID();
+    res.setHeader('x-request-id', requestId);
+    const path = (req.url ?? '/').split('?')[0];
+    inFlight++;
+    requestScope
+      .run({ requestId }, async () => {
+        if (draining) throw new HttpError(503, 'SERVICE_UNAVAILABLE', 'The gateway is shutting down.');
+        if (path === '/graphql') return handleGraphql(req, res, requestId);
+        if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+        if (path === '/readyz') {
+          try {
+            await store.ping();
+            return sendJson(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ready', store: store.kind });
+          } catch {
+            return sendJson(res, 503, { status: 'unavailable', store: store.kind, reason: 'idempotency store unreachable' });
+          }
+        }
+        if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
+          res.setHeader('content-type', 'text/html; charset=utf-8');
+          return void res.end(landingPage());
+        }
+        throw new HttpError(404, 'NOT_FOUND', `No route ${path}; the API is at /graphql.`);
+      })
+      .catch((err: unknown) => {
+        if (err instanceof HttpError) {
+          if (err.status === 405) res.setHeader('allow', 'GET, POST');
+          return sendJson(res, err.status, { errors: [{ message: err.message, extensions: { code: err.code, requestId } }] });
+        }
+        logger.error({ err: (err as Error)?.message, stack: (err as Error)?.stack, requestId }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
+        else res.destroy();
+      })
+      .finally(() => {
+        inFlight--;
+      });
+  });
+  server.keepAliveTimeout = 5_000;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 60_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.server.port, config.server.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  const url = `http://${host}:${port}/graphql`;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = Date.now() + config.server.shutdownGraceMs;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      server.closeAllConnections();
+      await closed;
+      await apollo.stop();
+      await Promise.all([store.close(), registry.close()]);
+    })());
+
+  return { url, port, store, logger, close };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      return reject(new HttpError(413, 'PAYLOAD_TOO_LARGE', `The request body exceeds ${limit} bytes.`));
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new HttpError(413, 'PAYLOAD_TOO_LARGE', `The request body exceeds ${limit} bytes.`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sanitizeRequestId(v: string | string[] | undefined): string | undefined {
+  return typeof v === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(v) ? v : undefined;
+}
