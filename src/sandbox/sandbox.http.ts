@@ -15,6 +15,7 @@ export interface SandboxRequest {
   readonly body: unknown;
   readonly bodyIsJson: boolean;
   readonly clientIp: string;
+  readonly receivedAt: number;
 }
 
 export interface SandboxResponse {
@@ -32,6 +33,8 @@ export interface RecordedCall {
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: unknown;
   readonly status: number;
+  /** When the request arrived, and when the sandbox answered it (ms since epoch). */
+  readonly receivedAt: number;
   readonly at: number;
 }
 
@@ -119,6 +122,7 @@ export abstract class SandboxServer {
   protected abstract clearData(): void;
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receivedAt = Date.now();
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const rawBody = Buffer.concat(chunks).toString('utf8');
@@ -147,6 +151,7 @@ export abstract class SandboxServer {
       body,
       bodyIsJson,
       clientIp: forwarded || req.socket.remoteAddress || '',
+      receivedAt,
     };
     let route: Route | undefined;
     let params: string[] = [];
@@ -201,7 +206,7 @@ export abstract class SandboxServer {
   }
 
   private record(route: string, req: SandboxRequest, status: number): void {
-    this.calls.push({ route, method: req.method, path: req.path, headers: req.headers, body: req.bodyIsJson ? req.body : req.rawBody, status, at: Date.now() });
+    this.calls.push({ route, method: req.method, path: req.path, headers: req.headers, body: req.bodyIsJson ? req.body : req.rawBody, status, receivedAt: req.receivedAt, at: Date.now() });
   }
 
   /** HTTP control plane for tools that run the sandbox standalone. */

@@ -1,0 +1,125 @@
+import { byProvider, CREATE_SA } from '../helpers/graphql.client';
+import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
+
+describe('createServiceAccount fans out to every provider kind', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+  beforeEach(() => h.sandboxes.reset());
+
+  it('creates on all four providers, sending exactly what each API expects', async () => {
+    const name = uniqueName('ci');
+    const res = await h.gql(CREATE_SA, { input: { name, displayName: 'CI bot', description: 'builds things' } });
+    expect(res.status).toBe(200);
+    expect(res.body.errors).toBeUndefined();
+    const payload = res.body.data.createServiceAccount;
+    expect(payload.status).toBe('SUCCEEDED');
+    expect(payload.results.map((r: any) => r.provider.id)).toEqual(['hoop', 'unleash', 'versori', 'generic']);
+    const r = byProvider(payload.results);
+
+    const [hoop] = h.sandboxes.hoop.received('POST /serviceaccounts');
+    expect(hoop.path).toBe('/api/serviceaccounts');
+    expect(hoop.headers.authorization).toBe(`Bearer ${h.sandboxes.tokens.SANDBOX_HOOP_TOKEN}`);
+    expect(hoop.headers['content-type']).toBe('application/json');
+    expect(hoop.body).toEqual({ subject: name, name: 'CI bot', status: 'active' });
+    expect(r.hoop).toMatchObject({ __typename: 'ServiceAccountCreated', account: { name, displayName: 'CI bot', status: 'ACTIVE' }, credentials: [], replayed: false });
+
+    const [unleash] = h.sandboxes.unleash.received('POST /api/admin/service-account');
+    expect(unleash.headers.authorization).toBe(h.sandboxes.tokens.SANDBOX_UNLEASH_TOKEN);
+    expect(unleash.body).toEqual({ username: name, name: 'CI bot', rootRole: 3 });
+    expect(r.unleash.account.id).toMatch(/^\d+$/);
+    expect(r.unleash.credentials).toHaveLength(1);
+    expect(r.unleash.credentials[0]).toMatchObject({ kind: 'PERSONAL_ACCESS_TOKEN', id: expect.any(String), secret: expect.stringMatching(/^user:/) });
+
+    const [versori] = h.sandboxes.versori.received('POST /organisations/{organisation_id}/service-accounts');
+    expect(versori.path).toBe('/api/organisations/v1/organisations/org-sandbox/service-accounts');
+    expect(versori.headers.authorization).toBe(`JWT ${h.sandboxes.tokens.SANDBOX_VERSORI_TOKEN}`);
+    expect(versori.body).toEqual({ name, roles: ['viewer'] });
+    expect(r.versori.account).toMatchObject({ name, email: `${name}@sa.org-sandbox.versori.com` });
+    expect(r.versori.credentials).toEqual([expect.objectContaining({ kind: 'CLIENT_SECRET', clientId: expect.any(String), secret: expect.any(String) })]);
+
+    const [generic] = h.sandboxes.generic.received('POST /v1/service-accounts');
+    expect(generic.headers.authorization).toBe(`Bearer ${h.sandboxes.tokens.SANDBOX_GENERIC_TOKEN}`);
+    expect(generic.body).toEqual({ name, description: 'builds things', permissions: ['org:read'] });
+    expect(r.generic.account).toMatchObject({ name, status: 'ACTIVE' });
+    expect(r.generic.account.createdAt).toEqual(expect.any(String));
+  });
+
+  it('maps per-provider options and an INACTIVE status onto each API', async () => {
+    const name = uniqueName('opt');
+    const res = await h.gql(CREATE_SA, {
+      input: {
+        name,
+        status: 'INACTIVE',
+        providers: ['hoop'],
+        hoop: { subject: 'client-xyz', groups: ['engineering', 'sre'] },
+      },
+    });
+    expect(res.body.data.createServiceAccount.status).toBe('SUCCEEDED');
+    expect(h.sandboxes.hoop.received('POST /serviceaccounts')[0].body).toEqual({ subject: 'client-xyz', name, status: 'inactive', groups: ['engineering', 'sre'] });
+
+    const res2 = await h.gql(CREATE_SA, {
+      input: {
+        name: uniqueName('opt'),
+        providers: ['unleash', 'versori', 'generic'],
+        unleash: { username: 'svc-user', rootRole: 2 },
+        versori: { organisationId: 'org-sandbox', roles: ['admin'], groupIds: ['g1'] },
+        generic: { permissions: ['org:write'] },
+      },
+    });
+    expect(res2.body.data.createServiceAccount.status).toBe('SUCCEEDED');
+    expect(h.sandboxes.unleash.received('POST /api/admin/service-account')[0].body).toMatchObject({ username: 'svc-user', rootRole: 2 });
+    expect(h.sandboxes.versori.received()[0].body).toMatchObject({ roles: ['admin'], groupIDs: ['g1'] });
+    expect(h.sandboxes.generic.received()[0].body).toMatchObject({ permissions: ['org:write'] });
+    expect(h.sandboxes.hoop.count('POST /serviceaccounts')).toBe(1);
+  });
+
+  it('an INACTIVE account on a provider without statuses is UNSUPPORTED there, without a call', async () => {
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('inact'), status: 'INACTIVE' } });
+    const payload = res.body.data.createServiceAccount;
+    expect(payload.status).toBe('PARTIAL');
+    const r = byProvider(payload.results);
+    expect(r.hoop.__typename).toBe('ServiceAccountCreated');
+    for (const id of ['unleash', 'versori', 'generic']) expect(r[id]).toMatchObject({ code: 'UNSUPPORTED', retryable: false });
+    expect(h.sandboxes.unleash.count()).toBe(0);
+    expect(h.sandboxes.versori.count()).toBe(0);
+    expect(h.sandboxes.generic.count()).toBe(0);
+  });
+
+  it('reports PARTIAL when one provider fails and keeps the others\' credentials', async () => {
+    h.sandboxes.versori.inject({ response: { status: 503, body: { code: 'unavailable', message: 'down', cause: 'pq: connection refused at 10.0.0.3' } } });
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('part') } });
+    const payload = res.body.data.createServiceAccount;
+    expect(payload.status).toBe('PARTIAL');
+    const r = byProvider(payload.results);
+    expect(r.versori).toMatchObject({ __typename: 'ProviderFailure', code: 'UNAVAILABLE', httpStatus: 503, retryable: true });
+    expect(r.versori.message).not.toMatch(/10\.0\.0\.3|pq:|down/);
+    expect(r.unleash.credentials[0].secret).toEqual(expect.any(String));
+  });
+
+  it('reports FAILED when every target fails', async () => {
+    for (const s of h.sandboxes.all()) s.inject({ response: { status: 500, body: { message: 'boom' } } });
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('fail') } });
+    expect(res.body.data.createServiceAccount.status).toBe('FAILED');
+  });
+
+  it('runs the targets in parallel: latency is the slowest target, not the sum', async () => {
+    for (const s of h.sandboxes.all()) s.inject({ delayMs: 400 });
+    await h.gql(CREATE_SA, { input: { name: uniqueName('par') } });
+    const calls = h.sandboxes.all().map((s) => s.received()[0]);
+    // Every request arrived before any was answered: they were in flight together (an ordering, not a timing).
+    expect(Math.max(...calls.map((c) => c.receivedAt))).toBeLessThan(Math.min(...calls.map((c) => c.at)));
+  });
+
+  it('lists the configured providers with kind and capabilities', async () => {
+    const res = await h.gql('{ providers { id kind capabilities health { state consecutiveFailures } } }');
+    expect(res.body.data.providers).toEqual([
+      { id: 'hoop', kind: 'HOOP', capabilities: ['CREATE_SERVICE_ACCOUNT', 'CREATE_USER'], health: expect.any(Object) },
+      { id: 'unleash', kind: 'UNLEASH', capabilities: ['CREATE_SERVICE_ACCOUNT', 'CREATE_USER'], health: expect.any(Object) },
+      { id: 'versori', kind: 'VERSORI', capabilities: ['CREATE_SERVICE_ACCOUNT'], health: expect.any(Object) },
+      { id: 'generic', kind: 'GENERIC', capabilities: ['CREATE_SERVICE_ACCOUNT'], health: expect.any(Object) },
+    ]);
+  });
+});
