@@ -39,12 +39,15 @@ export function createFormatError(logger: Logger) {
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && PASS_THROUGH.has(code)) {
       // A literal that fails scalar or enum coercion is bad input as much as a bad variable is.
-      const badLiteral = code === 'GRAPHQL_VALIDATION_FAILED' && /^Expected value of type/.test(formatted.message);
+      const cause = (error as { originalError?: { extensions?: Record<string, unknown> } })?.originalError?.extensions;
+      const badLiteral =
+        code === 'GRAPHQL_VALIDATION_FAILED' && (cause?.code === ErrorCode.BAD_USER_INPUT || /^Expected value of type/.test(formatted.message));
+      const field = formatted.extensions?.field ?? cause?.field;
       return {
         message: formatted.message,
         locations: formatted.locations,
         path: formatted.path,
-        extensions: { code: badLiteral ? ErrorCode.BAD_USER_INPUT : code, requestId },
+        extensions: { code: badLiteral ? ErrorCode.BAD_USER_INPUT : code, ...(field ? { field } : {}), requestId },
       };
     }
     logger.error({ err: original instanceof Error ? { message: original.message, stack: original.stack } : String(original), requestId }, 'unexpected error');

@@ -1,5 +1,5 @@
-import { EmailAddressResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int } from 'type-graphql';
+import { EmailAddress } from '../common/email.scalar';
 import { UserStatus } from '../common/enums';
 
 @InputType()
@@ -18,7 +18,7 @@ export class UnleashUserOptions {
 
 @InputType()
 export class CreateUserInput {
-  @Field(() => EmailAddressResolver) email: string;
+  @Field(() => EmailAddress) email: string;
   @Field(() => String, { nullable: true }) name?: string;
   @Field(() => UserStatus, { defaultValue: UserStatus.ACTIVE }) status: UserStatus;
   @Field(() => [String], { nullable: true, description: 'Groups, on providers that have them (hoop).' }) groups?: string[];

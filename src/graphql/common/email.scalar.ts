@@ -1,0 +1,28 @@
+import { GraphQLError, GraphQLScalarType, type ValueNode } from 'graphql';
+import { EmailAddressResolver } from 'graphql-scalars';
+
+function badEmail(err: unknown): GraphQLError {
+  return new GraphQLError((err as Error).message, { extensions: { code: 'BAD_USER_INPUT', field: 'email' } });
+}
+
+/**
+ * graphql-scalars' EmailAddress, but its rejections carry BAD_USER_INPUT and
+ * the field, whether the value came as a variable or inline in the query.
+ */
+export const EmailAddress = new GraphQLScalarType({
+  ...EmailAddressResolver.toConfig(),
+  parseValue(value: unknown) {
+    try {
+      return EmailAddressResolver.parseValue(value);
+    } catch (err) {
+      throw badEmail(err);
+    }
+  },
+  parseLiteral(ast: ValueNode, variables?: Record<string, unknown> | null) {
+    try {
+      return EmailAddressResolver.parseLiteral(ast, variables);
+    } catch (err) {
+      throw badEmail(err);
+    }
+  },
+});

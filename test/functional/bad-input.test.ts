@@ -1,0 +1,97 @@
+import { CREATE_SA, CREATE_USER } from '../helpers/graphql.client';
+import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
+
+describe('bad input is a BAD_USER_INPUT error naming the field, and nothing reaches a provider', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({
+      configure: (c) => {
+        // One provider of each kind without defaults, to check required fields.
+        c.providers.push(
+          { id: 'unleash-bare', kind: 'unleash', baseUrl: c.providers[1].baseUrl, tokenEnv: 'SANDBOX_UNLEASH_TOKEN' },
+          { id: 'versori-bare', kind: 'versori', baseUrl: c.providers[2].baseUrl, tokenEnv: 'SANDBOX_VERSORI_TOKEN' },
+          { id: 'generic-bare', kind: 'generic', baseUrl: c.providers[3].baseUrl, tokenEnv: 'SANDBOX_GENERIC_TOKEN' },
+        );
+      },
+    });
+  });
+  afterAll(() => h.close());
+  beforeEach(() => h.sandboxes.reset());
+  afterEach(() => {
+    for (const s of h.sandboxes.all()) expect(s.count()).toBe(0);
+  });
+
+  const ok = () => ({ name: uniqueName('bad'), providers: ['hoop'] });
+
+  it.each([
+    ['name', { name: 'Has Spaces' }],
+    ['name', { name: '9starts-with-digit' }],
+    ['name', { name: `a${'b'.repeat(63)}` }],
+    ['name', { name: '' }],
+    ['displayName', { displayName: 'x'.repeat(201) }],
+    ['displayName', { displayName: 'line\nbreak' }],
+    ['description', { description: 'x'.repeat(1001) }],
+    ['hoop.subject', { hoop: { subject: '' } }],
+    ['hoop.groups', { hoop: { groups: Array.from({ length: 51 }, (_, i) => `g${i}`) } }],
+    ['unleash.rootRole', { unleash: { rootRole: 0 } }],
+    ['providers', { providers: ['nope'] }],
+    ['providers', { providers: [] }],
+    ['idempotencyKey', { idempotencyKey: '' }],
+    ['idempotencyKey', { idempotencyKey: 'k'.repeat(256) }],
+    ['idempotencyKey', { idempotencyKey: 'naïve-key' }],
+    ['unleash.rootRole', { providers: ['unleash-bare'] }],
+    ['versori.organisationId', { providers: ['versori-bare'] }],
+    ['versori.organisationId', { providers: ['versori'], versori: { organisationId: '../admin' } }],
+    ['generic.permissions', { providers: ['generic-bare'] }],
+    ['generic.permissions', { providers: ['generic'], generic: { permissions: [] } }],
+  ])('createServiceAccount: %s', async (field, patch) => {
+    const res = await h.gql(CREATE_SA, { input: { ...ok(), ...patch } });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toBeNull();
+    expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    expect(res.body.errors[0].message).toContain(field);
+  });
+
+  it('a required field missing on one target fails the whole mutation before any call', async () => {
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('bad'), providers: ['hoop', 'generic', 'versori-bare'] } });
+    expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'versori.organisationId' });
+  });
+
+  it('every problem is listed, not only the first', async () => {
+    const res = await h.gql(CREATE_SA, { input: { name: 'BAD', displayName: '', providers: ['hoop', 'ghost'] } });
+    const fields = res.body.errors[0].extensions.problems.map((p: any) => p.field);
+    expect(fields).toEqual(expect.arrayContaining(['name', 'displayName', 'providers']));
+  });
+
+  it('idempotencyKey and a different Idempotency-Key header', async () => {
+    const res = await h.gql(CREATE_SA, { input: { ...ok(), idempotencyKey: 'a' } }, { 'idempotency-key': 'b' });
+    expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'idempotencyKey' });
+  });
+
+  it.each([
+    ['email', { email: 'not-an-email' }],
+    ['name', { email: 'a@example.com', name: 'n'.repeat(256) }],
+    ['hoop.password', { email: 'a@example.com', hoop: { password: '' } }],
+    ['unleash.username', { email: 'a@example.com', unleash: { username: 'Bad Name' } }],
+    ['groups', { email: 'a@example.com', groups: Array.from({ length: 51 }, (_, i) => `g${i}`) }],
+  ])('createUser: %s', async (field, input) => {
+    const res = await h.gql(CREATE_USER, { input });
+    expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    // The EmailAddress scalar rejects the variable before execution (400); the rest are resolver errors (200).
+    expect(res.status).toBe(field === 'email' ? 400 : 200);
+  });
+
+  it('an invalid e-mail written inline in the query is BAD_USER_INPUT too', async () => {
+    const res = await h.gql('mutation { createUser(input: {email: "nope"}) { status } }');
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'email' });
+  });
+
+  it('a wrong type or unknown field is rejected before execution with 400', async () => {
+    const res = await h.gql(CREATE_SA, { input: { name: 'x', unknownField: 1 } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    const res2 = await h.gql(CREATE_SA, { input: { name: 'x', status: 'DELETED' } });
+    expect(res2.status).toBe(400);
+  });
+});

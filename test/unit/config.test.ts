@@ -1,0 +1,89 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '../../src/config/config.error';
+import { resolveConfig } from '../../src/config/config.loader';
+import { spawnGateway } from '../helpers/process.harness';
+
+const provider = { id: 'hoop-prod', kind: 'hoop', baseUrl: 'https://use.hoop.dev/api', tokenEnv: 'HOOP_TOKEN' };
+
+function problems(raw: unknown, env: Record<string, string> = { HOOP_TOKEN: 't' }): string[] {
+  try {
+    resolveConfig(raw, env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
+    throw err;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('fills defaults and freezes the result', () => {
+    const cfg = resolveConfig({ providers: [provider] }, { HOOP_TOKEN: 't' });
+    expect(cfg.server).toMatchObject({ port: 4000, host: '127.0.0.1', maxBodyBytes: 1048576 });
+    expect(cfg.idempotency).toEqual({ ttlSeconds: 86400, leaseSeconds: 30 });
+    expect(cfg.providers[0].timeoutMs).toBe(5000);
+    expect(cfg.providerTokens).toEqual({ 'hoop-prod': 't' });
+    expect(Object.isFrozen(cfg)).toBe(true);
+    expect(Object.isFrozen(cfg.providers[0])).toBe(true);
+  });
+
+  it('PORT and REDIS_URL override the file', () => {
+    const cfg = resolveConfig({ providers: [provider] }, { HOOP_TOKEN: 't', PORT: '5055', REDIS_URL: 'redis://r:6379', IDEMPOTENCY_HMAC_KEY: 'k'.repeat(32) });
+    expect(cfg.server.port).toBe(5055);
+    expect(cfg.redis?.url).toBe('redis://r:6379');
+  });
+
+  it('lists every problem at once, each with its path', () => {
+    const found = problems({
+      server: { port: 'x', host: '0.0.0.0' },
+      idempotency: { leaseSeconds: 2 },
+      providers: [
+        provider,
+        { ...provider, kind: 'nope' },
+        { id: 'hoop-prod', kind: 'unleash', baseUrl: 'ftp://x', tokenEnv: 'lower', defaults: { rootRole: 'Owner' } },
+      ],
+      extra: true,
+    });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^server\.port: /),
+        expect.stringMatching(/^providers\.1\.kind: /),
+        expect.stringMatching(/^providers\.2\.baseUrl: /),
+        expect.stringMatching(/^providers\.2\.tokenEnv: /),
+        expect.stringMatching(/^providers\.2\.defaults\.rootRole: /),
+        expect.stringMatching(/^: Unrecognized key.*extra/),
+      ]),
+    );
+  });
+
+  it('refuses a lease that does not exceed a provider deadline plus retries', () => {
+    const found = problems({ idempotency: { leaseSeconds: 5 }, providers: [{ ...provider, timeoutMs: 5000 }] });
+    expect(found).toEqual([expect.stringMatching(/^idempotency\.leaseSeconds: must exceed provider "hoop-prod" deadline plus retries/)]);
+  });
+
+  it('refuses duplicate provider ids, a missing token variable, Redis without an HMAC key, and no auth off loopback', () => {
+    expect(problems({ providers: [provider, provider] })).toEqual([expect.stringMatching(/duplicate provider id/)]);
+    expect(problems({ providers: [provider] }, {})).toEqual(['providers.0.tokenEnv: environment variable HOOP_TOKEN is not set']);
+    expect(problems({ redis: { url: 'redis://x' }, providers: [provider] })).toEqual([expect.stringMatching(/^redis: IDEMPOTENCY_HMAC_KEY/)]);
+    expect(problems({ server: { host: '0.0.0.0' }, providers: [provider] })).toEqual([expect.stringMatching(/^server\.host: without `clients`/)]);
+  });
+
+  it('an invalid file stops the process with exit code 2 and every problem on stderr', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'idgw-cfg-'));
+    const file = join(dir, 'gateway.yaml');
+    writeFileSync(file, 'server:\n  port: -1\nproviders:\n  - id: Bad Id\n    kind: hoop\n    baseUrl: nope\n    tokenEnv: HOOP_TOKEN\n');
+    const gw = spawnGateway({ GATEWAY_CONFIG: file, HOOP_TOKEN: 'secret-token-value' });
+    expect(await gw.exited).toBe(2);
+    expect(gw.output()).toContain('server.port');
+    expect(gw.output()).toContain('providers.0.id');
+    expect(gw.output()).toContain('providers.0.baseUrl');
+    expect(gw.output()).not.toContain('secret-token-value');
+  });
+
+  it('a YAML syntax error or missing file is exit code 2 too', async () => {
+    const gw = spawnGateway({ GATEWAY_CONFIG: '/nonexistent/gateway.yaml' });
+    expect(await gw.exited).toBe(2);
+    expect(gw.output()).toContain('cannot read /nonexistent/gateway.yaml');
+  });
+});

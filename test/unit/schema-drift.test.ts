@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { schemaSdl } from '../../src/schema';
+
+describe('schema/schema.graphql', () => {
+  it('matches the schema the resolvers build (run `npm run schema` after changing them)', async () => {
+    const committed = readFileSync(join(__dirname, '..', '..', 'schema', 'schema.graphql'), 'utf8');
+    expect(await schemaSdl()).toBe(committed);
+  });
+
+  it('has the names the contract binds', async () => {
+    const sdl = await schemaSdl();
+    for (const s of [
+      'createServiceAccount(input: CreateServiceAccountInput!): CreateServiceAccountPayload!',
+      'createUser(input: CreateUserInput!): CreateUserPayload!',
+      'union ServiceAccountResult = ServiceAccountCreated | ProviderFailure',
+      'union UserResult = UserCreated | ProviderFailure',
+      'providers: [Provider!]!',
+      'viewer: Client',
+    ]) {
+      expect(sdl).toContain(s);
+    }
+    expect(sdl).toMatch(/enum ProviderErrorCode \{\s+CONFLICT\s+BAD_REQUEST\s+UNAUTHORIZED\s+FORBIDDEN\s+NOT_FOUND\s+RATE_LIMITED\s+UNAVAILABLE\s+TIMEOUT\s+UNSUPPORTED\s+INTERNAL\s+\}/);
+  });
+});
