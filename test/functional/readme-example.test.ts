@@ -32,7 +32,7 @@ describe('the README example against `npm start`', () => {
     const target = url.replace(':4000', `:${port}`);
     const post = () => fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
-    const first = await (await post()).json();
+    const first = (await (await post()).json()) as any;
     expect(first.errors).toBeUndefined();
     const payload = first.data.createServiceAccount;
     expect(payload.status).toBe('SUCCEEDED');
@@ -46,7 +46,7 @@ describe('the README example against `npm start`', () => {
     expect(payload.results[1].credentials[0].kind).toBe('PERSONAL_ACCESS_TOKEN');
     expect(payload.results[2].credentials[0]).toMatchObject({ kind: 'CLIENT_SECRET', clientId: expect.any(String) });
 
-    const second = await (await post()).json();
+    const second = (await (await post()).json()) as any;
     expect(second.data).toBeNull();
     expect(second.errors[0].extensions.code).toBe('CONFLICT');
     expect(second.errors[0].extensions.original.results.map((r: any) => r.id)).toEqual(payload.results.map((r: any) => r.account.id));
