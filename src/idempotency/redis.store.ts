@@ -169,8 +169,29 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     return `${this.options.keyPrefix}guard:{${guardId(ref.operation, g)}}`;
   }
 
+  /**
+   * Without an offline queue a command sent while (re)connecting fails at
+   * once; wait for the connection, but never longer than one command timeout.
+   */
+  private async connected(): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    if (this.redis.status === 'end') throw new Error('redis connection closed');
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.redis.off('ready', onReady);
+        reject(new Error('redis not ready'));
+      }, this.options.commandTimeoutMs);
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.redis.once('ready', onReady);
+    });
+  }
+
   private async run<T>(fn: () => Promise<T>): Promise<T> {
     try {
+      await this.connected();
       return await fn();
     } catch (err) {
       throw unavailable(err);

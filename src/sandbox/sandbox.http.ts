@@ -68,6 +68,8 @@ export abstract class SandboxServer {
   private readonly calls: RecordedCall[] = [];
   private readonly faults: Fault[] = [];
   port = 0;
+  /** Requests that reached the sandbox, answered or not (a hung one counts at once). */
+  arrived = 0;
 
   /** `host:port` base URL of the API, with the provider's base path. */
   get baseUrl(): string {
@@ -116,6 +118,7 @@ export abstract class SandboxServer {
   reset(data = false): void {
     this.calls.length = 0;
     this.faults.length = 0;
+    this.arrived = 0;
     if (data) this.clearData();
   }
 
@@ -165,7 +168,21 @@ export abstract class SandboxServer {
     }
     const routeName = route?.name ?? `${request.method} ${request.path}`;
     const fault = this.takeFault(routeName);
-    if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+    this.arrived++;
+    if (fault?.delayMs) {
+      // A caller that gives up (deadline, crash) ends the wait: its request is then dropped unprocessed.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, fault.delayMs);
+        res.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      if (res.destroyed || req.socket.destroyed) {
+        this.record(routeName, request, 0);
+        return;
+      }
+    }
     if (fault?.reset) {
       this.record(routeName, request, 0);
       req.socket.destroy();
