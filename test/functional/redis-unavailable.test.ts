@@ -1,0 +1,53 @@
+import { CREATE_SA } from '../helpers/graphql.client';
+import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
+import { freePort } from '../helpers/redis.global-setup';
+import { RedisProcess } from '../helpers/redis.process';
+
+describe('Redis unreachable: fail closed, recover without a restart', () => {
+  it('wrong port: SERVICE_UNAVAILABLE (HTTP 503) at once, /readyz 503, nothing sent upstream', async () => {
+    const h = await startHarness({ redis: true, redisUrl: `redis://127.0.0.1:${await freePort()}` });
+    try {
+      const started = Date.now();
+      const res = await h.gql(CREATE_SA, { input: { name: uniqueName('down') } });
+      const elapsed = Date.now() - started;
+      expect(res.status).toBe(503);
+      expect(res.body.errors[0].extensions.code).toBe('SERVICE_UNAVAILABLE');
+      expect(res.body.errors[0].message).toMatch(/nothing was sent/);
+      // A bound on correctness, not a benchmark: ioredis's default would queue for ~15 s.
+      expect(elapsed).toBeLessThan(5000);
+      expect(h.sandboxes.all().reduce((n, s) => n + s.count(), 0)).toBe(0);
+      const ready = await fetch(h.url.replace('/graphql', '/readyz'));
+      expect(ready.status).toBe(503);
+      expect(res.text).not.toContain('stacktrace');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('Redis stops and comes back: 503 meanwhile, then creates again with the same gateway', async () => {
+    const redis = new RedisProcess(await freePort());
+    await redis.start();
+    const h = await startHarness({ redis: true, redisUrl: redis.url });
+    try {
+      expect((await h.gql(CREATE_SA, { input: { name: uniqueName('up'), providers: ['hoop'] } })).body.data.createServiceAccount.status).toBe('SUCCEEDED');
+      await redis.stop();
+      const down = await h.gql(CREATE_SA, { input: { name: uniqueName('dn'), providers: ['hoop'] } });
+      expect(down.status).toBe(503);
+      expect(down.body.errors[0].extensions.code).toBe('SERVICE_UNAVAILABLE');
+      expect((await fetch(h.url.replace('/graphql', '/readyz'))).status).toBe(503);
+
+      await redis.start();
+      let status = 0;
+      for (let i = 0; i < 50 && status !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = (await fetch(h.url.replace('/graphql', '/readyz'))).status;
+      }
+      expect(status).toBe(200);
+      const back = await h.gql(CREATE_SA, { input: { name: uniqueName('back'), providers: ['hoop'] } });
+      expect(back.body.data.createServiceAccount.status).toBe('SUCCEEDED');
+    } finally {
+      await h.close();
+      await redis.stop();
+    }
+  });
+});

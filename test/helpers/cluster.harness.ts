@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sandboxGatewayConfig, startSandboxes, type SandboxSet } from '../../src/sandbox/sandbox.set';
+import { TEST_HMAC_KEY } from './gateway.harness';
+import { spawnGateway, type GatewayProcess } from './process.harness';
+import { freePort } from './redis.global-setup';
+
+export interface Cluster {
+  sandboxes: SandboxSet;
+  nodes: Array<{ url: string; proc: GatewayProcess }>;
+  keyPrefix: string;
+  close(): Promise<void>;
+}
+
+/** N gateway OS processes sharing one Redis and one set of sandbox providers, each on its own port. */
+export async function startCluster(n: number, configure: (cfg: Record<string, any>) => void = () => undefined): Promise<Cluster> {
+  const sandboxes = await startSandboxes();
+  const keyPrefix = `idgw-cluster-${randomBytes(4).toString('hex')}:`;
+  const cfg: Record<string, any> = sandboxGatewayConfig(sandboxes);
+  cfg.redis = { url: process.env.REDIS_URL, keyPrefix };
+  configure(cfg);
+  const dir = mkdtempSync(join(tmpdir(), 'idgw-cluster-'));
+  const file = join(dir, 'gateway.json');
+  writeFileSync(file, JSON.stringify(cfg));
+  const nodes: Cluster['nodes'] = [];
+  for (let i = 0; i < n; i++) {
+    const port = await freePort();
+    const proc = spawnGateway({ ...sandboxes.tokens, GATEWAY_CONFIG: file, PORT: String(port), IDEMPOTENCY_HMAC_KEY: TEST_HMAC_KEY, REDIS_URL: process.env.REDIS_URL });
+    nodes.push({ url: `http://127.0.0.1:${port}/graphql`, proc });
+  }
+  try {
+    await Promise.all(nodes.map((node) => node.proc.ready));
+  } catch (err) {
+    await Promise.all(nodes.map((node) => node.proc.kill('SIGKILL')));
+    await sandboxes.stop();
+    throw err;
+  }
+  return {
+    sandboxes,
+    nodes,
+    keyPrefix,
+    close: async () => {
+      await Promise.all(nodes.map((node) => node.proc.kill('SIGTERM')));
+      await sandboxes.stop();
+    },
+  };
+}
