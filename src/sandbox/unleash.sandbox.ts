@@ -4,6 +4,7 @@ const ROLES: Record<number, string> = { 1: 'Admin', 2: 'Editor', 3: 'Viewer' };
 const ROLE_NAMES = ['Admin', 'Editor', 'Viewer'];
 const USER_FIELDS = ['email', 'username', 'name', 'rootRole', 'sendEmail'];
 const SA_FIELDS = ['username', 'name', 'rootRole'];
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export interface UnleashSandboxOptions {
   readonly adminToken: string;
@@ -85,7 +86,10 @@ export class UnleashSandbox extends SandboxServer {
   }
 
   private createServiceAccount(req: SandboxRequest): SandboxResponse {
-    if (this.options.edition === 'oss') return { status: 404, body: { id: secretToken(8), name: 'NotFoundError', message: 'Could not find the resource' } };
+    if (this.options.edition === 'oss') {
+      const message = 'The path you were looking for (/api/admin/service-account) is not available.';
+      return { status: 404, body: { id: secretToken(8), name: 'NotFoundError', message, details: [{ message }] } };
+    }
     const b = req.body as Record<string, unknown>;
     const extra = unknownFields(b, SA_FIELDS);
     if (extra.length) return badData(`must NOT have additional properties (${extra.join(', ')})`);
@@ -108,11 +112,15 @@ export class UnleashSandbox extends SandboxServer {
     if (b.email === undefined && b.username === undefined) return badData('You must specify username or email');
     for (const f of ['email', 'username', 'name']) if (b[f] !== undefined && typeof b[f] !== 'string') return badData(`${f} must be string`);
     if (b.sendEmail !== undefined && typeof b.sendEmail !== 'boolean') return badData('sendEmail must be boolean');
-    if (b.rootRole === undefined) return badData("must have required property 'rootRole'");
-    const roleOk = (Number.isInteger(b.rootRole) && ROLES[b.rootRole as number]) || ROLE_NAMES.includes(b.rootRole as string);
+    if (b.rootRole === undefined) return badData('The `/body/rootRole` property is required. It was not present on the data you sent.');
+    // A numeric string is coerced to the id, as the real server does.
+    const rootRole = typeof b.rootRole === 'string' && /^\d+$/.test(b.rootRole) ? Number(b.rootRole) : b.rootRole;
+    const roleOk = (Number.isInteger(rootRole) && ROLES[rootRole as number]) || ROLE_NAMES.includes(rootRole as string);
     if (!roleOk) return badData(`Could not find rootRole=${b.rootRole}`);
-    const email = b.email as string | undefined;
-    if (email !== undefined && this.users.some((u) => typeof u.email === 'string' && u.email.toLowerCase() === email.toLowerCase())) return alreadyExists();
+    if (typeof b.email === 'string' && !EMAIL.test(b.email)) return badData(`"value" must be a valid email. You provided "${b.email}".`);
+    // Unleash stores e-mails lower-cased.
+    const email = typeof b.email === 'string' ? b.email.toLowerCase() : undefined;
+    if (email !== undefined && this.users.some((u) => u.email === email)) return alreadyExists();
     const username = b.username as string | undefined;
     if (username !== undefined && this.users.some((u) => u.username === username)) {
       if (email === undefined) return alreadyExists();
@@ -120,12 +128,14 @@ export class UnleashSandbox extends SandboxServer {
     }
     if (typeof b.name === 'string' && b.name.length > 255) return sqlError('value too long for type character varying(255)');
     const id = this.nextUserId++;
+    // Absent fields are absent in the answer too, not null.
     const user = {
+      accountType: 'User',
       id,
-      name: b.name ?? null,
-      username: username ?? null,
-      email: email ?? null,
-      rootRole: b.rootRole,
+      ...(b.name !== undefined ? { name: b.name } : {}),
+      ...(username !== undefined ? { username } : {}),
+      ...(email !== undefined ? { email } : {}),
+      rootRole,
       createdAt: new Date().toISOString(),
       imageUrl: 'https://gravatar.com/avatar/00000000000000000000000000000000?s=42&d=retro&r=g',
       isAPI: false,

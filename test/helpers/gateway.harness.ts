@@ -25,6 +25,8 @@ export interface HarnessOptions {
   redis?: boolean;
   redisUrl?: string;
   unleash?: Partial<UnleashSandboxOptions>;
+  /** Extra environment for the config (e.g. a real provider's token variable). */
+  env?: Record<string, string>;
   /** Tweak the config after the sandbox defaults are filled in. */
   configure?: (cfg: GatewayConfigInput & Record<string, any>) => void;
 }
@@ -38,7 +40,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const raw = sandboxGatewayConfig(sandboxes, { port: 0 }) as GatewayConfigInput & Record<string, any>;
   if (options.redis) raw.redis = { url: options.redisUrl ?? process.env.REDIS_URL!, keyPrefix };
   options.configure?.(raw);
-  const config = resolveConfig(raw, { ...sandboxes.tokens, IDEMPOTENCY_HMAC_KEY: TEST_HMAC_KEY });
+  const config = resolveConfig(raw, { ...sandboxes.tokens, IDEMPOTENCY_HMAC_KEY: TEST_HMAC_KEY, ...options.env });
   let logText = '';
   const destination = new Writable({
     write(chunk, _enc, cb) {
