@@ -1,13 +1,15 @@
 /**
  * `npm run sandbox`: the four simulated providers, standalone, for other tools.
  * Ports come from SANDBOX_{HOOP,UNLEASH,VERSORI,GENERIC}_PORT (default: free
- * ports), tokens from SANDBOX_*_TOKEN (default: random, printed once here).
+ * ports), tokens from SANDBOX_*_TOKEN (default: random, printed once here),
+ * the address from SANDBOX_HOST (default 127.0.0.1; 0.0.0.0 in a container).
  */
 import { SANDBOX_TOKEN_ENV, startSandboxes } from './sandbox.set';
 
 async function main(): Promise<void> {
   const port = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
   const set = await startSandboxes({
+    host: process.env.SANDBOX_HOST,
     ports: { hoop: port('SANDBOX_HOOP_PORT'), unleash: port('SANDBOX_UNLEASH_PORT'), versori: port('SANDBOX_VERSORI_PORT'), generic: port('SANDBOX_GENERIC_PORT') },
     unleash: { edition: process.env.SANDBOX_UNLEASH_EDITION === 'oss' ? 'oss' : 'enterprise' },
     tokens: Object.fromEntries(Object.values(SANDBOX_TOKEN_ENV).map((e) => [e, process.env[e]])),

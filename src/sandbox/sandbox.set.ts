@@ -25,14 +25,20 @@ export const SANDBOX_TOKEN_ENV = {
 
 /** Starts the four simulated providers on free (or given) loopback ports, each with a fresh random token. */
 export async function startSandboxes(
-  options: { ports?: Partial<Record<keyof typeof SANDBOX_TOKEN_ENV, number>>; unleash?: Partial<UnleashSandboxOptions>; tokens?: Partial<Record<string, string>> } = {},
+  options: {
+    ports?: Partial<Record<keyof typeof SANDBOX_TOKEN_ENV, number>>;
+    host?: string;
+    unleash?: Partial<UnleashSandboxOptions>;
+    tokens?: Partial<Record<string, string>>;
+  } = {},
 ): Promise<SandboxSet> {
   const tokens: Record<string, string> = {};
   for (const env of Object.values(SANDBOX_TOKEN_ENV)) tokens[env] = options.tokens?.[env] ?? secretToken();
-  const hoop = await new HoopSandbox(tokens.SANDBOX_HOOP_TOKEN).start(options.ports?.hoop);
-  const unleash = await new UnleashSandbox({ adminToken: tokens.SANDBOX_UNLEASH_TOKEN, ...options.unleash }).start(options.ports?.unleash);
-  const versori = await new VersoriSandbox(tokens.SANDBOX_VERSORI_TOKEN).start(options.ports?.versori);
-  const generic = await new GenericSandbox(tokens.SANDBOX_GENERIC_TOKEN).start(options.ports?.generic);
+  const host = options.host ?? '127.0.0.1';
+  const hoop = await new HoopSandbox(tokens.SANDBOX_HOOP_TOKEN).start(options.ports?.hoop, host);
+  const unleash = await new UnleashSandbox({ adminToken: tokens.SANDBOX_UNLEASH_TOKEN, ...options.unleash }).start(options.ports?.unleash, host);
+  const versori = await new VersoriSandbox(tokens.SANDBOX_VERSORI_TOKEN).start(options.ports?.versori, host);
+  const generic = await new GenericSandbox(tokens.SANDBOX_GENERIC_TOKEN).start(options.ports?.generic, host);
   const all = () => [hoop, unleash, versori, generic];
   return {
     hoop,

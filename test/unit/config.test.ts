@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/config/config.error';
-import { resolveConfig } from '../../src/config/config.loader';
+import { loadConfigFile, resolveConfig } from '../../src/config/config.loader';
+import { parse as parseYaml } from 'yaml';
 import { spawnGateway } from '../helpers/process.harness';
 
 const provider = { id: 'hoop-prod', kind: 'hoop', baseUrl: 'https://use.hoop.dev/api', tokenEnv: 'HOOP_TOKEN' };
@@ -85,5 +86,22 @@ describe('configuration', () => {
     const gw = spawnGateway({ GATEWAY_CONFIG: '/nonexistent/gateway.yaml' });
     expect(await gw.exited).toBe(2);
     expect(gw.output()).toContain('cannot read /nonexistent/gateway.yaml');
+  });
+
+  it('the README\'s complete example and the docker-compose configuration are valid', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const yaml = /<!-- config-example[^>]*-->[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)![1];
+    const env = { HOOP_TOKEN: 'a', UNLEASH_ADMIN_TOKEN: 'b', VERSORI_JWT: 'c', BILLING_TOKEN: 'd', IDEMPOTENCY_HMAC_KEY: 'k'.repeat(32) };
+    const cfg = resolveConfig(parseYaml(yaml), env);
+    expect(cfg.providers.map((p) => p.kind)).toEqual(['hoop', 'unleash', 'versori', 'generic']);
+    expect(cfg.clients?.[0].id).toBe('web-frontend');
+    const docker = loadConfigFile(join(__dirname, '..', '..', 'config', 'docker.gateway.yaml'), {
+      SANDBOX_HOOP_TOKEN: 'a',
+      SANDBOX_UNLEASH_TOKEN: 'b',
+      SANDBOX_VERSORI_TOKEN: 'c',
+      SANDBOX_GENERIC_TOKEN: 'd',
+      IDEMPOTENCY_HMAC_KEY: 'dev-only-hmac-key-change-me',
+    });
+    expect(docker.server.host).toBe('0.0.0.0');
   });
 });
