@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { resolveConfig } from '../src/config/config.loader';
-import { createLogger } from '../src/observability/logger';
+import { createLogger } from '../src/observability/pino.logger';
 import { sandboxGatewayConfig, startSandboxes } from '../src/sandbox/sandbox.set';
 import { startGateway } from '../src/server';
 

@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { ConfigError } from './config/config.error';
 import { loadConfigFile, resolveConfig, type GatewayConfig } from './config/config.loader';
-import { createLogger } from './observability/logger';
+import { createLogger } from './observability/pino.logger';
 import { startGateway } from './server';
 
 async function main(): Promise<void> {

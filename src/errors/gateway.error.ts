@@ -1,4 +1,4 @@
-import { ErrorCode } from './error-code';
+import { ErrorCode } from './error-code.enum';
 
 /**
  * Base of every error the gateway raises on purpose. Deliberately not a

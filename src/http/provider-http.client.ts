@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { connectTimeoutMs, RETRY_POLICY } from '../config/retry.policy';
-import type { HttpOutcome, TransportFailure } from './http-outcome';
+import type { HttpOutcome, TransportFailure } from './http-outcome.types';
 
 export interface ProviderHttpClientOptions {
   /** Base URL, possibly with a path (hoop's `/api`): undici's Pool takes only an origin. */

@@ -9,7 +9,7 @@ import type {
   StoreTiming,
   TargetRecord,
 } from './idempotency.store';
-import { guardId, newOwnerToken, recordId } from './record-keys';
+import { guardId, newOwnerToken, recordId } from './record.keys';
 
 interface MemRecord {
   fingerprint: string;

@@ -11,7 +11,7 @@ import type {
   StoreTiming,
   TargetRecord,
 } from './idempotency.store';
-import { guardId, newOwnerToken, recordId } from './record-keys';
+import { guardId, newOwnerToken, recordId } from './record.keys';
 import { CLAIM, COMPLETE, GUARD_CLAIM, GUARD_KEEP, GUARD_RELEASE, RELEASE } from './redis.scripts';
 
 interface ScriptCommands {

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import { BadUserInputError, ConflictError, IdempotencyKeyReusedError } from '../errors/gateway.error';
-import { ProviderErrorCode } from '../errors/provider-error-code';
+import { ProviderErrorCode } from '../errors/provider-error-code.enum';
 import type { GuardRef, IdempotencyStore, RecordRef, StoredRecord, TargetRecord } from '../idempotency/idempotency.store';
 import type { InputProblem, Operation, PreparedCall, SpecByOperation, TargetFailure, TargetOutcome } from '../providers/identity.types';
 import type { ProviderAdapter } from '../providers/provider.adapter';
-import type { ProviderHealthBook, ProviderHealthSnapshot } from '../providers/provider-health';
-import { overallStatus, type CreateResult, type TargetResult } from './create-result';
-import { fingerprint } from './fingerprint';
+import type { ProviderHealthBook, ProviderHealthSnapshot } from '../providers/provider.health';
+import { overallStatus, type CreateResult, type TargetResult } from './create-result.types';
+import { fingerprint } from './input.fingerprint';
 import { IDEMPOTENCY_KEY, validateServiceAccount, validateUser } from './input.validation';
 
 export interface Caller {

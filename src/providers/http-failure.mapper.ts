@@ -1,5 +1,5 @@
-import { isRetryable, ProviderErrorCode } from '../errors/provider-error-code';
-import type { HttpResponse, TransportFailure } from '../http/http-outcome';
+import { isRetryable, ProviderErrorCode } from '../errors/provider-error-code.enum';
+import type { HttpResponse, TransportFailure } from '../http/http-outcome.types';
 import type { TargetFailure } from './identity.types';
 
 const MAX_MESSAGE = 300;

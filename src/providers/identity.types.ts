@@ -1,4 +1,4 @@
-import type { ProviderErrorCode } from '../errors/provider-error-code';
+import type { ProviderErrorCode } from '../errors/provider-error-code.enum';
 
 /**
  * The domain vocabulary shared by the identity service and the adapters.

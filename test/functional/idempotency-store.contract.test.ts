@@ -4,7 +4,7 @@ import calculateSlot from 'cluster-key-slot';
 import type { Completion, IdempotencyStore, RecordRef, TargetRecord } from '../../src/idempotency/idempotency.store';
 import { MemoryIdempotencyStore } from '../../src/idempotency/memory.store';
 import { RedisIdempotencyStore } from '../../src/idempotency/redis.store';
-import { ProviderErrorCode } from '../../src/errors/provider-error-code';
+import { ProviderErrorCode } from '../../src/errors/provider-error-code.enum';
 
 /** One behaviour suite, run against both stores (as Apollo runs one suite against every integration). */
 type Factory = (timing: { ttlSeconds: number; leaseSeconds: number }) => IdempotencyStore;

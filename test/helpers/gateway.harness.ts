@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { GatewayConfigInput } from '../../src/config/config.schema';
 import { resolveConfig } from '../../src/config/config.loader';
-import { createLogger } from '../../src/observability/logger';
+import { createLogger } from '../../src/observability/pino.logger';
 import { startGateway, type RunningGateway } from '../../src/server';
 import { sandboxGatewayConfig, startSandboxes, type SandboxSet } from '../../src/sandbox/sandbox.set';
 import type { UnleashSandboxOptions } from '../../src/sandbox/unleash.sandbox';

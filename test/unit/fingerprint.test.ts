@@ -1,4 +1,4 @@
-import { canonicalJson, fingerprint } from '../../src/identity/fingerprint';
+import { canonicalJson, fingerprint } from '../../src/identity/input.fingerprint';
 
 describe('fingerprint', () => {
   it('ignores key order and absent fields', () => {

@@ -1,6 +1,6 @@
 import { DateTimeResolver } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { CredentialKind } from './enums';
+import { CredentialKind } from './common.enums';
 
 @ObjectType({ description: 'A one-time credential issued by a provider. Returned once, in the response that created it; never stored, logged or replayed.' })
 export class Credential {

@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { Provider } from '../provider/provider.type';
-import { ProviderErrorCode } from './enums';
+import { ProviderErrorCode } from './common.enums';
 
 @ObjectType({ description: 'Why one target was not created, and whether a retry with the same idempotency key can fix it.' })
 export class ProviderFailure {

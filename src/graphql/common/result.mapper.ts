@@ -1,10 +1,10 @@
-import type { CreateResult, TargetResult } from '../../identity/create-result';
+import type { CreateResult, TargetResult } from '../../identity/create-result.types';
 import type { IdentityService } from '../../identity/identity.service';
-import type { CreatedEntity, IssuedCredential } from '../../providers/identity.types';
+import type { CreatedEntity, IssuedCredential } from '../../identity/identity.types';
 import { toProvider } from '../provider/provider.mapper';
 import type { Provider } from '../provider/provider.type';
 import { Credential } from './credential.type';
-import { CreateStatus, CredentialKind, ProviderErrorCode } from './enums';
+import { CreateStatus, CredentialKind, ProviderErrorCode } from './common.enums';
 import { ProviderFailure } from './provider-failure.type';
 
 /** Provider timestamps are passed on only when they parse: a bad one must not fail the whole response. */

@@ -1,7 +1,7 @@
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 import type { GatewayContext } from '../../context';
-import type { StoredRecord } from '../../idempotency/idempotency.store';
-import { CreateStatus, IdentityOperation, ProviderErrorCode, RecordState } from '../common/enums';
+import type { StoredRecord } from '../../identity/identity.types';
+import { CreateStatus, IdentityOperation, ProviderErrorCode, RecordState } from '../common/common.enums';
 import { IdempotencyRecord, IdempotencyTargetRecord } from './idempotency-record.type';
 
 @Resolver(() => IdempotencyRecord)

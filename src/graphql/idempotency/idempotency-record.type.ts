@@ -1,6 +1,6 @@
 import { DateTimeResolver } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { CreateStatus, IdentityOperation, ProviderErrorCode, RecordState } from '../common/enums';
+import { CreateStatus, IdentityOperation, ProviderErrorCode, RecordState } from '../common/common.enums';
 
 @ObjectType({ description: 'What became of one target, as recorded (never a credential).' })
 export class IdempotencyTargetRecord {

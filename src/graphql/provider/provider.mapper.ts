@@ -1,5 +1,5 @@
 import type { ProviderInfo } from '../../identity/identity.service';
-import type { IdentityOperation, ProviderKind } from '../common/enums';
+import type { IdentityOperation, ProviderKind } from '../common/common.enums';
 import { Provider, ProviderHealth } from './provider.type';
 
 export function toProvider(info: ProviderInfo): Provider {

@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import { IdentityOperation, ProviderErrorCode, ProviderHealthState, ProviderKind } from '../common/enums';
+import { IdentityOperation, ProviderErrorCode, ProviderHealthState, ProviderKind } from '../common/common.enums';
 
 @ObjectType({ description: 'Passive health of a provider, from the outcomes of recent calls.' })
 export class ProviderHealth {

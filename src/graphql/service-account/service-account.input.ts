@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
-import { AccountStatus } from '../common/enums';
+import { AccountStatus } from '../common/common.enums';
 
 @InputType()
 export class HoopServiceAccountOptions {

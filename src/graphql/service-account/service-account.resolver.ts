@@ -1,6 +1,6 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { GatewayContext } from '../../context';
-import type { ServiceAccountSpec } from '../../providers/identity.types';
+import type { ServiceAccountSpec } from '../../identity/identity.types';
 import { mapResults, toDate } from '../common/result.mapper';
 import { CreateServiceAccountInput } from './service-account.input';
 import { CreateServiceAccountPayload } from './service-account.payload';

@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { EmailAddress } from '../common/email.scalar';
-import { UserStatus } from '../common/enums';
+import { UserStatus } from '../common/common.enums';
 
 @InputType()
 export class HoopUserOptions {

@@ -1,5 +1,5 @@
 import { createUnionType, Field, ObjectType } from 'type-graphql';
-import { CreateStatus } from '../common/enums';
+import { CreateStatus } from '../common/common.enums';
 import { ProviderFailure } from '../common/provider-failure.type';
 import { UserCreated } from './user.type';
 

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { GatewayContext } from '../../context';
-import type { UserSpec } from '../../providers/identity.types';
+import type { UserSpec } from '../../identity/identity.types';
 import { mapResults, toDate } from '../common/result.mapper';
 import { CreateUserInput } from './user.input';
 import { CreateUserPayload } from './user.payload';

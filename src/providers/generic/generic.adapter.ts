@@ -3,7 +3,7 @@ import { ProviderHttpClient } from '../../http/provider-http.client';
 import { failure, messageField, statusToCode, trimMessage, type FailureQuirks } from '../http-failure.mapper';
 import type { Operation, PrepareResult, ServiceAccountSpec, SpecByOperation } from '../identity.types';
 import type { ProviderAdapter } from '../provider.adapter';
-import { asObject, optString, requireId, sendProviderCall } from '../provider-call';
+import { asObject, optString, requireId, sendProviderCall } from '../provider.call';
 
 type GenericConfig = Extract<ProviderConfig, { kind: 'generic' }>;
 

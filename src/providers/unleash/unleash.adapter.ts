@@ -1,6 +1,6 @@
 import type { ProviderConfig } from '../../config/config.schema';
-import { ProviderErrorCode } from '../../errors/provider-error-code';
-import type { HttpResponse } from '../../http/http-outcome';
+import { ProviderErrorCode } from '../../errors/provider-error-code.enum';
+import type { HttpResponse } from '../../http/http-outcome.types';
 import { ProviderHttpClient } from '../../http/provider-http.client';
 import { messageField, type FailureQuirks } from '../http-failure.mapper';
 import type {
@@ -12,7 +12,7 @@ import type {
   UserSpec,
 } from '../identity.types';
 import type { ProviderAdapter } from '../provider.adapter';
-import { asObject, optString, requireId, sendProviderCall } from '../provider-call';
+import { asObject, optString, requireId, sendProviderCall } from '../provider.call';
 
 type UnleashConfig = Extract<ProviderConfig, { kind: 'unleash' }>;
 

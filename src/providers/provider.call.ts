@@ -1,4 +1,4 @@
-import { ProviderErrorCode } from '../errors/provider-error-code';
+import { ProviderErrorCode } from '../errors/provider-error-code.enum';
 import type { ProviderHttpClient } from '../http/provider-http.client';
 import { failure, httpFailure, transportFailure, type FailureQuirks } from './http-failure.mapper';
 import type { CreatedEntity, IssuedCredential, TargetFailure, TargetOutcome } from './identity.types';

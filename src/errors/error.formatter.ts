@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
-import { ErrorCode } from './error-code';
+import { ErrorCode } from './error-code.enum';
 import { GatewayError } from './gateway.error';
 
 /** formatError has no context: the request id travels here instead. */

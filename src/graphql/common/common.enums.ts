@@ -1,5 +1,5 @@
 import { registerEnumType } from 'type-graphql';
-import { ProviderErrorCode } from '../../errors/provider-error-code';
+import { ProviderErrorCode } from '../../errors/provider-error-code.enum';
 
 /** GraphQL enum names are the keys; values are the domain's own strings, so mapping is the identity. */
 export enum AccountStatus { ACTIVE = 'ACTIVE', INACTIVE = 'INACTIVE' }

@@ -1,4 +1,4 @@
-import type { ProviderErrorCode } from '../errors/provider-error-code';
+import type { ProviderErrorCode } from '../errors/provider-error-code.enum';
 import type { TargetOutcome } from './identity.types';
 
 export type HealthState = 'UNKNOWN' | 'HEALTHY' | 'DEGRADED';
