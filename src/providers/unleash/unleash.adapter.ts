@@ -1,7 +1,6 @@
 import type { ProviderConfig } from '../../config/config.schema';
 import { ProviderErrorCode } from '../../errors/provider-error-code.enum';
 import type { HttpResponse } from '../../http/http-outcome.types';
-import { ProviderHttpClient } from '../../http/provider-http.client';
 import { messageField, type FailureQuirks } from '../http-failure.mapper';
 import type {
   IssuedCredential,
@@ -11,8 +10,8 @@ import type {
   SpecByOperation,
   UserSpec,
 } from '../identity.types';
-import type { ProviderAdapter } from '../provider.adapter';
-import { asObject, optString, requireId, sendProviderCall } from '../provider.call';
+import { HttpProviderAdapter, identified } from '../http-provider.adapter';
+import { asObject, optString } from '../provider.call';
 
 type UnleashConfig = Extract<ProviderConfig, { kind: 'unleash' }>;
 
@@ -59,19 +58,14 @@ const serviceAccountQuirks: FailureQuirks = {
   },
 };
 
-export class UnleashAdapter implements ProviderAdapter {
+export class UnleashAdapter extends HttpProviderAdapter {
   readonly kind = 'unleash' as const;
-  readonly id: string;
   readonly operations: ReadonlySet<Operation>;
-  private readonly http: ProviderHttpClient;
 
   constructor(private readonly config: UnleashConfig, token: string) {
-    this.id = config.id;
-    this.operations = new Set<Operation>(
-      config.edition === 'oss' ? ['createUser'] : ['createServiceAccount', 'createUser'],
-    );
     // Unleash documents the raw token, without a scheme.
-    this.http = new ProviderHttpClient({ baseUrl: config.baseUrl, timeoutMs: config.timeoutMs, authorization: token });
+    super(config, token);
+    this.operations = new Set<Operation>(config.edition === 'oss' ? ['createUser'] : ['createServiceAccount', 'createUser']);
   }
 
   prepare<O extends Operation>(operation: O, spec: SpecByOperation[O]): PrepareResult {
@@ -80,54 +74,35 @@ export class UnleashAdapter implements ProviderAdapter {
       : this.prepareUser(spec as UserSpec);
   }
 
-  close(): Promise<void> {
-    return this.http.close();
-  }
-
   private prepareServiceAccount(spec: ServiceAccountSpec): PrepareResult {
     if (spec.status !== 'ACTIVE') {
       return { kind: 'unsupported', message: `Unleash service accounts have no status; cannot create one ${spec.status}` };
     }
     const fallback = this.config.defaults.rootRole;
     const rootRole = spec.unleash?.rootRole ?? (typeof fallback === 'string' ? ROOT_ROLE_IDS[fallback] : fallback);
-    if (rootRole === undefined) {
-      return { kind: 'invalid', problems: [{ field: 'unleash.rootRole', message: `required by ${this.id} (no default rootRole configured)` }] };
-    }
+    if (rootRole === undefined) return this.missing('unleash.rootRole', 'rootRole');
     const username = spec.unleash?.username ?? spec.name;
-    const body = { username, name: spec.displayName ?? spec.name, rootRole };
-    return {
-      kind: 'ready',
-      call: {
-        naturalKey: username.toLowerCase(),
-        send: () =>
-          sendProviderCall({
-            providerId: this.id,
-            http: this.http,
-            path: '/api/admin/service-account',
-            body,
-            quirks: serviceAccountQuirks,
-            readSuccess: (json) => {
-              const o = asObject(json);
-              const id = requireId(o?.id);
-              if (!o || !id) return undefined;
-              const credentials: IssuedCredential[] = [];
-              for (const t of Array.isArray(o.tokens) ? o.tokens : []) {
-                const token = asObject(t);
-                const secret = optString(token?.secret);
-                if (token && secret) {
-                  credentials.push({ kind: 'PERSONAL_ACCESS_TOKEN', id: optString(token.id), secret, expiresAt: optString(token.expiresAt) });
-                }
-              }
-              const invite = optString(o.inviteLink);
-              if (invite) credentials.push({ kind: 'INVITE_LINK', secret: invite });
-              return {
-                entity: { id, name: optString(o.username) ?? username, displayName: optString(o.name), status: 'ACTIVE', createdAt: optString(o.createdAt) },
-                credentials,
-              };
-            },
-          }),
+    return this.ready(username.toLowerCase(), {
+      path: '/api/admin/service-account',
+      body: { username, name: spec.displayName ?? spec.name, rootRole },
+      quirks: serviceAccountQuirks,
+      read: (json) => {
+        const r = identified(json);
+        if (!r) return undefined;
+        const credentials: IssuedCredential[] = [];
+        for (const t of Array.isArray(r.o.tokens) ? r.o.tokens : []) {
+          const token = asObject(t);
+          const secret = optString(token?.secret);
+          if (token && secret) credentials.push({ kind: 'PERSONAL_ACCESS_TOKEN', id: optString(token.id), secret, expiresAt: optString(token.expiresAt) });
+        }
+        const invite = optString(r.o.inviteLink);
+        if (invite) credentials.push({ kind: 'INVITE_LINK', secret: invite });
+        return {
+          entity: { id: r.id, name: optString(r.o.username) ?? username, displayName: optString(r.o.name), status: 'ACTIVE', createdAt: optString(r.o.createdAt) },
+          credentials,
+        };
       },
-    };
+    });
   }
 
   private prepareUser(spec: UserSpec): PrepareResult {
@@ -135,47 +110,28 @@ export class UnleashAdapter implements ProviderAdapter {
       return { kind: 'unsupported', message: `Unleash users have no status; cannot create one ${spec.status}` };
     }
     const rootRole = spec.unleash?.rootRole ?? this.config.defaults.rootRole;
-    if (rootRole === undefined) {
-      return { kind: 'invalid', problems: [{ field: 'unleash.rootRole', message: `required by ${this.id} (no default rootRole configured)` }] };
-    }
-    // Unleash rejects unknown fields with 400: exactly these five, never groups or status.
-    const body = {
-      email: spec.email,
-      name: spec.name,
-      username: spec.unleash?.username,
-      rootRole,
-      sendEmail: spec.unleash?.sendEmail ?? false,
-    };
-    return {
-      kind: 'ready',
-      call: {
-        naturalKey: spec.email.toLowerCase(),
-        send: () =>
-          sendProviderCall({
-            providerId: this.id,
-            http: this.http,
-            path: '/api/admin/user-admin',
-            body,
-            quirks: userQuirks,
-            readSuccess: (json) => {
-              const o = asObject(json);
-              const id = requireId(o?.id);
-              if (!o || !id) return undefined;
-              const invite = optString(o.inviteLink);
-              return {
-                entity: {
-                  id,
-                  email: optString(o.email) ?? spec.email,
-                  name: optString(o.name),
-                  username: optString(o.username),
-                  status: 'ACTIVE',
-                  createdAt: optString(o.createdAt),
-                },
-                credentials: invite ? [{ kind: 'INVITE_LINK', secret: invite }] : [],
-              };
-            },
-          }),
+    if (rootRole === undefined) return this.missing('unleash.rootRole', 'rootRole');
+    return this.ready(spec.email.toLowerCase(), {
+      path: '/api/admin/user-admin',
+      // Unleash rejects unknown fields with 400: exactly these five, never groups or status.
+      body: { email: spec.email, name: spec.name, username: spec.unleash?.username, rootRole, sendEmail: spec.unleash?.sendEmail ?? false },
+      quirks: userQuirks,
+      read: (json) => {
+        const r = identified(json);
+        if (!r) return undefined;
+        const invite = optString(r.o.inviteLink);
+        return {
+          entity: {
+            id: r.id,
+            email: optString(r.o.email) ?? spec.email,
+            name: optString(r.o.name),
+            username: optString(r.o.username),
+            status: 'ACTIVE',
+            createdAt: optString(r.o.createdAt),
+          },
+          credentials: invite ? [{ kind: 'INVITE_LINK', secret: invite }] : [],
+        };
       },
-    };
+    });
   }
 }

@@ -1,9 +1,8 @@
 import type { ProviderConfig } from '../../config/config.schema';
-import { ProviderHttpClient } from '../../http/provider-http.client';
 import { messageField, type FailureQuirks } from '../http-failure.mapper';
+import { HttpProviderAdapter, identified } from '../http-provider.adapter';
 import type { Operation, PrepareResult, ServiceAccountSpec, SpecByOperation } from '../identity.types';
-import type { ProviderAdapter } from '../provider.adapter';
-import { asObject, optString, requireId, sendProviderCall } from '../provider.call';
+import { optString } from '../provider.call';
 
 type VersoriConfig = Extract<ProviderConfig, { kind: 'versori' }>;
 
@@ -11,15 +10,12 @@ type VersoriConfig = Extract<ProviderConfig, { kind: 'versori' }>;
 const quirks: FailureQuirks = { messageOf: messageField };
 const ORG_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
-export class VersoriAdapter implements ProviderAdapter {
+export class VersoriAdapter extends HttpProviderAdapter {
   readonly kind = 'versori' as const;
   readonly operations: ReadonlySet<Operation> = new Set<Operation>(['createServiceAccount']);
-  readonly id: string;
-  private readonly http: ProviderHttpClient;
 
   constructor(private readonly config: VersoriConfig, token: string) {
-    this.id = config.id;
-    this.http = new ProviderHttpClient({ baseUrl: config.baseUrl, timeoutMs: config.timeoutMs, authorization: `JWT ${token}` });
+    super(config, `JWT ${token}`);
   }
 
   prepare<O extends Operation>(operation: O, spec: SpecByOperation[O]): PrepareResult {
@@ -29,40 +25,23 @@ export class VersoriAdapter implements ProviderAdapter {
       return { kind: 'unsupported', message: `Versori service accounts have no status; cannot create one ${sa.status}` };
     }
     const organisationId = sa.versori?.organisationId ?? this.config.defaults.organisationId;
-    if (!organisationId) {
-      return { kind: 'invalid', problems: [{ field: 'versori.organisationId', message: `required by ${this.id} (no default organisationId configured)` }] };
-    }
+    if (!organisationId) return this.missing('versori.organisationId', 'organisationId');
     if (!ORG_ID.test(organisationId)) {
       return { kind: 'invalid', problems: [{ field: 'versori.organisationId', message: 'must be letters, digits, _ or - (at most 128)' }] };
     }
-    const body = { name: sa.name, roles: sa.versori?.roles ?? this.config.defaults.roles, groupIDs: sa.versori?.groupIds };
-    return {
-      kind: 'ready',
-      call: {
-        naturalKey: `${organisationId}/${sa.name}`,
-        send: () =>
-          sendProviderCall({
-            providerId: this.id,
-            http: this.http,
-            path: `/organisations/${encodeURIComponent(organisationId)}/service-accounts`,
-            body,
-            quirks,
-            readSuccess: (json) => {
-              const o = asObject(json);
-              const id = requireId(o?.id);
-              if (!o || !id) return undefined;
-              const clientSecret = optString(o.clientSecret);
-              return {
-                entity: { id, name: optString(o.name) ?? sa.name, email: optString(o.email), status: 'ACTIVE' },
-                credentials: clientSecret ? [{ kind: 'CLIENT_SECRET', clientId: optString(o.clientId), secret: clientSecret }] : [],
-              };
-            },
-          }),
+    return this.ready(`${organisationId}/${sa.name}`, {
+      path: `/organisations/${encodeURIComponent(organisationId)}/service-accounts`,
+      body: { name: sa.name, roles: sa.versori?.roles ?? this.config.defaults.roles, groupIDs: sa.versori?.groupIds },
+      quirks,
+      read: (json) => {
+        const r = identified(json);
+        if (!r) return undefined;
+        const clientSecret = optString(r.o.clientSecret);
+        return {
+          entity: { id: r.id, name: optString(r.o.name) ?? sa.name, email: optString(r.o.email), status: 'ACTIVE' },
+          credentials: clientSecret ? [{ kind: 'CLIENT_SECRET', clientId: optString(r.o.clientId), secret: clientSecret }] : [],
+        };
       },
-    };
-  }
-
-  close(): Promise<void> {
-    return this.http.close();
+    });
   }
 }

@@ -1,0 +1,55 @@
+import type { ProviderConfig, ProviderKind } from '../config/config.schema';
+import { ProviderHttpClient } from '../http/provider-http.client';
+import type { FailureQuirks } from './http-failure.mapper';
+import type { Operation, PrepareResult, SpecByOperation } from './identity.types';
+import type { ProviderAdapter } from './provider.adapter';
+import { asObject, requireId, sendProviderCall, type SuccessRead } from './provider.call';
+
+export interface UpstreamRequest {
+  readonly path: string;
+  readonly body: Record<string, unknown>;
+  readonly quirks: FailureQuirks;
+  readonly read: (json: unknown) => SuccessRead | undefined;
+}
+
+/**
+ * What every HTTP provider adapter shares: one client (Pool) with the
+ * provider's own Authorization form, and turning a validated request into a
+ * PreparedCall. Subclasses hold only their provider's mapping and quirks.
+ */
+export abstract class HttpProviderAdapter implements ProviderAdapter {
+  abstract readonly kind: ProviderKind;
+  abstract readonly operations: ReadonlySet<Operation>;
+  readonly id: string;
+  protected readonly http: ProviderHttpClient;
+
+  constructor(config: Pick<ProviderConfig, 'id' | 'baseUrl' | 'timeoutMs'>, authorization: string) {
+    this.id = config.id;
+    this.http = new ProviderHttpClient({ baseUrl: config.baseUrl, timeoutMs: config.timeoutMs, authorization });
+  }
+
+  abstract prepare<O extends Operation>(operation: O, spec: SpecByOperation[O]): PrepareResult;
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+
+  protected ready(naturalKey: string, request: UpstreamRequest): PrepareResult {
+    const { path, body, quirks, read } = request;
+    return {
+      kind: 'ready',
+      call: { naturalKey, send: () => sendProviderCall({ providerId: this.id, http: this.http, path, body, quirks, readSuccess: read }) },
+    };
+  }
+
+  protected missing(field: string, what: string): PrepareResult {
+    return { kind: 'invalid', problems: [{ field, message: `required by ${this.id} (no default ${what} configured)` }] };
+  }
+}
+
+/** A provider object with a non-empty id, or undefined when the body is not one. */
+export function identified(json: unknown): { o: Record<string, unknown>; id: string } | undefined {
+  const o = asObject(json);
+  const id = requireId(o?.id);
+  return o && id ? { o, id } : undefined;
+}
