@@ -66,7 +66,6 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     health: new ProviderHealthBook(),
     hmacKey,
     maxTargets: config.server.maxTargetsPerMutation,
-    ttlSeconds: config.idempotency.ttlSeconds,
   });
   const authenticator = new ClientAuthenticator(config);
   if (!authenticator.enabled) {

@@ -153,7 +153,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return {
       key: ref.key,
       operation: ref.operation,
-      state: rec.state === 'in_progress' && rec.leaseUntil <= this.now() ? 'in_progress' : rec.state,
+      state: rec.state,
       createdAt: rec.createdAt,
       completedAt: rec.completedAt,
       status: rec.status,

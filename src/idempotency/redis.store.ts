@@ -17,13 +17,13 @@ import { CLAIM, COMPLETE, GUARD_CLAIM, GUARD_KEEP, GUARD_RELEASE, RELEASE } from
 interface ScriptCommands {
   idgwClaim(rec: string, lease: string, ...args: string[]): Promise<string[]>;
   idgwComplete(rec: string, lease: string, ...args: string[]): Promise<number>;
-  idgwRelease(rec: string, lease: string, owner: string): Promise<number>;
 }
 interface PipelineScripts {
   idgwGuardClaim(guard: string, ...args: string[]): ChainableCommander;
   idgwGuardRelease(guard: string, value: string): ChainableCommander;
   idgwGuardKeep(guard: string, value: string, ttlMs: string): ChainableCommander;
   idgwComplete(rec: string, lease: string, ...args: string[]): ChainableCommander;
+  idgwRelease(rec: string, lease: string, owner: string): ChainableCommander;
 }
 type ScriptedRedis = Redis & ScriptCommands;
 
@@ -127,7 +127,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     const held = `${recordId(ref)}|${owner}`;
     const pipeline = this.redis.pipeline() as ChainableCommander & PipelineScripts;
     for (const g of guards) pipeline.idgwGuardRelease(this.guardKey(ref, g), held);
-    (pipeline as unknown as { idgwRelease(r: string, l: string, o: string): void }).idgwRelease(rec, lease, owner);
+    pipeline.idgwRelease(rec, lease, owner);
     await this.exec(pipeline);
   }
 

@@ -19,8 +19,8 @@ export interface CreateResult {
 }
 
 /** UNSUPPORTED and every other failure count against SUCCEEDED; replayed successes count as created. */
-export function overallStatus(results: readonly { kind?: string; state?: string }[]): RecordStatus {
-  const created = results.filter((r) => r.kind === 'created' || r.state === 'created').length;
+export function overallStatus(results: readonly TargetResult[]): RecordStatus {
+  const created = results.filter((r) => r.kind === 'created').length;
   if (created === results.length) return 'SUCCEEDED';
   return created === 0 ? 'FAILED' : 'PARTIAL';
 }

@@ -36,7 +36,6 @@ export interface IdentityServiceOptions {
   readonly health: ProviderHealthBook;
   readonly hmacKey: string;
   readonly maxTargets: number;
-  readonly ttlSeconds: number;
 }
 
 interface Target {

@@ -18,18 +18,10 @@ const FACTORIES: Readonly<Record<ProviderKind, Factory>> = {
 
 /** Configured provider instances, in config order (results are reported in this order). */
 export class ProviderRegistry {
-  private readonly byId: ReadonlyMap<string, ProviderAdapter>;
-
-  constructor(readonly adapters: readonly ProviderAdapter[]) {
-    this.byId = new Map(adapters.map((a) => [a.id, a]));
-  }
+  constructor(readonly adapters: readonly ProviderAdapter[]) {}
 
   static fromConfig(config: GatewayConfig): ProviderRegistry {
     return new ProviderRegistry(config.providers.map((p) => FACTORIES[p.kind](p, config.providerTokens[p.id])));
-  }
-
-  get(id: string): ProviderAdapter | undefined {
-    return this.byId.get(id);
   }
 
   async close(): Promise<void> {

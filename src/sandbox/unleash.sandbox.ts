@@ -72,7 +72,6 @@ export class UnleashSandbox extends SandboxServer {
     const hits = (this.rate.get(ip) ?? []).filter((t) => t > now - 60_000);
     hits.push(now);
     this.rate.set(ip, hits);
-    const remaining = Math.max(0, limit - hits.length);
     const reset = Math.ceil((hits[0] + 60_000 - now) / 1000);
     if (hits.length > limit) {
       return {
@@ -81,7 +80,6 @@ export class UnleashSandbox extends SandboxServer {
         headers: { 'retry-after': String(reset), 'ratelimit-limit': String(limit), 'ratelimit-remaining': '0', 'ratelimit-reset': String(reset), 'content-type': 'text/html; charset=utf-8' },
       };
     }
-    void remaining;
     return undefined;
   }
 
