@@ -25,7 +25,7 @@ async function main(): Promise<void> {
       const env = { ...process.env, ...sandboxes.tokens };
       if (env.REDIS_URL && !env.IDEMPOTENCY_HMAC_KEY) {
         env.IDEMPOTENCY_HMAC_KEY = randomBytes(32).toString('hex');
-        logger.warn('IDEMPOTENCY_HMAC_KEY not set: using a random one; replicas sharing this Redis will not recognise each other\'s keys');
+        logger.warn('IDEMPOTENCY_HMAC_KEY not set: using a random one for this process; inputs with a password fingerprint differently on other replicas and after a restart');
       }
       config = resolveConfig(sandboxGatewayConfig(sandboxes), env);
       logger.info({ sandboxes: sandboxes.all().map((s) => ({ kind: s.kind, baseUrl: s.baseUrl })) }, 'embedded default: sandbox providers started in-process');

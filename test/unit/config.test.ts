@@ -58,6 +58,10 @@ describe('configuration', () => {
     );
   });
 
+  it('a `jwt` section says plainly that JWT clients are not available yet', () => {
+    expect(problems({ jwt: { jwksUrl: 'https://idp/jwks.json' }, providers: [provider] })).toEqual([expect.stringMatching(/^jwt: JWT client authentication is not available/)]);
+  });
+
   it('refuses a lease that does not exceed a provider deadline plus retries', () => {
     const found = problems({ idempotency: { leaseSeconds: 5 }, providers: [{ ...provider, timeoutMs: 5000 }] });
     expect(found).toEqual([expect.stringMatching(/^idempotency\.leaseSeconds: must exceed provider "hoop-prod" deadline plus retries/)]);
