@@ -79,15 +79,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     );
     const [kind, createdAt, completedAt, status, results, pending] = reply;
     if (kind === 'reused') return { kind };
-    const record: StoredRecord = {
-      key: ref.key,
-      operation: ref.operation,
-      state: kind === 'completed' ? 'completed' : 'in_progress',
-      createdAt,
-      completedAt: completedAt || undefined,
-      status: (status || undefined) as RecordStatus | undefined,
-      results: JSON.parse(results) as TargetRecord[],
-    };
+    const record = toStoredRecord(ref, kind === 'completed' ? 'completed' : 'in_progress', createdAt, completedAt, status, results);
     if (kind === 'completed' || kind === 'in_progress') return { kind, record };
     return {
       kind: 'claimed',
@@ -138,18 +130,9 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       pipeline.hmget(this.recordKeys(ref)[0], 'state', 'createdAt', 'completedAt', 'status', 'results');
     }
     const replies = (await this.exec(pipeline)) as Array<Array<string | null>>;
-    return replies.map((f, i) => {
-      if (!f[0] || !f[1]) return null;
-      return {
-        key: refs[i].key,
-        operation: refs[i].operation,
-        state: f[0] === 'completed' ? 'completed' : 'in_progress',
-        createdAt: f[1],
-        completedAt: f[2] ?? undefined,
-        status: (f[3] ?? undefined) as RecordStatus | undefined,
-        results: JSON.parse(f[4] ?? '[]') as TargetRecord[],
-      };
-    });
+    return replies.map(([state, createdAt, completedAt, status, results], i) =>
+      state && createdAt ? toStoredRecord(refs[i], state === 'completed' ? 'completed' : 'in_progress', createdAt, completedAt, status, results) : null,
+    );
   }
 
   async ping(): Promise<void> {
@@ -206,6 +189,26 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       return value;
     });
   }
+}
+
+/** A record's hash fields as a StoredRecord; absent or empty fields stay undefined. */
+function toStoredRecord(
+  ref: RecordRef,
+  state: StoredRecord['state'],
+  createdAt: string,
+  completedAt: string | null,
+  status: string | null,
+  results: string | null,
+): StoredRecord {
+  return {
+    key: ref.key,
+    operation: ref.operation,
+    state,
+    createdAt,
+    completedAt: completedAt || undefined,
+    status: (status || undefined) as RecordStatus | undefined,
+    results: JSON.parse(results || '[]') as TargetRecord[],
+  };
 }
 
 function unavailable(err: unknown): ServiceUnavailableError {
