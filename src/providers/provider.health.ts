@@ -24,8 +24,11 @@ export class ProviderHealthBook {
 
   record(providerId: string, outcome: TargetOutcome): void {
     const e = this.entries.get(providerId) ?? { consecutive: 0 };
-    if (outcome.ok || !OUTAGE_CODES.has(outcome.failure.code)) {
+    if (outcome.ok) {
       e.lastSuccessAt = Date.now();
+      e.consecutive = 0;
+    } else if (!OUTAGE_CODES.has(outcome.failure.code)) {
+      // The provider answered (a rejection of this input): up, but not a success.
       e.consecutive = 0;
     } else {
       e.lastFailureAt = Date.now();
