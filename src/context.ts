@@ -27,16 +27,16 @@ export function createContext(args: {
   client: ClientIdentity;
   identity: IdentityService;
   logger: Logger;
-  idempotencyKeyHeader?: string;
+  idempotencyKeyHeaders?: readonly string[];
 }): GatewayContext {
-  const { requestId, client, identity, idempotencyKeyHeader } = args;
+  const { requestId, client, identity, idempotencyKeyHeaders } = args;
   const logger = args.logger.child({ requestId, clientId: client.id });
   return {
     requestId,
     client,
     identity,
     logger,
-    caller: { clientId: client.id, requestId, logger, idempotencyKeyHeader },
+    caller: { clientId: client.id, requestId, logger, idempotencyKeyHeaders },
     loaders: {
       idempotencyRecord: new DataLoader<RecordKey, StoredRecord | null, string>((keys) => identity.getRecords(client.id, keys), {
         cacheKeyFn: (k) => `${k.operation}\u0000${k.key}`,

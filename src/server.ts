@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { ClientAuthenticator, type ClientIdentity } from './auth/client.authenticator';
 import type { GatewayConfig } from './config/config.loader';
 import { createContext, type GatewayContext } from './context';
+import { maxCreatesRule } from './graphql/common/max-creates.rule';
 import { HTTP_STATUS_BY_CODE } from './errors/error-code.enum';
 import { createFormatError, requestScope } from './errors/error.formatter';
 import { GatewayError } from './errors/gateway.error';
@@ -38,12 +39,18 @@ class HttpError extends Error {
   }
 }
 
-/** Sets the HTTP status of execution errors that concern the whole request (503, 401, 403). */
+/**
+ * Sets the HTTP status of execution errors that concern the whole request
+ * (503, 401, 403), but only when no field produced data: a response that
+ * carries data (perhaps one-time credentials) is a 200, whatever else failed.
+ */
 const statusPlugin: ApolloServerPlugin<GatewayContext> = {
   async requestDidStart() {
     return {
       async willSendResponse({ response }) {
         if (response.body.kind !== 'single') return;
+        const data = response.body.singleResult.data;
+        if (data && Object.values(data).some((v) => v !== null && v !== undefined)) return;
         for (const e of response.body.singleResult.errors ?? []) {
           const status = HTTP_STATUS_BY_CODE[String(e.extensions?.code)];
           if (status) {
@@ -70,12 +77,17 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const authenticator = new ClientAuthenticator(config);
   if (!authenticator.enabled) {
     logger.warn('NO AUTHENTICATION: no `clients` configured; every caller is "anonymous" with all scopes. Listening on loopback only.');
+  } else if (store.kind === 'memory') {
+    logger.warn('`clients` are configured without `redis`: idempotency records live in this one process only, so replicas or a restart will not see them. Configure redis for any shared deployment.');
   }
 
   const apollo = new ApolloServer<GatewayContext>({
     schema: await gatewaySchema(),
     introspection: config.server.introspection,
     includeStacktraceInErrorResponses: false,
+    // "Did you mean …" suggestions would reveal the schema that switching introspection off hides.
+    hideSchemaDetailsFromClientErrors: !config.server.introspection,
+    validationRules: [maxCreatesRule(config.server.maxCreatesPerOperation)],
     stopOnTerminationSignals: false,
     csrfPrevention: true,
     formatError: createFormatError(logger),
@@ -109,7 +121,6 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       }
     }
     const url = new URL(req.url ?? '/', 'http://gateway');
-    const keyHeader = req.headers['idempotency-key'];
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body },
       context: async () =>
@@ -118,7 +129,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
           client,
           identity,
           logger,
-          idempotencyKeyHeader: Array.isArray(keyHeader) ? keyHeader.join(', ') : keyHeader,
+          idempotencyKeyHeaders: req.headersDistinct['idempotency-key'],
         }),
     });
     for (const [k, v] of result.headers) res.setHeader(k, v);
@@ -159,6 +170,11 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
         if (err instanceof HttpError) {
           if (err.status === 405) res.setHeader('allow', 'GET, POST');
           return sendJson(res, err.status, { errors: [{ message: err.message, extensions: { code: err.code, requestId } }] });
+        }
+        if (isClientAbort(err, req)) {
+          // A client that hangs up is routine, not a gateway error: once, at info, without a stack.
+          logger.info({ requestId, path }, 'client closed the connection before the response');
+          return void res.destroy();
         }
         logger.error({ err: (err as Error)?.message, stack: (err as Error)?.stack, requestId }, 'request failed');
         if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
@@ -225,6 +241,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+function isClientAbort(err: unknown, req: IncomingMessage): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return req.destroyed || code === 'ECONNRESET' || code === 'ECONNABORTED' || (err as Error)?.message === 'aborted';
 }
 
 function sanitizeRequestId(v: string | string[] | undefined): string | undefined {

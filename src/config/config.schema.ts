@@ -47,6 +47,8 @@ export const configSchema = z
         maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1_048_576),
         introspection: z.boolean().default(true),
         maxTargetsPerMutation: z.number().int().min(1).max(64).default(16),
+        /** Create fields (aliases counted) one GraphQL operation may hold. */
+        maxCreatesPerOperation: z.number().int().min(1).max(16).default(1),
         shutdownGraceMs: z.number().int().min(0).max(120_000).default(10_000),
       })
       .prefault({}),
@@ -61,6 +63,8 @@ export const configSchema = z
       .strictObject({
         ttlSeconds: z.number().int().min(60).max(30 * 86400).default(86400),
         leaseSeconds: z.number().int().min(1).max(3600).default(30),
+        /** The in-memory store's bound (no Redis): least recently used completed records go first. */
+        memoryMaxRecords: z.number().int().min(100).max(10_000_000).default(100_000),
       })
       .prefault({}),
     clients: z

@@ -19,6 +19,15 @@ const PASS_THROUGH = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
 
+/** What a refused limit tells the client (the bound and how far over it the request was); nothing else passes. */
+const LIMIT_DETAILS = ['limit', 'count'] as const;
+
+function pick(from: Readonly<Record<string, unknown>> | undefined, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (from?.[k] !== undefined) out[k] = from[k];
+  return out;
+}
+
 /**
  * The one place errors become what a client sees. Gateway errors keep their
  * code and extensions; Apollo's request errors pass; anything else is masked
@@ -43,11 +52,12 @@ export function createFormatError(logger: Logger) {
       const badLiteral =
         code === 'GRAPHQL_VALIDATION_FAILED' && (cause?.code === ErrorCode.BAD_USER_INPUT || /^Expected value of type/.test(formatted.message));
       const field = formatted.extensions?.field ?? cause?.field;
+      const limits = pick(formatted.extensions, LIMIT_DETAILS);
       return {
         message: formatted.message,
         locations: formatted.locations,
         path: formatted.path,
-        extensions: { code: badLiteral ? ErrorCode.BAD_USER_INPUT : code, ...(field ? { field } : {}), requestId },
+        extensions: { code: badLiteral ? ErrorCode.BAD_USER_INPUT : code, ...(field ? { field } : {}), ...limits, requestId },
       };
     }
     logger.error({ err: original instanceof Error ? { message: original.message, stack: original.stack } : String(original), requestId }, 'unexpected error');

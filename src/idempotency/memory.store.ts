@@ -31,21 +31,44 @@ interface MemGuard {
   expiresAt: number;
 }
 
+export interface MemoryStoreOptions extends StoreTiming {
+  /** At most this many records (and four times as many guards); least recently used completed ones go first. */
+  readonly maxRecords: number;
+  /** Expired entries are dropped this often, whether or not creates arrive. */
+  readonly sweepIntervalMs?: number;
+}
+
 /**
  * Single-process store with the same semantics as the Redis one: used by the
  * embedded default and when no Redis is configured. JavaScript's single
- * thread makes each method atomic, as a Lua script is in Redis.
+ * thread makes each method atomic, as a Lua script is in Redis. Bounded:
+ * expired entries are swept on a timer, and past `maxRecords` the least
+ * recently used completed records are forgotten (Maps keep insertion order,
+ * and a record used again is moved to the end).
  */
 export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly kind = 'memory' as const;
   private readonly records = new Map<string, MemRecord>();
   private readonly guards = new Map<string, MemGuard>();
-  private sweeps = 0;
+  private readonly sweeper: NodeJS.Timeout;
+  private evicted = 0;
 
-  constructor(private readonly timing: StoreTiming, private readonly now: () => number = Date.now) {}
+  constructor(private readonly options: MemoryStoreOptions, private readonly now: () => number = Date.now) {
+    this.sweeper = setInterval(() => this.sweep(), options.sweepIntervalMs ?? 60_000);
+    // The sweep is housekeeping: it must never keep a process alive on its own.
+    this.sweeper.unref();
+  }
+
+  /** How many records and guards are held now, and how many records were evicted for space. */
+  get size(): { records: number; guards: number; evicted: number } {
+    return { records: this.records.size, guards: this.guards.size, evicted: this.evicted };
+  }
+
+  private get timing(): StoreTiming {
+    return this.options;
+  }
 
   async claim(ref: RecordRef, fingerprint: string, targetIds: readonly string[]): Promise<ClaimResult> {
-    this.sweep();
     const id = recordId(ref);
     const now = this.now();
     const rec = this.live(id);
@@ -63,6 +86,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
         pending: [...targetIds],
         results: [],
       });
+      this.bound();
       return { kind: 'claimed', owner, createdAt, previous: [], takenOverFrom: [] };
     }
     if (rec.fingerprint !== fingerprint) return { kind: 'reused' };
@@ -83,7 +107,9 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       const gid = guardId(ref.operation, g);
       const cur = this.guards.get(gid);
       if (cur && cur.expiresAt > now && cur.record !== rid) return false;
+      this.guards.delete(gid);
       this.guards.set(gid, { record: rid, owner, expiresAt: cur && cur.expiresAt > now ? cur.expiresAt : now + this.timing.ttlSeconds * 1000 });
+      this.boundGuards();
       return true;
     });
   }
@@ -130,6 +156,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {
+    clearInterval(this.sweeper);
     this.records.clear();
     this.guards.clear();
   }
@@ -142,11 +169,38 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
 
   private live(id: string): MemRecord | undefined {
     const rec = this.records.get(id);
-    if (rec && rec.expiresAt <= this.now()) {
-      this.records.delete(id);
-      return undefined;
-    }
+    if (!rec) return undefined;
+    this.records.delete(id);
+    if (rec.expiresAt <= this.now()) return undefined;
+    this.records.set(id, rec);
     return rec;
+  }
+
+  /**
+   * Forgets the least recently used completed records past the bound. A
+   * record in flight is never dropped: that would let a concurrent duplicate
+   * through, and in-flight records are bounded by concurrency anyway.
+   */
+  private bound(): void {
+    if (this.records.size <= this.options.maxRecords) return;
+    for (const [k, r] of this.records) {
+      if (this.records.size <= this.options.maxRecords) break;
+      if (r.state === 'completed') {
+        this.records.delete(k);
+        this.evicted++;
+      }
+    }
+  }
+
+  private boundGuards(): void {
+    const max = this.options.maxRecords * 4;
+    if (this.guards.size <= max) return;
+    const now = this.now();
+    for (const [k, g] of this.guards) {
+      if (this.guards.size <= max) break;
+      const holder = this.records.get(g.record);
+      if (g.expiresAt <= now || holder?.state !== 'in_progress') this.guards.delete(k);
+    }
   }
 
   private view(ref: RecordRef, rec: MemRecord): StoredRecord {
@@ -161,9 +215,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     };
   }
 
-  /** Expired entries are dropped now and then so a long-running process does not grow without bound. */
   private sweep(): void {
-    if (++this.sweeps % 256 !== 0) return;
     const now = this.now();
     for (const [k, r] of this.records) if (r.expiresAt <= now) this.records.delete(k);
     for (const [k, g] of this.guards) if (g.expiresAt <= now) this.guards.delete(k);

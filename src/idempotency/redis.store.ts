@@ -212,7 +212,7 @@ function toStoredRecord(
 }
 
 function unavailable(err: unknown): ServiceUnavailableError {
-  return new ServiceUnavailableError('The idempotency store (Redis) is unavailable; nothing was sent to any provider. Retry later.', {
+  return new ServiceUnavailableError('The idempotency store (Redis) is unavailable; nothing was sent to any provider for this create. Retry later.', {
     cause: (err as Error)?.name === 'MaxRetriesPerRequestError' ? 'redis retries exhausted' : 'redis unavailable',
   });
 }

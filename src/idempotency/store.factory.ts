@@ -13,5 +13,5 @@ export function createIdempotencyStore(config: GatewayConfig): { store: Idempote
       hmacKey: config.idempotencyHmacKey!,
     };
   }
-  return { store: new MemoryIdempotencyStore(timing), hmacKey: config.idempotencyHmacKey ?? randomBytes(32).toString('hex') };
+  return { store: new MemoryIdempotencyStore({ ...timing, maxRecords: timing.memoryMaxRecords }), hmacKey: config.idempotencyHmacKey ?? randomBytes(32).toString('hex') };
 }

@@ -6,22 +6,30 @@ import type { InputProblem, Operation, PreparedCall, SpecByOperation, TargetFail
 import type { ProviderAdapter } from '../providers/provider.adapter';
 import type { ProviderHealthBook, ProviderHealthSnapshot } from '../providers/provider.health';
 import { overallStatus, type CreateResult, type TargetResult } from './create-result.types';
-import { fingerprint } from './input.fingerprint';
+import { derivedKey, fingerprint } from './input.fingerprint';
+import { normalizeInput } from './input.normalizer';
 import { IDEMPOTENCY_KEY, validateServiceAccount, validateUser } from './input.validation';
 
 export interface Caller {
   readonly clientId: string;
   readonly requestId: string;
   readonly logger: Logger;
-  /** Value of the Idempotency-Key HTTP header, if any. */
-  readonly idempotencyKeyHeader?: string;
+  /** Every Idempotency-Key HTTP header the request carried (more than one is refused). */
+  readonly idempotencyKeyHeaders?: readonly string[];
 }
 
-export interface CreateRequest<O extends Operation> {
-  readonly spec: SpecByOperation[O];
-  readonly providers?: readonly string[];
-  readonly idempotencyKey?: string;
-}
+/**
+ * A create as the client sent it: the spec plus target list and key. Explicit
+ * nulls are allowed anywhere a field is optional and mean "absent".
+ */
+export type CreateRequest<O extends Operation> = {
+  readonly [K in keyof SpecByOperation[O]]?: SpecByOperation[O][K] | null;
+} & {
+  readonly providers?: readonly string[] | null;
+  readonly idempotencyKey?: string | null;
+};
+
+const DERIVED_PREFIX = 'derived:';
 
 export interface ProviderInfo {
   readonly id: string;
@@ -78,11 +86,13 @@ export class IdentityService {
     return this.options.store.get(refs.map((r) => ({ clientId, operation: r.operation, key: r.key })));
   }
 
-  async create<O extends Operation>(operation: O, caller: Caller, request: CreateRequest<O>): Promise<CreateResult> {
+  async create<O extends Operation>(operation: O, caller: Caller, input: CreateRequest<O>): Promise<CreateResult> {
     // 1. Everything that can be wrong with the input is found before any I/O.
+    const { providers, idempotencyKey, ...rest } = normalizeInput(input);
+    const request = { spec: rest as unknown as SpecByOperation[O], providers: providers ?? undefined };
     const problems = [...VALIDATORS[operation](request.spec)];
     const adapters = this.resolveTargets(operation, request.providers, problems);
-    const key = this.explicitKey(request.idempotencyKey, caller.idempotencyKeyHeader, problems);
+    const key = this.explicitKey(idempotencyKey ?? undefined, caller.idempotencyKeyHeaders ?? [], problems);
     const targets: Target[] = [];
     for (const adapter of adapters) {
       if (!adapter.operations.has(operation)) {
@@ -97,7 +107,7 @@ export class IdentityService {
     if (problems.length) throw new BadUserInputError(dedupeProblems(problems));
 
     const print = fingerprint({ operation, spec: request.spec, providers: adapters.map((a) => a.id).sort() }, this.options.hmacKey);
-    const ref: RecordRef = { clientId: caller.clientId, operation, key: key ?? `derived:${print}` };
+    const ref: RecordRef = { clientId: caller.clientId, operation, key: key ?? derivedKey(print, this.options.hmacKey) };
 
     // 2. Claim (round trip 1).
     const claim = await this.options.store.claim(ref, print, adapters.map((a) => a.id));
@@ -114,6 +124,14 @@ export class IdentityService {
     // 3. Decide what runs: earlier successes replay, earlier permanent failures stand.
     const previous = new Map(claim.previous.map((r) => [r.providerId, r]));
     const toRun = targets.filter((t) => t.call && isRerunnable(previous.get(t.adapter.id)));
+
+    // Nothing to call and nothing from an earlier attempt (every target UNSUPPORTED): give the claim
+    // back rather than keep a record of nothing; a repeat gets the same answer without a call.
+    if (toRun.length === 0 && claim.previous.length === 0) {
+      await this.options.store.release(ref, claim.owner, []);
+      const results = targets.map((t): TargetResult => ({ providerId: t.adapter.id, kind: 'failed', failure: unsupported(t.unsupported ?? 'not supported') }));
+      return { idempotencyKey: ref.key, status: overallStatus(results), results };
+    }
 
     // 4. Natural-key guards (round trip 2).
     const guards: GuardRef[] = toRun.map((t) => ({ providerId: t.adapter.id, naturalKey: t.call!.naturalKey }));
@@ -174,7 +192,8 @@ export class IdentityService {
     }
     const unknown = requested.filter((id) => !this.byId.has(id));
     if (unknown.length) {
-      problems.push({ field: 'providers', message: `unknown provider id(s): ${unknown.join(', ')}; configured: ${this.adapters.map((a) => a.id).join(', ')}` });
+      // Name only what the caller sent: the configured ids are for `query { providers }`, which has its own scope.
+      problems.push({ field: 'providers', message: `unknown provider id(s): ${unknown.join(', ')}` });
     }
     const wanted = new Set(requested);
     if (wanted.size > this.options.maxTargets) problems.push({ field: 'providers', message: `at most ${this.options.maxTargets} providers per mutation` });
@@ -182,12 +201,19 @@ export class IdentityService {
     return this.adapters.filter((a) => wanted.has(a.id));
   }
 
-  private explicitKey(fromInput: string | undefined, fromHeader: string | undefined, problems: InputProblem[]): string | undefined {
+  private explicitKey(fromInput: string | undefined, headers: readonly string[], problems: InputProblem[]): string | undefined {
+    if (headers.length > 1) problems.push({ field: 'Idempotency-Key', message: 'header must be sent once' });
+    // HTTP strips a header's surrounding white space; the input key gets the same treatment (normalizeInput).
+    const fromHeader = headers.length === 1 ? headers[0].trim() : undefined;
     if (fromInput !== undefined && !IDEMPOTENCY_KEY.test(fromInput)) {
       problems.push({ field: 'idempotencyKey', message: 'must be 1–255 printable ASCII characters' });
+    } else if (fromInput?.startsWith(DERIVED_PREFIX)) {
+      problems.push({ field: 'idempotencyKey', message: `must not start with "${DERIVED_PREFIX}" (reserved for keys the gateway derives)` });
     }
     if (fromHeader !== undefined && !IDEMPOTENCY_KEY.test(fromHeader)) {
       problems.push({ field: 'Idempotency-Key', message: 'header must be 1–255 printable ASCII characters' });
+    } else if (fromHeader?.startsWith(DERIVED_PREFIX)) {
+      problems.push({ field: 'Idempotency-Key', message: `header must not start with "${DERIVED_PREFIX}" (reserved for keys the gateway derives)` });
     }
     if (fromInput !== undefined && fromHeader !== undefined && fromInput !== fromHeader) {
       problems.push({ field: 'idempotencyKey', message: 'differs from the Idempotency-Key header; send one, or the same value in both' });

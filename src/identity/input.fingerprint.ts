@@ -1,7 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-
-/** Input fields that are secrets: they enter a fingerprint only as an HMAC. */
-const SECRET_FIELDS = new Set(['password']);
+import { SECRET_FIELDS } from './input.normalizer';
 
 /**
  * SHA-256 of the canonical input: object keys sorted, absent and null fields
@@ -10,6 +8,11 @@ const SECRET_FIELDS = new Set(['password']);
  */
 export function fingerprint(value: unknown, hmacKey: string): string {
   return createHash('sha256').update(canonicalJson(value, hmacKey)).digest('hex');
+}
+
+/** A derived idempotency key: an HMAC, so no caller can compute another caller's key in advance. */
+export function derivedKey(print: string, hmacKey: string): string {
+  return `derived:${createHmac('sha256', hmacKey).update(`derived-key\u0000${print}`).digest('hex')}`;
 }
 
 export function canonicalJson(value: unknown, hmacKey: string): string {

@@ -1,3 +1,4 @@
+import isEmail from 'validator/lib/isEmail';
 import type { InputProblem, ServiceAccountSpec, UserSpec } from '../providers/identity.types';
 
 /**
@@ -6,10 +7,13 @@ import type { InputProblem, ServiceAccountSpec, UserSpec } from '../providers/id
  * characters into a 500 with SQL in it), no control characters.
  */
 export const NAME_SLUG = /^[a-z][a-z0-9._-]{0,62}$/;
-// Pragmatic RFC 5321 shape: local@domain.tld, no spaces, at most 254.
-const EMAIL = /^[^\s@"(),:;<>[\]\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+// C0 and C1 controls, line/paragraph separators and the bidirectional formatting characters
+// (a right-to-left override makes `admin\u202egnp.exe` read as `adminexe.png`).
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Characters that render as nothing: a value made only of these (and spaces) is blank. */
+const INVISIBLE = /[\s\u00ad\u034f\u180e\u200b-\u200d\u2060\ufeff]/g;
 
 class Checker {
   readonly problems: InputProblem[] = [];
@@ -18,7 +22,9 @@ class Checker {
     if (value === undefined) return;
     if (value.length < min) this.problems.push({ field, message: min === 1 ? 'must not be empty' : `must be at least ${min} characters` });
     else if (value.length > max) this.problems.push({ field, message: `must be at most ${max} characters` });
-    else if (CONTROL.test(value)) this.problems.push({ field, message: 'must not contain control characters' });
+    else if (UNSAFE.test(value)) this.problems.push({ field, message: 'must not contain control or bidirectional formatting characters' });
+    else if (LONE_SURROGATE.test(value)) this.problems.push({ field, message: 'must be well-formed Unicode (no lone surrogates)' });
+    else if (value.length > 0 && value.replace(INVISIBLE, '') === '') this.problems.push({ field, message: 'must not be blank' });
   }
 
   list(field: string, values: readonly string[] | undefined, maxItems: number, maxLength: number, nonEmpty = false): void {
@@ -55,7 +61,10 @@ export function validateServiceAccount(spec: ServiceAccountSpec): InputProblem[]
 
 export function validateUser(spec: UserSpec): InputProblem[] {
   const c = new Checker();
-  if (spec.email.length > 254 || !EMAIL.test(spec.email)) c.problems.push({ field: 'email', message: 'must be a valid e-mail address' });
+  // validator's rules (RFC 5321 lengths, no leading, trailing or doubled dots in the local part, a real TLD).
+  if (spec.email.length > 254 || !isEmail(spec.email, { allow_utf8_local_part: false, allow_ip_domain: false })) {
+    c.problems.push({ field: 'email', message: 'must be a valid e-mail address' });
+  }
   c.text('name', spec.name, 200);
   c.list('groups', spec.groups, 50, 100);
   c.text('hoop.slackId', spec.hoop?.slackId, 64);

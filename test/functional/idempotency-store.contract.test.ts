@@ -11,7 +11,7 @@ type Factory = (timing: { ttlSeconds: number; leaseSeconds: number }) => Idempot
 
 const prefix = `idgw-contract-${randomBytes(3).toString('hex')}:`;
 const factories: Array<[string, Factory]> = [
-  ['memory', (t) => new MemoryIdempotencyStore(t)],
+  ['memory', (t) => new MemoryIdempotencyStore({ ...t, maxRecords: 1000 })],
   ['redis', (t) => new RedisIdempotencyStore({ ...t, url: process.env.REDIS_URL!, keyPrefix: prefix, commandTimeoutMs: 1000 })],
 ];
 

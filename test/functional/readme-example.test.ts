@@ -47,7 +47,7 @@ describe('the README example against `npm start`', () => {
     expect(payload.results[2].credentials[0]).toMatchObject({ kind: 'CLIENT_SECRET', clientId: expect.any(String) });
 
     const second = (await (await post()).json()) as any;
-    expect(second.data).toBeNull();
+    expect(second.data).toEqual({ createServiceAccount: null });
     expect(second.errors[0].extensions.code).toBe('CONFLICT');
     expect(second.errors[0].extensions.original.results.map((r: any) => r.id)).toEqual(payload.results.map((r: any) => r.account.id));
     // The one-time credentials are neither replayed nor logged.

@@ -10,15 +10,22 @@ export class CountingProxy {
   private readonly sockets = new Set<Socket>();
   clientWrites = 0;
   port = 0;
+  /** From this client write on, Redis is "gone": the write is dropped and every connection cut. */
+  private cutAtWrite = Infinity;
 
   constructor(private readonly targetPort: number, private readonly targetHost = '127.0.0.1') {}
 
   async start(): Promise<this> {
     this.server = createServer((client) => {
+      if (this.clientWrites + 1 >= this.cutAtWrite) return void client.destroy();
       const upstream = connect(this.targetPort, this.targetHost);
       this.sockets.add(client).add(upstream);
       client.on('data', (d) => {
         this.clientWrites++;
+        if (this.clientWrites >= this.cutAtWrite) {
+          for (const s of this.sockets) s.destroy();
+          return;
+        }
         upstream.write(d);
       });
       upstream.on('data', (d) => client.write(d));
@@ -36,6 +43,12 @@ export class CountingProxy {
 
   reset(): void {
     this.clientWrites = 0;
+    this.cutAtWrite = Infinity;
+  }
+
+  /** Lets `writes` more client writes through, then behaves as a Redis that went away. */
+  cutAfter(writes: number): void {
+    this.cutAtWrite = this.clientWrites + writes + 1;
   }
 
   async stop(): Promise<void> {

@@ -22,7 +22,7 @@ describe('configuration', () => {
   it('fills defaults and freezes the result', () => {
     const cfg = resolveConfig({ providers: [provider] }, { HOOP_TOKEN: 't' });
     expect(cfg.server).toMatchObject({ port: 4000, host: '127.0.0.1', maxBodyBytes: 1048576 });
-    expect(cfg.idempotency).toEqual({ ttlSeconds: 86400, leaseSeconds: 30 });
+    expect(cfg.idempotency).toEqual({ ttlSeconds: 86400, leaseSeconds: 30, memoryMaxRecords: 100000 });
     expect(cfg.providers[0].timeoutMs).toBe(5000);
     expect(cfg.providerTokens).toEqual({ 'hoop-prod': 't' });
     expect(Object.isFrozen(cfg)).toBe(true);

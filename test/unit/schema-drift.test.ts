@@ -11,8 +11,8 @@ describe('schema/schema.graphql', () => {
   it('has the names the contract binds', async () => {
     const sdl = await schemaSdl();
     for (const s of [
-      'createServiceAccount(input: CreateServiceAccountInput!): CreateServiceAccountPayload!',
-      'createUser(input: CreateUserInput!): CreateUserPayload!',
+      'createServiceAccount(input: CreateServiceAccountInput!): CreateServiceAccountPayload',
+      'createUser(input: CreateUserInput!): CreateUserPayload',
       'union ServiceAccountResult = ServiceAccountCreated | ProviderFailure',
       'union UserResult = UserCreated | ProviderFailure',
       'providers: [Provider!]!',

@@ -1,6 +1,5 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { GatewayContext } from '../../context';
-import type { ServiceAccountSpec } from '../../identity/identity.types';
 import { mapResults, toDate } from '../common/result.mapper';
 import { CreateServiceAccountInput } from './service-account.input';
 import { CreateServiceAccountPayload } from './service-account.payload';
@@ -9,6 +8,9 @@ import { ServiceAccount, ServiceAccountCreated } from './service-account.type';
 @Resolver()
 export class ServiceAccountResolver {
   @Mutation(() => CreateServiceAccountPayload, {
+    // Nullable: an error on one create field must never null the whole answer, which would hide
+    // the one-time credentials another field of the same request received.
+    nullable: true,
     description: 'Creates the service account on every target provider in parallel; repeated creates are CONFLICT errors.',
   })
   async createServiceAccount(
@@ -16,12 +18,7 @@ export class ServiceAccountResolver {
     @Ctx() ctx: GatewayContext,
   ): Promise<CreateServiceAccountPayload> {
     ctx.requireScope('identity:write');
-    const { providers, idempotencyKey, ...spec } = input;
-    const result = await ctx.identity.create('createServiceAccount', ctx.caller, {
-      spec: spec as ServiceAccountSpec,
-      providers,
-      idempotencyKey,
-    });
+    const result = await ctx.identity.create('createServiceAccount', ctx.caller, input);
     return Object.assign(
       new CreateServiceAccountPayload(),
       mapResults(result, ctx.identity, ({ provider, entity, credentials, replayed }) =>

@@ -1,6 +1,5 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { GatewayContext } from '../../context';
-import type { UserSpec } from '../../identity/identity.types';
 import { mapResults, toDate } from '../common/result.mapper';
 import { CreateUserInput } from './user.input';
 import { CreateUserPayload } from './user.payload';
@@ -9,12 +8,14 @@ import { User, UserCreated } from './user.type';
 @Resolver()
 export class UserResolver {
   @Mutation(() => CreateUserPayload, {
+    // Nullable: an error on one create field must never null the whole answer, which would hide
+    // the one-time credentials another field of the same request received.
+    nullable: true,
     description: 'Creates the user on every target provider in parallel; repeated creates are CONFLICT errors.',
   })
   async createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: GatewayContext): Promise<CreateUserPayload> {
     ctx.requireScope('identity:write');
-    const { providers, idempotencyKey, ...spec } = input;
-    const result = await ctx.identity.create('createUser', ctx.caller, { spec: spec as UserSpec, providers, idempotencyKey });
+    const result = await ctx.identity.create('createUser', ctx.caller, input);
     return Object.assign(
       new CreateUserPayload(),
       mapResults(result, ctx.identity, ({ provider, entity, credentials, replayed }) =>

@@ -25,7 +25,9 @@ export class HoopAdapter extends HttpProviderAdapter {
 
   private prepareServiceAccount(spec: ServiceAccountSpec): PrepareResult {
     const subject = spec.hoop?.subject ?? spec.name;
-    return this.ready(subject, {
+    // The guard is case-insensitive: two subjects differing only in case are far likelier one
+    // client typed twice than two clients, and a false CONFLICT is cheaper than a duplicate.
+    return this.ready(subject.toLowerCase(), {
       path: '/serviceaccounts',
       body: {
         subject,

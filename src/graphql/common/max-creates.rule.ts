@@ -1,0 +1,47 @@
+import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from 'graphql';
+
+/**
+ * Every root mutation field creates identities upstream. Each is answered on
+ * its own, but one document with many of them multiplies upstream writes
+ * (1,000 aliases made 4,000 creates) and puts several sets of one-time
+ * credentials at the mercy of one response. Counted before execution,
+ * aliases and fragments included, so the whole request is refused with
+ * nothing sent anywhere.
+ */
+export function maxCreatesRule(max: number) {
+  return (context: ValidationContext): ASTVisitor => {
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const d of context.getDocument().definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+    return {
+      OperationDefinition(node) {
+        if (node.operation !== 'mutation') return;
+        const count = countRootFields(node.selectionSet, fragments, new Set());
+        if (count > max) {
+          context.reportError(
+            new GraphQLError(
+              `This mutation has ${count} create fields; at most ${max} per request (server.maxCreatesPerOperation). Send each create in its own request.`,
+              { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: max, count } },
+            ),
+          );
+        }
+      },
+    };
+  };
+}
+
+function countRootFields(set: SelectionSetNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>, seen: Set<string>): number {
+  let n = 0;
+  for (const s of set.selections) {
+    if (s.kind === Kind.FIELD) n += s.name.value === '__typename' ? 0 : 1;
+    else if (s.kind === Kind.INLINE_FRAGMENT) n += countRootFields(s.selectionSet, fragments, seen);
+    else {
+      const f = fragments.get(s.name.value);
+      // A cycle is reported by graphql's own NoFragmentCycles rule; count each spread once here.
+      if (f && !seen.has(f.name.value)) {
+        seen.add(f.name.value);
+        n += countRootFields(f.selectionSet, fragments, seen);
+      }
+    }
+  }
+  return n;
+}

@@ -1,0 +1,113 @@
+import { request } from 'node:http';
+import { CREATE_SA, CREATE_USER } from '../helpers/graphql.client';
+import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
+import { fingerprint } from '../../src/identity/input.fingerprint';
+
+/** A POST with raw header lines, as fetch cannot send one header twice. */
+function postWithHeaders(url: string, body: unknown, headers: Record<string, string | string[]>): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+describe('input hygiene: unsafe text refused, identifiers normalised, keys compared as HTTP does', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+  beforeEach(() => h.sandboxes.reset());
+  const noUpstreamCall = () => {
+    for (const s of h.sandboxes.all()) expect(s.count()).toBe(0);
+  };
+
+  it.each([
+    ['right-to-left override', 'admin\u202egnp.exe'],
+    ['zero-width only', '\u200b\u200b'],
+    ['white space only', '   \t '],
+    ['C1 next line', 'a\u0085b'],
+    ['C1 CSI', 'a\u009bb'],
+    ['line separator', 'a\u2028b'],
+    ['lone surrogate', 'a\ud800b'],
+    ['left-to-right isolate', 'a\u2066b'],
+  ])('displayName with %s is BAD_USER_INPUT', async (_label, displayName) => {
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('hy'), displayName } });
+    expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'displayName' });
+    noUpstreamCall();
+  });
+
+  it.each([['description', { description: 'ok\u202e' }], ['hoop.subject', { hoop: { subject: '\u00a0\u200b' } }], ['hoop.groups[0]', { hoop: { groups: ['a\u0000'] } }]])(
+    '%s is checked the same way',
+    async (field, patch) => {
+      const res = await h.gql(CREATE_SA, { input: { name: uniqueName('hy'), ...patch } });
+      expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+      noUpstreamCall();
+    },
+  );
+
+  it('createUser name with a bidi override, and the e-mail .a..b.@example.com, are refused', async () => {
+    const res = await h.gql(CREATE_USER, { input: { email: `${uniqueName('u')}@example.com`, name: 'Eve\u202e' } });
+    expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
+    const dots = await h.gql(CREATE_USER, { input: { email: '.a..b.@example.com' } });
+    expect(dots.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'email' });
+    noUpstreamCall();
+  });
+
+  it('hoop.subject café in NFC, in NFD, with spaces and in upper case names one account', async () => {
+    const base = uniqueName('cafe');
+    const variants = [`${base}-caf\u00e9`, `${base}-cafe\u0301`, `  ${base}-caf\u00e9 `, `${base}-CAF\u00c9`];
+    const answers = [];
+    for (const subject of variants) {
+      const res = await h.gql(CREATE_SA, { input: { name: uniqueName('sa'), providers: ['hoop'], hoop: { subject } } });
+      answers.push(res.body.data.createServiceAccount.results[0]);
+    }
+    expect(answers[0].__typename).toBe('ServiceAccountCreated');
+    expect(answers[0].account.name).toBe(`${base}-caf\u00e9`);
+    expect(answers.slice(1).map((a) => a.code)).toEqual(['CONFLICT', 'CONFLICT', 'CONFLICT']);
+    expect(h.sandboxes.hoop.count()).toBe(1);
+    expect(h.sandboxes.hoop.received()[0].body).toMatchObject({ subject: `${base}-caf\u00e9` });
+  });
+
+  it('the same key in the body and in the header, one with a trailing space, is the same key', async () => {
+    const key = uniqueName('key');
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('k'), providers: ['hoop'], idempotencyKey: `${key} ` } }, { 'idempotency-key': key });
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.createServiceAccount.idempotencyKey).toBe(key);
+  });
+
+  it('two Idempotency-Key headers are refused, not merged into "a, b"', async () => {
+    const res = await postWithHeaders(h.url, { query: CREATE_SA, variables: { input: { name: uniqueName('k2'), providers: ['hoop'] } } }, { 'idempotency-key': ['a', 'b'] });
+    expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'Idempotency-Key' });
+    expect(res.body.errors[0].message).toMatch(/sent once/);
+    noUpstreamCall();
+  });
+
+  it('a derived key cannot be computed or pre-claimed by another caller', async () => {
+    const victim = { name: uniqueName('victim'), providers: ['hoop'] };
+    // What a derived key used to be: the plain SHA-256 of the canonical input, computable by anyone.
+    const guessable = `derived:${fingerprint({ operation: 'createServiceAccount', spec: { name: victim.name, status: 'ACTIVE' }, providers: ['hoop'] }, 'unknown-to-attacker')}`;
+    for (const attempt of [{ idempotencyKey: guessable }, { idempotencyKey: 'derived:anything' }]) {
+      const res = await h.gql(CREATE_SA, { input: { name: uniqueName('attacker'), providers: ['hoop'], ...attempt } });
+      expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'idempotencyKey' });
+    }
+    const header = await h.gql(CREATE_SA, { input: { name: uniqueName('attacker'), providers: ['hoop'] } }, { 'idempotency-key': guessable });
+    expect(header.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'Idempotency-Key' });
+    noUpstreamCall();
+    const res = await h.gql(CREATE_SA, { input: victim });
+    expect(res.body.data.createServiceAccount.status).toBe('SUCCEEDED');
+    expect(res.body.data.createServiceAccount.idempotencyKey).toMatch(/^derived:[0-9a-f]{64}$/);
+    expect(res.body.data.createServiceAccount.idempotencyKey).not.toBe(guessable);
+  });
+
+  it('an unknown provider id is named, the configured ones are not', async () => {
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('p'), providers: ['hoop', 'ghost'] } });
+    expect(res.body.errors[0].message).toContain('ghost');
+    for (const id of ['versori', 'unleash', 'generic']) expect(res.body.errors[0].message).not.toContain(id);
+  });
+});
