@@ -3,8 +3,7 @@ import type { Logger } from 'pino';
 import type { ClientIdentity, Scope } from './auth/client.authenticator';
 import { ForbiddenError } from './errors/gateway.error';
 import type { Caller, IdentityService } from './identity/identity.service';
-import type { StoredRecord } from './idempotency/idempotency.store';
-import type { Operation } from './providers/identity.types';
+import type { Operation, StoredRecord } from './domain';
 
 export interface RecordKey {
   readonly key: string;

@@ -12,10 +12,11 @@ import { HTTP_STATUS_BY_CODE } from './errors/error-code.enum';
 import { createFormatError, requestScope } from './errors/error.formatter';
 import { GatewayError } from './errors/gateway.error';
 import { IdentityService } from './identity/identity.service';
-import type { IdempotencyStore } from './idempotency/idempotency.store';
+import type { IdempotencyStore } from './domain';
 import { createIdempotencyStore } from './idempotency/store.factory';
-import { ProviderHealthBook } from './providers/provider.health';
-import { ProviderRegistry } from './providers/provider.registry';
+import { ProviderHealthBook } from './identity/provider-health.book';
+import { PROVIDER_MODULES, ProviderRegistry } from './providers/provider.registry';
+import type { ProviderModule } from './providers/provider.module';
 import { createLogger } from './observability/pino.logger';
 import { gatewaySchema } from './schema';
 import { landingPage } from './landing.page';
@@ -31,6 +32,8 @@ export interface RunningGateway {
 
 export interface StartOptions {
   readonly logger?: Logger;
+  /** The provider kinds this gateway speaks; the config must have been resolved with the same list. */
+  readonly modules?: readonly ProviderModule[];
 }
 
 class HttpError extends Error {
@@ -66,8 +69,10 @@ const statusPlugin: ApolloServerPlugin<GatewayContext> = {
 export async function startGateway(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger();
   const { store, hmacKey } = createIdempotencyStore(config);
-  const registry = ProviderRegistry.fromConfig(config);
+  const modules = options.modules ?? PROVIDER_MODULES;
+  const registry = ProviderRegistry.fromConfig(config, modules);
   const identity = new IdentityService({
+    kinds: modules,
     adapters: registry.adapters,
     store,
     health: new ProviderHealthBook(),
@@ -82,7 +87,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   }
 
   const apollo = new ApolloServer<GatewayContext>({
-    schema: await gatewaySchema(),
+    schema: await gatewaySchema(modules),
     introspection: config.server.introspection,
     includeStacktraceInErrorResponses: false,
     // "Did you mean …" suggestions would reveal the schema that switching introspection off hides.

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './config.error';
-import { configSchema, type GatewayConfigInput, type ParsedConfig } from './config.schema';
+import type { ProviderModule } from '../providers/provider.module';
+import { configSchema, configSchemaFor, type GatewayConfigInput, type ParsedConfig } from './config.schema';
 
 export interface GatewayConfig extends ParsedConfig {
   /** Tokens resolved from `tokenEnv`, by provider id. Never logged. */
@@ -27,9 +28,9 @@ export function loadConfigFile(path: string, env: Env = process.env): GatewayCon
  * Validates once, applies environment overrides, resolves secrets, freezes.
  * Every problem is reported at once (fastify-style), never the first only.
  */
-export function resolveConfig(raw: unknown, env: Env = process.env): GatewayConfig {
+export function resolveConfig(raw: unknown, env: Env = process.env, modules?: readonly ProviderModule[]): GatewayConfig {
   const input = applyEnvOverrides(raw, env);
-  const parsed = configSchema.safeParse(input);
+  const parsed = (modules ? configSchemaFor(modules) : configSchema).safeParse(input);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
   }

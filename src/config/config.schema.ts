@@ -1,44 +1,18 @@
 import { z } from 'zod';
+import { PROVIDER_MODULES } from '../providers/provider.registry';
+import type { ProviderModule } from '../providers/provider.module';
+import type { ProviderConfigBase, ProviderConfigInput } from './provider-base.schema';
 import { worstCaseCallMs } from './retry.policy';
 
-const slug = /^[a-z][a-z0-9._-]{0,62}$/;
-const envName = /^[A-Z_][A-Z0-9_]*$/;
+/** One provider entry: the union of every module's own schema, told apart by `kind`. */
+function providerConfigSchema(modules: readonly ProviderModule[]) {
+  const [first, ...rest] = modules.map((m) => m.configSchema as unknown as z.ZodObject<{ kind: z.ZodLiteral<string> }>);
+  return z.discriminatedUnion('kind', [first, ...rest]) as unknown as z.ZodType<ProviderConfigBase, ProviderConfigInput>;
+}
 
-const providerBase = {
-  id: z.string().regex(slug, 'must be a slug like hoop-prod (^[a-z][a-z0-9._-]{0,62}$)'),
-  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
-  tokenEnv: z.string().regex(envName, 'must be the NAME of an environment variable holding the token'),
-  timeoutMs: z.number().int().min(100).max(120_000).default(5000),
-};
-const strings = z.array(z.string().min(1).max(200)).max(50);
-const rootRole = z.union([z.number().int().positive(), z.enum(['Admin', 'Editor', 'Viewer'])]);
-
-const hoopProvider = z.strictObject({
-  ...providerBase,
-  kind: z.literal('hoop'),
-  defaults: z.strictObject({ groups: strings.optional() }).prefault({}),
-});
-const unleashProvider = z.strictObject({
-  ...providerBase,
-  kind: z.literal('unleash'),
-  /** open-source servers have no service-account API: say so and the gateway will not call it. */
-  edition: z.enum(['enterprise', 'oss']).default('enterprise'),
-  defaults: z.strictObject({ rootRole: rootRole.optional() }).prefault({}),
-});
-const versoriProvider = z.strictObject({
-  ...providerBase,
-  kind: z.literal('versori'),
-  defaults: z.strictObject({ organisationId: z.string().min(1).max(200).optional(), roles: strings.optional() }).prefault({}),
-});
-const genericProvider = z.strictObject({
-  ...providerBase,
-  kind: z.literal('generic'),
-  defaults: z.strictObject({ permissions: strings.min(1).optional() }).prefault({}),
-});
-
-export const providerConfigSchema = z.discriminatedUnion('kind', [hoopProvider, unleashProvider, versoriProvider, genericProvider]);
-
-export const configSchema = z
+/** The configuration file's schema, for a list of provider modules (by default the registry's). */
+export function configSchemaFor(modules: readonly ProviderModule[]) {
+  return z
   .strictObject({
     server: z
       .strictObject({
@@ -77,7 +51,7 @@ export const configSchema = z
       )
       .min(1)
       .optional(),
-    providers: z.array(providerConfigSchema).min(1, 'configure at least one provider'),
+    providers: z.array(providerConfigSchema(modules)).min(1, 'configure at least one provider'),
     // DESIGN §7's JWT clients are not built yet: say so rather than "unrecognized key".
     jwt: z.unknown().refine(() => false, 'JWT client authentication is not available in this version; use `clients` (API keys)').optional(),
   })
@@ -108,6 +82,9 @@ export const configSchema = z
       });
     }
   });
+}
+
+export const configSchema = configSchemaFor(PROVIDER_MODULES);
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
@@ -115,5 +92,3 @@ export function isLoopback(host: string): boolean {
 
 export type GatewayConfigInput = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
-export type ProviderConfig = z.output<typeof providerConfigSchema>;
-export type ProviderKind = ProviderConfig['kind'];

@@ -25,10 +25,6 @@ export class BadUserInputError extends GatewayError {
       { field: problems[0]?.field, problems },
     );
   }
-
-  static of(field: string, message: string): BadUserInputError {
-    return new BadUserInputError([{ field, message }]);
-  }
 }
 
 export class ConflictError extends GatewayError {

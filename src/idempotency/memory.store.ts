@@ -4,11 +4,11 @@ import type {
   GuardRef,
   IdempotencyStore,
   RecordRef,
-  RecordStatus,
+  CreateStatus,
   StoredRecord,
   StoreTiming,
   TargetRecord,
-} from './idempotency.store';
+} from '../domain';
 import { guardId, newOwnerToken, recordId } from './record.keys';
 
 interface MemRecord {
@@ -19,7 +19,7 @@ interface MemRecord {
   expiresAt: number;
   createdAt: string;
   completedAt?: string;
-  status?: RecordStatus;
+  status?: CreateStatus;
   retryable: boolean;
   pending: string[];
   results: TargetRecord[];
@@ -127,15 +127,14 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     rec.state = 'completed';
     rec.status = c.status;
     rec.results = [...c.results];
-    rec.retryable = c.results.some((r) => r.state === 'failed' && r.failure.retryable);
+    rec.retryable = c.results.some((r) => r.kind === 'failed' && r.failure.retryable);
     rec.completedAt = new Date(now).toISOString();
     rec.pending = [];
     return true;
   }
 
-  async release(ref: RecordRef, owner: string, guards: readonly GuardRef[]): Promise<void> {
+  async release(ref: RecordRef, owner: string): Promise<void> {
     const rid = recordId(ref);
-    for (const g of guards) this.releaseGuard(ref, rid, owner, g);
     const rec = this.live(rid);
     if (!rec || rec.owner !== owner || rec.state !== 'in_progress') return;
     if (rec.completedAt) {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { GuardRef, RecordRef } from './idempotency.store';
+import type { GuardRef, RecordRef } from '../domain';
 
 /**
  * Key names are hashes: nothing a client sends (keys, e-mails, names) appears

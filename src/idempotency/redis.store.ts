@@ -6,24 +6,24 @@ import type {
   GuardRef,
   IdempotencyStore,
   RecordRef,
-  RecordStatus,
+  CreateStatus,
   StoredRecord,
   StoreTiming,
   TargetRecord,
-} from './idempotency.store';
+} from '../domain';
 import { guardId, newOwnerToken, recordId } from './record.keys';
 import { CLAIM, COMPLETE, GUARD_CLAIM, GUARD_KEEP, GUARD_RELEASE, RELEASE } from './redis.scripts';
 
 interface ScriptCommands {
   idgwClaim(rec: string, lease: string, ...args: string[]): Promise<string[]>;
   idgwComplete(rec: string, lease: string, ...args: string[]): Promise<number>;
+  idgwRelease(rec: string, lease: string, owner: string): Promise<number>;
 }
 interface PipelineScripts {
   idgwGuardClaim(guard: string, ...args: string[]): ChainableCommander;
   idgwGuardRelease(guard: string, value: string): ChainableCommander;
   idgwGuardKeep(guard: string, value: string, ttlMs: string): ChainableCommander;
   idgwComplete(rec: string, lease: string, ...args: string[]): ChainableCommander;
-  idgwRelease(rec: string, lease: string, owner: string): ChainableCommander;
 }
 type ScriptedRedis = Redis & ScriptCommands;
 
@@ -104,7 +104,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     const [rec, lease] = this.recordKeys(ref);
     const held = `${recordId(ref)}|${owner}`;
     const ttl = String(this.options.ttlSeconds * 1000);
-    const retryable = c.results.some((r) => r.state === 'failed' && r.failure.retryable);
+    const retryable = c.results.some((r) => r.kind === 'failed' && r.failure.retryable);
     // Record, released guards and kept guards in one round trip.
     const pipeline = this.redis.pipeline() as ChainableCommander & PipelineScripts;
     pipeline.idgwComplete(rec, lease, owner, JSON.stringify(c.results), c.status, retryable ? '1' : '0', new Date().toISOString());
@@ -114,13 +114,9 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     return replies[0] === 1;
   }
 
-  async release(ref: RecordRef, owner: string, guards: readonly GuardRef[]): Promise<void> {
+  async release(ref: RecordRef, owner: string): Promise<void> {
     const [rec, lease] = this.recordKeys(ref);
-    const held = `${recordId(ref)}|${owner}`;
-    const pipeline = this.redis.pipeline() as ChainableCommander & PipelineScripts;
-    for (const g of guards) pipeline.idgwGuardRelease(this.guardKey(ref, g), held);
-    pipeline.idgwRelease(rec, lease, owner);
-    await this.exec(pipeline);
+    await this.run(() => this.redis.idgwRelease(rec, lease, owner));
   }
 
   async get(refs: readonly RecordRef[]): Promise<Array<StoredRecord | null>> {
@@ -206,7 +202,7 @@ function toStoredRecord(
     state,
     createdAt,
     completedAt: completedAt || undefined,
-    status: (status || undefined) as RecordStatus | undefined,
+    status: (status || undefined) as CreateStatus | undefined,
     results: JSON.parse(results || '[]') as TargetRecord[],
   };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { GatewayConfig } from '../config/config.loader';
-import type { IdempotencyStore } from './idempotency.store';
+import type { IdempotencyStore } from '../domain';
 import { MemoryIdempotencyStore } from './memory.store';
 import { RedisIdempotencyStore } from './redis.store';
 

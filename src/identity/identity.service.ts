@@ -1,11 +1,27 @@
 import type { Logger } from 'pino';
+import {
+  CreateStatus,
+  ProviderErrorCode,
+  type CreateResult,
+  type GuardRef,
+  type IdempotencyStore,
+  type InputProblem,
+  type Operation,
+  type OptionsValidator,
+  type PreparedCall,
+  type PrepareResult,
+  type ProviderAdapter,
+  type ProviderOptions,
+  type RecordRef,
+  type SpecByOperation,
+  type StoredRecord,
+  type TargetFailure,
+  type TargetOutcome,
+  type TargetRecord,
+  type TargetResult,
+} from '../domain';
 import { BadUserInputError, ConflictError, IdempotencyKeyReusedError } from '../errors/gateway.error';
-import { ProviderErrorCode } from '../errors/provider-error-code.enum';
-import type { GuardRef, IdempotencyStore, RecordRef, StoredRecord, TargetRecord } from '../idempotency/idempotency.store';
-import type { InputProblem, Operation, PreparedCall, SpecByOperation, TargetFailure, TargetOutcome } from '../providers/identity.types';
-import type { ProviderAdapter } from '../providers/provider.adapter';
-import type { ProviderHealthBook, ProviderHealthSnapshot } from '../providers/provider.health';
-import { overallStatus, type CreateResult, type TargetResult } from './create-result.types';
+import type { ProviderHealthBook, ProviderHealthSnapshot } from './provider-health.book';
 import { derivedKey, fingerprint } from './input.fingerprint';
 import { normalizeInput } from './input.normalizer';
 import { IDEMPOTENCY_KEY, validateServiceAccount, validateUser } from './input.validation';
@@ -19,11 +35,12 @@ export interface Caller {
 }
 
 /**
- * A create as the client sent it: the spec plus target list and key. Explicit
- * nulls are allowed anywhere a field is optional and mean "absent".
+ * A create as the client sent it: the common fields, one options object per
+ * provider kind (`hoop: {…}`), the target list and the key. Explicit nulls
+ * are allowed anywhere a field is optional and mean "absent".
  */
 export type CreateRequest<O extends Operation> = {
-  readonly [K in keyof SpecByOperation[O]]?: SpecByOperation[O][K] | null;
+  readonly [K in Exclude<keyof SpecByOperation[O], 'options'>]?: SpecByOperation[O][K] | null;
 } & {
   readonly providers?: readonly string[] | null;
   readonly idempotencyKey?: string | null;
@@ -38,13 +55,26 @@ export interface ProviderInfo {
   readonly health: ProviderHealthSnapshot;
 }
 
+/** What the service needs of a provider kind: its name (the option field) and the rules on its options. */
+export interface ProviderKindRules {
+  readonly kind: string;
+  readonly validateOptions: OptionsValidator;
+}
+
 export interface IdentityServiceOptions {
+  readonly kinds: readonly ProviderKindRules[];
   readonly adapters: readonly ProviderAdapter[];
   readonly store: IdempotencyStore;
   readonly health: ProviderHealthBook;
   readonly hmacKey: string;
   readonly maxTargets: number;
 }
+
+/** The common fields of each operation; every other key of a request is a kind's options. */
+const COMMON_FIELDS: { readonly [O in Operation]: ReadonlySet<string> } = {
+  createServiceAccount: new Set(['name', 'displayName', 'description', 'status']),
+  createUser: new Set(['email', 'name', 'status', 'groups']),
+};
 
 interface Target {
   readonly adapter: ProviderAdapter;
@@ -79,7 +109,7 @@ export class IdentityService {
   providerInfo(id: string): ProviderInfo | undefined {
     const a = this.byId.get(id);
     if (!a) return undefined;
-    return { id: a.id, kind: a.kind, operations: [...a.operations], health: this.options.health.snapshot(a.id) };
+    return { id: a.id, kind: a.kind, operations: operationsOf(a), health: this.options.health.snapshot(a.id) };
   }
 
   async getRecords(clientId: string, refs: ReadonlyArray<{ key: string; operation: Operation }>): Promise<Array<StoredRecord | null>> {
@@ -88,25 +118,28 @@ export class IdentityService {
 
   async create<O extends Operation>(operation: O, caller: Caller, input: CreateRequest<O>): Promise<CreateResult> {
     // 1. Everything that can be wrong with the input is found before any I/O.
-    const { providers, idempotencyKey, ...rest } = normalizeInput(input);
-    const request = { spec: rest as unknown as SpecByOperation[O], providers: providers ?? undefined };
-    const problems = [...VALIDATORS[operation](request.spec)];
-    const adapters = this.resolveTargets(operation, request.providers, problems);
+    const { providers, idempotencyKey, ...fields } = normalizeInput(input) as CreateRequest<O> & Readonly<Record<string, unknown>>;
+    const problems: InputProblem[] = [];
+    const spec = this.toSpec(operation, fields, problems);
+    problems.unshift(...VALIDATORS[operation](spec));
+    const adapters = this.resolveTargets(operation, providers ?? undefined, problems);
     const key = this.explicitKey(idempotencyKey ?? undefined, caller.idempotencyKeyHeaders ?? [], problems);
     const targets: Target[] = [];
     for (const adapter of adapters) {
-      if (!adapter.operations.has(operation)) {
+      // Preparers is keyed by operation; TypeScript cannot narrow that mapped type through the generic O.
+      const prepare = adapter.prepare[operation] as ((spec: SpecByOperation[O]) => PrepareResult) | undefined;
+      if (!prepare) {
         targets.push({ adapter, unsupported: `${adapter.id} (${adapter.kind}) cannot ${operation === 'createUser' ? 'create users' : 'create service accounts'}` });
         continue;
       }
-      const prepared = problems.length ? undefined : adapter.prepare(operation, request.spec);
+      const prepared = problems.length ? undefined : prepare(spec);
       if (prepared?.kind === 'invalid') problems.push(...prepared.problems);
       else if (prepared?.kind === 'unsupported') targets.push({ adapter, unsupported: prepared.message });
       else if (prepared?.kind === 'ready') targets.push({ adapter, call: prepared.call });
     }
     if (problems.length) throw new BadUserInputError(dedupeProblems(problems));
 
-    const print = fingerprint({ operation, spec: request.spec, providers: adapters.map((a) => a.id).sort() }, this.options.hmacKey);
+    const print = fingerprint({ operation, spec, providers: adapters.map((a) => a.id).sort() }, this.options.hmacKey);
     const ref: RecordRef = { clientId: caller.clientId, operation, key: key ?? derivedKey(print, this.options.hmacKey) };
 
     // 2. Claim (round trip 1).
@@ -128,7 +161,7 @@ export class IdentityService {
     // Nothing to call and nothing from an earlier attempt (every target UNSUPPORTED): give the claim
     // back rather than keep a record of nothing; a repeat gets the same answer without a call.
     if (toRun.length === 0 && claim.previous.length === 0) {
-      await this.options.store.release(ref, claim.owner, []);
+      await this.options.store.release(ref, claim.owner);
       const results = targets.map((t): TargetResult => ({ providerId: t.adapter.id, kind: 'failed', failure: unsupported(t.unsupported ?? 'not supported') }));
       return { idempotencyKey: ref.key, status: overallStatus(results), results };
     }
@@ -139,7 +172,7 @@ export class IdentityService {
     try {
       held = await this.options.store.guard(ref, claim.owner, guards);
     } catch (err) {
-      await this.options.store.release(ref, claim.owner, []).catch(() => undefined);
+      await this.options.store.release(ref, claim.owner).catch(() => undefined);
       throw err;
     }
 
@@ -147,7 +180,7 @@ export class IdentityService {
     const outcomes = new Map<string, TargetOutcome>();
     await Promise.all(
       toRun.map(async (t, i) => {
-        const outcome = held[i] ? await this.send(t, caller) : { ok: false as const, failure: guardConflict(t) };
+        const outcome: TargetOutcome = held[i] ? await this.send(t, caller) : { kind: 'failed', failure: guardConflict(t) };
         outcomes.set(t.adapter.id, retag(outcome, claim.takenOverFrom.includes(t.adapter.id)));
       }),
     );
@@ -156,16 +189,16 @@ export class IdentityService {
     const results: TargetResult[] = targets.map((t) => {
       const id = t.adapter.id;
       const fresh = outcomes.get(id);
-      if (fresh) return fresh.ok ? { providerId: id, kind: 'created', entity: fresh.entity, credentials: fresh.credentials, replayed: false } : { providerId: id, kind: 'failed', failure: fresh.failure };
+      if (fresh) return fresh.kind === 'created' ? { providerId: id, ...fresh, replayed: false } : { providerId: id, ...fresh };
       const prior = previous.get(id);
-      if (prior?.state === 'created') return { providerId: id, kind: 'created', entity: prior.entity, credentials: [], replayed: true };
-      if (prior?.state === 'failed') return { providerId: id, kind: 'failed', failure: prior.failure };
+      if (prior?.kind === 'created') return { ...prior, credentials: [], replayed: true };
+      if (prior) return prior;
       return { providerId: id, kind: 'failed', failure: unsupported(t.unsupported ?? 'not supported') };
     });
     const status = overallStatus(results);
     const records: TargetRecord[] = results.map(toRecord);
-    const release = guards.filter((g, i) => held[i] && !outcomes.get(g.providerId)?.ok);
-    const keep = guards.filter((g) => outcomes.get(g.providerId)?.ok);
+    const release = guards.filter((g, i) => held[i] && outcomes.get(g.providerId)?.kind !== 'created');
+    const keep = guards.filter((g) => outcomes.get(g.providerId)?.kind === 'created');
     try {
       const stillOwner = await this.options.store.complete(ref, claim.owner, { status, results: records, release, keep });
       if (!stillOwner) caller.logger.warn({ operation }, 'idempotency lease was lost before completion; the outcome was not recorded');
@@ -180,9 +213,24 @@ export class IdentityService {
     return { idempotencyKey: ref.key, status, results };
   }
 
+  /** Splits a request into the operation's common fields and one options object per known provider kind. */
+  private toSpec<O extends Operation>(operation: O, fields: Readonly<Record<string, unknown>>, problems: InputProblem[]): SpecByOperation[O] {
+    const common: Record<string, unknown> = {};
+    const options: Record<string, Readonly<Record<string, unknown>>> = {};
+    for (const [k, v] of Object.entries(fields)) {
+      if (COMMON_FIELDS[operation].has(k)) common[k] = v;
+      else options[k] = v as Readonly<Record<string, unknown>>;
+    }
+    for (const rules of this.options.kinds) {
+      const o = options[rules.kind];
+      if (o) problems.push(...rules.validateOptions(operation, o));
+    }
+    return { ...common, options: options as ProviderOptions } as unknown as SpecByOperation[O];
+  }
+
   private resolveTargets(operation: Operation, requested: readonly string[] | undefined, problems: InputProblem[]): ProviderAdapter[] {
     if (requested === undefined) {
-      const able = this.adapters.filter((a) => a.operations.has(operation));
+      const able = this.adapters.filter((a) => a.prepare[operation]);
       if (able.length === 0) problems.push({ field: 'providers', message: `no configured provider can ${operation}` });
       return able;
     }
@@ -227,7 +275,7 @@ export class IdentityService {
       outcome = await target.call!.send();
     } catch (err) {
       caller.logger.error({ provider: target.adapter.id, err: (err as Error).message }, 'adapter failed unexpectedly');
-      outcome = { ok: false, failure: { code: ProviderErrorCode.INTERNAL, message: `unexpected gateway error while calling ${target.adapter.id}; the account may have been created`, retryable: false } };
+      outcome = { kind: 'failed', failure: { code: ProviderErrorCode.INTERNAL, message: `unexpected gateway error while calling ${target.adapter.id}; the account may have been created`, retryable: false } };
     }
     this.options.health.record(target.adapter.id, outcome);
     return outcome;
@@ -235,7 +283,18 @@ export class IdentityService {
 }
 
 function isRerunnable(prior: TargetRecord | undefined): boolean {
-  return !prior || (prior.state === 'failed' && prior.failure.retryable);
+  return !prior || (prior.kind === 'failed' && prior.failure.retryable);
+}
+
+function operationsOf(adapter: ProviderAdapter): Operation[] {
+  return (Object.keys(adapter.prepare) as Operation[]).filter((o) => adapter.prepare[o]);
+}
+
+/** UNSUPPORTED and every other failure count against SUCCEEDED; replayed successes count as created. */
+export function overallStatus(results: readonly TargetResult[]): CreateStatus {
+  const created = results.filter((r) => r.kind === 'created').length;
+  if (created === results.length) return CreateStatus.SUCCEEDED;
+  return created === 0 ? CreateStatus.FAILED : CreateStatus.PARTIAL;
 }
 
 function dedupeProblems(problems: InputProblem[]): InputProblem[] {
@@ -262,17 +321,16 @@ function guardConflict(t: Target): TargetFailure {
 
 /** After a takeover, a provider 409 most likely means the dead attempt created it. */
 function retag(outcome: TargetOutcome, takenOver: boolean): TargetOutcome {
-  if (!takenOver || outcome.ok || outcome.failure.code !== ProviderErrorCode.CONFLICT || outcome.failure.httpStatus === undefined) return outcome;
+  if (!takenOver || outcome.kind === 'created' || outcome.failure.code !== ProviderErrorCode.CONFLICT || outcome.failure.httpStatus === undefined) return outcome;
   return {
-    ok: false,
+    kind: 'failed',
     failure: { ...outcome.failure, message: `already exists; an earlier attempt with this idempotency key that did not finish may have created it (${outcome.failure.message})` },
   };
 }
 
+/** Everything but the credentials: they exist in this response only. */
 function toRecord(r: TargetResult): TargetRecord {
-  return r.kind === 'created'
-    ? { providerId: r.providerId, state: 'created', entity: r.entity }
-    : { providerId: r.providerId, state: 'failed', failure: r.failure };
+  return r.kind === 'created' ? { providerId: r.providerId, kind: 'created', entity: r.entity } : r;
 }
 
 function completedConflict(key: string, record: StoredRecord): ConflictError {
@@ -282,7 +340,7 @@ function completedConflict(key: string, record: StoredRecord): ConflictError {
       status: record.status,
       createdAt: record.createdAt,
       results: record.results.map((r) =>
-        r.state === 'created' ? { providerId: r.providerId, id: r.entity.id } : { providerId: r.providerId, code: r.failure.code },
+        r.kind === 'created' ? { providerId: r.providerId, id: r.entity.id } : { providerId: r.providerId, code: r.failure.code },
       ),
     },
   });

@@ -1,6 +1,5 @@
-import { isRetryable, ProviderErrorCode } from '../errors/provider-error-code.enum';
-import type { HttpResponse, TransportFailure } from '../http/http-outcome.types';
-import type { TargetFailure } from './identity.types';
+import { isRetryable, ProviderErrorCode, type TargetFailure } from '../domain';
+import type { HttpResponse, TransportFailure } from './http/http-outcome.types';
 
 const MAX_MESSAGE = 300;
 

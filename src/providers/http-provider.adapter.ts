@@ -1,8 +1,7 @@
-import type { ProviderConfig, ProviderKind } from '../config/config.schema';
-import { ProviderHttpClient } from '../http/provider-http.client';
+import type { PrepareResult, Preparers, ProviderAdapter } from '../domain';
+import type { ProviderConfigBase } from '../config/provider-base.schema';
 import type { FailureQuirks } from './http-failure.mapper';
-import type { Operation, PrepareResult, SpecByOperation } from './identity.types';
-import type { ProviderAdapter } from './provider.adapter';
+import { ProviderHttpClient } from './http/provider-http.client';
 import { asObject, requireId, sendProviderCall, type SuccessRead } from './provider.call';
 
 export interface UpstreamRequest {
@@ -18,17 +17,15 @@ export interface UpstreamRequest {
  * PreparedCall. Subclasses hold only their provider's mapping and quirks.
  */
 export abstract class HttpProviderAdapter implements ProviderAdapter {
-  abstract readonly kind: ProviderKind;
-  abstract readonly operations: ReadonlySet<Operation>;
+  abstract readonly kind: string;
+  abstract readonly prepare: Preparers;
   readonly id: string;
   protected readonly http: ProviderHttpClient;
 
-  constructor(config: Pick<ProviderConfig, 'id' | 'baseUrl' | 'timeoutMs'>, authorization: string) {
+  constructor(config: Pick<ProviderConfigBase, 'id' | 'baseUrl' | 'timeoutMs'>, authorization: string) {
     this.id = config.id;
     this.http = new ProviderHttpClient({ baseUrl: config.baseUrl, timeoutMs: config.timeoutMs, authorization });
   }
-
-  abstract prepare<O extends Operation>(operation: O, spec: SpecByOperation[O]): PrepareResult;
 
   close(): Promise<void> {
     return this.http.close();

@@ -1,7 +1,6 @@
-import { ProviderErrorCode } from '../errors/provider-error-code.enum';
-import type { ProviderHttpClient } from '../http/provider-http.client';
+import { ProviderErrorCode, type CreatedEntity, type IssuedCredential, type TargetFailure, type TargetOutcome } from '../domain';
 import { failure, httpFailure, transportFailure, type FailureQuirks } from './http-failure.mapper';
-import type { CreatedEntity, IssuedCredential, TargetFailure, TargetOutcome } from './identity.types';
+import type { ProviderHttpClient } from './http/provider-http.client';
 
 /** A readable 2xx: what was created, or (generic envelopes) an error carried inside a 200. */
 export type SuccessRead = { entity: CreatedEntity; credentials: IssuedCredential[] } | { failure: TargetFailure };
@@ -19,9 +18,9 @@ export interface ProviderCall {
 /** The one path every adapter request takes: send, then map transport, error or success. */
 export async function sendProviderCall(call: ProviderCall): Promise<TargetOutcome> {
   const outcome = await call.http.postJson(call.path, stripUndefined(call.body));
-  if (outcome.kind === 'transport') return { ok: false, failure: transportFailure(call.providerId, outcome) };
+  if (outcome.kind === 'transport') return { kind: 'failed', failure: transportFailure(call.providerId, outcome) };
   if (outcome.status < 200 || outcome.status >= 300) {
-    return { ok: false, failure: httpFailure(call.providerId, outcome, call.quirks) };
+    return { kind: 'failed', failure: httpFailure(call.providerId, outcome, call.quirks) };
   }
   let json: unknown;
   try {
@@ -33,7 +32,7 @@ export async function sendProviderCall(call: ProviderCall): Promise<TargetOutcom
   if (!read) {
     // A 2xx we cannot read may still have created the account: not retryable.
     return {
-      ok: false,
+      kind: 'failed',
       failure: failure(
         ProviderErrorCode.INTERNAL,
         `${call.providerId} answered HTTP ${outcome.status} with a body the gateway cannot read; the account may have been created`,
@@ -41,8 +40,8 @@ export async function sendProviderCall(call: ProviderCall): Promise<TargetOutcom
       ),
     };
   }
-  if ('failure' in read) return { ok: false, failure: read.failure };
-  return { ok: true, ...read };
+  if ('failure' in read) return { kind: 'failed', failure: read.failure };
+  return { kind: 'created', ...read };
 }
 
 function safeRead<T>(read: (json: unknown) => T | undefined, json: unknown): T | undefined {

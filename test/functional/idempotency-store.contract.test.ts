@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import calculateSlot from 'cluster-key-slot';
-import type { Completion, IdempotencyStore, RecordRef, TargetRecord } from '../../src/idempotency/idempotency.store';
+import { ProviderErrorCode, type Completion, type IdempotencyStore, type RecordRef, type TargetRecord } from '../../src/domain';
 import { MemoryIdempotencyStore } from '../../src/idempotency/memory.store';
 import { RedisIdempotencyStore } from '../../src/idempotency/redis.store';
-import { ProviderErrorCode } from '../../src/errors/provider-error-code.enum';
 
 /** One behaviour suite, run against both stores (as Apollo runs one suite against every integration). */
 type Factory = (timing: { ttlSeconds: number; leaseSeconds: number }) => IdempotencyStore;
@@ -15,14 +14,14 @@ const factories: Array<[string, Factory]> = [
   ['redis', (t) => new RedisIdempotencyStore({ ...t, url: process.env.REDIS_URL!, keyPrefix: prefix, commandTimeoutMs: 1000 })],
 ];
 
-const created = (providerId: string, id: string): TargetRecord => ({ providerId, state: 'created', entity: { id, name: 'n' } });
+const created = (providerId: string, id: string): TargetRecord => ({ providerId, kind: 'created', entity: { id, name: 'n' } });
 const failed = (providerId: string, code: ProviderErrorCode, retryable: boolean): TargetRecord => ({
   providerId,
-  state: 'failed',
+  kind: 'failed',
   failure: { code, message: 'm', retryable },
 });
 const done = (results: TargetRecord[], extra: Partial<Completion> = {}): Completion => ({
-  status: results.every((r) => r.state === 'created') ? 'SUCCEEDED' : results.some((r) => r.state === 'created') ? 'PARTIAL' : 'FAILED',
+  status: results.every((r) => r.kind === 'created') ? 'SUCCEEDED' : results.some((r) => r.kind === 'created') ? 'PARTIAL' : 'FAILED',
   results,
   release: [],
   keep: [],
@@ -94,7 +93,7 @@ describe.each(factories)('IdempotencyStore contract: %s', (_name, make) => {
     if (next.kind !== 'claimed') throw new Error('not claimed');
     expect(next.owner).not.toBe(old.owner);
     expect(await s.complete(r, old.owner, done([created('hoop', 'x')]))).toBe(false);
-    await s.release(r, old.owner, []);
+    await s.release(r, old.owner);
     expect((await s.claim(r, 'fp', [])).kind).toBe('in_progress');
     expect(await s.complete(r, next.owner, done([created('hoop', 'y')]))).toBe(true);
     const [rec] = await s.get([r]);
@@ -106,7 +105,7 @@ describe.each(factories)('IdempotencyStore contract: %s', (_name, make) => {
     const r = ref();
     const c = await s.claim(r, 'fp', []);
     if (c.kind !== 'claimed') throw new Error('not claimed');
-    await s.release(r, c.owner, []);
+    await s.release(r, c.owner);
     expect((await s.claim(r, 'fp2', [])).kind).toBe('claimed');
 
     const r2 = ref();
@@ -115,7 +114,7 @@ describe.each(factories)('IdempotencyStore contract: %s', (_name, make) => {
     await s.complete(r2, c2.owner, done([failed('hoop', ProviderErrorCode.TIMEOUT, true)]));
     const retry = await s.claim(r2, 'fp', []);
     if (retry.kind !== 'claimed') throw new Error('not claimed');
-    await s.release(r2, retry.owner, []);
+    await s.release(r2, retry.owner);
     expect(await s.get([r2])).toEqual([expect.objectContaining({ state: 'completed', status: 'FAILED' })]);
   });
 

@@ -1,7 +1,7 @@
-import { ProviderErrorCode } from '../../src/errors/provider-error-code.enum';
-import { ProviderHealthBook } from '../../src/providers/provider.health';
+import { ProviderErrorCode } from '../../src/domain';
+import { ProviderHealthBook } from '../../src/identity/provider-health.book';
 
-const fail = (code: ProviderErrorCode) => ({ ok: false as const, failure: { code, message: 'm', retryable: false } });
+const fail = (code: ProviderErrorCode) => ({ kind: 'failed' as const, failure: { code, message: 'm', retryable: false } });
 
 describe('passive provider health', () => {
   it('unknown until a call; outages degrade; a rejection of the input is neither an outage nor a success', () => {
@@ -13,7 +13,7 @@ describe('passive provider health', () => {
     book.record('p', fail(ProviderErrorCode.BAD_REQUEST));
     expect(book.snapshot('p')).toMatchObject({ state: 'HEALTHY', consecutiveFailures: 0 });
     expect(book.snapshot('p').lastSuccessAt).toBeUndefined();
-    book.record('p', { ok: true, entity: { id: '1' }, credentials: [] });
+    book.record('p', { kind: 'created', entity: { id: '1' }, credentials: [] });
     expect(book.snapshot('p').lastSuccessAt).toEqual(expect.any(String));
   });
 });

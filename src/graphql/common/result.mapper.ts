@@ -1,10 +1,8 @@
-import type { CreateResult, TargetResult } from '../../identity/create-result.types';
+import type { CreatedEntity, CreateResult, CreateStatus, IssuedCredential, TargetResult } from '../../domain';
 import type { IdentityService } from '../../identity/identity.service';
-import type { CreatedEntity, IssuedCredential } from '../../identity/identity.types';
 import { toProvider } from '../provider/provider.mapper';
 import type { Provider } from '../provider/provider.type';
 import { Credential } from './credential.type';
-import { CreateStatus, CredentialKind, ProviderErrorCode } from './common.enums';
 import { ProviderFailure } from './provider-failure.type';
 
 /** Provider timestamps are passed on only when they parse: a bad one must not fail the whole response. */
@@ -15,7 +13,7 @@ export function toDate(value: string | undefined): Date | undefined {
 }
 
 export function toCredential(c: IssuedCredential): Credential {
-  return Object.assign(new Credential(), { kind: c.kind as CredentialKind, id: c.id, clientId: c.clientId, secret: c.secret, expiresAt: toDate(c.expiresAt) });
+  return Object.assign(new Credential(), { kind: c.kind, id: c.id, clientId: c.clientId, secret: c.secret, expiresAt: toDate(c.expiresAt) });
 }
 
 export interface CreatedParts {
@@ -33,7 +31,7 @@ export function mapResults<T>(
 ): { idempotencyKey: string; status: CreateStatus; results: Array<T | ProviderFailure> } {
   return {
     idempotencyKey: result.idempotencyKey,
-    status: result.status as CreateStatus,
+    status: result.status,
     results: result.results.map((r: TargetResult) => {
       const provider = toProvider(identity.providerInfo(r.providerId)!);
       if (r.kind === 'created') {
@@ -41,7 +39,7 @@ export function mapResults<T>(
       }
       return Object.assign(new ProviderFailure(), {
         provider,
-        code: r.failure.code as ProviderErrorCode,
+        code: r.failure.code,
         message: r.failure.message,
         httpStatus: r.failure.httpStatus,
         retryable: r.failure.retryable,

@@ -1,5 +1,6 @@
 import { DateTimeResolver } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
+import type { Operation } from '../../domain';
 import { CreateStatus, IdentityOperation, ProviderErrorCode, RecordState } from '../common/common.enums';
 
 @ObjectType({ description: 'What became of one target, as recorded (never a credential).' })
@@ -15,7 +16,7 @@ export class IdempotencyTargetRecord {
 @ObjectType({ description: 'The stored outcome of a create under one idempotency key of the calling client.' })
 export class IdempotencyRecord {
   @Field(() => String) key: string;
-  @Field(() => IdentityOperation) operation: IdentityOperation;
+  @Field(() => IdentityOperation) operation: Operation;
   @Field(() => RecordState) state: RecordState;
   @Field(() => CreateStatus, { nullable: true, description: 'Of the last completed attempt.' }) status?: CreateStatus;
   @Field(() => DateTimeResolver) createdAt: Date;

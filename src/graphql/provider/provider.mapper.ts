@@ -1,5 +1,4 @@
 import type { ProviderInfo } from '../../identity/identity.service';
-import type { IdentityOperation, ProviderKind } from '../common/common.enums';
 import { Provider, ProviderHealth } from './provider.type';
 
 export function toProvider(info: ProviderInfo): Provider {
@@ -10,8 +9,8 @@ export function toProvider(info: ProviderInfo): Provider {
   });
   return Object.assign(new Provider(), {
     id: info.id,
-    kind: info.kind as ProviderKind,
-    capabilities: info.operations as unknown as IdentityOperation[],
+    kind: info.kind,
+    capabilities: [...info.operations],
     health,
   });
 }

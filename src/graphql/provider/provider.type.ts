@@ -1,10 +1,12 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import { IdentityOperation, ProviderErrorCode, ProviderHealthState, ProviderKind } from '../common/common.enums';
+import type { Operation } from '../../domain';
+import { HealthState, IdentityOperation, ProviderErrorCode } from '../common/common.enums';
+import { ProviderKind } from './provider-kind.enum';
 
 @ObjectType({ description: 'Passive health of a provider, from the outcomes of recent calls.' })
 export class ProviderHealth {
-  @Field(() => ProviderHealthState) state: ProviderHealthState;
+  @Field(() => HealthState) state: HealthState;
   @Field(() => DateTimeResolver, { nullable: true }) lastSuccessAt?: Date;
   @Field(() => DateTimeResolver, { nullable: true }) lastFailureAt?: Date;
   @Field(() => ProviderErrorCode, { nullable: true }) lastFailureCode?: ProviderErrorCode;
@@ -14,7 +16,7 @@ export class ProviderHealth {
 @ObjectType({ description: 'A configured identity provider instance.' })
 export class Provider {
   @Field(() => ID, { description: 'Instance id from the gateway configuration, used in `providers` inputs.' }) id: string;
-  @Field(() => ProviderKind) kind: ProviderKind;
-  @Field(() => [IdentityOperation], { description: 'Operations this instance can perform.' }) capabilities: IdentityOperation[];
+  @Field(() => ProviderKind) kind: string;
+  @Field(() => [IdentityOperation], { description: 'Operations this instance can perform.' }) capabilities: Operation[];
   @Field(() => ProviderHealth) health: ProviderHealth;
 }

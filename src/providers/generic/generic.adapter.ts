@@ -1,29 +1,27 @@
-import type { ProviderConfig } from '../../config/config.schema';
+import type { PrepareResult, Preparers, ServiceAccountSpec } from '../../domain';
 import { failure, messageField, statusToCode, trimMessage, type FailureQuirks } from '../http-failure.mapper';
 import { HttpProviderAdapter, identified } from '../http-provider.adapter';
-import type { Operation, PrepareResult, ServiceAccountSpec, SpecByOperation } from '../identity.types';
 import { asObject, optString } from '../provider.call';
+import { optionsOf } from '../provider.options';
+import type { GenericConfig } from './generic.config';
+import type { GenericServiceAccountOptions } from './generic.spec';
 
-type GenericConfig = Extract<ProviderConfig, { kind: 'generic' }>;
-
-/** Errors come in the same envelope as success: `{code, data, message, requestId}`. */
+/** Errors come in the same envelope as success: `{code, data, message, requestId}` (docs/providers.md). */
 const quirks: FailureQuirks = { messageOf: messageField };
 
 export class GenericAdapter extends HttpProviderAdapter {
-  readonly kind = 'generic' as const;
-  readonly operations: ReadonlySet<Operation> = new Set<Operation>(['createServiceAccount']);
+  readonly kind = 'generic';
+  readonly prepare: Preparers = { createServiceAccount: (spec) => this.prepareServiceAccount(spec) };
 
   constructor(private readonly config: GenericConfig, token: string) {
     super(config, `Bearer ${token}`);
   }
 
-  prepare<O extends Operation>(operation: O, spec: SpecByOperation[O]): PrepareResult {
-    if (operation !== 'createServiceAccount') return { kind: 'unsupported', message: `${this.id} (generic) cannot create users` };
-    const sa = spec as ServiceAccountSpec;
+  private prepareServiceAccount(sa: ServiceAccountSpec): PrepareResult {
     if (sa.status !== 'ACTIVE') {
       return { kind: 'unsupported', message: `${this.id} creates service accounts active only; cannot create one ${sa.status}` };
     }
-    const permissions = sa.generic?.permissions ?? this.config.defaults.permissions;
+    const permissions = optionsOf<GenericServiceAccountOptions>(sa.options, this.kind)?.permissions ?? this.config.defaults.permissions;
     if (!permissions || permissions.length === 0) return this.missing('generic.permissions', 'permissions');
     return this.ready(sa.name, {
       path: '/v1/service-accounts',

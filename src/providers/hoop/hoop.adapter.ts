@@ -1,30 +1,28 @@
-import type { ProviderConfig } from '../../config/config.schema';
+import type { PrepareResult, Preparers, ServiceAccountSpec, UserSpec } from '../../domain';
 import { messageField, type FailureQuirks } from '../http-failure.mapper';
 import { HttpProviderAdapter, identified } from '../http-provider.adapter';
-import type { Operation, PrepareResult, ServiceAccountSpec, SpecByOperation, UserSpec } from '../identity.types';
 import { optString } from '../provider.call';
+import { optionsOf } from '../provider.options';
+import type { HoopConfig } from './hoop.config';
+import type { HoopServiceAccountOptions, HoopUserOptions } from './hoop.spec';
 
-type HoopConfig = Extract<ProviderConfig, { kind: 'hoop' }>;
-
-/** hoop.dev: errors are always `{"message": ...}`. */
+/** hoop.dev: errors are always `{"message": ...}` (docs/providers.md). */
 const quirks: FailureQuirks = { messageOf: messageField };
 
 export class HoopAdapter extends HttpProviderAdapter {
-  readonly kind = 'hoop' as const;
-  readonly operations: ReadonlySet<Operation> = new Set<Operation>(['createServiceAccount', 'createUser']);
+  readonly kind = 'hoop';
+  readonly prepare: Preparers = {
+    createServiceAccount: (spec) => this.prepareServiceAccount(spec),
+    createUser: (spec) => this.prepareUser(spec),
+  };
 
   constructor(private readonly config: HoopConfig, token: string) {
     super(config, `Bearer ${token}`);
   }
 
-  prepare<O extends Operation>(operation: O, spec: SpecByOperation[O]): PrepareResult {
-    return operation === 'createServiceAccount'
-      ? this.prepareServiceAccount(spec as ServiceAccountSpec)
-      : this.prepareUser(spec as UserSpec);
-  }
-
   private prepareServiceAccount(spec: ServiceAccountSpec): PrepareResult {
-    const subject = spec.hoop?.subject ?? spec.name;
+    const hoop = optionsOf<HoopServiceAccountOptions>(spec.options, this.kind);
+    const subject = hoop?.subject ?? spec.name;
     // The guard is case-insensitive: two subjects differing only in case are far likelier one
     // client typed twice than two clients, and a false CONFLICT is cheaper than a duplicate.
     return this.ready(subject.toLowerCase(), {
@@ -33,7 +31,7 @@ export class HoopAdapter extends HttpProviderAdapter {
         subject,
         name: spec.displayName ?? spec.name,
         status: spec.status.toLowerCase(),
-        groups: spec.hoop?.groups ?? this.config.defaults.groups,
+        groups: hoop?.groups ?? this.config.defaults.groups,
       },
       quirks,
       read: (json) => {
@@ -48,6 +46,7 @@ export class HoopAdapter extends HttpProviderAdapter {
   }
 
   private prepareUser(spec: UserSpec): PrepareResult {
+    const hoop = optionsOf<HoopUserOptions>(spec.options, this.kind);
     return this.ready(spec.email.toLowerCase(), {
       path: '/users',
       body: {
@@ -55,9 +54,9 @@ export class HoopAdapter extends HttpProviderAdapter {
         name: spec.name,
         status: spec.status.toLowerCase(),
         groups: spec.groups ?? this.config.defaults.groups,
-        slack_id: spec.hoop?.slackId,
-        picture: spec.hoop?.picture,
-        password: spec.hoop?.password,
+        slack_id: hoop?.slackId,
+        picture: hoop?.picture,
+        password: hoop?.password,
       },
       quirks,
       // hoop echoes the password in plain text: only the fields below are ever read.

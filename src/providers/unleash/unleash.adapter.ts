@@ -1,19 +1,13 @@
-import type { ProviderConfig } from '../../config/config.schema';
-import { ProviderErrorCode } from '../../errors/provider-error-code.enum';
-import type { HttpResponse } from '../../http/http-outcome.types';
+import { ProviderErrorCode, type IssuedCredential, type PrepareResult, type Preparers, type ServiceAccountSpec, type UserSpec } from '../../domain';
 import { messageField, type FailureQuirks } from '../http-failure.mapper';
-import type {
-  IssuedCredential,
-  Operation,
-  PrepareResult,
-  ServiceAccountSpec,
-  SpecByOperation,
-  UserSpec,
-} from '../identity.types';
 import { HttpProviderAdapter, identified } from '../http-provider.adapter';
+import type { HttpResponse } from '../http/http-outcome.types';
 import { asObject, optString } from '../provider.call';
+import { optionsOf } from '../provider.options';
+import type { UnleashConfig } from './unleash.config';
+import type { UnleashServiceAccountOptions, UnleashUserOptions } from './unleash.spec';
 
-type UnleashConfig = Extract<ProviderConfig, { kind: 'unleash' }>;
+// Every quirk below is recorded, as verified against a real unleash-server 8.2.0, in docs/providers.md.
 
 /** Unleash's built-in root roles; the service-account API takes only the integer id. */
 const ROOT_ROLE_IDS: Readonly<Record<string, number>> = { Admin: 1, Editor: 2, Viewer: 3 };
@@ -59,29 +53,28 @@ const serviceAccountQuirks: FailureQuirks = {
 };
 
 export class UnleashAdapter extends HttpProviderAdapter {
-  readonly kind = 'unleash' as const;
-  readonly operations: ReadonlySet<Operation>;
+  readonly kind = 'unleash';
+  readonly prepare: Preparers;
 
   constructor(private readonly config: UnleashConfig, token: string) {
     // Unleash documents the raw token, without a scheme.
     super(config, token);
-    this.operations = new Set<Operation>(config.edition === 'oss' ? ['createUser'] : ['createServiceAccount', 'createUser']);
-  }
-
-  prepare<O extends Operation>(operation: O, spec: SpecByOperation[O]): PrepareResult {
-    return operation === 'createServiceAccount'
-      ? this.prepareServiceAccount(spec as ServiceAccountSpec)
-      : this.prepareUser(spec as UserSpec);
+    // The open-source server has no service-account API: not offered, so never called.
+    this.prepare =
+      config.edition === 'oss'
+        ? { createUser: (spec) => this.prepareUser(spec) }
+        : { createServiceAccount: (spec) => this.prepareServiceAccount(spec), createUser: (spec) => this.prepareUser(spec) };
   }
 
   private prepareServiceAccount(spec: ServiceAccountSpec): PrepareResult {
+    const unleash = optionsOf<UnleashServiceAccountOptions>(spec.options, this.kind);
     if (spec.status !== 'ACTIVE') {
       return { kind: 'unsupported', message: `Unleash service accounts have no status; cannot create one ${spec.status}` };
     }
     const fallback = this.config.defaults.rootRole;
-    const rootRole = spec.unleash?.rootRole ?? (typeof fallback === 'string' ? ROOT_ROLE_IDS[fallback] : fallback);
+    const rootRole = unleash?.rootRole ?? (typeof fallback === 'string' ? ROOT_ROLE_IDS[fallback] : fallback);
     if (rootRole === undefined) return this.missing('unleash.rootRole', 'rootRole');
-    const username = spec.unleash?.username ?? spec.name;
+    const username = unleash?.username ?? spec.name;
     return this.ready(username.toLowerCase(), {
       path: '/api/admin/service-account',
       body: { username, name: spec.displayName ?? spec.name, rootRole },
@@ -109,12 +102,13 @@ export class UnleashAdapter extends HttpProviderAdapter {
     if (spec.status !== 'ACTIVE') {
       return { kind: 'unsupported', message: `Unleash users have no status; cannot create one ${spec.status}` };
     }
-    const rootRole = spec.unleash?.rootRole ?? this.config.defaults.rootRole;
+    const unleash = optionsOf<UnleashUserOptions>(spec.options, this.kind);
+    const rootRole = unleash?.rootRole ?? this.config.defaults.rootRole;
     if (rootRole === undefined) return this.missing('unleash.rootRole', 'rootRole');
     return this.ready(spec.email.toLowerCase(), {
       path: '/api/admin/user-admin',
       // Unleash rejects unknown fields with 400: exactly these five, never groups or status.
-      body: { email: spec.email, name: spec.name, username: spec.unleash?.username, rootRole, sendEmail: spec.unleash?.sendEmail ?? false },
+      body: { email: spec.email, name: spec.name, username: unleash?.username, rootRole, sendEmail: unleash?.sendEmail ?? false },
       quirks: userQuirks,
       read: (json) => {
         const r = identified(json);

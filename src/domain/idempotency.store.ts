@@ -1,4 +1,6 @@
-import type { CreatedEntity, Operation, TargetFailure } from '../providers/identity.types';
+import type { TargetRecord } from './identity.outcome';
+import type { Operation } from './operation.enum';
+import type { CreateStatus } from './status.enum';
 
 /** Who owns a key: idempotency keys are scoped per client and operation. */
 export interface RecordRef {
@@ -7,21 +9,17 @@ export interface RecordRef {
   readonly key: string;
 }
 
-/** What is kept of one target's outcome: never a credential. */
-export type TargetRecord =
-  | { readonly providerId: string; readonly state: 'created'; readonly entity: CreatedEntity }
-  | { readonly providerId: string; readonly state: 'failed'; readonly failure: TargetFailure };
-
-export type RecordStatus = 'SUCCEEDED' | 'PARTIAL' | 'FAILED';
+export const RecordState = { IN_PROGRESS: 'in_progress', COMPLETED: 'completed' } as const;
+export type RecordState = (typeof RecordState)[keyof typeof RecordState];
 
 export interface StoredRecord {
   readonly key: string;
   readonly operation: Operation;
-  readonly state: 'in_progress' | 'completed';
+  readonly state: RecordState;
   readonly createdAt: string;
   readonly completedAt?: string;
   /** Status and results of the last completed attempt (none while the first attempt runs). */
-  readonly status?: RecordStatus;
+  readonly status?: CreateStatus;
   readonly results: readonly TargetRecord[];
 }
 
@@ -46,7 +44,7 @@ export interface GuardRef {
 }
 
 export interface Completion {
-  readonly status: RecordStatus;
+  readonly status: CreateStatus;
   readonly results: readonly TargetRecord[];
   /** Guards of targets that failed: released so another key may try. */
   readonly release: readonly GuardRef[];
@@ -55,7 +53,7 @@ export interface Completion {
 }
 
 /**
- * The idempotency contract (DESIGN §6). Three calls per mutation at most:
+ * The idempotency contract (docs/idempotency.md). Three calls per mutation at most:
  * claim, guard, complete. Every method either does what it says or throws
  * ServiceUnavailableError: a store that cannot answer fails closed.
  */
@@ -66,8 +64,8 @@ export interface IdempotencyStore {
   guard(ref: RecordRef, owner: string, guards: readonly GuardRef[]): Promise<boolean[]>;
   /** False when this owner lost the record (lease expired and someone took over). */
   complete(ref: RecordRef, owner: string, completion: Completion): Promise<boolean>;
-  /** Gives back a claim that did no upstream work (shutdown, or failure before any call). */
-  release(ref: RecordRef, owner: string, guards: readonly GuardRef[]): Promise<void>;
+  /** Gives back a claim that did no upstream work (nothing to call, or a failure before any call). */
+  release(ref: RecordRef, owner: string): Promise<void>;
   get(refs: readonly RecordRef[]): Promise<Array<StoredRecord | null>>;
   ping(): Promise<void>;
   close(): Promise<void>;

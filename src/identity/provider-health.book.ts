@@ -1,7 +1,4 @@
-import type { ProviderErrorCode } from '../errors/provider-error-code.enum';
-import type { TargetOutcome } from './identity.types';
-
-export type HealthState = 'UNKNOWN' | 'HEALTHY' | 'DEGRADED';
+import type { HealthState, ProviderErrorCode, TargetOutcome } from '../domain';
 
 export interface ProviderHealthSnapshot {
   readonly state: HealthState;
@@ -24,7 +21,7 @@ export class ProviderHealthBook {
 
   record(providerId: string, outcome: TargetOutcome): void {
     const e = this.entries.get(providerId) ?? { consecutive: 0 };
-    if (outcome.ok) {
+    if (outcome.kind === 'created') {
       e.lastSuccessAt = Date.now();
       e.consecutive = 0;
     } else if (!OUTAGE_CODES.has(outcome.failure.code)) {

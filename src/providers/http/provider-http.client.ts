@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
-import { connectTimeoutMs, RETRY_POLICY } from '../config/retry.policy';
+import { connectTimeoutMs, RETRY_POLICY } from '../../config/retry.policy';
 import type { HttpOutcome, TransportFailure } from './http-outcome.types';
 
 export interface ProviderHttpClientOptions {
@@ -10,8 +10,10 @@ export interface ProviderHttpClientOptions {
   readonly timeoutMs: number;
   /** The complete Authorization header value, in the provider's own form. */
   readonly authorization: string;
-  readonly maxResponseBytes?: number;
 }
+
+/** A provider's answer to one create is small; anything larger is not what its contract promises. */
+const MAX_RESPONSE_BYTES = 1_048_576;
 
 const NEVER_SENT_CODES = new Set(['ECONNREFUSED']);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
@@ -23,12 +25,10 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
 export class ProviderHttpClient {
   private readonly pool: Pool;
   private readonly basePath: string;
-  private readonly maxResponseBytes: number;
 
   constructor(private readonly options: ProviderHttpClientOptions) {
     const url = new URL(options.baseUrl);
     this.basePath = url.pathname.replace(/\/+$/, '');
-    this.maxResponseBytes = options.maxResponseBytes ?? 1_048_576;
     this.pool = new Pool(url.origin, {
       connections: 64,
       connect: { timeout: connectTimeoutMs(options.timeoutMs) },
@@ -38,10 +38,10 @@ export class ProviderHttpClient {
     });
   }
 
-  async postJson(path: string, body: unknown, extraHeaders: Record<string, string> = {}): Promise<HttpOutcome> {
+  async postJson(path: string, body: unknown): Promise<HttpOutcome> {
     const payload = JSON.stringify(body);
     for (let attempt = 0; ; attempt++) {
-      const outcome = await this.attempt(path, payload, extraHeaders);
+      const outcome = await this.attempt(path, payload);
       if (outcome.kind === 'response' || !outcome.neverSent || attempt >= RETRY_POLICY.maxRetries) return outcome;
       await sleep(Math.floor(Math.random() * RETRY_POLICY.maxJitterMs) + 1);
     }
@@ -51,14 +51,13 @@ export class ProviderHttpClient {
     await this.pool.close();
   }
 
-  private async attempt(path: string, payload: string, extraHeaders: Record<string, string>): Promise<HttpOutcome> {
+  private async attempt(path: string, payload: string): Promise<HttpOutcome> {
     const deadline = AbortSignal.timeout(this.options.timeoutMs);
     try {
       const res = await this.pool.request({
         method: 'POST',
         path: this.basePath + path,
         headers: {
-          ...extraHeaders,
           'content-type': 'application/json',
           accept: 'application/json',
           authorization: this.options.authorization,
@@ -80,7 +79,7 @@ export class ProviderHttpClient {
     let size = 0;
     for await (const chunk of stream) {
       size += chunk.length;
-      if (size > this.maxResponseBytes) {
+      if (size > MAX_RESPONSE_BYTES) {
         stream.destroy();
         throw Object.assign(new Error('response too large'), { code: 'RESPONSE_TOO_LARGE' });
       }

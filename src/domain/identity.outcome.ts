@@ -1,0 +1,54 @@
+import type { ProviderErrorCode } from './provider-error-code.enum';
+import type { CreateStatus, CredentialKind } from './status.enum';
+
+/** What a provider created, as far as it is safe to keep: no secrets. */
+export interface CreatedEntity {
+  readonly id: string;
+  readonly name?: string;
+  readonly displayName?: string;
+  readonly email?: string;
+  readonly username?: string;
+  readonly status?: string;
+  readonly createdAt?: string;
+}
+
+/** A one-time value issued by a provider: returned once, never stored or logged. */
+export interface IssuedCredential {
+  readonly kind: CredentialKind;
+  readonly id?: string;
+  readonly clientId?: string;
+  readonly secret: string;
+  readonly expiresAt?: string;
+}
+
+export interface TargetFailure {
+  readonly code: ProviderErrorCode;
+  readonly message: string;
+  readonly httpStatus?: number;
+  readonly retryable: boolean;
+  readonly retryAfterSeconds?: number;
+}
+
+/**
+ * One target's outcome, with one tag (`kind`) from the adapter to the stored
+ * record: an adapter returns a TargetOutcome, the service adds the provider
+ * id (TargetResult), and the store keeps it without credentials (TargetRecord).
+ */
+export type TargetOutcome =
+  | { readonly kind: 'created'; readonly entity: CreatedEntity; readonly credentials: readonly IssuedCredential[] }
+  | { readonly kind: 'failed'; readonly failure: TargetFailure };
+
+export type TargetResult =
+  | { readonly providerId: string; readonly kind: 'created'; readonly entity: CreatedEntity; readonly credentials: readonly IssuedCredential[]; readonly replayed: boolean }
+  | { readonly providerId: string; readonly kind: 'failed'; readonly failure: TargetFailure };
+
+/** What is kept of one target's outcome: never a credential. */
+export type TargetRecord =
+  | { readonly providerId: string; readonly kind: 'created'; readonly entity: CreatedEntity }
+  | { readonly providerId: string; readonly kind: 'failed'; readonly failure: TargetFailure };
+
+export interface CreateResult {
+  readonly idempotencyKey: string;
+  readonly status: CreateStatus;
+  readonly results: readonly TargetResult[];
+}

@@ -1,0 +1,47 @@
+import type { InputProblem } from './identity.spec';
+
+/**
+ * Text rules shared by the identity service and the provider modules: a name
+ * valid on every provider, lengths below every provider's limits (Unleash
+ * turns a name over 255 characters into a 500 with SQL in it: see
+ * docs/providers.md), no control or bidirectional formatting characters.
+ */
+export const NAME_SLUG = /^[a-z][a-z0-9._-]{0,62}$/;
+export const NAME_SLUG_RULE = `must match ${NAME_SLUG.source} (lower-case letter first; letters, digits, . _ -)`;
+// C0 and C1 controls, line/paragraph separators and the bidirectional formatting characters
+// (a right-to-left override makes `admin\u202egnp.exe` read as `adminexe.png`).
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Characters that render as nothing: a value made only of these (and spaces) is blank. */
+const INVISIBLE = /[\s\u00ad\u034f\u180e\u200b-\u200d\u2060\ufeff]/g;
+
+/** Collects every problem of an input, not only the first. */
+export class InputChecker {
+  readonly problems: InputProblem[] = [];
+
+  text(field: string, value: string | undefined, max: number, min = 1): void {
+    if (value === undefined) return;
+    if (value.length < min) this.problems.push({ field, message: min === 1 ? 'must not be empty' : `must be at least ${min} characters` });
+    else if (value.length > max) this.problems.push({ field, message: `must be at most ${max} characters` });
+    else if (UNSAFE.test(value)) this.problems.push({ field, message: 'must not contain control or bidirectional formatting characters' });
+    else if (LONE_SURROGATE.test(value)) this.problems.push({ field, message: 'must be well-formed Unicode (no lone surrogates)' });
+    else if (value.length > 0 && value.replace(INVISIBLE, '') === '') this.problems.push({ field, message: 'must not be blank' });
+  }
+
+  list(field: string, values: readonly string[] | undefined, maxItems: number, maxLength: number, nonEmpty = false): void {
+    if (values === undefined) return;
+    if (nonEmpty && values.length === 0) this.problems.push({ field, message: 'must not be empty' });
+    if (values.length > maxItems) this.problems.push({ field, message: `must have at most ${maxItems} items` });
+    values.forEach((v, i) => this.text(`${field}[${i}]`, v, maxLength));
+  }
+
+  positiveInt(field: string, value: number | undefined): void {
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) this.problems.push({ field, message: 'must be a positive integer' });
+  }
+
+  pattern(field: string, value: string | undefined, re: RegExp, message: string): void {
+    if (value !== undefined && !re.test(value)) this.problems.push({ field, message });
+  }
+}
+

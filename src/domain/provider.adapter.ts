@@ -1,0 +1,30 @@
+import type { InputProblem, SpecByOperation } from './identity.spec';
+import type { TargetOutcome } from './identity.outcome';
+import type { Operation } from './operation.enum';
+
+/** A validated upstream request, ready to send. Building it never touches the network. */
+export interface PreparedCall {
+  /** Identity of the thing to create on this provider instance (subject, username, e-mail, org/name...). */
+  readonly naturalKey: string;
+  send(): Promise<TargetOutcome>;
+}
+
+export type PrepareResult =
+  | { readonly kind: 'ready'; readonly call: PreparedCall }
+  | { readonly kind: 'invalid'; readonly problems: readonly InputProblem[] }
+  | { readonly kind: 'unsupported'; readonly message: string };
+
+/** One preparer per operation the instance can perform; an operation without one is UNSUPPORTED without a call. */
+export type Preparers = { readonly [O in Operation]?: (spec: SpecByOperation[O]) => PrepareResult };
+
+/**
+ * One configured provider instance. Knows its provider's HTTP API and quirks,
+ * nothing of GraphQL or idempotency.
+ */
+export interface ProviderAdapter {
+  readonly id: string;
+  /** The provider module's kind name (`hoop`, `unleash`, …). */
+  readonly kind: string;
+  readonly prepare: Preparers;
+  close(): Promise<void>;
+}

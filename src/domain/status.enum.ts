@@ -1,0 +1,21 @@
+/** Each enum is declared once, here, as an `as const` object; graphql/ registers these very objects. */
+export const AccountStatus = { ACTIVE: 'ACTIVE', INACTIVE: 'INACTIVE' } as const;
+export type AccountStatus = (typeof AccountStatus)[keyof typeof AccountStatus];
+
+export const UserStatus = { ACTIVE: 'ACTIVE', INACTIVE: 'INACTIVE', INVITED: 'INVITED' } as const;
+export type UserStatus = (typeof UserStatus)[keyof typeof UserStatus];
+
+/** SUCCEEDED: every target created (replays count). PARTIAL: some. FAILED: none (UNSUPPORTED counts as a failure). */
+export const CreateStatus = { SUCCEEDED: 'SUCCEEDED', PARTIAL: 'PARTIAL', FAILED: 'FAILED' } as const;
+export type CreateStatus = (typeof CreateStatus)[keyof typeof CreateStatus];
+
+export const CredentialKind = {
+  PERSONAL_ACCESS_TOKEN: 'PERSONAL_ACCESS_TOKEN',
+  CLIENT_SECRET: 'CLIENT_SECRET',
+  INVITE_LINK: 'INVITE_LINK',
+} as const;
+export type CredentialKind = (typeof CredentialKind)[keyof typeof CredentialKind];
+
+/** Passive: from recent real calls, never from probes. */
+export const HealthState = { UNKNOWN: 'UNKNOWN', HEALTHY: 'HEALTHY', DEGRADED: 'DEGRADED' } as const;
+export type HealthState = (typeof HealthState)[keyof typeof HealthState];
