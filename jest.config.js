@@ -1,14 +1,28 @@
-/** @type {import('jest').Config} */
-module.exports = {
+/**
+ * Two projects: unit tests need nothing but Node; functional tests drive real
+ * HTTP servers and the real Redis, which only they pay for (the global setup
+ * reuses 127.0.0.1:6379 or starts a redis-server). The real-Unleash suite has
+ * its own config (npm run test:unleash).
+ */
+const common = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
-  // The real-Unleash suite has its own config and server (npm run test:unleash).
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unleash/'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   setupFiles: ['reflect-metadata'],
-  globalSetup: '<rootDir>/test/helpers/redis.global-setup.ts',
-  globalTeardown: '<rootDir>/test/helpers/redis.global-teardown.ts',
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
   testTimeout: 30000,
   maxWorkers: 2,
+  projects: [
+    { ...common, displayName: 'unit', roots: ['<rootDir>/test/unit'], testMatch: ['**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'functional',
+      roots: ['<rootDir>/test/functional'],
+      testMatch: ['**/*.test.ts'],
+      globalSetup: '<rootDir>/test/helpers/redis.global-setup.ts',
+      globalTeardown: '<rootDir>/test/helpers/redis.global-teardown.ts',
+    },
+  ],
 };

@@ -52,7 +52,7 @@ export function configSchemaFor(modules: readonly ProviderModule[]) {
       .min(1)
       .optional(),
     providers: z.array(providerConfigSchema(modules)).min(1, 'configure at least one provider'),
-    // DESIGN §7's JWT clients are not built yet: say so rather than "unrecognized key".
+    // JWT clients are not built yet: say so rather than "unrecognized key".
     jwt: z.unknown().refine(() => false, 'JWT client authentication is not available in this version; use `clients` (API keys)').optional(),
   })
   .superRefine((cfg, ctx) => {

@@ -14,6 +14,7 @@ export const NAME_SLUG_RULE = `must match ${NAME_SLUG.source} (lower-case letter
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 /** Characters that render as nothing: a value made only of these (and spaces) is blank. */
+// eslint-disable-next-line no-misleading-character-class -- U+034F (a combining mark) is listed on its own on purpose
 const INVISIBLE = /[\s\u00ad\u034f\u180e\u200b-\u200d\u2060\ufeff]/g;
 
 /** Collects every problem of an input, not only the first. */

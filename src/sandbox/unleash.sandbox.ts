@@ -17,7 +17,7 @@ export interface UnleashSandboxOptions {
 }
 
 /**
- * Unleash, as an 8.2.0 server behaves (REALITY.md): raw or Bearer token;
+ * Unleash, as an 8.2.0 server behaves (docs/providers.md): raw or Bearer token;
  * 415 on non-JSON; HTML 400 on malformed JSON; unknown user fields 400;
  * duplicate e-mail 400 "User already exists"; duplicate username with an
  * e-mail 500 with SQL; name over 255 a 500 with SQL; HTML 429 rate limit.

@@ -7,7 +7,7 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const KEY_A = 'client-a-api-key-0123456789';
 const KEY_B = 'client-b-api-key-0123456789';
 
-/** DESIGN §6, row by row, through real HTTP against a gateway on the real Redis. */
+/** The outcome table of docs/idempotency.md, row by row, through real HTTP against a gateway on the real Redis. */
 describe('idempotency semantics (Redis store)', () => {
   let h: Harness;
   const asA = { authorization: `Bearer ${KEY_A}` };

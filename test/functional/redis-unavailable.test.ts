@@ -1,5 +1,5 @@
 import { CREATE_SA } from '../helpers/graphql.client';
-import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
+import { startHarness, uniqueName } from '../helpers/gateway.harness';
 import { freePort } from '../helpers/redis.global-setup';
 import { RedisProcess } from '../helpers/redis.process';
 

@@ -1,6 +1,6 @@
 import { startSandboxes, type SandboxSet } from '../../src/sandbox/sandbox.set';
 
-/** The hoop, Versori and generic sandboxes against their contracts (providers/*.openapi.yaml, REALITY.md). */
+/** The hoop, Versori and generic sandboxes against their contracts (docs/providers.md). */
 describe('sandbox providers', () => {
   let s: SandboxSet;
   beforeAll(async () => {

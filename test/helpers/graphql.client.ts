@@ -1,8 +1,7 @@
 /** Real HTTP requests to a running gateway, as any client would send them. */
-export interface GqlResponse<T = any> {
+export interface GqlResponse<_T = any> {
   status: number;
   headers: Headers;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on arbitrary shapes
   body: any;
   text: string;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 /**
  * What an open-source Unleash server does with user and service-account creation
- * (REALITY.md), as a suite that runs against the sandbox in `npm test` and
+ * (docs/providers.md), as a suite that runs against the sandbox in `npm test` and
  * against a real unleash-server 8.2.0 in `npm run test:unleash`. A difference
  * between the two fails one of them.
  *
