@@ -3,6 +3,7 @@ import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { addProviderOptionFields } from './graphql/common/provider-options.fields';
 import { IdempotencyRecordResolver } from './graphql/idempotency/idempotency-record.resolver';
+import { PlanResolver } from './graphql/plan/plan.resolver';
 import { registerProviderKinds } from './graphql/provider/provider-kind.enum';
 import { ProviderResolver } from './graphql/provider/provider.resolver';
 import { CreateServiceAccountInput } from './graphql/service-account/service-account.input';
@@ -13,7 +14,7 @@ import { ViewerResolver } from './graphql/viewer/viewer.resolver';
 import { PROVIDER_MODULES } from './providers/provider.registry';
 import type { ProviderModule } from './providers/provider.module';
 
-export const RESOLVERS = [ServiceAccountResolver, UserResolver, ProviderResolver, IdempotencyRecordResolver, ViewerResolver] as const;
+export const RESOLVERS = [ServiceAccountResolver, UserResolver, PlanResolver, ProviderResolver, IdempotencyRecordResolver, ViewerResolver] as const;
 
 let cached: { modules: readonly ProviderModule[]; schema: Promise<GraphQLSchema> } | undefined;
 

@@ -67,8 +67,19 @@ export interface IdempotencyStore {
   /** Gives back a claim that did no upstream work (nothing to call, or a failure before any call). */
   release(ref: RecordRef, owner: string): Promise<void>;
   get(refs: readonly RecordRef[]): Promise<Array<StoredRecord | null>>;
+  /** Reads, never writes: one round trip, no key created, no TTL touched. */
+  inspect(ref: RecordRef, fingerprint: string, guards: readonly GuardRef[]): Promise<Inspection>;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What the store holds for a create, read without writing anything (for a plan). */
+export interface Inspection {
+  readonly record: 'none' | 'reused' | 'in_progress' | 'completed' | 'retryable';
+  /** Results of the last completed attempt, when there is one. */
+  readonly previous: readonly TargetRecord[];
+  /** Per guard asked about: free, held by this record, or held by another. */
+  readonly guards: ReadonlyArray<'free' | 'mine' | 'other'>;
 }
 
 export interface StoreTiming {

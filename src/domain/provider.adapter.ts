@@ -1,3 +1,4 @@
+import type { UpstreamRequestDescription } from './create.plan';
 import type { InputProblem, SpecByOperation } from './identity.spec';
 import type { TargetOutcome } from './identity.outcome';
 import type { Operation } from './operation.enum';
@@ -6,6 +7,8 @@ import type { Operation } from './operation.enum';
 export interface PreparedCall {
   /** Identity of the thing to create on this provider instance (subject, username, e-mail, org/name...). */
   readonly naturalKey: string;
+  /** The request `send` would make, for a plan: no credential values, secrets redacted. */
+  readonly request: UpstreamRequestDescription;
   send(): Promise<TargetOutcome>;
 }
 

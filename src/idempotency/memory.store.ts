@@ -5,6 +5,7 @@ import type {
   IdempotencyStore,
   RecordRef,
   CreateStatus,
+  Inspection,
   StoredRecord,
   StoreTiming,
   TargetRecord,
@@ -150,6 +151,34 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       const rec = this.live(recordId(ref));
       return rec ? this.view(ref, rec) : null;
     });
+  }
+
+  async inspect(ref: RecordRef, fingerprint: string, guards: readonly GuardRef[]): Promise<Inspection> {
+    const rid = recordId(ref);
+    const now = this.now();
+    // A plain read: no LRU move, no expiry deletion, nothing a plan could change.
+    const found = this.records.get(rid);
+    const rec = found && found.expiresAt > now ? found : undefined;
+    const record: Inspection['record'] = !rec
+      ? 'none'
+      : rec.fingerprint !== fingerprint
+        ? 'reused'
+        : rec.state === 'in_progress'
+          ? rec.leaseUntil > now
+            ? 'in_progress'
+            : 'retryable'
+          : rec.retryable
+            ? 'retryable'
+            : 'completed';
+    return {
+      record,
+      previous: rec && record !== 'reused' ? rec.results : [],
+      guards: guards.map((g) => {
+        const cur = this.guards.get(guardId(ref.operation, g));
+        if (!cur || cur.expiresAt <= now) return 'free';
+        return cur.record === rid ? 'mine' : 'other';
+      }),
+    };
   }
 
   async ping(): Promise<void> {}

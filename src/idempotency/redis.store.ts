@@ -7,6 +7,7 @@ import type {
   IdempotencyStore,
   RecordRef,
   CreateStatus,
+  Inspection,
   StoredRecord,
   StoreTiming,
   TargetRecord,
@@ -129,6 +130,34 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     return replies.map(([state, createdAt, completedAt, status, results], i) =>
       state && createdAt ? toStoredRecord(refs[i], state === 'completed' ? 'completed' : 'in_progress', createdAt, completedAt, status, results) : null,
     );
+  }
+
+  async inspect(ref: RecordRef, fingerprint: string, guards: readonly GuardRef[]): Promise<Inspection> {
+    const [rec, lease] = this.recordKeys(ref);
+    const rid = recordId(ref);
+    // Reads only (HMGET, EXISTS, GET): a plan creates no key and touches no TTL.
+    const pipeline = this.redis.pipeline();
+    pipeline.hmget(rec, 'fp', 'state', 'retryable', 'results');
+    pipeline.exists(lease);
+    for (const g of guards) pipeline.get(this.guardKey(ref, g));
+    const [fields, leased, ...held] = (await this.exec(pipeline)) as [Array<string | null>, number, ...Array<string | null>];
+    const [fp, state, retryable, results] = fields;
+    const record: Inspection['record'] = !fp
+      ? 'none'
+      : fp !== fingerprint
+        ? 'reused'
+        : state === 'in_progress'
+          ? leased
+            ? 'in_progress'
+            : 'retryable'
+          : retryable === '1'
+            ? 'retryable'
+            : 'completed';
+    return {
+      record,
+      previous: record === 'none' || record === 'reused' ? [] : (JSON.parse(results || '[]') as TargetRecord[]),
+      guards: held.map((v) => (!v ? 'free' : v.startsWith(`${rid}|`) ? 'mine' : 'other')),
+    };
   }
 
   async ping(): Promise<void> {

@@ -1,7 +1,14 @@
 import type { Logger } from 'pino';
 import {
   CreateStatus,
+  GuardState,
+  PlanAction,
+  PlanKeyState,
   ProviderErrorCode,
+  type ClaimResult,
+  type CreatePlan,
+  type Inspection,
+  type PlannedTarget,
   type CreateResult,
   type GuardRef,
   type IdempotencyStore,
@@ -76,6 +83,34 @@ const COMMON_FIELDS: { readonly [O in Operation]: ReadonlySet<string> } = {
   createUser: new Set(['email', 'name', 'status', 'groups']),
 };
 
+interface PreparedCreate {
+  readonly ref: RecordRef;
+  readonly print: string;
+  readonly adapters: readonly ProviderAdapter[];
+  readonly targets: readonly Target[];
+  readonly keyDerived: boolean;
+}
+
+const KEY_STATE: Readonly<Record<Inspection['record'], PlanKeyState>> = {
+  none: PlanKeyState.NEW,
+  reused: PlanKeyState.REUSED,
+  in_progress: PlanKeyState.IN_PROGRESS,
+  completed: PlanKeyState.COMPLETED,
+  retryable: PlanKeyState.RETRY,
+};
+
+const KEY_STATE_MESSAGE: Readonly<Partial<Record<PlanKeyState, string>>> = {
+  [PlanKeyState.COMPLETED]: 'this key was completed: the create would be CONFLICT, nothing sent',
+  [PlanKeyState.IN_PROGRESS]: 'a request runs under this key now: the create would be CONFLICT (inProgress), nothing sent',
+  [PlanKeyState.REUSED]: 'this key was used with a different input: the create would be IDEMPOTENCY_KEY_REUSED, nothing sent',
+};
+
+const GUARD_STATE: Readonly<Record<Inspection['guards'][number], GuardState>> = {
+  free: GuardState.FREE,
+  mine: GuardState.HELD_BY_THIS_KEY,
+  other: GuardState.HELD_BY_OTHER,
+};
+
 interface Target {
   readonly adapter: ProviderAdapter;
   /** Undefined when the target is answered without a call (UNSUPPORTED). */
@@ -116,8 +151,64 @@ export class IdentityService {
     return this.options.store.get(refs.map((r) => ({ clientId, operation: r.operation, key: r.key })));
   }
 
+  /**
+   * Everything a create would do, up to and not including its first side
+   * effect: the same validation, targets, key and upstream requests, and what
+   * the store says of the key and each guard (read only: nothing is claimed,
+   * guarded or sent).
+   */
+  async plan<O extends Operation>(operation: O, caller: Caller, input: CreateRequest<O>): Promise<CreatePlan> {
+    const { ref, print, targets, keyDerived } = this.prepareCreate(operation, caller, input);
+    const callable = targets.filter((t) => t.call);
+    const seen = await this.options.store.inspect(
+      ref,
+      print,
+      callable.map((t) => ({ providerId: t.adapter.id, naturalKey: t.call!.naturalKey })),
+    );
+    const guardOf = new Map(callable.map((t, i) => [t.adapter.id, seen.guards[i]]));
+    const previous = new Map(seen.previous.map((r) => [r.providerId, r]));
+    const keyState = KEY_STATE[seen.record];
+    const stopped = keyState === PlanKeyState.COMPLETED || keyState === PlanKeyState.IN_PROGRESS || keyState === PlanKeyState.REUSED;
+    const planned = targets.map((t): PlannedTarget => {
+      const base = { providerId: t.adapter.id, naturalKey: t.call?.naturalKey, request: t.call?.request };
+      if (!t.call) return { providerId: t.adapter.id, action: PlanAction.UNSUPPORTED, message: t.unsupported };
+      const guard = GUARD_STATE[guardOf.get(t.adapter.id) ?? 'free'];
+      if (stopped) return { ...base, guard, action: PlanAction.NOT_SENT, message: KEY_STATE_MESSAGE[keyState] };
+      const prior = previous.get(t.adapter.id);
+      if (prior?.kind === 'created') return { ...base, guard, action: PlanAction.REPLAY, message: `created earlier under this key (id ${prior.entity.id})` };
+      if (prior && !isRerunnable(prior)) return { ...base, guard, action: PlanAction.KEEP_FAILURE, message: `${prior.failure.code}: ${prior.failure.message}` };
+      if (guard === GuardState.HELD_BY_OTHER) return { ...base, guard, action: PlanAction.GUARD_CONFLICT, message: guardConflict(t).message };
+      return { ...base, guard, action: PlanAction.CALL };
+    });
+    return {
+      operation,
+      idempotencyKey: ref.key,
+      keyDerived,
+      keyState,
+      wouldSend: planned.some((t) => t.action === PlanAction.CALL),
+      targets: planned,
+    };
+  }
+
   async create<O extends Operation>(operation: O, caller: Caller, input: CreateRequest<O>): Promise<CreateResult> {
-    // 1. Everything that can be wrong with the input is found before any I/O.
+    const { ref, print, adapters, targets } = this.prepareCreate(operation, caller, input);
+
+    // 2. Claim (round trip 1).
+    const claim = await this.options.store.claim(ref, print, adapters.map((a) => a.id));
+    if (claim.kind === 'reused') throw new IdempotencyKeyReusedError(ref.key);
+    if (claim.kind === 'in_progress') {
+      throw new ConflictError('A request with this idempotency key is still in progress; retry after it finishes.', {
+        idempotencyKey: ref.key,
+        inProgress: true,
+        original: { createdAt: claim.record.createdAt },
+      });
+    }
+    if (claim.kind === 'completed') throw completedConflict(ref.key, claim.record);
+    return this.execute(caller, ref, claim, targets);
+  }
+
+  /** 1. Everything that can be wrong with the input is found before any I/O. */
+  private prepareCreate<O extends Operation>(operation: O, caller: Caller, input: CreateRequest<O>): PreparedCreate {
     const { providers, idempotencyKey, ...fields } = normalizeInput(input) as CreateRequest<O> & Readonly<Record<string, unknown>>;
     const problems: InputProblem[] = [];
     const spec = this.toSpec(operation, fields, problems);
@@ -141,19 +232,11 @@ export class IdentityService {
 
     const print = fingerprint({ operation, spec, providers: adapters.map((a) => a.id).sort() }, this.options.hmacKey);
     const ref: RecordRef = { clientId: caller.clientId, operation, key: key ?? derivedKey(print, this.options.hmacKey) };
+    return { ref, print, adapters, targets, keyDerived: key === undefined };
+  }
 
-    // 2. Claim (round trip 1).
-    const claim = await this.options.store.claim(ref, print, adapters.map((a) => a.id));
-    if (claim.kind === 'reused') throw new IdempotencyKeyReusedError(ref.key);
-    if (claim.kind === 'in_progress') {
-      throw new ConflictError('A request with this idempotency key is still in progress; retry after it finishes.', {
-        idempotencyKey: ref.key,
-        inProgress: true,
-        original: { createdAt: claim.record.createdAt },
-      });
-    }
-    if (claim.kind === 'completed') throw completedConflict(ref.key, claim.record);
-
+  private async execute(caller: Caller, ref: RecordRef, claim: Extract<ClaimResult, { kind: 'claimed' }>, targets: readonly Target[]): Promise<CreateResult> {
+    const { operation } = ref;
     // 3. Decide what runs: earlier successes replay, earlier permanent failures stand.
     const previous = new Map(claim.previous.map((r) => [r.providerId, r]));
     const toRun = targets.filter((t) => t.call && isRerunnable(previous.get(t.adapter.id)));

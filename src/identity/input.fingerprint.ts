@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { SECRET_FIELDS } from './input.normalizer';
+import { SECRET_FIELDS } from '../domain';
 
 /**
  * SHA-256 of the canonical input: object keys sorted, absent and null fields

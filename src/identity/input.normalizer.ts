@@ -1,5 +1,4 @@
-/** Input fields that are secrets: compared and sent exactly as given, and fingerprinted only as an HMAC. */
-export const SECRET_FIELDS: ReadonlySet<string> = new Set(['password']);
+import { SECRET_FIELDS } from '../domain';
 
 /**
  * The one boundary where GraphQL input becomes a spec. GraphQL allows an

@@ -2,7 +2,7 @@ import type { PrepareResult, Preparers, ProviderAdapter } from '../domain';
 import type { ProviderConfigBase } from '../config/provider-base.schema';
 import type { FailureQuirks } from './http-failure.mapper';
 import { ProviderHttpClient } from './http/provider-http.client';
-import { asObject, requireId, sendProviderCall, type SuccessRead } from './provider.call';
+import { asObject, describeProviderCall, requireId, sendProviderCall, type SuccessRead } from './provider.call';
 
 export interface UpstreamRequest {
   readonly path: string;
@@ -35,7 +35,11 @@ export abstract class HttpProviderAdapter implements ProviderAdapter {
     const { path, body, quirks, read } = request;
     return {
       kind: 'ready',
-      call: { naturalKey, send: () => sendProviderCall({ providerId: this.id, http: this.http, path, body, quirks, readSuccess: read }) },
+      call: {
+        naturalKey,
+        request: describeProviderCall({ http: this.http, path, body }),
+        send: () => sendProviderCall({ providerId: this.id, http: this.http, path, body, quirks, readSuccess: read }),
+      },
     };
   }
 

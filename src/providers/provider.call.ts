@@ -1,4 +1,13 @@
-import { ProviderErrorCode, type CreatedEntity, type IssuedCredential, type TargetFailure, type TargetOutcome } from '../domain';
+import {
+  ProviderErrorCode,
+  REDACTED,
+  SECRET_FIELDS,
+  type CreatedEntity,
+  type IssuedCredential,
+  type TargetFailure,
+  type TargetOutcome,
+  type UpstreamRequestDescription,
+} from '../domain';
 import { failure, httpFailure, transportFailure, type FailureQuirks } from './http-failure.mapper';
 import type { ProviderHttpClient } from './http/provider-http.client';
 
@@ -42,6 +51,19 @@ export async function sendProviderCall(call: ProviderCall): Promise<TargetOutcom
   }
   if ('failure' in read) return { kind: 'failed', failure: read.failure };
   return { kind: 'created', ...read };
+}
+
+/** The request `sendProviderCall` would make, for a plan: secrets in the body replaced. */
+export function describeProviderCall(call: Pick<ProviderCall, 'http' | 'path' | 'body'>): UpstreamRequestDescription {
+  return { ...call.http.target(call.path), body: redact(stripUndefined(call.body)) as Record<string, unknown> };
+}
+
+function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_FIELDS.has(k) ? REDACTED : redact(v)]));
+  }
+  return value;
 }
 
 function safeRead<T>(read: (json: unknown) => T | undefined, json: unknown): T | undefined {

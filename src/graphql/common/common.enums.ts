@@ -1,5 +1,17 @@
 import { registerEnumType } from 'type-graphql';
-import { AccountStatus, CreateStatus, CredentialKind, HealthState, IdentityOperation, ProviderErrorCode, RecordState, UserStatus } from '../../domain';
+import {
+  AccountStatus,
+  CreateStatus,
+  CredentialKind,
+  GuardState,
+  HealthState,
+  IdentityOperation,
+  PlanAction,
+  PlanKeyState,
+  ProviderErrorCode,
+  RecordState,
+  UserStatus,
+} from '../../domain';
 
 /**
  * The domain's enums, registered as they are: the GraphQL type and the
@@ -20,4 +32,12 @@ registerEnumType(ProviderErrorCode, {
   description: 'Why a target failed. RATE_LIMITED, UNAVAILABLE and TIMEOUT are retryable with the same idempotency key.',
 });
 
+registerEnumType(PlanKeyState, {
+  name: 'PlanKeyState',
+  description: 'What the store says of the idempotency key: NEW runs; RETRY runs only the retryable failures; COMPLETED, IN_PROGRESS and REUSED stop the create.',
+});
+registerEnumType(PlanAction, { name: 'PlanAction', description: 'What a create would do for one target.' });
+registerEnumType(GuardState, { name: 'GuardState', description: "The natural-key guard of a target on its provider." });
+
+export { GuardState, PlanAction, PlanKeyState };
 export { AccountStatus, CreateStatus, CredentialKind, HealthState, IdentityOperation, ProviderErrorCode, RecordState, UserStatus };

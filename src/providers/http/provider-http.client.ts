@@ -12,6 +12,8 @@ export interface ProviderHttpClientOptions {
   readonly authorization: string;
 }
 
+const REQUEST_HEADER_NAMES = ['content-type', 'accept', 'authorization'] as const;
+
 /** A provider's answer to one create is small; anything larger is not what its contract promises. */
 const MAX_RESPONSE_BYTES = 1_048_576;
 
@@ -25,10 +27,12 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
 export class ProviderHttpClient {
   private readonly pool: Pool;
   private readonly basePath: string;
+  private readonly origin: string;
 
   constructor(private readonly options: ProviderHttpClientOptions) {
     const url = new URL(options.baseUrl);
     this.basePath = url.pathname.replace(/\/+$/, '');
+    this.origin = url.origin;
     this.pool = new Pool(url.origin, {
       connections: 64,
       connect: { timeout: connectTimeoutMs(options.timeoutMs) },
@@ -45,6 +49,11 @@ export class ProviderHttpClient {
       if (outcome.kind === 'response' || !outcome.neverSent || attempt >= RETRY_POLICY.maxRetries) return outcome;
       await sleep(Math.floor(Math.random() * RETRY_POLICY.maxJitterMs) + 1);
     }
+  }
+
+  /** Where a POST to `path` goes and which headers it carries (names only: one of them holds the token). */
+  target(path: string): { method: 'POST'; url: string; headerNames: string[] } {
+    return { method: 'POST', url: this.origin + this.basePath + path, headerNames: [...REQUEST_HEADER_NAMES] };
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,120 @@
+import Redis from 'ioredis';
+import { CREATE_SA, CREATE_USER } from '../helpers/graphql.client';
+import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
+
+const PLAN_SA = /* GraphQL */ `
+  query Plan($input: CreateServiceAccountInput!) {
+    planServiceAccount(input: $input) {
+      operation idempotencyKey keyDerived keyState wouldSend
+      targets { provider { id } action naturalKey guard message request { method url headerNames body { path value } bodyJson } }
+    }
+  }
+`;
+const PLAN_USER = PLAN_SA.replace('CreateServiceAccountInput', 'CreateUserInput').replace('planServiceAccount', 'planUser');
+
+const byId = (targets: any[]) => Object.fromEntries(targets.map((t) => [t.provider.id, t]));
+
+describe('a plan shows exactly what a create would do, and does none of it', () => {
+  let h: Harness;
+  let redis: Redis;
+  const keysNow = async () => (await redis.keys(`${h.keyPrefix}*`)).sort();
+  const upstreamCalls = () => h.sandboxes.all().reduce((n, s) => n + s.count(), 0);
+
+  beforeAll(async () => {
+    h = await startHarness({ redis: true });
+    redis = new Redis(process.env.REDIS_URL!);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await h.close();
+  });
+  beforeEach(() => h.sandboxes.reset());
+
+  it('a new create: every target CALL with its exact request; nothing claimed, guarded or sent', async () => {
+    const before = await keysNow();
+    const name = uniqueName('plan');
+    const res = await h.gql(PLAN_SA, { input: { name, displayName: 'Plan me', hoop: { groups: ['sre'] } } });
+    expect(res.body.errors).toBeUndefined();
+    const plan = res.body.data.planServiceAccount;
+    expect(plan).toMatchObject({ operation: 'CREATE_SERVICE_ACCOUNT', keyDerived: true, keyState: 'NEW', wouldSend: true });
+    expect(plan.idempotencyKey).toMatch(/^derived:[0-9a-f]{64}$/);
+    const t = byId(plan.targets);
+    expect(Object.keys(t)).toEqual(['hoop', 'unleash', 'versori', 'generic']);
+    for (const target of plan.targets) expect(target).toMatchObject({ action: 'CALL', guard: 'FREE' });
+    expect(t.hoop.naturalKey).toBe(name);
+    expect(t.hoop.request).toMatchObject({
+      method: 'POST',
+      url: `${h.sandboxes.hoop.baseUrl}/serviceaccounts`,
+      headerNames: ['content-type', 'accept', 'authorization'],
+    });
+    expect(JSON.parse(t.hoop.request.bodyJson)).toEqual({ subject: name, name: 'Plan me', status: 'active', groups: ['sre'] });
+    expect(t.hoop.request.body).toContainEqual({ path: 'groups[0]', value: '"sre"' });
+    expect(JSON.parse(t.unleash.request.bodyJson)).toEqual({ username: name, name: 'Plan me', rootRole: 3 });
+    expect(t.versori.request.url).toMatch(/\/organisations\/[^/]+\/service-accounts$/);
+    // The same create then does what the plan said, under the key the plan showed.
+    expect(upstreamCalls()).toBe(0);
+    expect(await keysNow()).toEqual(before);
+    const created = await h.gql(CREATE_SA, { input: { name, displayName: 'Plan me', hoop: { groups: ['sre'] } } });
+    expect(created.body.data.createServiceAccount.idempotencyKey).toBe(plan.idempotencyKey);
+    expect(h.sandboxes.hoop.received()[0].body).toEqual(JSON.parse(t.hoop.request.bodyJson));
+  });
+
+  it('no credential value and no secret in a plan: header names only, the password redacted', async () => {
+    const password = `pw-${uniqueName('secret')}`;
+    const res = await h.gql(PLAN_USER, { input: { email: `${uniqueName('u')}@example.com`, providers: ['hoop', 'unleash', 'versori'], hoop: { password } } });
+    const t = byId(res.body.data.planUser.targets);
+    expect(JSON.parse(t.hoop.request.bodyJson).password).toBe('<redacted>');
+    expect(res.text).not.toContain(password);
+    for (const token of Object.values(h.sandboxes.tokens)) expect(res.text).not.toContain(token);
+    expect(t.versori).toMatchObject({ action: 'UNSUPPORTED', request: null });
+    expect(upstreamCalls()).toBe(0);
+  });
+
+  it('after the create: COMPLETED, nothing would be sent; other input under the key: REUSED', async () => {
+    const input = { name: uniqueName('done'), providers: ['hoop', 'generic'], idempotencyKey: uniqueName('k') };
+    await h.gql(CREATE_SA, { input });
+    h.sandboxes.reset();
+    const again = (await h.gql(PLAN_SA, { input })).body.data.planServiceAccount;
+    expect(again).toMatchObject({ keyState: 'COMPLETED', wouldSend: false, keyDerived: false });
+    for (const t of again.targets) expect(t).toMatchObject({ action: 'NOT_SENT', guard: 'HELD_BY_THIS_KEY' });
+    const reused = (await h.gql(PLAN_SA, { input: { ...input, displayName: 'other' } })).body.data.planServiceAccount;
+    expect(reused).toMatchObject({ keyState: 'REUSED', wouldSend: false });
+    const otherKey = (await h.gql(PLAN_SA, { input: { ...input, idempotencyKey: uniqueName('k2') } })).body.data.planServiceAccount;
+    expect(otherKey).toMatchObject({ keyState: 'NEW', wouldSend: false });
+    for (const t of otherKey.targets) expect(t).toMatchObject({ action: 'GUARD_CONFLICT', guard: 'HELD_BY_OTHER' });
+    expect(upstreamCalls()).toBe(0);
+  });
+
+  it('after a PARTIAL: RETRY, the success replayed, only the retryable failure called again', async () => {
+    const input = { name: uniqueName('part'), providers: ['hoop', 'versori'], idempotencyKey: uniqueName('k') };
+    h.sandboxes.versori.inject({ response: { status: 503, body: { code: 'unavailable', message: 'down' } } });
+    expect((await h.gql(CREATE_SA, { input })).body.data.createServiceAccount.status).toBe('PARTIAL');
+    h.sandboxes.reset();
+    const plan = (await h.gql(PLAN_SA, { input })).body.data.planServiceAccount;
+    expect(plan).toMatchObject({ keyState: 'RETRY', wouldSend: true });
+    expect(byId(plan.targets).hoop).toMatchObject({ action: 'REPLAY' });
+    expect(byId(plan.targets).versori).toMatchObject({ action: 'CALL', guard: 'FREE' });
+    expect(upstreamCalls()).toBe(0);
+  });
+
+  it('bad input is the same BAD_USER_INPUT a create would get', async () => {
+    const res = await h.gql(PLAN_SA, { input: { name: 'Not A Slug' } });
+    expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
+  });
+});
+
+describe('a plan needs identity:write', () => {
+  it('a read-only client gets FORBIDDEN', async () => {
+    const { createHash } = await import('node:crypto');
+    const h = await startHarness({
+      configure: (c) => (c.clients = [{ id: 'reader', keySha256: createHash('sha256').update('reader-key').digest('hex'), scopes: ['identity:read'] }]),
+    });
+    try {
+      const res = await h.gql(PLAN_SA, { input: { name: uniqueName('ro') } }, { authorization: 'Bearer reader-key' });
+      expect(res.body.errors[0].extensions.code).toBe('FORBIDDEN');
+      expect(h.sandboxes.all().reduce((n, s) => n + s.count(), 0)).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+});
