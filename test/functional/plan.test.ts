@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { CREATE_SA, CREATE_USER } from '../helpers/graphql.client';
+import { CREATE_SA } from '../helpers/graphql.client';
 import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
 
 const PLAN_SA = /* GraphQL */ `
