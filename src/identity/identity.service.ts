@@ -216,6 +216,9 @@ export class IdentityService {
     const adapters = this.resolveTargets(operation, providers ?? undefined, problems);
     const key = this.explicitKey(idempotencyKey ?? undefined, caller.idempotencyKeyHeaders ?? [], problems);
     const targets: Target[] = [];
+    // Preparers may assume a valid spec, so none runs on a wrong input; but one target's missing
+    // default must not hide another's: every preparer runs when the input itself is valid.
+    const inputValid = problems.length === 0;
     for (const adapter of adapters) {
       // Preparers is keyed by operation; TypeScript cannot narrow that mapped type through the generic O.
       const prepare = adapter.prepare[operation] as ((spec: SpecByOperation[O]) => PrepareResult) | undefined;
@@ -223,7 +226,7 @@ export class IdentityService {
         targets.push({ adapter, unsupported: `${adapter.id} (${adapter.kind}) cannot ${operation === 'createUser' ? 'create users' : 'create service accounts'}` });
         continue;
       }
-      const prepared = problems.length ? undefined : prepare(spec);
+      const prepared = inputValid ? prepare(spec) : undefined;
       if (prepared?.kind === 'invalid') problems.push(...prepared.problems);
       else if (prepared?.kind === 'unsupported') targets.push({ adapter, unsupported: prepared.message });
       else if (prepared?.kind === 'ready') targets.push({ adapter, call: prepared.call });

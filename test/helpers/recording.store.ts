@@ -1,0 +1,62 @@
+import type { ClaimResult, Completion, GuardRef, IdempotencyStore, RecordRef, StoredRecord } from '../../src/domain';
+import { MemoryIdempotencyStore } from '../../src/idempotency/memory.store';
+
+/**
+ * The real in-memory store, with every call written down: the identity
+ * service's use of the protocol (what it guards, keeps, releases) is visible
+ * without changing what the store does.
+ */
+export class RecordingStore implements IdempotencyStore {
+  readonly kind = 'memory' as const;
+  readonly inner: MemoryIdempotencyStore;
+  readonly claims: Array<{ ref: RecordRef; targetIds: readonly string[] }> = [];
+  readonly guards: GuardRef[][] = [];
+  readonly completions: Completion[] = [];
+  readonly releases: RecordRef[] = [];
+  /** Set to make the next call of that method throw. */
+  failNext?: 'guard' | 'complete';
+
+  constructor(now: () => number = Date.now) {
+    this.inner = new MemoryIdempotencyStore({ ttlSeconds: 3600, leaseSeconds: 30, maxRecords: 1000 }, now);
+  }
+
+  async claim(ref: RecordRef, fingerprint: string, targetIds: readonly string[]): Promise<ClaimResult> {
+    this.claims.push({ ref, targetIds });
+    return this.inner.claim(ref, fingerprint, targetIds);
+  }
+
+  async guard(ref: RecordRef, owner: string, guards: readonly GuardRef[]): Promise<boolean[]> {
+    this.guards.push([...guards]);
+    this.maybeFail('guard');
+    return this.inner.guard(ref, owner, guards);
+  }
+
+  async complete(ref: RecordRef, owner: string, completion: Completion): Promise<boolean> {
+    this.completions.push(completion);
+    this.maybeFail('complete');
+    return this.inner.complete(ref, owner, completion);
+  }
+
+  async release(ref: RecordRef, owner: string): Promise<void> {
+    this.releases.push(ref);
+    return this.inner.release(ref, owner);
+  }
+
+  async get(refs: readonly RecordRef[]): Promise<Array<StoredRecord | null>> {
+    return this.inner.get(refs);
+  }
+
+  async ping(): Promise<void> {
+    return this.inner.ping();
+  }
+
+  async close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  private maybeFail(method: 'guard' | 'complete'): void {
+    if (this.failNext !== method) return;
+    this.failNext = undefined;
+    throw new Error(`store ${method} failed`);
+  }
+}

@@ -1,0 +1,120 @@
+import type { ProviderAdapter, ServiceAccountSpec } from '../../src/domain';
+import { genericModule } from '../../src/providers/generic/generic.module';
+import { readyCall } from '../helpers/prepared';
+import { RecordingServer } from '../helpers/recording.server';
+
+const server = new RecordingServer();
+const adapters: ProviderAdapter[] = [];
+
+beforeAll(() => server.start());
+afterEach(async () => {
+  await Promise.all(adapters.splice(0).map((a) => a.close()));
+});
+afterAll(() => server.stop());
+
+function generic(defaults: Record<string, unknown> = { permissions: ['org:read'] }): ProviderAdapter {
+  const adapter = genericModule.createAdapter(
+    genericModule.configSchema.parse({ id: 'billing-api', kind: 'generic', baseUrl: server.url, tokenEnv: 'BILLING_TOKEN', defaults }),
+    't',
+  );
+  adapters.push(adapter);
+  return adapter;
+}
+
+const sa = (extra: Partial<ServiceAccountSpec> = {}, options?: Record<string, unknown>): ServiceAccountSpec => ({
+  name: 'deploy-bot',
+  status: 'ACTIVE',
+  ...extra,
+  options: options ? { generic: options } : {},
+});
+
+const envelope = (code: number, data: unknown, message = 'success') => ({ code, data, message, requestId: 'req-1' });
+
+describe('generic adapter: preparing', () => {
+  it('service accounts only', () => {
+    expect(Object.keys(generic().prepare)).toEqual(['createServiceAccount']);
+  });
+
+  it('no permissions in the input or the defaults, or an empty list → invalid, naming generic.permissions', () => {
+    const problem = { kind: 'invalid', problems: [{ field: 'generic.permissions', message: 'required by billing-api (no default permissions configured)' }] };
+    expect(generic({}).prepare.createServiceAccount!(sa())).toEqual(problem);
+    expect(generic({}).prepare.createServiceAccount!(sa({}, { permissions: [] }))).toEqual(problem);
+  });
+
+  it('INACTIVE is unsupported', () => {
+    expect(generic().prepare.createServiceAccount!(sa({ status: 'INACTIVE' }))).toEqual({
+      kind: 'unsupported',
+      message: 'billing-api creates service accounts active only; cannot create one INACTIVE',
+    });
+  });
+
+  it('the natural key is the name', () => {
+    expect(readyCall(generic().prepare.createServiceAccount!(sa())).naturalKey).toBe('deploy-bot');
+  });
+});
+
+describe('generic adapter: the call', () => {
+  it('POSTs {name, description, permissions} with a Bearer token and unwraps the 200 envelope', async () => {
+    server.answer({ status: 200, body: envelope(200, { id: 'sa_1', name: 'deploy-bot', status: 'active', createdAt: '2026-11-23T12:00:00Z' }) });
+    const outcome = await readyCall(generic().prepare.createServiceAccount!(sa({ description: 'used by CI', displayName: 'not sent' }, { permissions: ['org:write'] }))).send();
+
+    expect(server.last.method).toBe('POST');
+    expect(server.last.path).toBe('/v1/service-accounts');
+    expect(server.last.headers.authorization).toBe('Bearer t');
+    expect(server.last.json).toEqual({ name: 'deploy-bot', description: 'used by CI', permissions: ['org:write'] });
+    expect(outcome).toEqual({
+      kind: 'created',
+      entity: { id: 'sa_1', name: 'deploy-bot', status: 'ACTIVE', createdAt: '2026-11-23T12:00:00Z' },
+      credentials: [],
+    });
+  });
+
+  it('permissions default from the config; an absent description is not sent', async () => {
+    server.answer({ status: 200, body: envelope(200, { id: 'sa_2' }) });
+    await readyCall(generic().prepare.createServiceAccount!(sa())).send();
+    expect(server.last.json).toEqual({ name: 'deploy-bot', permissions: ['org:read'] });
+  });
+
+  it('an envelope without a numeric code counts as success', async () => {
+    server.answer({ status: 200, body: { data: { id: 3 } } });
+    expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toEqual({
+      kind: 'created',
+      entity: { id: '3', name: 'deploy-bot' },
+      credentials: [],
+    });
+  });
+
+  it('an error code inside an HTTP 200 is a failure mapped like a status, with its 4xx message', async () => {
+    server.answer({ status: 200, body: envelope(409, null, 'service account name taken') });
+    expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toEqual({
+      kind: 'failed',
+      failure: { code: 'CONFLICT', message: 'service account name taken', httpStatus: 409, retryable: false },
+    });
+    server.answer({ status: 200, body: envelope(429, null, 'slow down') });
+    expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toMatchObject({ failure: { code: 'RATE_LIMITED', retryable: true, httpStatus: 429 } });
+  });
+
+  it('a 5xx code inside a 200 never forwards the envelope\'s message', async () => {
+    server.answer({ status: 200, body: envelope(503, null, 'db pool exhausted at 10.0.0.7:5432') });
+    expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toEqual({
+      kind: 'failed',
+      failure: { code: 'UNAVAILABLE', message: 'billing-api answered code 503', httpStatus: 503, retryable: true },
+    });
+  });
+
+  it('success without data.id is INTERNAL, not retryable', async () => {
+    server.answer({ status: 200, body: envelope(200, { name: 'deploy-bot' }) });
+    expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toMatchObject({
+      kind: 'failed',
+      failure: { code: 'INTERNAL', httpStatus: 200, retryable: false },
+    });
+  });
+
+  it('a non-2xx HTTP answer in the envelope carries its 4xx message', async () => {
+    server.answer({ status: 403, body: envelope(403, null, 'token lacks service-accounts:write') });
+    expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toEqual({
+      kind: 'failed',
+      failure: { code: 'FORBIDDEN', message: 'token lacks service-accounts:write', httpStatus: 403, retryable: false },
+    });
+  });
+});

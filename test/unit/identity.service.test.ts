@@ -1,0 +1,391 @@
+import pino from 'pino';
+import type { InputProblem, Operation, ProviderAdapter, TargetOutcome, TargetResult } from '../../src/domain';
+import { BadUserInputError, ConflictError, IdempotencyKeyReusedError } from '../../src/errors/gateway.error';
+import { IdentityService, overallStatus, type Caller, type CreateRequest } from '../../src/identity/identity.service';
+import { ProviderHealthBook } from '../../src/identity/provider-health.book';
+import { created, failed, FakeAdapter } from '../helpers/fake.adapter';
+import { RecordingStore } from '../helpers/recording.store';
+
+const caller: Caller = { clientId: 'client-1', requestId: 'req-1', logger: pino({ level: 'silent' }) };
+const stores: RecordingStore[] = [];
+
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((s) => s.close()));
+});
+
+interface Setup {
+  adapters?: ProviderAdapter[];
+  hmacKey?: string;
+  maxTargets?: number;
+  validateOptions?: (operation: Operation, options: Readonly<Record<string, unknown>>) => InputProblem[];
+  now?: () => number;
+}
+
+function setup({ adapters = [new FakeAdapter('a'), new FakeAdapter('b')], hmacKey = 'unit-test-hmac-key', maxTargets = 16, validateOptions = () => [], now }: Setup = {}) {
+  const store = new RecordingStore(now);
+  stores.push(store);
+  const health = new ProviderHealthBook();
+  const service = new IdentityService({ kinds: [{ kind: 'fake', validateOptions }], adapters, store, health, hmacKey, maxTargets });
+  return { service, store, health };
+}
+
+type SaRequest = CreateRequest<'createServiceAccount'> & { readonly fake?: Record<string, unknown> | null };
+const sa = (extra: SaRequest = {}): CreateRequest<'createServiceAccount'> => ({ name: 'deploy-bot', status: 'ACTIVE', ...extra });
+const create = (service: IdentityService, input: CreateRequest<'createServiceAccount'>, who: Caller = caller) => service.create('createServiceAccount', who, input);
+
+async function rejection(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+const ids = (results: readonly TargetResult[]) => results.map((r) => r.providerId);
+
+describe('planning', () => {
+  it('results follow config order whatever order the client lists', async () => {
+    const [a, b, c] = [new FakeAdapter('a'), new FakeAdapter('b'), new FakeAdapter('c')];
+    const { service } = setup({ adapters: [a, b, c] });
+    const out = await create(service, sa({ providers: ['c', 'a'] }));
+    expect(ids(out.results)).toEqual(['a', 'c']);
+    expect([a.sends, b.sends, c.sends]).toEqual([1, 0, 1]);
+  });
+
+  it('without a list, every provider that can do the operation is a target', async () => {
+    const a = new FakeAdapter('a');
+    const saOnly = new FakeAdapter('sa-only', { operations: ['createServiceAccount'] });
+    const { service } = setup({ adapters: [a, saOnly] });
+    const out = await service.create('createUser', caller, { email: 'pat@example.com', status: 'ACTIVE' });
+    expect(ids(out.results)).toEqual(['a']);
+    expect(saOnly.specs).toEqual([]);
+  });
+
+  it('unknown ids are refused naming only what was sent; nothing is claimed or called', async () => {
+    const [a, secret] = [new FakeAdapter('a'), new FakeAdapter('internal-billing')];
+    const { service, store } = setup({ adapters: [a, secret] });
+    const err = await rejection(create(service, sa({ providers: ['a', 'nope', 'other'] })));
+    expect(err).toBeInstanceOf(BadUserInputError);
+    expect((err as BadUserInputError).problems).toEqual([{ field: 'providers', message: 'unknown provider id(s): nope, other' }]);
+    expect(err.message).not.toContain('internal-billing');
+    expect(store.claims).toEqual([]);
+    expect(a.sends).toBe(0);
+  });
+
+  it('an empty list is refused; so is a list past maxTargets; so is an operation no provider can do', async () => {
+    const { service } = setup({ adapters: [new FakeAdapter('a', { operations: ['createServiceAccount'] }), new FakeAdapter('b')], maxTargets: 1 });
+    expect(((await rejection(create(service, sa({ providers: [] })))) as BadUserInputError).problems).toEqual([
+      { field: 'providers', message: 'must name at least one provider (or be omitted for all that can)' },
+    ]);
+    expect(((await rejection(create(service, sa({ providers: ['a', 'b'] })))) as BadUserInputError).problems).toEqual([
+      { field: 'providers', message: 'at most 1 providers per mutation' },
+    ]);
+    const { service: none } = setup({ adapters: [new FakeAdapter('a', { operations: ['createServiceAccount'] })] });
+    expect(((await rejection(none.create('createUser', caller, { email: 'pat@example.com', status: 'ACTIVE' }))) as BadUserInputError).problems).toEqual([
+      { field: 'providers', message: 'no configured provider can createUser' },
+    ]);
+  });
+
+  it('a target without a preparer for the operation is UNSUPPORTED without a call', async () => {
+    const a = new FakeAdapter('a');
+    const saOnly = new FakeAdapter('sa-only', { kind: 'versori-like', operations: ['createServiceAccount'] });
+    const { service } = setup({ adapters: [a, saOnly] });
+    const out = await service.create('createUser', caller, { email: 'pat@example.com', status: 'ACTIVE', providers: ['a', 'sa-only'] });
+    expect(out.status).toBe('PARTIAL');
+    expect(out.results[1]).toEqual({
+      providerId: 'sa-only',
+      kind: 'failed',
+      failure: { code: 'UNSUPPORTED', message: 'sa-only (versori-like) cannot create users', retryable: false },
+    });
+    expect(saOnly.sends).toBe(0);
+  });
+
+  it('an adapter\'s own "unsupported" is a result, not an error, and nothing is sent for it', async () => {
+    const picky = new FakeAdapter('picky', { prepare: () => ({ kind: 'unsupported', message: 'no INACTIVE here' }) });
+    const { service } = setup({ adapters: [new FakeAdapter('a'), picky] });
+    const out = await create(service, sa({ status: 'INACTIVE' }));
+    expect(out.results[1]).toMatchObject({ providerId: 'picky', kind: 'failed', failure: { code: 'UNSUPPORTED', message: 'no INACTIVE here' } });
+    expect(picky.sends).toBe(0);
+  });
+
+  it('every problem is listed at once, the spec\'s first; adapters are not asked to prepare an input already wrong', async () => {
+    const a = new FakeAdapter('a');
+    const { service, store } = setup({ adapters: [a], validateOptions: () => [{ field: 'fake.level', message: 'must be low' }] });
+    const err = (await rejection(
+      create(service, sa({ name: 'Bad Name', displayName: '', providers: ['a', 'zzz'], idempotencyKey: 'derived:mine', fake: { level: 'high' } } as SaRequest)),
+    )) as BadUserInputError;
+    expect(err.problems.map((p) => p.field)).toEqual(['name', 'displayName', 'fake.level', 'providers', 'idempotencyKey']);
+    expect(err.extensions).toMatchObject({ field: 'name' });
+    expect(a.specs).toEqual([]);
+    expect(store.claims).toEqual([]);
+  });
+
+  it('adapters\' "invalid" results are merged into one error, duplicates once', async () => {
+    const missing = { kind: 'invalid' as const, problems: [{ field: 'shared.role', message: 'required' }] };
+    const x = new FakeAdapter('x', { prepare: () => missing });
+    const y = new FakeAdapter('y', { prepare: () => ({ kind: 'invalid', problems: [{ field: 'y.org', message: 'required' }, ...missing.problems] }) });
+    const ok = new FakeAdapter('ok');
+    const { service, store } = setup({ adapters: [x, ok, y] });
+    const err = (await rejection(create(service, sa()))) as BadUserInputError;
+    expect(err.problems).toEqual([
+      { field: 'shared.role', message: 'required' },
+      { field: 'y.org', message: 'required' },
+    ]);
+    expect(ok.sends).toBe(0);
+    expect(store.claims).toEqual([]);
+  });
+});
+
+describe('natural-key guards', () => {
+  it('a name held by another key is CONFLICT without a call, and that guard is not released', async () => {
+    const a = new FakeAdapter('a');
+    const b = new FakeAdapter('b');
+    const { service, store } = setup({ adapters: [a, b] });
+    await create(service, sa({ idempotencyKey: 'first', providers: ['a'] }));
+    const out = await create(service, sa({ idempotencyKey: 'second' }));
+    expect(out.results[0]).toEqual({
+      providerId: 'a',
+      kind: 'failed',
+      failure: { code: 'CONFLICT', message: 'another request (with a different idempotency key) has created or is creating this a identity', retryable: false },
+    });
+    expect(out.results[1]).toMatchObject({ providerId: 'b', kind: 'created' });
+    expect(a.sends).toBe(1);
+    expect(store.completions[1]).toMatchObject({ release: [], keep: [{ providerId: 'b', naturalKey: 'deploy-bot' }] });
+  });
+
+  it('guards of failures are released, guards of successes kept', async () => {
+    const a = new FakeAdapter('a');
+    const b = new FakeAdapter('b').answer(failed('BAD_REQUEST', 400));
+    const { service, store } = setup({ adapters: [a, b] });
+    await create(service, sa({ idempotencyKey: 'k1' }));
+    expect(store.guards).toEqual([[{ providerId: 'a', naturalKey: 'deploy-bot' }, { providerId: 'b', naturalKey: 'deploy-bot' }]]);
+    expect(store.completions[0]).toMatchObject({
+      status: 'PARTIAL',
+      keep: [{ providerId: 'a', naturalKey: 'deploy-bot' }],
+      release: [{ providerId: 'b', naturalKey: 'deploy-bot' }],
+    });
+    // The released name is free for another key; the kept one is not.
+    const again = await create(service, sa({ idempotencyKey: 'k2' }));
+    expect(again.results.map((r) => (r.kind === 'created' ? 'created' : r.failure.code))).toEqual(['CONFLICT', 'created']);
+    expect([a.sends, b.sends]).toEqual([1, 2]);
+  });
+
+  it('a store failure while guarding gives the claim back and calls nobody', async () => {
+    const a = new FakeAdapter('a');
+    const { service, store } = setup({ adapters: [a] });
+    store.failNext = 'guard';
+    await expect(create(service, sa({ idempotencyKey: 'k' }))).rejects.toThrow('store guard failed');
+    expect(a.sends).toBe(0);
+    expect(store.releases).toHaveLength(1);
+    // The claim was given back: the same request can run now.
+    expect((await create(service, sa({ idempotencyKey: 'k' }))).status).toBe('SUCCEEDED');
+  });
+});
+
+describe('replays and outcomes', () => {
+  it('a retry of a PARTIAL calls only the retryable failure; successes replay without credentials; permanent failures stand', async () => {
+    const a = new FakeAdapter('a');
+    const b = new FakeAdapter('b').answer(failed('UNAVAILABLE', 503));
+    const c = new FakeAdapter('c').answer(failed('BAD_REQUEST', 400));
+    const { service } = setup({ adapters: [a, b, c] });
+    const first = await create(service, sa({ idempotencyKey: 'k' }));
+    expect(first.status).toBe('PARTIAL');
+    expect(first.results[0]).toMatchObject({ kind: 'created', replayed: false, credentials: [{ secret: 'secret-of-a' }] });
+
+    const retry = await create(service, sa({ idempotencyKey: 'k' }));
+    expect([a.sends, b.sends, c.sends]).toEqual([1, 2, 1]);
+    expect(retry.results[0]).toEqual({ providerId: 'a', kind: 'created', entity: { id: 'a-1', name: 'deploy-bot' }, credentials: [], replayed: true });
+    expect(retry.results[1]).toMatchObject({ providerId: 'b', kind: 'created', replayed: false, credentials: [{ secret: 'secret-of-b' }] });
+    expect(retry.results[2]).toEqual({ providerId: 'c', kind: 'failed', failure: { code: 'BAD_REQUEST', message: 'upstream BAD_REQUEST', retryable: false, httpStatus: 400 } });
+    expect(retry.status).toBe('PARTIAL');
+    expect(JSON.stringify(retry)).not.toContain('secret-of-a');
+  });
+
+  it('replays count as created: a retry that fixes the last failure is SUCCEEDED, and then the key is done', async () => {
+    const a = new FakeAdapter('a');
+    const b = new FakeAdapter('b').answer(failed('RATE_LIMITED', 429));
+    const { service } = setup({ adapters: [a, b] });
+    await create(service, sa({ idempotencyKey: 'k' }));
+    expect((await create(service, sa({ idempotencyKey: 'k' }))).status).toBe('SUCCEEDED');
+    expect(await rejection(create(service, sa({ idempotencyKey: 'k' })))).toBeInstanceOf(ConflictError);
+    expect([a.sends, b.sends]).toEqual([1, 2]);
+  });
+
+  it('overall status: UNSUPPORTED counts as a failure, replays as created', () => {
+    const made = (replayed: boolean): TargetResult => ({ providerId: 'p', kind: 'created', entity: { id: '1' }, credentials: [], replayed });
+    const unsupported: TargetResult = { providerId: 'q', kind: 'failed', failure: { code: 'UNSUPPORTED', message: 'm', retryable: false } };
+    expect(overallStatus([made(false), made(true)])).toBe('SUCCEEDED');
+    expect(overallStatus([made(true), unsupported])).toBe('PARTIAL');
+    expect(overallStatus([unsupported])).toBe('FAILED');
+  });
+
+  it('a send() that throws is INTERNAL, not retryable, and counts against the provider\'s health', async () => {
+    const a = new FakeAdapter('a').answer(() => Promise.reject(new Error('adapter bug with token=abc')));
+    const { service, health } = setup({ adapters: [a] });
+    const out = await create(service, sa());
+    expect(out).toMatchObject({ status: 'FAILED' });
+    expect(out.results[0]).toEqual({
+      providerId: 'a',
+      kind: 'failed',
+      failure: { code: 'INTERNAL', message: 'unexpected gateway error while calling a; the account may have been created', retryable: false },
+    });
+    expect(health.snapshot('a')).toMatchObject({ state: 'DEGRADED', lastFailureCode: 'INTERNAL' });
+  });
+
+  it('a store failure on completion never loses the answer (it holds the only copy of the credentials)', async () => {
+    const { service, store } = setup({ adapters: [new FakeAdapter('a')] });
+    store.failNext = 'complete';
+    const out = await create(service, sa());
+    expect(out.results[0]).toMatchObject({ kind: 'created', credentials: [{ secret: 'secret-of-a' }] });
+  });
+
+  it('only the entity is recorded, never a credential', async () => {
+    const { service, store } = setup({ adapters: [new FakeAdapter('a')] });
+    await create(service, sa());
+    expect(store.completions[0].results).toEqual([{ providerId: 'a', kind: 'created', entity: { id: 'a-1', name: 'deploy-bot' } }]);
+  });
+
+  it('a create where nothing can be called gives its claim back: no record, and a repeat gets the same answer', async () => {
+    const v = new FakeAdapter('v', { operations: ['createServiceAccount'] });
+    const { service, store } = setup({ adapters: [v] });
+    const input = { email: 'pat@example.com', status: 'ACTIVE' as const, providers: ['v'], idempotencyKey: 'k' };
+    const out = await service.create('createUser', caller, input);
+    expect(out).toEqual({
+      idempotencyKey: 'k',
+      status: 'FAILED',
+      results: [{ providerId: 'v', kind: 'failed', failure: { code: 'UNSUPPORTED', message: 'v (fake) cannot create users', retryable: false } }],
+    });
+    expect(store.releases).toEqual([{ clientId: 'client-1', operation: 'createUser', key: 'k' }]);
+    expect(store.guards).toEqual([]);
+    expect(store.completions).toEqual([]);
+    expect(await service.getRecords('client-1', [{ key: 'k', operation: 'createUser' }])).toEqual([null]);
+    expect(await service.create('createUser', caller, input)).toEqual(out);
+  });
+});
+
+describe('what the claim decides', () => {
+  it('the same key and input after completion is CONFLICT with a summary of the original; nothing is sent', async () => {
+    const a = new FakeAdapter('a');
+    const b = new FakeAdapter('b').answer(failed('CONFLICT', 409));
+    const { service } = setup({ adapters: [a, b] });
+    const first = await create(service, sa({ idempotencyKey: 'k' }));
+    const err = (await rejection(create(service, sa({ idempotencyKey: 'k' })))) as ConflictError;
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(err.code).toBe('CONFLICT');
+    expect(err.extensions).toEqual({
+      idempotencyKey: 'k',
+      original: {
+        status: first.status,
+        createdAt: expect.any(String),
+        results: [
+          { providerId: 'a', id: 'a-1' },
+          { providerId: 'b', code: 'CONFLICT' },
+        ],
+      },
+    });
+    expect([a.sends, b.sends]).toEqual([1, 1]);
+  });
+
+  it('the same key with another input is IDEMPOTENCY_KEY_REUSED', async () => {
+    const { service } = setup();
+    await create(service, sa({ idempotencyKey: 'k' }));
+    const err = await rejection(create(service, sa({ idempotencyKey: 'k', name: 'other-bot' })));
+    expect(err).toBeInstanceOf(IdempotencyKeyReusedError);
+    expect((err as IdempotencyKeyReusedError).extensions).toEqual({ idempotencyKey: 'k' });
+  });
+
+  it('keys are scoped per client: another client\'s key of the same name is its own', async () => {
+    const { service } = setup({ adapters: [new FakeAdapter('a')] });
+    await create(service, sa({ idempotencyKey: 'k', providers: ['a'] }));
+    // Not a key conflict; the natural-key guard is what stops a duplicate.
+    const other = await create(service, sa({ idempotencyKey: 'k', providers: ['a'] }), { ...caller, clientId: 'client-2' });
+    expect(other.results[0]).toMatchObject({ failure: { code: 'CONFLICT' } });
+  });
+
+  it('the same key while the first request runs is CONFLICT with inProgress', async () => {
+    let finish!: (o: TargetOutcome) => void;
+    const a = new FakeAdapter('a').answer(() => new Promise<TargetOutcome>((resolve) => (finish = resolve)));
+    const { service } = setup({ adapters: [a] });
+    const running = create(service, sa({ idempotencyKey: 'k' }));
+    await new Promise((r) => setImmediate(r));
+    const err = (await rejection(create(service, sa({ idempotencyKey: 'k' })))) as ConflictError;
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(err.extensions).toEqual({ idempotencyKey: 'k', inProgress: true, original: { createdAt: expect.any(String) } });
+    finish(created('a'));
+    expect((await running).status).toBe('SUCCEEDED');
+    expect(a.sends).toBe(1);
+  });
+
+  it('after a takeover, a provider conflict on a target the dead attempt was calling says it may have made it', async () => {
+    let now = Date.UTC(2026, 10, 23);
+    const unblock: Array<(o: TargetOutcome) => void> = [];
+    const hang = () => new Promise<TargetOutcome>((resolve) => unblock.push(resolve));
+    const a = new FakeAdapter('a').answer(hang).answer(failed('CONFLICT', 409));
+    const b = new FakeAdapter('b').answer(hang).answer(failed('CONFLICT'));
+    const { service } = setup({ adapters: [a, b], now: () => now });
+    const dead = create(service, sa({ idempotencyKey: 'k' }));
+    await new Promise((r) => setImmediate(r));
+    now += 31_000;
+
+    const out = await create(service, sa({ idempotencyKey: 'k' }));
+    expect(out.results[0]).toEqual({
+      providerId: 'a',
+      kind: 'failed',
+      failure: {
+        code: 'CONFLICT',
+        message: 'already exists; an earlier attempt with this idempotency key that did not finish may have created it (upstream CONFLICT)',
+        httpStatus: 409,
+        retryable: false,
+      },
+    });
+    // A conflict without an upstream answer (no httpStatus) is not the provider's, so it keeps its words.
+    expect(out.results[1]).toMatchObject({ failure: { code: 'CONFLICT', message: 'upstream CONFLICT' } });
+
+    expect([a.sends, b.sends]).toEqual([2, 2]);
+
+    // The attempt that lost its lease finishing late does not overwrite the takeover's record.
+    unblock.forEach((resolve, i) => resolve(created(i === 0 ? 'a' : 'b')));
+    await dead;
+    const [record] = await service.getRecords('client-1', [{ key: 'k', operation: 'createServiceAccount' }]);
+    expect(record?.results.map((r) => (r.kind === 'failed' ? r.failure.code : r.kind))).toEqual(['CONFLICT', 'CONFLICT']);
+  });
+
+  it('without a takeover, a provider conflict keeps the provider\'s words', async () => {
+    const { service } = setup({ adapters: [new FakeAdapter('a').answer(failed('CONFLICT', 409))] });
+    expect((await create(service, sa())).results[0]).toMatchObject({ failure: { message: 'upstream CONFLICT' } });
+  });
+});
+
+describe('keys and input hygiene', () => {
+  it('without a key, the key is derived: "derived:" and 64 hex, stable for the same input, other under another HMAC key', async () => {
+    const one = setup({ adapters: [new FakeAdapter('a')], hmacKey: 'first-hmac-key-0123' }).service;
+    const two = setup({ adapters: [new FakeAdapter('a')], hmacKey: 'second-hmac-key-456' }).service;
+    const k1 = (await create(one, sa())).idempotencyKey;
+    const k2 = (await create(two, sa())).idempotencyKey;
+    expect(k1).toMatch(/^derived:[0-9a-f]{64}$/);
+    expect(k2).toMatch(/^derived:[0-9a-f]{64}$/);
+    expect(k1).not.toBe(k2);
+    const err = (await rejection(create(one, sa()))) as ConflictError;
+    expect(err.extensions).toMatchObject({ idempotencyKey: k1 });
+  });
+
+  it('an explicit key is used as given; the Idempotency-Key header is trimmed as HTTP does', async () => {
+    const { service } = setup({ adapters: [new FakeAdapter('a')] });
+    expect((await create(service, sa({ idempotencyKey: 'onboard-2026-11-23' }))).idempotencyKey).toBe('onboard-2026-11-23');
+    expect((await create(service, sa({ name: 'other-bot' }), { ...caller, idempotencyKeyHeaders: ['  hdr-key '] })).idempotencyKey).toBe('hdr-key');
+  });
+
+  it('explicit nulls mean absent: the same spec, the same derived key', async () => {
+    const a = new FakeAdapter('a');
+    const { service } = setup({ adapters: [a] });
+    const withNulls = { name: 'deploy-bot', status: 'ACTIVE', displayName: null, description: null, providers: null, idempotencyKey: null, fake: null } as SaRequest;
+    const out = await create(service, withNulls);
+    expect(a.specs[0]).toEqual({ name: 'deploy-bot', status: 'ACTIVE', options: {} });
+    expect(out.idempotencyKey).toMatch(/^derived:/);
+    const err = (await rejection(create(service, sa()))) as ConflictError;
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(err.extensions).toMatchObject({ idempotencyKey: out.idempotencyKey });
+    expect(a.sends).toBe(1);
+  });
+});

@@ -1,0 +1,128 @@
+import type { ProviderAdapter, ServiceAccountSpec } from '../../src/domain';
+import { versoriModule } from '../../src/providers/versori/versori.module';
+import { readyCall } from '../helpers/prepared';
+import { RecordingServer } from '../helpers/recording.server';
+
+const server = new RecordingServer();
+const adapters: ProviderAdapter[] = [];
+
+beforeAll(() => server.start());
+afterEach(async () => {
+  await Promise.all(adapters.splice(0).map((a) => a.close()));
+});
+afterAll(() => server.stop());
+
+function versori(defaults: Record<string, unknown> = { organisationId: 'org_123' }): ProviderAdapter {
+  const adapter = versoriModule.createAdapter(
+    versoriModule.configSchema.parse({ id: 'versori', kind: 'versori', baseUrl: `${server.url}/api/organisations/v1`, tokenEnv: 'VERSORI_JWT', defaults }),
+    't',
+  );
+  adapters.push(adapter);
+  return adapter;
+}
+
+const sa = (extra: Partial<ServiceAccountSpec> = {}, options?: Record<string, unknown>): ServiceAccountSpec => ({
+  name: 'deploy-bot',
+  status: 'ACTIVE',
+  ...extra,
+  options: options ? { versori: options } : {},
+});
+
+describe('versori adapter: preparing', () => {
+  it('service accounts only', () => {
+    expect(Object.keys(versori().prepare)).toEqual(['createServiceAccount']);
+    expect(versori().prepare.createUser).toBeUndefined();
+  });
+
+  it('no organisationId in the input or the defaults → invalid, naming versori.organisationId', () => {
+    expect(versori({}).prepare.createServiceAccount!(sa())).toEqual({
+      kind: 'invalid',
+      problems: [{ field: 'versori.organisationId', message: 'required by versori (no default organisationId configured)' }],
+    });
+  });
+
+  it.each(['org/../admin', '-org', 'org 1', 'org?x=1', 'o'.repeat(129), 'é'])('organisationId %p is refused before it reaches a URL', (organisationId) => {
+    expect(versori().prepare.createServiceAccount!(sa({}, { organisationId }))).toEqual({
+      kind: 'invalid',
+      problems: [{ field: 'versori.organisationId', message: 'must be letters, digits, _ or - (at most 128)' }],
+    });
+  });
+
+  it('a configured default is held to the same pattern', () => {
+    expect(versori({ organisationId: 'org/1' }).prepare.createServiceAccount!(sa()).kind).toBe('invalid');
+  });
+
+  it.each(['org_123', 'A', `a${'-'.repeat(127)}`, 'Org-9_x'])('organisationId %p is accepted', (organisationId) => {
+    expect(versori().prepare.createServiceAccount!(sa({}, { organisationId })).kind).toBe('ready');
+  });
+
+  it('INACTIVE is unsupported: Versori has no status at creation', () => {
+    expect(versori().prepare.createServiceAccount!(sa({ status: 'INACTIVE' }))).toEqual({
+      kind: 'unsupported',
+      message: 'Versori service accounts have no status; cannot create one INACTIVE',
+    });
+  });
+
+  it('the natural key is organisation/name; the input organisation wins over the default', () => {
+    expect(readyCall(versori().prepare.createServiceAccount!(sa())).naturalKey).toBe('org_123/deploy-bot');
+    expect(readyCall(versori().prepare.createServiceAccount!(sa({}, { organisationId: 'org_9' }))).naturalKey).toBe('org_9/deploy-bot');
+  });
+});
+
+describe('versori adapter: the call', () => {
+  it('POSTs {name, roles, groupIDs} under the base path and organisation, with a JWT token', async () => {
+    server.answer({
+      status: 201,
+      body: {
+        id: '01JABCDEF',
+        name: 'deploy-bot',
+        email: 'deploy-bot@sa.acme.versori.com',
+        clientId: 'client-42',
+        clientSecret: 'shh-once',
+        roleBindings: [{ role: 'admin' }],
+      },
+    });
+    const outcome = await readyCall(
+      versori({ organisationId: 'org_123', roles: ['viewer'] }).prepare.createServiceAccount!(
+        sa({ displayName: 'not sent', description: 'not sent' }, { organisationId: 'org_9', roles: ['admin'], groupIds: ['g1'] }),
+      ),
+    ).send();
+
+    expect(server.last.method).toBe('POST');
+    expect(server.last.path).toBe('/api/organisations/v1/organisations/org_9/service-accounts');
+    expect(server.last.headers.authorization).toBe('JWT t');
+    expect(server.last.json).toEqual({ name: 'deploy-bot', roles: ['admin'], groupIDs: ['g1'] });
+    expect(outcome).toEqual({
+      kind: 'created',
+      entity: { id: '01JABCDEF', name: 'deploy-bot', email: 'deploy-bot@sa.acme.versori.com', status: 'ACTIVE' },
+      credentials: [{ kind: 'CLIENT_SECRET', clientId: 'client-42', secret: 'shh-once' }],
+    });
+  });
+
+  it('roles default from the config; absent groupIds and roles are not sent', async () => {
+    server.answer({ status: 201, body: { id: '01A' } });
+    await readyCall(versori({ organisationId: 'org_123', roles: ['viewer'] }).prepare.createServiceAccount!(sa())).send();
+    expect(server.last.json).toEqual({ name: 'deploy-bot', roles: ['viewer'] });
+    await readyCall(versori().prepare.createServiceAccount!(sa())).send();
+    expect(server.last.json).toEqual({ name: 'deploy-bot' });
+  });
+
+  it('no clientSecret in the answer → no credential; the name falls back to the input', async () => {
+    server.answer({ status: 201, body: { id: '01B', clientId: 'client-only' } });
+    expect(await readyCall(versori().prepare.createServiceAccount!(sa())).send()).toEqual({
+      kind: 'created',
+      entity: { id: '01B', name: 'deploy-bot', status: 'ACTIVE' },
+      credentials: [],
+    });
+  });
+
+  it('an error\'s message reaches the client, its cause never does', async () => {
+    server.answer({ status: 409, body: { code: 'conflict', message: 'service account already exists', cause: 'pgx: duplicate key sa_org_name_idx' } });
+    const outcome = await readyCall(versori().prepare.createServiceAccount!(sa())).send();
+    expect(outcome).toEqual({
+      kind: 'failed',
+      failure: { code: 'CONFLICT', message: 'service account already exists', httpStatus: 409, retryable: false },
+    });
+    expect(JSON.stringify(outcome)).not.toContain('pgx');
+  });
+});
