@@ -11,7 +11,8 @@ export class CountingProxy {
   clientWrites = 0;
   port = 0;
 
-  constructor(private readonly targetPort: number, private readonly targetHost = '127.0.0.1') {}
+  /** `delayMs` holds each client write back that long, so a round trip costs a measurable time. */
+  constructor(private readonly targetPort: number, private readonly targetHost = '127.0.0.1', private readonly delayMs = 0) {}
 
   async start(): Promise<this> {
     this.server = createServer((client) => {
@@ -19,7 +20,8 @@ export class CountingProxy {
       this.sockets.add(client).add(upstream);
       client.on('data', (d) => {
         this.clientWrites++;
-        upstream.write(d);
+        if (this.delayMs > 0) setTimeout(() => upstream.write(d), this.delayMs);
+        else upstream.write(d);
       });
       upstream.on('data', (d) => client.write(d));
       const end = () => {
