@@ -155,12 +155,16 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       await this.run(() => this.redis.ping());
       return;
     }
-    // Ready means every master answers and the cluster itself serves all slots.
+    // Ready means every slot has a master that answers, and the cluster itself says it serves all
+    // slots: a dead master is noticed at once, before the other nodes agree it failed.
     await this.run(async () => {
-      const masters = cluster.nodes('master');
-      if (masters.length === 0) throw new Error('no master known');
-      await Promise.all(masters.map((m) => m.ping()));
-      const info = await masters[0].cluster('INFO');
+      const byKey = new Map(cluster.nodes('master').map((m) => [`${m.options.host}:${m.options.port}`, m]));
+      const owners = new Set<string | undefined>();
+      for (let slot = 0; slot < 16384; slot++) owners.add(cluster.slots[slot]?.[0]);
+      const masters = [...owners].map((key) => (key === undefined ? undefined : byKey.get(key)));
+      if (masters.some((m) => m === undefined)) throw new Error('a slot has no reachable master');
+      await Promise.all(masters.map((m) => m!.ping()));
+      const info = await masters[0]!.cluster('INFO');
       if (!/cluster_state:ok/.test(info)) throw new Error('cluster state is not ok');
     });
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import calculateSlot from 'cluster-key-slot';
-import { Cluster } from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
 import type { GuardRef, RecordRef } from '../../src/idempotency/idempotency.store';
 import { groupByNode } from '../../src/idempotency/node.grouping';
 import { guardId, recordId } from '../../src/idempotency/record.keys';
@@ -119,5 +119,34 @@ describe('Redis Cluster: one round trip per phase, whatever the width', () => {
     expect(got.value.every((rec) => rec?.state === 'in_progress')).toBe(true);
     expect(got.ms).toBeLessThan(2 * DELAY);
     expect(got.writes).toBe(3);
+  });
+});
+
+// Last in this file: it puts a password on the shared cluster.
+describe('Redis Cluster with a password in the node URLs', () => {
+  it('the password from the seed URL reaches every discovered node; without it the store is unavailable', async () => {
+    const password = 'cl%uster pw';
+    for (const n of cluster.nodes) {
+      const r = new Redis(n.url);
+      try {
+        await r.config('SET', 'masterauth', password);
+        await r.config('SET', 'requirepass', password);
+      } finally {
+        r.disconnect();
+      }
+    }
+    const seed = `redis://:${encodeURIComponent(password)}@127.0.0.1:${cluster.nodes[0].port}`;
+    const withPw = new RedisIdempotencyStore({ ttlSeconds: 600, leaseSeconds: 30, cluster: { nodes: [seed] }, keyPrefix: prefix, commandTimeoutMs: 1000 });
+    const without = new RedisIdempotencyStore({ ttlSeconds: 600, leaseSeconds: 30, cluster: { nodes: [cluster.urls[0]] }, keyPrefix: prefix, commandTimeoutMs: 1000 });
+    try {
+      // Sixteen records: their slots reach every master, each a connection of its own.
+      const refs = Array.from({ length: 16 }, (): RecordRef => ({ clientId: 'c', operation: 'createUser', key: randomBytes(6).toString('hex') }));
+      for (const r of refs) expect((await withPw.claim(r, 'fp', [])).kind).toBe('claimed');
+      await expect(withPw.ping()).resolves.toBeUndefined();
+      await expect(without.claim(refs[0], 'fp', [])).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    } finally {
+      await withPw.close();
+      await without.close();
+    }
   });
 });
