@@ -51,7 +51,7 @@ function clusterOptions(nodes: readonly string[], nodeOptions: RedisOptions, com
     },
     // A dead master's slots are retried only briefly: the answer for the seconds before a replica
     // takes over is SERVICE_UNAVAILABLE, and a later MOVED still finds the new master.
-    maxRedirections: 4,
+    maxRedirections: 2,
     retryDelayOnFailover: 100,
     retryDelayOnClusterDown: 100,
     retryDelayOnTryAgain: 100,
