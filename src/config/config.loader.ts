@@ -59,8 +59,16 @@ function applyEnvOverrides(raw: unknown, env: Env): unknown {
   if (env.PORT !== undefined) {
     out.server = { ...(out.server ?? {}), port: Number(env.PORT) };
   }
-  if (env.REDIS_URL) {
-    out.redis = { ...(out.redis ?? {}), url: env.REDIS_URL };
+  // Each variable selects its mode and drops the file's other one; both set is reported by the schema.
+  const redis: Record<string, unknown> = { ...((out.redis as Record<string, unknown> | undefined) ?? {}) };
+  if (env.REDIS_URL || env.REDIS_CLUSTER_NODES) {
+    delete redis.url;
+    delete redis.cluster;
+    if (env.REDIS_URL) redis.url = env.REDIS_URL;
+    if (env.REDIS_CLUSTER_NODES) {
+      redis.cluster = { nodes: env.REDIS_CLUSTER_NODES.split(',').map((n) => n.trim()).filter(Boolean) };
+    }
+    out.redis = redis as GatewayConfigInput['redis'];
   }
   return out;
 }

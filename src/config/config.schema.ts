@@ -10,6 +10,19 @@ function providerConfigSchema(modules: readonly ProviderModule[]) {
   return z.discriminatedUnion('kind', [first, ...rest]) as unknown as z.ZodType<ProviderConfigBase, ProviderConfigInput>;
 }
 
+// Parsed with WHATWG URL so a password with reserved characters must be percent-encoded, as Redis URLs expect.
+const redisUrl = z
+  .string()
+  .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+  .refine((u) => URL.canParse(u) && new URL(u).hostname !== '', 'must be a redis://[user:password@]host:port URL');
+
+/** Scheme and credentials: one Cluster connects to every node with the same ones. */
+function connectionIdentity(url: string): string {
+  if (!URL.canParse(url)) return url;
+  const u = new URL(url);
+  return `${u.protocol}${u.username}:${u.password}`;
+}
+
 /** The configuration file's schema, for a list of provider modules (by default the registry's). */
 export function configSchemaFor(modules: readonly ProviderModule[]) {
   return z
@@ -28,9 +41,27 @@ export function configSchemaFor(modules: readonly ProviderModule[]) {
       .prefault({}),
     redis: z
       .strictObject({
-        url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+        url: redisUrl.optional(),
+        /** Seed nodes of a Redis Cluster; the other nodes are discovered. */
+        cluster: z.strictObject({ nodes: z.array(redisUrl).min(1, 'list at least one seed node') }).optional(),
         keyPrefix: z.string().min(1).max(64).default('idgw:'),
         commandTimeoutMs: z.number().int().min(50).max(5000).default(500),
+      })
+      .superRefine((r, ctx) => {
+        if ((r.url === undefined) === (r.cluster === undefined)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [],
+            message: 'set exactly one of redis.url (REDIS_URL) and redis.cluster.nodes (REDIS_CLUSTER_NODES)',
+          });
+        }
+        const nodes = r.cluster?.nodes ?? [];
+        const first = nodes[0] && connectionIdentity(nodes[0]);
+        nodes.forEach((n, i) => {
+          if (first && connectionIdentity(n) !== first) {
+            ctx.addIssue({ code: 'custom', path: ['cluster', 'nodes', i], message: 'every node URL must use the same scheme (redis/rediss) and credentials as the first' });
+          }
+        });
       })
       .optional(),
     idempotency: z

@@ -58,7 +58,7 @@ export interface Completion {
  * ServiceUnavailableError: a store that cannot answer fails closed.
  */
 export interface IdempotencyStore {
-  readonly kind: 'memory' | 'redis';
+  readonly kind: 'memory' | 'redis' | 'redis-cluster';
   claim(ref: RecordRef, fingerprint: string, targetIds: readonly string[]): Promise<ClaimResult>;
   /** For each guard, true when this record now holds it. */
   guard(ref: RecordRef, owner: string, guards: readonly GuardRef[]): Promise<boolean[]>;

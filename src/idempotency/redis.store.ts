@@ -1,4 +1,5 @@
-import Redis, { type ChainableCommander } from 'ioredis';
+import calculateSlot from 'cluster-key-slot';
+import { Cluster, type ChainableCommander } from 'ioredis';
 import { ServiceUnavailableError } from '../errors/gateway.error';
 import type {
   ClaimResult,
@@ -12,55 +13,55 @@ import type {
   StoreTiming,
   TargetRecord,
 } from '../domain';
+import { groupByNode } from './node.grouping';
 import { guardId, newOwnerToken, recordId } from './record.keys';
+import { createRedisClient, type RedisClient, type RedisConnectionOptions } from './redis.client';
 import { CLAIM, COMPLETE, GUARD_CLAIM, GUARD_KEEP, GUARD_RELEASE, RELEASE } from './redis.scripts';
 
 interface ScriptCommands {
   idgwClaim(rec: string, lease: string, ...args: string[]): Promise<string[]>;
-  idgwComplete(rec: string, lease: string, ...args: string[]): Promise<number>;
-  idgwRelease(rec: string, lease: string, owner: string): Promise<number>;
 }
 interface PipelineScripts {
   idgwGuardClaim(guard: string, ...args: string[]): ChainableCommander;
   idgwGuardRelease(guard: string, value: string): ChainableCommander;
   idgwGuardKeep(guard: string, value: string, ttlMs: string): ChainableCommander;
   idgwComplete(rec: string, lease: string, ...args: string[]): ChainableCommander;
+  idgwRelease(rec: string, lease: string, owner: string): ChainableCommander;
 }
-type ScriptedRedis = Redis & ScriptCommands;
+type Scripted = ChainableCommander & PipelineScripts;
 
-export interface RedisStoreOptions extends StoreTiming {
-  readonly url: string;
+/** One command of a phase: the key that places it on a node, and how to add it to that node's pipeline. */
+interface Step {
+  readonly key: string;
+  readonly add: (pipeline: Scripted) => void;
+}
+
+export interface RedisStoreOptions extends StoreTiming, RedisConnectionOptions {
   readonly keyPrefix: string;
-  readonly commandTimeoutMs: number;
 }
 
 /**
- * The production store. Fails closed: no offline queue and a short command
- * timeout, so an unreachable Redis is a fast SERVICE_UNAVAILABLE, never a hang
- * and never an unguarded upstream create. Reconnects on its own.
+ * The production store, on a standalone Redis or a Redis Cluster. Fails
+ * closed (see redis.client.ts). Every phase of a mutation (claim; guards;
+ * complete) is one round trip: one pipeline on standalone Redis, one pipeline
+ * per node, sent in parallel, on a Cluster.
  */
 export class RedisIdempotencyStore implements IdempotencyStore {
-  readonly kind = 'redis' as const;
-  private readonly redis: ScriptedRedis;
+  readonly kind: 'redis' | 'redis-cluster';
+  private readonly redis: RedisClient & ScriptCommands;
+  private readonly cluster?: Cluster;
 
-  constructor(private readonly options: RedisStoreOptions) {
-    const redis = new Redis(options.url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      commandTimeout: options.commandTimeoutMs,
-      connectTimeout: Math.max(options.commandTimeoutMs, 1000),
-      retryStrategy: (times) => Math.min(50 * times, 1000),
-      lazyConnect: false,
-    });
-    // Connection errors surface as SERVICE_UNAVAILABLE on each call; the event itself is expected noise.
-    redis.on('error', () => undefined);
-    redis.defineCommand('idgwClaim', { numberOfKeys: 2, lua: CLAIM });
-    redis.defineCommand('idgwComplete', { numberOfKeys: 2, lua: COMPLETE });
-    redis.defineCommand('idgwRelease', { numberOfKeys: 2, lua: RELEASE });
-    redis.defineCommand('idgwGuardClaim', { numberOfKeys: 1, lua: GUARD_CLAIM });
-    redis.defineCommand('idgwGuardRelease', { numberOfKeys: 1, lua: GUARD_RELEASE });
-    redis.defineCommand('idgwGuardKeep', { numberOfKeys: 1, lua: GUARD_KEEP });
-    this.redis = redis as ScriptedRedis;
+  /** `client` lets a test put its own connection (e.g. through proxies) under the store. */
+  constructor(private readonly options: RedisStoreOptions, client: RedisClient = createRedisClient(options)) {
+    this.cluster = client instanceof Cluster ? client : undefined;
+    this.kind = this.cluster ? 'redis-cluster' : 'redis';
+    client.defineCommand('idgwClaim', { numberOfKeys: 2, lua: CLAIM });
+    client.defineCommand('idgwComplete', { numberOfKeys: 2, lua: COMPLETE });
+    client.defineCommand('idgwRelease', { numberOfKeys: 2, lua: RELEASE });
+    client.defineCommand('idgwGuardClaim', { numberOfKeys: 1, lua: GUARD_CLAIM });
+    client.defineCommand('idgwGuardRelease', { numberOfKeys: 1, lua: GUARD_RELEASE });
+    client.defineCommand('idgwGuardKeep', { numberOfKeys: 1, lua: GUARD_KEEP });
+    this.redis = client as RedisClient & ScriptCommands;
   }
 
   async claim(ref: RecordRef, fingerprint: string, targetIds: readonly string[]): Promise<ClaimResult> {
@@ -95,9 +96,12 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     if (guards.length === 0) return [];
     const rid = recordId(ref);
     const ttl = String(this.options.ttlSeconds * 1000);
-    const pipeline = this.redis.pipeline() as ChainableCommander & PipelineScripts;
-    for (const g of guards) pipeline.idgwGuardClaim(this.guardKey(ref, g), rid, owner, ttl);
-    const replies = await this.exec(pipeline);
+    const replies = await this.phase(
+      guards.map((g) => {
+        const key = this.guardKey(ref, g);
+        return { key, add: (p) => p.idgwGuardClaim(key, rid, owner, ttl) };
+      }),
+    );
     return replies.map((r) => r === 1);
   }
 
@@ -107,26 +111,33 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     const ttl = String(this.options.ttlSeconds * 1000);
     const retryable = c.results.some((r) => r.kind === 'failed' && r.failure.retryable);
     // Record, released guards and kept guards in one round trip.
-    const pipeline = this.redis.pipeline() as ChainableCommander & PipelineScripts;
-    pipeline.idgwComplete(rec, lease, owner, JSON.stringify(c.results), c.status, retryable ? '1' : '0', new Date().toISOString());
-    for (const g of c.release) pipeline.idgwGuardRelease(this.guardKey(ref, g), held);
-    for (const g of c.keep) pipeline.idgwGuardKeep(this.guardKey(ref, g), held, ttl);
-    const replies = await this.exec(pipeline);
+    const replies = await this.phase([
+      { key: rec, add: (p) => p.idgwComplete(rec, lease, owner, JSON.stringify(c.results), c.status, retryable ? '1' : '0', new Date().toISOString()) },
+      ...c.release.map((g): Step => {
+        const key = this.guardKey(ref, g);
+        return { key, add: (p) => p.idgwGuardRelease(key, held) };
+      }),
+      ...c.keep.map((g): Step => {
+        const key = this.guardKey(ref, g);
+        return { key, add: (p) => p.idgwGuardKeep(key, held, ttl) };
+      }),
+    ]);
     return replies[0] === 1;
   }
 
   async release(ref: RecordRef, owner: string): Promise<void> {
     const [rec, lease] = this.recordKeys(ref);
-    await this.run(() => this.redis.idgwRelease(rec, lease, owner));
+    await this.phase([{ key: rec, add: (p) => p.idgwRelease(rec, lease, owner) }]);
   }
 
   async get(refs: readonly RecordRef[]): Promise<Array<StoredRecord | null>> {
     if (refs.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const ref of refs) {
-      pipeline.hmget(this.recordKeys(ref)[0], 'state', 'createdAt', 'completedAt', 'status', 'results');
-    }
-    const replies = (await this.exec(pipeline)) as Array<Array<string | null>>;
+    const replies = (await this.phase(
+      refs.map((ref) => {
+        const key = this.recordKeys(ref)[0];
+        return { key, add: (p) => p.hmget(key, 'state', 'createdAt', 'completedAt', 'status', 'results') };
+      }),
+    )) as Array<Array<string | null>>;
     return replies.map(([state, createdAt, completedAt, status, results], i) =>
       state && createdAt ? toStoredRecord(refs[i], state === 'completed' ? 'completed' : 'in_progress', createdAt, completedAt, status, results) : null,
     );
@@ -135,12 +146,15 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   async inspect(ref: RecordRef, fingerprint: string, guards: readonly GuardRef[]): Promise<Inspection> {
     const [rec, lease] = this.recordKeys(ref);
     const rid = recordId(ref);
-    // Reads only (HMGET, EXISTS, GET): a plan creates no key and touches no TTL.
-    const pipeline = this.redis.pipeline();
-    pipeline.hmget(rec, 'fp', 'state', 'retryable', 'results');
-    pipeline.exists(lease);
-    for (const g of guards) pipeline.get(this.guardKey(ref, g));
-    const [fields, leased, ...held] = (await this.exec(pipeline)) as [Array<string | null>, number, ...Array<string | null>];
+    // Reads only (HMGET, EXISTS, GET): a plan creates no key and touches no TTL. One phase, grouped by node.
+    const [fields, leased, ...held] = (await this.phase([
+      { key: rec, add: (p) => p.hmget(rec, 'fp', 'state', 'retryable', 'results') },
+      { key: lease, add: (p) => p.exists(lease) },
+      ...guards.map((g): Step => {
+        const key = this.guardKey(ref, g);
+        return { key, add: (p) => p.get(key) };
+      }),
+    ])) as [Array<string | null>, number, ...Array<string | null>];
     const [fp, state, retryable, results] = fields;
     const record: Inspection['record'] = !fp
       ? 'none'
@@ -161,7 +175,23 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   async ping(): Promise<void> {
-    await this.run(() => this.redis.ping());
+    const cluster = this.cluster;
+    if (!cluster) {
+      await this.run(() => this.redis.ping());
+      return;
+    }
+    // Ready means every slot has a master that answers, and the cluster itself says it serves all
+    // slots: a dead master is noticed at once, before the other nodes agree it failed.
+    await this.run(async () => {
+      const byKey = new Map(cluster.nodes('master').map((m) => [`${m.options.host}:${m.options.port}`, m]));
+      const owners = new Set<string | undefined>();
+      for (let slot = 0; slot < 16384; slot++) owners.add(cluster.slots[slot]?.[0]);
+      const masters = [...owners].map((key) => (key === undefined ? undefined : byKey.get(key)));
+      if (masters.some((m) => m === undefined)) throw new Error('a slot has no reachable master');
+      await Promise.all(masters.map((m) => m!.ping()));
+      const info = await masters[0]!.cluster('INFO');
+      if (!/cluster_state:ok/.test(info)) throw new Error('cluster state is not ok');
+    });
   }
 
   async close(): Promise<void> {
@@ -206,14 +236,40 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     }
   }
 
-  private async exec(pipeline: ChainableCommander): Promise<unknown[]> {
-    const replies = await this.run(() => pipeline.exec());
-    if (!replies) throw unavailable(new Error('pipeline aborted'));
-    return replies.map(([err, value]) => {
-      if (err) throw unavailable(err);
-      return value;
-    });
+  /**
+   * One round trip: the steps grouped by the node that owns their key's slot
+   * (all together on standalone Redis), one pipeline per node, in parallel.
+   * Replies come back in the order of the steps.
+   */
+  private async phase(steps: readonly Step[]): Promise<unknown[]> {
+    const redis = this.redis;
+    const cluster = this.cluster;
+    const groups = cluster ? groupByNode(steps, (s) => nodeOfSlot(cluster.slots, calculateSlot(s.key))) : [{ node: '', indexes: steps.map((_, i) => i) }];
+    const replies: unknown[] = new Array(steps.length);
+    await this.run(() =>
+      Promise.all(
+        groups.map(async ({ indexes }) => {
+          const pipeline = redis.pipeline() as Scripted;
+          for (const i of indexes) steps[i].add(pipeline);
+          const results = await pipeline.exec();
+          if (!results) throw new Error('pipeline aborted');
+          results.forEach(([err, value], j) => {
+            if (err) throw err;
+            replies[indexes[j]] = value;
+          });
+        }),
+      ),
+    );
+    return replies;
   }
+}
+
+/**
+ * The master serving a slot, as the client last learnt it. A slot it does not
+ * know yet gets a group of its own, so ioredis still routes (and redirects) it.
+ */
+function nodeOfSlot(slots: string[][], slot: number): string {
+  return slots[slot]?.[0] ?? `slot:${slot}`;
 }
 
 /** A record's hash fields as a StoredRecord; absent or empty fields stay undefined. */

@@ -14,7 +14,10 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-/** N gateway OS processes sharing one Redis and one set of sandbox providers, each on its own port. */
+/**
+ * N gateway OS processes sharing one Redis and one set of sandbox providers, each on its own port.
+ * `configure` may replace `redis` with `{ cluster: { nodes }, keyPrefix }` for a Redis Cluster.
+ */
 export async function startCluster(n: number, configure: (cfg: Record<string, any>) => void = () => undefined): Promise<Cluster> {
   const sandboxes = await startSandboxes();
   const keyPrefix = `idgw-cluster-${randomBytes(4).toString('hex')}:`;
@@ -27,7 +30,10 @@ export async function startCluster(n: number, configure: (cfg: Record<string, an
   const nodes: Cluster['nodes'] = [];
   for (let i = 0; i < n; i++) {
     const port = await freePort();
-    const proc = spawnGateway({ ...sandboxes.tokens, GATEWAY_CONFIG: file, PORT: String(port), IDEMPOTENCY_HMAC_KEY: TEST_HMAC_KEY, REDIS_URL: process.env.REDIS_URL });
+    // A Redis Cluster config is selected through REDIS_CLUSTER_NODES, as an operator would; the
+    // inherited REDIS_URL of the standalone test Redis must not override it.
+    const redisEnv = cfg.redis?.cluster ? { REDIS_URL: '', REDIS_CLUSTER_NODES: cfg.redis.cluster.nodes.join(',') } : { REDIS_URL: process.env.REDIS_URL };
+    const proc = spawnGateway({ ...sandboxes.tokens, GATEWAY_CONFIG: file, PORT: String(port), IDEMPOTENCY_HMAC_KEY: TEST_HMAC_KEY, ...redisEnv });
     nodes.push({ url: `http://127.0.0.1:${port}/graphql`, proc });
   }
   try {

@@ -42,6 +42,7 @@ export class FakeAdapter implements ProviderAdapter {
     if (override) return override;
     const call: PreparedCall = {
       naturalKey: (spec.name ?? spec.email ?? '').toLowerCase(),
+      request: { method: 'POST', url: `http://fake/${this.id}`, headerNames: ['authorization'], body: { name: spec.name ?? spec.email } },
       send: () => {
         this.sends++;
         const next = this.answers.shift();

@@ -1,4 +1,4 @@
-import type { ClaimResult, Completion, GuardRef, IdempotencyStore, RecordRef, StoredRecord } from '../../src/domain';
+import type { ClaimResult, Completion, GuardRef, IdempotencyStore, Inspection, RecordRef, StoredRecord } from '../../src/domain';
 import { MemoryIdempotencyStore } from '../../src/idempotency/memory.store';
 
 /**
@@ -44,6 +44,10 @@ export class RecordingStore implements IdempotencyStore {
 
   async get(refs: readonly RecordRef[]): Promise<Array<StoredRecord | null>> {
     return this.inner.get(refs);
+  }
+
+  async inspect(ref: RecordRef, fingerprint: string, guards: readonly GuardRef[]): Promise<Inspection> {
+    return this.inner.inspect(ref, fingerprint, guards);
   }
 
   async ping(): Promise<void> {

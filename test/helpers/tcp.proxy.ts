@@ -13,7 +13,8 @@ export class CountingProxy {
   /** From this client write on, Redis is "gone": the write is dropped and every connection cut. */
   private cutAtWrite = Infinity;
 
-  constructor(private readonly targetPort: number, private readonly targetHost = '127.0.0.1') {}
+  /** `delayMs` holds each client write back that long, so a round trip costs a measurable time. */
+  constructor(private readonly targetPort: number, private readonly targetHost = '127.0.0.1', private readonly delayMs = 0) {}
 
   async start(): Promise<this> {
     this.server = createServer((client) => {
@@ -26,7 +27,8 @@ export class CountingProxy {
           for (const s of this.sockets) s.destroy();
           return;
         }
-        upstream.write(d);
+        if (this.delayMs > 0) setTimeout(() => upstream.write(d), this.delayMs);
+        else upstream.write(d);
       });
       upstream.on('data', (d) => client.write(d));
       const end = () => {

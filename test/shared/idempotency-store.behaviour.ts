@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto';
+import type { Completion, IdempotencyStore, RecordRef, TargetRecord } from '../../src/domain';
+import { ProviderErrorCode } from '../../src/domain';
+
+export type StoreFactory = (timing: { ttlSeconds: number; leaseSeconds: number }) => IdempotencyStore;
+
+const created = (providerId: string, id: string): TargetRecord => ({ providerId, kind: 'created', entity: { id, name: 'n' } });
+const failed = (providerId: string, code: ProviderErrorCode, retryable: boolean): TargetRecord => ({
+  providerId,
+  kind: 'failed',
+  failure: { code, message: 'm', retryable },
+});
+const done = (results: TargetRecord[], extra: Partial<Completion> = {}): Completion => ({
+  status: results.every((r) => r.kind === 'created') ? 'SUCCEEDED' : results.some((r) => r.kind === 'created') ? 'PARTIAL' : 'FAILED',
+  results,
+  release: [],
+  keep: [],
+  ...extra,
+});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The behaviours every IdempotencyStore must have, run against each store
+ * (as Apollo runs one suite against every integration). `make` may read state
+ * set up in a beforeAll (e.g. a cluster's address): it is called inside tests.
+ */
+export function describeStoreContract(name: string, make: StoreFactory): void {
+  describe(`IdempotencyStore contract: ${name}`, () => {
+    const stores: IdempotencyStore[] = [];
+    const store = (t = { ttlSeconds: 600, leaseSeconds: 30 }) => {
+      const s = make(t);
+      stores.push(s);
+      return s;
+    };
+    const ref = (key = randomBytes(6).toString('hex')): RecordRef => ({ clientId: 'client-a', operation: 'createServiceAccount', key });
+    afterAll(async () => {
+      await Promise.all(stores.map((s) => s.close()));
+    });
+
+    it('claims a new key once; the same key is then in progress; another input is REUSED', async () => {
+      const s = store();
+      const r = ref();
+      const first = await s.claim(r, 'fp1', ['hoop']);
+      expect(first).toMatchObject({ kind: 'claimed', previous: [], takenOverFrom: [] });
+      expect(await s.claim(r, 'fp1', ['hoop'])).toMatchObject({ kind: 'in_progress', record: { state: 'in_progress' } });
+      expect(await s.claim(r, 'fp2', ['hoop'])).toEqual({ kind: 'reused' });
+    });
+
+    it('scopes keys by client and operation', async () => {
+      const s = store();
+      const r = ref();
+      await s.claim(r, 'fp1', []);
+      expect((await s.claim({ ...r, clientId: 'client-b' }, 'fp2', [])).kind).toBe('claimed');
+      expect((await s.claim({ ...r, operation: 'createUser' }, 'fp3', [])).kind).toBe('claimed');
+    });
+
+    it('a completed record answers with its outcome, never re-claimable when nothing is retryable', async () => {
+      const s = store();
+      const r = ref();
+      const c = await s.claim(r, 'fp', ['hoop', 'versori']);
+      if (c.kind !== 'claimed') throw new Error('not claimed');
+      const results = [created('hoop', 'h-1'), failed('versori', ProviderErrorCode.BAD_REQUEST, false)];
+      expect(await s.complete(r, c.owner, done(results))).toBe(true);
+      const again = await s.claim(r, 'fp', ['hoop', 'versori']);
+      expect(again).toMatchObject({ kind: 'completed', record: { state: 'completed', status: 'PARTIAL', results, createdAt: c.createdAt } });
+    });
+
+    it('a record with retryable failures is claimable again, with the earlier results', async () => {
+      const s = store();
+      const r = ref();
+      const c = await s.claim(r, 'fp', ['hoop', 'versori']);
+      if (c.kind !== 'claimed') throw new Error('not claimed');
+      const results = [created('hoop', 'h-1'), failed('versori', ProviderErrorCode.UNAVAILABLE, true)];
+      await s.complete(r, c.owner, done(results));
+      const retry = await s.claim(r, 'fp', ['hoop', 'versori']);
+      expect(retry).toMatchObject({ kind: 'claimed', previous: results, takenOverFrom: [] });
+      // While the retry runs, the key is in progress again.
+      expect((await s.claim(r, 'fp', [])).kind).toBe('in_progress');
+    });
+
+    it('an expired lease is taken over; the old owner can no longer complete or release', async () => {
+      const s = store({ ttlSeconds: 600, leaseSeconds: 1 });
+      const r = ref();
+      const old = await s.claim(r, 'fp', ['hoop', 'unleash']);
+      if (old.kind !== 'claimed') throw new Error('not claimed');
+      await sleep(1100);
+      const next = await s.claim(r, 'fp', ['hoop', 'unleash']);
+      expect(next).toMatchObject({ kind: 'claimed', takenOverFrom: ['hoop', 'unleash'] });
+      if (next.kind !== 'claimed') throw new Error('not claimed');
+      expect(next.owner).not.toBe(old.owner);
+      expect(await s.complete(r, old.owner, done([created('hoop', 'x')]))).toBe(false);
+      await s.release(r, old.owner);
+      expect((await s.claim(r, 'fp', [])).kind).toBe('in_progress');
+      expect(await s.complete(r, next.owner, done([created('hoop', 'y')]))).toBe(true);
+      const [rec] = await s.get([r]);
+      expect(rec?.results).toEqual([created('hoop', 'y')]);
+    });
+
+    it('release gives a fresh claim back (the key is free again) and restores an earlier completed attempt', async () => {
+      const s = store();
+      const r = ref();
+      const c = await s.claim(r, 'fp', []);
+      if (c.kind !== 'claimed') throw new Error('not claimed');
+      await s.release(r, c.owner);
+      expect((await s.claim(r, 'fp2', [])).kind).toBe('claimed');
+
+      const r2 = ref();
+      const c2 = await s.claim(r2, 'fp', []);
+      if (c2.kind !== 'claimed') throw new Error('not claimed');
+      await s.complete(r2, c2.owner, done([failed('hoop', ProviderErrorCode.TIMEOUT, true)]));
+      const retry = await s.claim(r2, 'fp', []);
+      if (retry.kind !== 'claimed') throw new Error('not claimed');
+      await s.release(r2, retry.owner);
+      expect(await s.get([r2])).toEqual([expect.objectContaining({ state: 'completed', status: 'FAILED' })]);
+    });
+
+    it('natural-key guards: held by one record, refused to another, re-taken by the same record, released on failure', async () => {
+      const s = store();
+      const a = ref();
+      const b = ref();
+      const guard = { providerId: 'hoop', naturalKey: `subject-${randomBytes(3).toString('hex')}` };
+      const other = { providerId: 'unleash', naturalKey: guard.naturalKey };
+      const ca = await s.claim(a, 'fa', []);
+      const cb = await s.claim(b, 'fb', []);
+      if (ca.kind !== 'claimed' || cb.kind !== 'claimed') throw new Error('not claimed');
+      expect(await s.guard(a, ca.owner, [guard, other])).toEqual([true, true]);
+      expect(await s.guard(b, cb.owner, [guard, other])).toEqual([false, false]);
+      // A different operation is a different namespace.
+      expect(await s.guard({ ...b, operation: 'createUser' }, cb.owner, [guard])).toEqual([true]);
+      // a's hoop target failed: its guard goes; its unleash target succeeded: kept.
+      await s.complete(a, ca.owner, done([failed('hoop', ProviderErrorCode.BAD_REQUEST, false), created('unleash', 'u')], { release: [guard], keep: [other] }));
+      expect(await s.guard(b, cb.owner, [guard, other])).toEqual([true, false]);
+    });
+
+    it('a guard held by an older owner of the same record passes to the new owner on takeover', async () => {
+      const s = store({ ttlSeconds: 600, leaseSeconds: 1 });
+      const r = ref();
+      const g = { providerId: 'hoop', naturalKey: `n-${randomBytes(3).toString('hex')}` };
+      const old = await s.claim(r, 'fp', ['hoop']);
+      if (old.kind !== 'claimed') throw new Error('not claimed');
+      expect(await s.guard(r, old.owner, [g])).toEqual([true]);
+      await sleep(1100);
+      const next = await s.claim(r, 'fp', ['hoop']);
+      if (next.kind !== 'claimed') throw new Error('not claimed');
+      expect(await s.guard(r, next.owner, [g])).toEqual([true]);
+      // The old owner can no longer release what the new owner holds.
+      await s.complete(r, old.owner, done([], { release: [g] }));
+      const intruder = ref();
+      const ci = await s.claim(intruder, 'fi', []);
+      if (ci.kind !== 'claimed') throw new Error('not claimed');
+      expect(await s.guard(intruder, ci.owner, [g])).toEqual([false]);
+    });
+
+    it('records expire ttlSeconds after creation', async () => {
+      const s = store({ ttlSeconds: 1, leaseSeconds: 1 });
+      const r = ref();
+      const c = await s.claim(r, 'fp', []);
+      if (c.kind !== 'claimed') throw new Error('not claimed');
+      await s.complete(r, c.owner, done([created('hoop', 'h')]));
+      expect((await s.get([r]))[0]).not.toBeNull();
+      await sleep(1200);
+      expect(await s.get([r])).toEqual([null]);
+      expect((await s.claim(r, 'other-fp', [])).kind).toBe('claimed');
+    });
+
+    it('get answers many keys at once, null for unknown ones', async () => {
+      const s = store();
+      const r = ref();
+      const c = await s.claim(r, 'fp', []);
+      if (c.kind !== 'claimed') throw new Error('not claimed');
+      await s.complete(r, c.owner, done([created('hoop', 'h')]));
+      const got = await s.get([r, ref(), { ...r, clientId: 'someone-else' }]);
+      expect(got).toEqual([expect.objectContaining({ key: r.key, state: 'completed', status: 'SUCCEEDED' }), null, null]);
+    });
+  });
+}
