@@ -1,7 +1,7 @@
 /**
- * GET / : where the self-hosted GraphiQL playground will live (DESIGN §9).
- * Until then, a page that tells a person how to use the API, with no
- * external resources.
+ * GET / when the playground is off (server.playground or server.introspection
+ * false): a page that tells a person how to use the API, with no external
+ * resources.
  */
 export function landingPage(): string {
   return `<!doctype html>

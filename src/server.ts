@@ -20,6 +20,8 @@ import type { ProviderModule } from './providers/provider.module';
 import { createLogger } from './observability/pino.logger';
 import { gatewaySchema } from './schema';
 import { landingPage } from './landing.page';
+import { appendVary, createCorsPolicy } from './server/cors.policy';
+import { createPlaygroundRoutes } from './server/playground.routes';
 
 export interface RunningGateway {
   readonly url: string;
@@ -103,6 +105,12 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 
   let inFlight = 0;
   let draining = false;
+  const cors = createCorsPolicy(config.server.cors.origins);
+  const playground = createPlaygroundRoutes({
+    enabled: config.server.playground && config.server.introspection,
+    authRequired: authenticator.enabled,
+    providerIds: config.providers.map((p) => p.id),
+  });
 
   const handleGraphql = async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> => {
     const method = req.method ?? 'GET';
@@ -137,7 +145,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
           idempotencyKeyHeaders: req.headersDistinct['idempotency-key'],
         }),
     });
-    for (const [k, v] of result.headers) res.setHeader(k, v);
+    for (const [k, v] of result.headers) k === 'vary' ? appendVary(res, v) : res.setHeader(k, v);
     res.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
       res.end(result.body.string);
@@ -150,6 +158,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const server: Server = createServer((req, res) => {
     const requestId = sanitizeRequestId(req.headers['x-request-id']) ?? randomUUID();
     res.setHeader('x-request-id', requestId);
+    if (cors(req, res)) return;
     const path = (req.url ?? '/').split('?')[0];
     inFlight++;
     requestScope
@@ -165,6 +174,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
             return sendJson(res, 503, { status: 'unavailable', store: store.kind, reason: 'idempotency store unreachable' });
           }
         }
+        if (playground(req, res, path)) return;
         if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
           res.setHeader('content-type', 'text/html; charset=utf-8');
           return void res.end(landingPage());

@@ -37,6 +37,16 @@ export function configSchemaFor(modules: readonly ProviderModule[]) {
         /** Create fields (aliases counted) one GraphQL operation may hold. */
         maxCreatesPerOperation: z.number().int().min(1).max(16).default(1),
         shutdownGraceMs: z.number().int().min(0).max(120_000).default(10_000),
+        /** GraphiQL on GET /; off whenever introspection is off. */
+        playground: z.boolean().default(true),
+        cors: z
+          .strictObject({
+            origins: z
+              .array(z.string().refine(isExactOrigin, 'must be an exact origin like https://app.example.com (scheme://host[:port], no path, no *)'))
+              .max(100)
+              .default([]),
+          })
+          .prefault({}),
       })
       .prefault({}),
     redis: z
@@ -116,6 +126,17 @@ export function configSchemaFor(modules: readonly ProviderModule[]) {
 }
 
 export const configSchema = configSchemaFor(PROVIDER_MODULES);
+
+/** An origin as a browser sends it in `Origin`: scheme, host, optional port; no path, no wildcard. */
+export function isExactOrigin(value: string): boolean {
+  if (value.includes('*')) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);

@@ -60,6 +60,11 @@ export function createFormatError(logger: Logger) {
         extensions: { code: badLiteral ? ErrorCode.BAD_USER_INPUT : code, ...(field ? { field } : {}), ...limits, requestId },
       };
     }
+    // Apollo's own request errors without a code (an APQ hash that does not match its query) carry a 4xx.
+    const httpStatus = (original as { extensions?: { http?: { status?: number } } })?.extensions?.http?.status;
+    if (typeof httpStatus === 'number' && httpStatus >= 400 && httpStatus < 500 && code === ErrorCode.INTERNAL_SERVER_ERROR) {
+      return { message: formatted.message, locations: formatted.locations, extensions: { code: 'BAD_REQUEST', requestId } };
+    }
     logger.error({ err: original instanceof Error ? { message: original.message, stack: original.stack } : String(original), requestId }, 'unexpected error');
     return {
       message: 'Internal server error',

@@ -25,13 +25,23 @@ export const REDACT_PATHS = [
 ];
 
 export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
+  const pretty = !options.destination && wantsPrettyLogs();
   return pino(
     {
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',
       base: { service: 'identity-gateway' },
+      // Redaction runs before any transport, so pretty output is redacted too.
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } } : {}),
     },
     options.destination,
   );
+}
+
+/** People at a terminal get readable lines; log shippers (a pipe, a container) get JSON. LOG_FORMAT decides when set. */
+export function wantsPrettyLogs(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = process.stdout.isTTY === true): boolean {
+  if (env.LOG_FORMAT === 'pretty') return true;
+  if (env.LOG_FORMAT === 'json') return false;
+  return stdoutIsTty;
 }

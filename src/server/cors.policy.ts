@@ -1,0 +1,52 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export const CORS_ALLOW_METHODS = 'GET, POST, OPTIONS';
+export const CORS_ALLOW_HEADERS = 'authorization, content-type, idempotency-key, x-request-id, apollo-require-preflight';
+export const CORS_MAX_AGE_SECONDS = 600;
+
+/**
+ * Exact-origin CORS for browser frontends. Callers authenticate with bearer
+ * tokens, not cookies, so no Allow-Credentials; an unlisted origin gets no
+ * CORS header at all and the browser keeps the response from its page.
+ *
+ * Returns true when it answered the request itself (a preflight).
+ */
+export function createCorsPolicy(origins: readonly string[]): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const allowed = new Set(origins);
+  return (req, res) => {
+    if (allowed.size === 0) return false;
+    // Any response may differ by Origin, so shared caches must key on it.
+    appendVary(res, 'Origin');
+    const origin = req.headers.origin;
+    const listed = typeof origin === 'string' && allowed.has(origin);
+    if (req.method === 'OPTIONS' && typeof origin === 'string' && req.headers['access-control-request-method'] !== undefined) {
+      if (listed) {
+        res.setHeader('access-control-allow-origin', origin);
+        res.setHeader('access-control-allow-methods', CORS_ALLOW_METHODS);
+        res.setHeader('access-control-allow-headers', CORS_ALLOW_HEADERS);
+        res.setHeader('access-control-max-age', String(CORS_MAX_AGE_SECONDS));
+      }
+      res.statusCode = 204;
+      res.end();
+      return true;
+    }
+    if (listed) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('access-control-expose-headers', 'x-request-id');
+    }
+    return false;
+  };
+}
+
+/** Adds to Vary rather than replacing it: Apollo sets its own (Accept). */
+export function appendVary(res: ServerResponse, value: string): void {
+  const current = res.getHeader('vary');
+  const parts = (Array.isArray(current) ? current.join(',') : String(current ?? ''))
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  for (const v of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+    if (!parts.some((p) => p.toLowerCase() === v.toLowerCase())) parts.push(v);
+  }
+  res.setHeader('vary', parts.join(', '));
+}

@@ -1,0 +1,150 @@
+import { playgroundAssetUrl } from './static.assets';
+
+export interface PlaygroundPageOptions {
+  /** Per-response nonce: the one inline script (the boot code) runs, nothing injected does. */
+  readonly nonce: string;
+  /** Path of the GraphQL endpoint, same origin as the page. */
+  readonly endpoint: string;
+  /** When the gateway requires an API key, the headers editor opens with a template for it. */
+  readonly authRequired: boolean;
+  readonly providerIds: readonly string[];
+  /** Lets each page load propose a fresh account name. */
+  readonly now?: Date;
+}
+
+export function playgroundCsp(nonce: string): string {
+  return [
+    "default-src 'none'",
+    `script-src 'self' 'nonce-${nonce}'`,
+    // GraphiQL and CodeMirror set element styles at run time.
+    "style-src 'self' 'unsafe-inline'",
+    // GraphiQL's fonts and icons are data: URLs inside its stylesheet.
+    "font-src 'self' data:",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+export const EXAMPLE_MUTATION = `# One service account on every provider that can:
+#   {{providers}}
+# Run it with the button (or Ctrl-Enter).
+#
+# Run it again unchanged: a CONFLICT error, no
+# provider called twice. That is idempotency: the
+# same input has the same (derived) key. Change
+# "name" in Variables to create another account.
+mutation CreateServiceAccount($input: CreateServiceAccountInput!) {
+  createServiceAccount(input: $input) {
+    idempotencyKey
+    status
+    results {
+      __typename
+      ... on ServiceAccountCreated {
+        provider { id kind }
+        account { id name displayName }
+        credentials { kind clientId secret expiresAt }
+      }
+      ... on ProviderFailure {
+        provider { id kind }
+        code
+        message
+        retryable
+      }
+    }
+  }
+}
+`;
+
+const PROVIDERS_QUERY = `# Who you are, and the providers this gateway creates accounts on.
+query Providers {
+  viewer { id scopes }
+  providers { id kind capabilities health { state } }
+}
+`;
+
+const AUTH_HINT =
+  'This gateway requires an API key: put {"Authorization": "Bearer <your API key>"} in the Headers editor below, then run again (the schema re-fetch button is in the left sidebar).';
+
+export function playgroundPage(options: PlaygroundPageOptions): string {
+  const now = options.now ?? new Date();
+  const name = `playground-${now.getTime().toString(36)}`;
+  const headers = options.authRequired ? JSON.stringify({ Authorization: 'Bearer <your API key>' }, null, 2) : '';
+  const config = {
+    endpoint: options.endpoint,
+    authRequired: options.authRequired,
+    authHint: AUTH_HINT,
+    tabs: [
+      {
+        query: EXAMPLE_MUTATION.replace('{{providers}}', options.providerIds.join(', ')),
+        variables: JSON.stringify({ input: { name, displayName: 'Playground example', description: 'created from the GraphiQL playground' } }, null, 2),
+        headers,
+      },
+      { query: PROVIDERS_QUERY, headers },
+    ],
+  };
+  const nonce = options.nonce;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>identity-gateway playground</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${playgroundAssetUrl('graphiql.min.css')}">
+<style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+</head>
+<body>
+<div id="graphiql">Loading the playground…</div>
+<script type="application/json" id="playground-config">${jsonForScript(config)}</script>
+<script src="${playgroundAssetUrl('react.production.min.js')}"></script>
+<script src="${playgroundAssetUrl('react-dom.production.min.js')}"></script>
+<script src="${playgroundAssetUrl('graphiql.min.js')}"></script>
+<script nonce="${nonce}">${BOOT_SCRIPT}</script>
+</body>
+</html>
+`;
+}
+
+/**
+ * With an API key required, a request without a usable Authorization header
+ * is answered in the page: the 401 it would get tells less than the hint, and
+ * the schema fetch on load would otherwise fail before anyone could type a key.
+ */
+const BOOT_SCRIPT = `
+(function () {
+  var config = JSON.parse(document.getElementById('playground-config').textContent);
+  var send = GraphiQL.createFetcher({ url: config.endpoint });
+  function usableAuthorization(headers) {
+    return Object.keys(headers || {}).some(function (k) {
+      return k.toLowerCase() === 'authorization' && /^\\s*Bearer\\s+[^\\s<>]+\\s*$/i.test(String(headers[k]));
+    });
+  }
+  var fetcher = config.authRequired
+    ? function (params, opts) {
+        if (usableAuthorization(opts && opts.headers)) return send(params, opts);
+        return Promise.resolve({ errors: [{ message: config.authHint }] });
+      }
+    : send;
+  ReactDOM.createRoot(document.getElementById('graphiql')).render(
+    React.createElement(GraphiQL, {
+      fetcher: fetcher,
+      defaultTabs: config.tabs,
+      // GraphiQL 3 fills the first tab's editors from these, not from defaultTabs.
+      variables: config.tabs[0].variables,
+      headers: config.tabs[0].headers,
+      isHeadersEditorEnabled: true,
+      shouldPersistHeaders: false,
+      defaultEditorToolsVisibility: config.authRequired ? 'headers' : 'variables',
+      visiblePlugin: 'Documentation Explorer',
+    }),
+  );
+})();
+`;
+
+/** JSON inside a <script> element: no "</script>" or "<!--" can end it early. */
+function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { startHarness, type Harness } from '../helpers/gateway.harness';
+import { launchChromium, screenshot, watchedPage, type WatchedPage } from '../helpers/chromium.browser';
+
+const API_KEY = 'playground-test-key-0123456789';
+
+const RESULT = '.result-window';
+const EXECUTE = 'button[aria-label^="Execute query"]';
+
+async function schemaLoaded(page: Page, timeout = 15_000): Promise<void> {
+  // The docs explorer lists the root types only once introspection succeeded.
+  await page.locator('.graphiql-doc-explorer').getByText('Mutation', { exact: true }).first().waitFor({ timeout });
+}
+
+async function refetchUntilSchemaLoads(page: Page): Promise<boolean> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    await page.click('button[aria-label="Re-fetch GraphQL schema"]');
+    try {
+      await schemaLoaded(page, 1_000);
+      return true;
+    } catch {
+      // not yet: the header editor's debounce had not passed
+    }
+  }
+  return false;
+}
+
+async function runAndReadStatus(page: Page): Promise<string> {
+  await page.click(EXECUTE);
+  await page.locator(RESULT).getByText('"status"').waitFor({ timeout: 15_000 });
+  return page.locator(RESULT).innerText();
+}
+
+function expectNothingForeignOrBroken(w: WatchedPage): void {
+  expect(w.foreignRequests).toEqual([]);
+  expect(w.errors).toEqual([]);
+}
+
+describe('the GraphiQL playground in Chromium', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  }, 120_000);
+  afterAll(() => browser?.close());
+
+  describe('on a gateway without authentication', () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness();
+    });
+    afterAll(() => h.close());
+
+    it('loads the schema, runs the example createServiceAccount and shows SUCCEEDED, all from the gateway origin', async () => {
+      const origin = new URL(h.url).origin;
+      const w = await watchedPage(browser, [origin]);
+      await w.page.goto(`${origin}/`);
+      await schemaLoaded(w.page);
+      // The example tab is ready to run: a mutation and a variable with a fresh name.
+      await expect(w.page.locator('.graphiql-editor').first().innerText()).resolves.toContain('mutation CreateServiceAccount');
+      await expect(w.page.locator('.graphiql-editor-tool').innerText()).resolves.toMatch(/"name": "playground-[a-z0-9]+"/);
+      const result = await runAndReadStatus(w.page);
+      expect(result).toContain('"status": "SUCCEEDED"');
+      expect(result).toContain('"__typename": "ServiceAccountCreated"');
+      await screenshot(w.page, 'playground-succeeded');
+
+      // Running it again is the idempotency the tab's comment promises: CONFLICT, not a second account.
+      await w.page.click(EXECUTE);
+      await w.page.locator(RESULT).getByText('"CONFLICT"').waitFor({ timeout: 15_000 });
+      expectNothingForeignOrBroken(w);
+      await w.context.close();
+    });
+  });
+
+  describe('on a gateway that requires an API key', () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness({
+        configure: (c) => (c.clients = [{ id: 'playground-user', keySha256: createHash('sha256').update(API_KEY).digest('hex'), scopes: ['identity:read', 'identity:write'] }]),
+      });
+    });
+    afterAll(() => h.close());
+
+    it('opens the headers editor with a hint; with the key typed in, the schema loads and the example succeeds', async () => {
+      const origin = new URL(h.url).origin;
+      const w = await watchedPage(browser, [origin]);
+      await w.page.goto(`${origin}/`);
+      const headers = w.page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden)');
+      await expect(headers.innerText()).resolves.toContain('Bearer <your API key>');
+      // Without a key the page says what to do instead of sending a request that can only be 401.
+      await w.page.locator(RESULT).getByText('requires an API key').waitFor({ timeout: 15_000 });
+
+      await headers.locator('.CodeMirror').click();
+      await w.page.keyboard.press('Control+A');
+      await w.page.keyboard.insertText(JSON.stringify({ Authorization: `Bearer ${API_KEY}` }));
+      // GraphiQL takes the editor's text into its state after a short debounce: re-fetch as a person would, until it shows.
+      await expect(refetchUntilSchemaLoads(w.page)).resolves.toBe(true);
+      const result = await runAndReadStatus(w.page);
+      expect(result).toContain('"status": "SUCCEEDED"');
+      await screenshot(w.page, 'playground-api-key');
+      expectNothingForeignOrBroken(w);
+      await w.context.close();
+    });
+  });
+});
