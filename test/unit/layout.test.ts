@@ -50,7 +50,7 @@ describe('layout and import rules', () => {
   });
 
   it('files are named <thing>.<role>.ts (entry points excepted)', () => {
-    const loose = all.map((f) => relative(SRC, f.file)).filter((p) => !/(^|\/)[a-z0-9-]+\.[a-z0-9-]+\.ts$/.test(p) && !/^(main|server|schema|context)\.ts$/.test(p));
+    const loose = all.map((f) => relative(SRC, f.file)).filter((p) => !/(^|\/)[a-z0-9-]+\.[a-z0-9-]+\.ts$/.test(p) && !/^(main|app|schema|context)\.ts$/.test(p));
     expect(loose).toEqual([]);
   });
 });

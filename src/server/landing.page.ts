@@ -1,7 +1,6 @@
 /**
- * GET / : where the self-hosted GraphiQL playground will live (DESIGN §9).
- * Until then, a page that tells a person how to use the API, with no
- * external resources.
+ * GET / : a page that tells a person how to use the API, with no external
+ * resources, until a self-hosted playground takes its place.
  */
 export function landingPage(): string {
   return `<!doctype html>
