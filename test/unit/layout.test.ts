@@ -40,6 +40,10 @@ describe('layout and import rules', () => {
     expect(offenders('providers', (t) => !['pkg:graphql', 'pkg:type-graphql', 'pkg:@apollo/server', 'pkg:ioredis', 'graphql', 'idempotency', 'identity', 'sandbox'].includes(t))).toEqual([]);
   });
 
+  it('server/ is HTTP only: it knows the error codes, not the identity service, providers, stores or schema', () => {
+    expect(offenders('server', (t) => t.startsWith('pkg:') || ['server', 'errors'].includes(t))).toEqual([]);
+  });
+
   it('sandbox/ shares no code with providers/ (an independent reading of each contract)', () => {
     expect(offenders('sandbox', (t) => t.startsWith('pkg:') || t === 'sandbox')).toEqual([]);
   });
