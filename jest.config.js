@@ -19,7 +19,7 @@ module.exports = {
     {
       ...common,
       displayName: 'functional',
-      roots: ['<rootDir>/test/functional'],
+      roots: ['<rootDir>/test/functional', '<rootDir>/test/browser'],
       testMatch: ['**/*.test.ts'],
       globalSetup: '<rootDir>/test/helpers/redis.global-setup.ts',
       globalTeardown: '<rootDir>/test/helpers/redis.global-teardown.ts',

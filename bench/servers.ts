@@ -10,7 +10,7 @@ import { Pool } from 'undici';
 import { resolveConfig } from '../src/config/config.loader';
 import { createLogger } from '../src/observability/pino.logger';
 import { sandboxGatewayConfig, startSandboxes } from '../src/sandbox/sandbox.set';
-import { startGateway } from '../src/server';
+import { startGateway } from '../src/app';
 
 async function main(): Promise<void> {
   const sandboxes = await startSandboxes();

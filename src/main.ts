@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { ConfigError } from './config/config.error';
 import { loadConfigFile, resolveConfig, type GatewayConfig } from './config/config.loader';
 import { createLogger } from './observability/pino.logger';
-import { startGateway } from './server';
+import { startGateway } from './app';
 
 async function main(): Promise<void> {
   const logger = createLogger();

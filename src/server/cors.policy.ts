@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { appendVary } from './vary.header';
 
 export const CORS_ALLOW_METHODS = 'GET, POST, OPTIONS';
 export const CORS_ALLOW_HEADERS = 'authorization, content-type, idempotency-key, x-request-id, apollo-require-preflight';
@@ -36,17 +37,4 @@ export function createCorsPolicy(origins: readonly string[]): (req: IncomingMess
     }
     return false;
   };
-}
-
-/** Adds to Vary rather than replacing it: Apollo sets its own (Accept). */
-export function appendVary(res: ServerResponse, value: string): void {
-  const current = res.getHeader('vary');
-  const parts = (Array.isArray(current) ? current.join(',') : String(current ?? ''))
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean);
-  for (const v of value.split(',').map((p) => p.trim()).filter(Boolean)) {
-    if (!parts.some((p) => p.toLowerCase() === v.toLowerCase())) parts.push(v);
-  }
-  res.setHeader('vary', parts.join(', '));
 }

@@ -4,7 +4,7 @@ import { resolveConfig } from '../../src/config/config.loader';
 import { ConfigError } from '../../src/config/config.error';
 import { createLogger } from '../../src/observability/pino.logger';
 import { PROVIDER_MODULES } from '../../src/providers/provider.registry';
-import { startGateway, type RunningGateway } from '../../src/server';
+import { startGateway, type RunningGateway } from '../../src/app';
 import { gql } from '../helpers/graphql.client';
 import { echoModule } from '../fixtures/providers/echo/echo.module';
 

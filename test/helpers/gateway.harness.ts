@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import type { GatewayConfigInput } from '../../src/config/config.schema';
 import { resolveConfig } from '../../src/config/config.loader';
 import { createLogger } from '../../src/observability/pino.logger';
-import { startGateway, type RunningGateway } from '../../src/server';
+import { startGateway, type RunningGateway } from '../../src/app';
 import { sandboxGatewayConfig, startSandboxes, type SandboxSet } from '../../src/sandbox/sandbox.set';
 import type { UnleashSandboxOptions } from '../../src/sandbox/unleash.sandbox';
 import { gql, type GqlResponse } from './graphql.client';

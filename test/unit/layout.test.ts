@@ -83,6 +83,10 @@ describe('layout and import rules', () => {
     expect(named).toEqual([]);
   });
 
+  it('server/ is HTTP only: it knows the error codes, not the identity service, providers, stores or schema', () => {
+    expect(offenders('server', (t) => t.startsWith('pkg:') || ['server', 'errors'].includes(t))).toEqual([]);
+  });
+
   it('sandbox/ shares no code with providers/ (an independent reading of each contract)', () => {
     expect(offenders('sandbox', (t) => t.startsWith('pkg:') || t === 'sandbox')).toEqual([]);
   });

@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { Logger } from 'pino';
+import { ClientAuthenticator, type ClientIdentity } from './auth/client.authenticator';
+import type { GatewayConfig } from './config/config.loader';
+import { createContext, type GatewayContext } from './context';
+import { createFormatError, requestScope } from './errors/error.formatter';
+import { ErrorCode } from './errors/error-code.enum';
+import { GatewayError } from './errors/gateway.error';
+import { maxCreatesRule } from './graphql/common/max-creates.rule';
+import type { IdempotencyStore } from './domain';
+import { createIdempotencyStore } from './idempotency/store.factory';
+import { IdentityService } from './identity/identity.service';
+import { createLogger } from './observability/pino.logger';
+import { ProviderHealthBook } from './identity/provider-health.book';
+import type { ProviderModule } from './providers/provider.module';
+import { PROVIDER_MODULES, ProviderRegistry } from './providers/provider.registry';
+import { gatewaySchema } from './schema';
+import { graphqlHandler, type NodeHandler } from './server/graphql.handler';
+import { HttpError } from './server/http.error';
+import { createCorsPolicy } from './server/cors.policy';
+import { createHttpServer, type Readiness } from './server/http.server';
+import { createPlaygroundRoutes } from './server/playground.routes';
+import { httpStatusPlugin } from './server/http-status.plugin';
+
+export interface RunningGateway {
+  readonly url: string;
+  readonly port: number;
+  readonly store: IdempotencyStore;
+  readonly logger: Logger;
+  /** Stops accepting, lets in-flight requests finish (bounded), closes the store and pools. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly logger?: Logger;
+  /** The provider kinds this gateway speaks; the config must have been resolved with the same list. */
+  readonly modules?: readonly ProviderModule[];
+}
+
+/** The gateway: config → store, providers, identity service, GraphQL, HTTP. */
+export async function startGateway(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
+  const logger = options.logger ?? createLogger();
+  const { store, hmacKey } = createIdempotencyStore(config);
+  const modules = options.modules ?? PROVIDER_MODULES;
+  const registry = ProviderRegistry.fromConfig(config, modules);
+  const identity = new IdentityService({
+    kinds: modules,
+    adapters: registry.adapters,
+    store,
+    health: new ProviderHealthBook(),
+    hmacKey,
+    maxTargets: config.server.maxTargetsPerMutation,
+  });
+  const authenticator = new ClientAuthenticator(config);
+  if (!authenticator.enabled) {
+    logger.warn('NO AUTHENTICATION: no `clients` configured; every caller is "anonymous" with all scopes. Listening on loopback only.');
+  } else if (store.kind === 'memory') {
+    logger.warn('`clients` are configured without `redis`: idempotency records live in this one process only, so replicas or a restart will not see them. Configure redis for any shared deployment.');
+  }
+
+  let draining = false;
+  const graphql: NodeHandler = async (req, res) => {
+    // Before the body is read: an unknown caller's body is not worth buffering.
+    let client: ClientIdentity;
+    try {
+      client = authenticator.authenticate(req.headers.authorization);
+    } catch (err) {
+      if (err instanceof GatewayError) throw new HttpError(ErrorCode.UNAUTHENTICATED, err.message);
+      throw err;
+    }
+    const requestId = requestScope.getStore()?.requestId ?? randomUUID();
+    return graphqlHandler(apollo, {
+      maxBodyBytes: config.server.maxBodyBytes,
+      context: async () => createContext({ requestId, client, identity, logger, idempotencyKeyHeaders: req.headersDistinct['idempotency-key'] }),
+    })(req, res);
+  };
+  // Requests reach `graphql` only once the server listens, after `apollo` has started.
+  const server = createHttpServer({
+    logger,
+    graphql,
+    readiness: () => readiness(store),
+    draining: () => draining,
+    cors: createCorsPolicy(config.server.cors.origins),
+    playground: createPlaygroundRoutes({
+      enabled: config.server.playground && config.server.introspection,
+      authRequired: authenticator.enabled,
+      providerIds: config.providers.map((p) => p.id),
+    }),
+  });
+
+  const apollo = new ApolloServer<GatewayContext>({
+    schema: await gatewaySchema(modules),
+    introspection: config.server.introspection,
+    includeStacktraceInErrorResponses: false,
+    // "Did you mean …" suggestions would reveal the schema that switching introspection off hides.
+    hideSchemaDetailsFromClientErrors: !config.server.introspection,
+    validationRules: [maxCreatesRule(config.server.maxCreatesPerOperation)],
+    stopOnTerminationSignals: false,
+    csrfPrevention: true,
+    formatError: createFormatError(logger),
+    plugins: [
+      httpStatusPlugin(),
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.server.shutdownGraceMs }),
+    ],
+    logger: { debug: () => undefined, info: () => undefined, warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
+  });
+  await apollo.start();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.server.port, config.server.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  const url = `http://${host}:${port}/graphql`;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      draining = true;
+      // The drain plugin runs first in stop(): in-flight requests finish, within the grace period, before Apollo stops.
+      await apollo.stop();
+      await Promise.all([store.close(), registry.close()]);
+    })());
+
+  return { url, port, store, logger, close };
+}
+
+async function readiness(store: IdempotencyStore): Promise<Readiness> {
+  try {
+    await store.ping();
+    return { ready: true, body: { status: 'ready', store: store.kind } };
+  } catch {
+    return { ready: false, body: { status: 'unavailable', store: store.kind, reason: 'idempotency store unreachable' } };
+  }
+}

@@ -1,0 +1,33 @@
+import type { IncomingMessage } from 'node:http';
+import { ErrorCode } from '../errors/error-code.enum';
+import { HttpError } from './http.error';
+
+/**
+ * The whole body as text, refused with 413 as soon as it is known to exceed
+ * `limit` (from Content-Length before reading, or while reading a chunked
+ * body) so an oversized request costs no more memory than the limit.
+ */
+export function readBody(req: IncomingMessage, limit = Infinity): Promise<string> {
+  const tooLarge = () => new HttpError(ErrorCode.PAYLOAD_TOO_LARGE, `The request body exceeds ${limit} bytes.`);
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      return reject(tooLarge());
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

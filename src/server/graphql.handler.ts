@@ -1,0 +1,78 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRequest } from '@apollo/server';
+import { ErrorCode } from '../errors/error-code.enum';
+import { readBody } from './body.reader';
+import { HttpError, sendHttpError } from './http.error';
+import { appendVary } from './vary.header';
+
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export interface GraphqlHandlerOptions<TContext extends BaseContext> {
+  /** Builds the context of one operation; called by Apollo once the request is known to be GraphQL. */
+  readonly context: (args: { req: IncomingMessage; res: ServerResponse }) => Promise<TContext>;
+  /** Bodies above this many bytes are refused with 413 before anything is parsed. */
+  readonly maxBodyBytes?: number;
+}
+
+/**
+ * The bridge between node:http and any started ApolloServer: what an
+ * integration package (expressMiddleware, …) does, with nothing of this
+ * gateway in it, so Apollo's integration test suite can hold it to the
+ * same standard as Apollo's own integrations.
+ *
+ * Refusals it makes itself (method, size, malformed JSON) are answered
+ * here; anything else it cannot answer (a client that hung up, a bug) is
+ * left to the caller, which knows how to log it.
+ */
+export function graphqlHandler<TContext extends BaseContext>(apollo: ApolloServer<TContext>, options: GraphqlHandlerOptions<TContext>): NodeHandler {
+  return async (req, res) => {
+    let request: HTTPGraphQLRequest;
+    try {
+      request = await toGraphqlRequest(req, options.maxBodyBytes);
+    } catch (err) {
+      if (err instanceof HttpError) return sendHttpError(res, err);
+      throw err;
+    }
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: request,
+      context: () => options.context({ req, res }),
+    });
+    for (const [k, v] of result.headers) {
+      if (k === 'vary') appendVary(res, v);
+      else res.setHeader(k, v);
+    }
+    res.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') return void res.end(result.body.string);
+    for await (const chunk of result.body.asyncIterator) {
+      // Leaving the loop returns the iterator, which stops the deferred work nobody will read.
+      if (res.destroyed) break;
+      res.write(chunk);
+    }
+    res.end();
+  };
+}
+
+async function toGraphqlRequest(req: IncomingMessage, maxBodyBytes: number | undefined): Promise<HTTPGraphQLRequest> {
+  const method = (req.method ?? 'GET').toUpperCase();
+  // Apollo would refuse other methods too, but as BAD_REQUEST; the code should name the problem.
+  if (method !== 'GET' && method !== 'POST') throw new HttpError(ErrorCode.METHOD_NOT_ALLOWED, 'Use GET or POST.', { allow: 'GET, POST' });
+  const raw = await readBody(req, maxBodyBytes);
+  const headers = new HeaderMap();
+  // Node joins repeated headers with ", " already, except set-cookie (an array) which has no business in a request.
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+  let body: unknown = raw;
+  if (method === 'POST' && isJson(headers.get('content-type'))) {
+    try {
+      body = raw.trim().length ? JSON.parse(raw) : {};
+    } catch {
+      throw new HttpError(ErrorCode.BAD_REQUEST, 'Invalid JSON in the request body.');
+    }
+  }
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  return { method, headers, search: url.search, body };
+}
+
+/** Apollo takes a POST body only as application/json; any other type reaches it as text, for it to refuse. */
+function isJson(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0].trim().toLowerCase() === 'application/json';
+}

@@ -1,0 +1,29 @@
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { HTTP_STATUS, isErrorCode } from '../errors/error-code.enum';
+
+/**
+ * Gives a response the status of an error that concerns the whole request
+ * (the `executed` column of HTTP_STATUS), but only when no field produced
+ * data: a response that carries data is a 200, whatever else failed. A 200
+ * in the table leaves Apollo's own status alone (400 for a request it could
+ * not execute, such as a bad variable).
+ */
+export function httpStatusPlugin<TContext extends BaseContext>(): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const data = response.body.singleResult.data;
+          if (data && Object.values(data).some((v) => v !== null && v !== undefined)) return;
+          for (const e of response.body.singleResult.errors ?? []) {
+            const code = e.extensions?.code;
+            if (!isErrorCode(code) || HTTP_STATUS[code].executed === 200) continue;
+            response.http.status = HTTP_STATUS[code].executed;
+            return;
+          }
+        },
+      };
+    },
+  };
+}

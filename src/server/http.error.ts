@@ -1,0 +1,31 @@
+import type { ServerResponse } from 'node:http';
+import { type ErrorCode, HTTP_STATUS } from '../errors/error-code.enum';
+import { requestScope } from '../errors/error.formatter';
+
+/** A request refused by the HTTP layer; its status comes from the one table, never from the thrower. */
+export class HttpError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+    this.status = HTTP_STATUS[code].refused;
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
+}
+
+/** The same shape as a GraphQL error response, so a client reads every refusal one way. */
+export function sendHttpError(res: ServerResponse, err: HttpError): void {
+  for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
+  const requestId = requestScope.getStore()?.requestId;
+  sendJson(res, err.status, { errors: [{ message: err.message, extensions: { code: err.code, ...(requestId ? { requestId } : {}) } }] });
+}

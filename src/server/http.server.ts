@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { ErrorCode } from '../errors/error-code.enum';
+import { requestScope } from '../errors/error.formatter';
+import type { NodeHandler } from './graphql.handler';
+import { HttpError, sendHttpError, sendJson } from './http.error';
+import { landingPage } from './landing.page';
+
+export interface Readiness {
+  readonly ready: boolean;
+  readonly body: Readonly<Record<string, unknown>>;
+}
+
+export interface HttpServerOptions {
+  readonly logger: Logger;
+  /** The GraphQL endpoint, with whatever the gateway checks before it (authentication). */
+  readonly graphql: NodeHandler;
+  readonly readiness: () => Promise<Readiness>;
+  /** True once shutdown began: new requests on kept-alive connections are refused with 503. */
+  readonly draining: () => boolean;
+  /** Answers a CORS preflight itself (true), or adds the CORS headers of the real request (false). */
+  readonly cors: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** The playground on GET / and its assets, when enabled (true when it answered). */
+  readonly playground: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
+}
+
+/** node:http with the gateway's routes; every response carries a request id. */
+export function createHttpServer(options: HttpServerOptions): Server {
+  const { logger } = options;
+
+  const route = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+    if (options.draining()) throw new HttpError(ErrorCode.SERVICE_UNAVAILABLE, 'The gateway is shutting down.');
+    if (path === '/graphql') return options.graphql(req, res);
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      const readiness = await options.readiness();
+      return sendJson(res, readiness.ready ? 200 : 503, readiness.body);
+    }
+    if (options.playground(req, res, path)) return;
+    if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      return void res.end(landingPage());
+    }
+    throw new HttpError(ErrorCode.NOT_FOUND, `No route ${path}; the API is at /graphql.`);
+  };
+
+  const server = createServer((req, res) => {
+    const requestId = sanitizeRequestId(req.headers['x-request-id']) ?? randomUUID();
+    res.setHeader('x-request-id', requestId);
+    if (options.cors(req, res)) return;
+    const path = (req.url ?? '/').split('?')[0];
+    requestScope
+      .run({ requestId }, () => route(req, res, path))
+      .catch((err: unknown) =>
+        requestScope.run({ requestId }, () => {
+          if (err instanceof HttpError) return sendHttpError(res, err);
+          if (isClientAbort(err, req)) {
+            // A client that hangs up is routine, not a gateway error: once, at info, without a stack.
+            logger.info({ requestId, path }, 'client closed the connection before the response');
+            return void res.destroy();
+          }
+          logger.error({ err: (err as Error)?.message, stack: (err as Error)?.stack, requestId }, 'request failed');
+          if (res.headersSent) return void res.destroy();
+          sendHttpError(res, new HttpError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
+        }),
+      );
+  });
+  server.keepAliveTimeout = 5_000;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 60_000;
+  return server;
+}
+
+function isClientAbort(err: unknown, req: IncomingMessage): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return req.destroyed || code === 'ECONNRESET' || code === 'ECONNABORTED' || (err as Error)?.message === 'aborted';
+}
+
+function sanitizeRequestId(v: string | string[] | undefined): string | undefined {
+  return typeof v === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(v) ? v : undefined;
+}
