@@ -23,16 +23,12 @@ export type ProviderErrorCode =
   | 'UNSUPPORTED'
   | 'INTERNAL';
 
+/** A provider module (one per API shape the gateway speaks). */
 export type ProviderKind =
   | 'HOOP'
   | 'UNLEASH'
   | 'VERSORI'
   | 'GENERIC';
-
-export type CredentialKind =
-  | 'PERSONAL_ACCESS_TOKEN'
-  | 'CLIENT_SECRET'
-  | 'INVITE_LINK';
 
 export type CreateServiceAccountInput = {
   /** Slug valid on every provider: ^[a-z][a-z0-9._-]{0,62}$ */
@@ -44,9 +40,13 @@ export type CreateServiceAccountInput = {
   providers?: Array<string | number> | null | undefined;
   /** 1–255 printable ASCII; or the Idempotency-Key header. Default: derived from the input. */
   idempotencyKey?: string | null | undefined;
+  /** hoop.dev access gateway: service accounts and users. */
   hoop?: HoopServiceAccountOptions | null | undefined;
+  /** Unleash: users (every edition) and service accounts with a PAT (Enterprise). */
   unleash?: UnleashServiceAccountOptions | null | undefined;
+  /** Versori organisations: service accounts with an OAuth client id and secret. */
   versori?: VersoriServiceAccountOptions | null | undefined;
+  /** Any service-account API of the generic shape: POST /v1/service-accounts in an envelope. */
   generic?: GenericServiceAccountOptions | null | undefined;
 };
 
@@ -81,6 +81,11 @@ export type GenericServiceAccountOptions = {
   permissions?: Array<string> | null | undefined;
 };
 
+export type CredentialKind =
+  | 'PERSONAL_ACCESS_TOKEN'
+  | 'CLIENT_SECRET'
+  | 'INVITE_LINK';
+
 export type CreateServiceAccountMutationVariables = Exact<{
   input: CreateServiceAccountInput;
 }>;
@@ -89,7 +94,7 @@ export type CreateServiceAccountMutationVariables = Exact<{
 export type CreateServiceAccountMutation = { createServiceAccount: { idempotencyKey: string, status: CreateStatus, results: Array<
       | { __typename: 'ServiceAccountCreated', replayed: boolean, provider: { id: string, kind: ProviderKind }, account: { id: string, name: string }, credentials: Array<{ kind: CredentialKind, clientId: string | null, secret: string, expiresAt: string | null }> }
       | { __typename: 'ProviderFailure', code: ProviderErrorCode, message: string, retryable: boolean, retryAfterSeconds: number | null, provider: { id: string, kind: ProviderKind } }
-    > } };
+    > } | null };
 
 
 export const CreateServiceAccountDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateServiceAccount"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateServiceAccountInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createServiceAccount"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"idempotencyKey"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"results"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ServiceAccountCreated"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"provider"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}}]}},{"kind":"Field","name":{"kind":"Name","value":"account"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"credentials"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"clientId"}},{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}}]}},{"kind":"Field","name":{"kind":"Name","value":"replayed"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ProviderFailure"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"provider"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}}]}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"retryAfterSeconds"}}]}}]}}]}}]}}]} as unknown as DocumentNode<CreateServiceAccountMutation, CreateServiceAccountMutationVariables>;
