@@ -4,6 +4,7 @@ import { buildSchema } from 'type-graphql';
 import { addProviderOptionFields } from './graphql/common/provider-options.fields';
 import { IdempotencyRecordResolver } from './graphql/idempotency/idempotency-record.resolver';
 import { PlanResolver } from './graphql/plan/plan.resolver';
+import { AuditResolver } from './graphql/audit/audit.resolver';
 import { registerProviderKinds } from './graphql/provider/provider-kind.enum';
 import { ProviderResolver } from './graphql/provider/provider.resolver';
 import { CreateServiceAccountInput } from './graphql/service-account/service-account.input';
@@ -14,7 +15,7 @@ import { ViewerResolver } from './graphql/viewer/viewer.resolver';
 import { PROVIDER_MODULES } from './providers/provider.registry';
 import type { ProviderModule } from './providers/provider.module';
 
-export const RESOLVERS = [ServiceAccountResolver, UserResolver, PlanResolver, ProviderResolver, IdempotencyRecordResolver, ViewerResolver] as const;
+export const RESOLVERS = [ServiceAccountResolver, UserResolver, PlanResolver, ProviderResolver, IdempotencyRecordResolver, AuditResolver, ViewerResolver] as const;
 
 let cached: { modules: readonly ProviderModule[]; schema: Promise<GraphQLSchema> } | undefined;
 

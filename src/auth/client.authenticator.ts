@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { GatewayConfig } from '../config/config.loader';
 import { UnauthenticatedError } from '../errors/gateway.error';
 
-export type Scope = 'identity:read' | 'identity:write';
+export type Scope = 'identity:read' | 'identity:write' | 'identity:audit';
 
 export interface ClientIdentity {
   readonly id: string;

@@ -82,12 +82,19 @@ export function configSchemaFor(modules: readonly ProviderModule[]) {
         memoryMaxRecords: z.number().int().min(100).max(10_000_000).default(100_000),
       })
       .prefault({}),
+    /** The audit trail: a Redis Stream (a bounded ring without Redis), trimmed by age and by count. */
+    audit: z
+      .strictObject({
+        retentionSeconds: z.number().int().min(60).max(366 * 86400).default(30 * 86400),
+        maxEvents: z.number().int().min(100).max(100_000_000).default(100_000),
+      })
+      .prefault({}),
     clients: z
       .array(
         z.strictObject({
           id: z.string().min(1).max(100),
           keySha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the lower-case hex SHA-256 of the API key'),
-          scopes: z.array(z.enum(['identity:read', 'identity:write'])).min(1),
+          scopes: z.array(z.enum(['identity:read', 'identity:write', 'identity:audit'])).min(1),
         }),
       )
       .min(1)

@@ -1,3 +1,4 @@
+import type { AuditEvent, AuditPage, AuditQuery } from './audit.event';
 import type { TargetRecord } from './identity.outcome';
 import type { Operation } from './operation.enum';
 import type { CreateStatus } from './status.enum';
@@ -62,10 +63,17 @@ export interface IdempotencyStore {
   claim(ref: RecordRef, fingerprint: string, targetIds: readonly string[]): Promise<ClaimResult>;
   /** For each guard, true when this record now holds it. */
   guard(ref: RecordRef, owner: string, guards: readonly GuardRef[]): Promise<boolean[]>;
-  /** False when this owner lost the record (lease expired and someone took over). */
-  complete(ref: RecordRef, owner: string, completion: Completion): Promise<boolean>;
+  /**
+   * False when this owner lost the record (lease expired and someone took over).
+   * The attempt's audit event is appended in the same round trip.
+   */
+  complete(ref: RecordRef, owner: string, completion: Completion, audit: AuditEvent): Promise<boolean>;
   /** Gives back a claim that did no upstream work (nothing to call, or a failure before any call). */
   release(ref: RecordRef, owner: string): Promise<void>;
+  /** Appends the audit event of an attempt the claim answered (CONFLICT, IN_PROGRESS, REUSED) or that called nothing. */
+  appendAudit(event: AuditEvent): Promise<void>;
+  /** Newest first, filtered, cursor-paginated. */
+  auditEvents(query: AuditQuery): Promise<AuditPage>;
   get(refs: readonly RecordRef[]): Promise<Array<StoredRecord | null>>;
   /** Reads, never writes: one round trip, no key created, no TTL touched. */
   inspect(ref: RecordRef, fingerprint: string, guards: readonly GuardRef[]): Promise<Inspection>;
@@ -85,4 +93,10 @@ export interface Inspection {
 export interface StoreTiming {
   readonly ttlSeconds: number;
   readonly leaseSeconds: number;
+}
+
+/** How long audit events are kept, by age and by count (both approximate on Redis). */
+export interface AuditRetention {
+  readonly retentionSeconds: number;
+  readonly maxEvents: number;
 }

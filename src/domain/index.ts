@@ -11,3 +11,4 @@ export * from './input.rules';
 export * from './provider.adapter';
 export * from './idempotency.store';
 export * from './create.plan';
+export * from './audit.event';

@@ -4,12 +4,17 @@ import type {
   GuardRef,
   IdempotencyStore,
   RecordRef,
+  AuditEvent,
+  AuditPage,
+  AuditQuery,
+  AuditRetention,
   CreateStatus,
   Inspection,
   StoredRecord,
   StoreTiming,
   TargetRecord,
 } from '../domain';
+import { AuditRing } from './audit.ring';
 import { guardId, newOwnerToken, recordId } from './record.keys';
 
 interface MemRecord {
@@ -33,6 +38,7 @@ interface MemGuard {
 }
 
 export interface MemoryStoreOptions extends StoreTiming {
+  readonly audit: AuditRetention;
   /** At most this many records (and four times as many guards); least recently used completed ones go first. */
   readonly maxRecords: number;
   /** Expired entries are dropped this often, whether or not creates arrive. */
@@ -53,8 +59,10 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   private readonly guards = new Map<string, MemGuard>();
   private readonly sweeper: NodeJS.Timeout;
   private evicted = 0;
+  private readonly audit: AuditRing;
 
   constructor(private readonly options: MemoryStoreOptions, private readonly now: () => number = Date.now) {
+    this.audit = new AuditRing(options.audit, now);
     this.sweeper = setInterval(() => this.sweep(), options.sweepIntervalMs ?? 60_000);
     // The sweep is housekeeping: it must never keep a process alive on its own.
     this.sweeper.unref();
@@ -115,7 +123,8 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     });
   }
 
-  async complete(ref: RecordRef, owner: string, c: Completion): Promise<boolean> {
+  async complete(ref: RecordRef, owner: string, c: Completion, audit: AuditEvent): Promise<boolean> {
+    this.audit.append(audit);
     const rid = recordId(ref);
     const rec = this.live(rid);
     const now = this.now();
@@ -179,6 +188,14 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
         return cur.record === rid ? 'mine' : 'other';
       }),
     };
+  }
+
+  async appendAudit(event: AuditEvent): Promise<void> {
+    this.audit.append(event);
+  }
+
+  auditEvents(query: AuditQuery): Promise<AuditPage> {
+    return this.audit.page(query);
   }
 
   async ping(): Promise<void> {}

@@ -2,6 +2,10 @@ import calculateSlot from 'cluster-key-slot';
 import { Cluster, type ChainableCommander } from 'ioredis';
 import { ServiceUnavailableError } from '../errors/gateway.error';
 import type {
+  AuditEvent,
+  AuditPage,
+  AuditQuery,
+  AuditRetention,
   ClaimResult,
   Completion,
   GuardRef,
@@ -13,6 +17,7 @@ import type {
   StoreTiming,
   TargetRecord,
 } from '../domain';
+import { readAuditPage, type AuditEntry, type ShardBound } from './audit.cursor';
 import { groupByNode } from './node.grouping';
 import { guardId, newOwnerToken, recordId } from './record.keys';
 import { createRedisClient, type RedisClient, type RedisConnectionOptions } from './redis.client';
@@ -38,7 +43,15 @@ interface Step {
 
 export interface RedisStoreOptions extends StoreTiming, RedisConnectionOptions {
   readonly keyPrefix: string;
+  readonly audit: AuditRetention;
 }
+
+/**
+ * The audit trail is a Redis Stream. On a Cluster it is split over a few
+ * streams with their own hash tags, so appends do not all land on one node;
+ * reads merge them (audit.cursor.ts).
+ */
+const CLUSTER_AUDIT_SHARDS = 4;
 
 /**
  * The production store, on a standalone Redis or a Redis Cluster. Fails
@@ -50,11 +63,13 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   readonly kind: 'redis' | 'redis-cluster';
   private readonly redis: RedisClient & ScriptCommands;
   private readonly cluster?: Cluster;
+  private readonly auditShards: number;
 
   /** `client` lets a test put its own connection (e.g. through proxies) under the store. */
   constructor(private readonly options: RedisStoreOptions, client: RedisClient = createRedisClient(options)) {
     this.cluster = client instanceof Cluster ? client : undefined;
     this.kind = this.cluster ? 'redis-cluster' : 'redis';
+    this.auditShards = this.cluster ? CLUSTER_AUDIT_SHARDS : 1;
     client.defineCommand('idgwClaim', { numberOfKeys: 2, lua: CLAIM });
     client.defineCommand('idgwComplete', { numberOfKeys: 2, lua: COMPLETE });
     client.defineCommand('idgwRelease', { numberOfKeys: 2, lua: RELEASE });
@@ -105,7 +120,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     return replies.map((r) => r === 1);
   }
 
-  async complete(ref: RecordRef, owner: string, c: Completion): Promise<boolean> {
+  async complete(ref: RecordRef, owner: string, c: Completion, audit: AuditEvent): Promise<boolean> {
     const [rec, lease] = this.recordKeys(ref);
     const held = `${recordId(ref)}|${owner}`;
     const ttl = String(this.options.ttlSeconds * 1000);
@@ -121,6 +136,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
         const key = this.guardKey(ref, g);
         return { key, add: (p) => p.idgwGuardKeep(key, held, ttl) };
       }),
+      // The audit event rides in the same round trip as the completion it records.
+      ...this.auditSteps(audit),
     ]);
     return replies[0] === 1;
   }
@@ -141,6 +158,43 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     return replies.map(([state, createdAt, completedAt, status, results], i) =>
       state && createdAt ? toStoredRecord(refs[i], state === 'completed' ? 'completed' : 'in_progress', createdAt, completedAt, status, results) : null,
     );
+  }
+
+  async appendAudit(event: AuditEvent): Promise<void> {
+    await this.phase(this.auditSteps(event));
+  }
+
+  auditEvents(query: AuditQuery): Promise<AuditPage> {
+    return readAuditPage(
+      this.auditShards,
+      async (requests, count) => {
+        const replies = (await this.phase(
+          requests.map(({ shard, end }): Step => {
+            const key = this.auditKey(shard);
+            return { key, add: (p) => p.xrevrange(key, streamBound(end), '-', 'COUNT', count) };
+          }),
+        )) as Array<Array<[string, string[]]>>;
+        return replies.map((entries, i) => entries.flatMap((entry) => toAuditEntry(entry, requests[i].shard)));
+      },
+      query,
+    );
+  }
+
+  /** XADD (bounded by count), trimmed by age, and a TTL so an idle stream goes away with its retention. */
+  private auditSteps(event: AuditEvent): Step[] {
+    const key = this.auditKey(Math.floor(Math.random() * this.auditShards));
+    const { retentionSeconds, maxEvents } = this.options.audit;
+    const perShard = String(Math.ceil(maxEvents / this.auditShards));
+    const minId = String(Math.max(0, Date.now() - retentionSeconds * 1000));
+    return [
+      { key, add: (p) => p.xadd(key, 'MAXLEN', '~', perShard, '*', 'e', JSON.stringify(event)) },
+      { key, add: (p) => p.xtrim(key, 'MINID', minId) },
+      { key, add: (p) => p.pexpire(key, retentionSeconds * 1000) },
+    ];
+  }
+
+  private auditKey(shard: number): string {
+    return `${this.options.keyPrefix}audit:{audit-${shard}}`;
   }
 
   async inspect(ref: RecordRef, fingerprint: string, guards: readonly GuardRef[]): Promise<Inspection> {
@@ -261,6 +315,21 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       ),
     );
     return replies;
+  }
+}
+
+function streamBound(end: ShardBound): string {
+  return end ? `${end.inclusive ? '' : '('}${end.ms}-${end.seq}` : '+';
+}
+
+function toAuditEntry([id, fields]: [string, string[]], shard: number): AuditEntry[] {
+  const [ms, seq] = id.split('-').map(Number);
+  const json = fields[fields.indexOf('e') + 1];
+  try {
+    return [{ ms, seq, shard, event: JSON.parse(json) as AuditEvent }];
+  } catch {
+    // Not ours (a hand-written entry): skipped rather than failing every page.
+    return [];
   }
 }
 

@@ -9,9 +9,9 @@ export function createIdempotencyStore(config: GatewayConfig): { store: Idempote
   const timing = config.idempotency;
   if (config.redis) {
     return {
-      store: new RedisIdempotencyStore({ ...timing, ...config.redis }),
+      store: new RedisIdempotencyStore({ ...timing, ...config.redis, audit: config.audit }),
       hmacKey: config.idempotencyHmacKey!,
     };
   }
-  return { store: new MemoryIdempotencyStore({ ...timing, maxRecords: timing.memoryMaxRecords }), hmacKey: config.idempotencyHmacKey ?? randomBytes(32).toString('hex') };
+  return { store: new MemoryIdempotencyStore({ ...timing, maxRecords: timing.memoryMaxRecords, audit: config.audit }), hmacKey: config.idempotencyHmacKey ?? randomBytes(32).toString('hex') };
 }

@@ -1,7 +1,14 @@
 import type { Logger } from 'pino';
 import {
+  AuditStatus,
+  AuditTargetResult,
   CreateStatus,
   GuardState,
+  isAuditCursor,
+  type AuditEvent,
+  type AuditPage,
+  type AuditQuery,
+  type AuditTarget,
   PlanAction,
   PlanKeyState,
   ProviderErrorCode,
@@ -195,6 +202,10 @@ export class IdentityService {
 
     // 2. Claim (round trip 1).
     const claim = await this.options.store.claim(ref, print, adapters.map((a) => a.id));
+    if (claim.kind !== 'claimed') {
+      const results = claim.kind === 'reused' ? [] : claim.record.results;
+      this.audit(caller, ref, REFUSAL_STATUS[claim.kind], results.map(auditTarget), { await: false });
+    }
     if (claim.kind === 'reused') throw new IdempotencyKeyReusedError(ref.key);
     if (claim.kind === 'in_progress') {
       throw new ConflictError('A request with this idempotency key is still in progress; retry after it finishes.', {
@@ -249,7 +260,9 @@ export class IdentityService {
     if (toRun.length === 0 && claim.previous.length === 0) {
       await this.options.store.release(ref, claim.owner);
       const results = targets.map((t): TargetResult => ({ providerId: t.adapter.id, kind: 'failed', failure: unsupported(t.unsupported ?? 'not supported') }));
-      return { idempotencyKey: ref.key, status: overallStatus(results), results };
+      const status = overallStatus(results);
+      this.audit(caller, ref, status, results.map(auditTarget), { await: false });
+      return { idempotencyKey: ref.key, status, results };
     }
 
     // 4. Natural-key guards (round trip 2).
@@ -285,18 +298,50 @@ export class IdentityService {
     const records: TargetRecord[] = results.map(toRecord);
     const release = guards.filter((g, i) => held[i] && outcomes.get(g.providerId)?.kind !== 'created');
     const keep = guards.filter((g) => outcomes.get(g.providerId)?.kind === 'created');
+    const audit = this.audit(caller, ref, status, results.map(auditTarget), { await: true });
     try {
-      const stillOwner = await this.options.store.complete(ref, claim.owner, { status, results: records, release, keep });
+      const stillOwner = await this.options.store.complete(ref, claim.owner, { status, results: records, release, keep }, audit);
       if (!stillOwner) caller.logger.warn({ operation }, 'idempotency lease was lost before completion; the outcome was not recorded');
     } catch (err) {
       // Upstream work is done and credentials exist only in this response: never lose them over a store error.
       caller.logger.error({ err: (err as Error).message, operation }, 'could not record idempotency outcome');
     }
-    caller.logger.info(
-      { operation, status, targets: results.map((r) => ({ provider: r.providerId, result: r.kind === 'created' ? (r.replayed ? 'replayed' : 'created') : r.failure.code, httpStatus: r.kind === 'failed' ? r.failure.httpStatus : undefined })) },
-      'create finished',
-    );
     return { idempotencyKey: ref.key, status, results };
+  }
+
+  /**
+   * One audit event per attempt that reached the store, logged once at info.
+   * A completion carries it in its own round trip (`await: true` returns it
+   * for that); an attempt the claim answered appends it without making the
+   * caller wait for one more round trip.
+   */
+  private audit(caller: Caller, ref: RecordRef, status: AuditStatus, targets: readonly AuditTarget[], how: { await: boolean }): AuditEvent {
+    const event: AuditEvent = {
+      at: new Date().toISOString(),
+      requestId: caller.requestId,
+      clientId: caller.clientId,
+      operation: ref.operation,
+      idempotencyKey: ref.key,
+      status,
+      targets,
+    };
+    caller.logger.info({ audit: event }, `audit: ${ref.operation} ${status}`);
+    if (!how.await) {
+      this.options.store.appendAudit(event).catch((err: unknown) => caller.logger.warn({ err: (err as Error).message }, 'could not append the audit event'));
+    }
+    return event;
+  }
+
+  /** Newest first; `after` is a cursor from an earlier page. */
+  async auditEvents(query: AuditQuery): Promise<AuditPage> {
+    const problems: InputProblem[] = [];
+    if (!Number.isInteger(query.first) || query.first < 1 || query.first > MAX_AUDIT_PAGE) problems.push({ field: 'first', message: `must be 1–${MAX_AUDIT_PAGE}` });
+    if (query.after !== undefined && !isAuditCursor(query.after)) problems.push({ field: 'after', message: 'must be a cursor from an earlier page' });
+    for (const [field, value] of [['filter.since', query.filter.since], ['filter.until', query.filter.until]] as const) {
+      if (value !== undefined && Number.isNaN(Date.parse(value))) problems.push({ field, message: 'must be an ISO date-time' });
+    }
+    if (problems.length) throw new BadUserInputError(problems);
+    return this.options.store.auditEvents(query);
   }
 
   /** Splits a request into the operation's common fields and one options object per known provider kind. */
@@ -366,6 +411,20 @@ export class IdentityService {
     this.options.health.record(target.adapter.id, outcome);
     return outcome;
   }
+}
+
+const MAX_AUDIT_PAGE = 100;
+const REFUSAL_STATUS: Readonly<Record<'reused' | 'in_progress' | 'completed', AuditStatus>> = {
+  reused: AuditStatus.IDEMPOTENCY_KEY_REUSED,
+  in_progress: AuditStatus.IN_PROGRESS,
+  completed: AuditStatus.CONFLICT,
+};
+
+/** Ids and codes only: what was created where, never what it was created with. */
+function auditTarget(r: TargetRecord | TargetResult): AuditTarget {
+  if (r.kind === 'failed') return { providerId: r.providerId, result: AuditTargetResult.FAILED, code: r.failure.code };
+  const replayed = 'replayed' in r && r.replayed;
+  return { providerId: r.providerId, result: replayed ? AuditTargetResult.REPLAYED : AuditTargetResult.CREATED, id: r.entity.id };
 }
 
 function isRerunnable(prior: TargetRecord | undefined): boolean {

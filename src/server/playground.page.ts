@@ -58,6 +58,35 @@ mutation CreateServiceAccount($input: CreateServiceAccountInput!) {
 }
 `;
 
+const PLAN_QUERY = `# A dry run of the mutation in the first tab, with the same
+# variables: what it would send where, and what the idempotency
+# store says, with nothing claimed, guarded or sent.
+query PlanServiceAccount($input: CreateServiceAccountInput!) {
+  planServiceAccount(input: $input) {
+    idempotencyKey
+    keyState
+    wouldSend
+    targets {
+      provider { id }
+      action
+      naturalKey
+      guard
+      message
+      request { method url headerNames bodyJson }
+    }
+  }
+}
+`;
+
+const AUDIT_QUERY = `# Who created what, where and when (needs the identity:audit scope).
+query AuditEvents {
+  auditEvents(first: 10) {
+    edges { node { at clientId operation idempotencyKey status targets { providerId result id code } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+`;
+
 const PROVIDERS_QUERY = `# Who you are, and the providers this gateway creates accounts on.
 query Providers {
   viewer { id scopes }
@@ -72,6 +101,7 @@ export function playgroundPage(options: PlaygroundPageOptions): string {
   const now = options.now ?? new Date();
   const name = `playground-${now.getTime().toString(36)}`;
   const headers = options.authRequired ? JSON.stringify({ Authorization: 'Bearer <your API key>' }, null, 2) : '';
+  const variables = JSON.stringify({ input: { name, displayName: 'Playground example', description: 'created from the GraphiQL playground' } }, null, 2);
   const config = {
     endpoint: options.endpoint,
     authRequired: options.authRequired,
@@ -79,9 +109,11 @@ export function playgroundPage(options: PlaygroundPageOptions): string {
     tabs: [
       {
         query: EXAMPLE_MUTATION.replace('{{providers}}', options.providerIds.join(', ')),
-        variables: JSON.stringify({ input: { name, displayName: 'Playground example', description: 'created from the GraphiQL playground' } }, null, 2),
+        variables,
         headers,
       },
+      { query: PLAN_QUERY, variables, headers },
+      { query: AUDIT_QUERY, headers },
       { query: PROVIDERS_QUERY, headers },
     ],
   };

@@ -19,6 +19,8 @@ describe('GET / and the playground files over HTTP', () => {
     expect(csp).not.toMatch(/https?:|\*/);
     const html = await res.text();
     expect(html).toContain(`<script nonce="${nonce}">`);
+    // The example tabs: the mutation, its dry run (same variables) and the audit trail.
+    for (const op of ['mutation CreateServiceAccount', 'query PlanServiceAccount', 'query AuditEvents']) expect(html).toContain(op);
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
     // A fresh nonce per response.
     const again = (await fetch(`${base()}/`)).headers.get('content-security-policy');

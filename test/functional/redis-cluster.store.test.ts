@@ -1,3 +1,4 @@
+import { AUDIT } from '../helpers/audit.fixture';
 import { randomBytes } from 'node:crypto';
 import calculateSlot from 'cluster-key-slot';
 import Redis, { Cluster } from 'ioredis';
@@ -16,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => cluster?.stop());
 
 const prefix = `idgw-cc-${randomBytes(3).toString('hex')}:`;
-describeStoreContract('redis cluster', (t) => new RedisIdempotencyStore({ ...t, cluster: { nodes: cluster.urls.slice(0, 2) }, keyPrefix: prefix, commandTimeoutMs: 1000 }));
+describeStoreContract('redis cluster', (t) => new RedisIdempotencyStore({ ...t, cluster: { nodes: cluster.urls.slice(0, 2) }, keyPrefix: prefix, commandTimeoutMs: 1000, audit: { retentionSeconds: 86400, maxEvents: 1000 } }));
 
 describe('grouping commands by node', () => {
   it('keeps each item\'s position and puts items of one node in one group, in first-seen order', () => {
@@ -46,7 +47,7 @@ describe('Redis Cluster: one round trip per phase, whatever the width', () => {
       enableOfflineQueue: false,
       redisOptions: { commandTimeout: 5000, maxRetriesPerRequest: 1 },
     });
-    store = new RedisIdempotencyStore({ ttlSeconds: 600, leaseSeconds: 30, cluster: { nodes: [] }, keyPrefix: prefix, commandTimeoutMs: 5000 }, client);
+    store = new RedisIdempotencyStore({ ttlSeconds: 600, leaseSeconds: 30, cluster: { nodes: [] }, keyPrefix: prefix, commandTimeoutMs: 5000, audit: { retentionSeconds: 86400, maxEvents: 1000 } }, client);
     await store.ping();
   }, 30_000);
   afterAll(async () => {
@@ -81,7 +82,7 @@ describe('Redis Cluster: one round trip per phase, whatever the width', () => {
     if (wc.kind !== 'claimed') throw new Error('not claimed');
     const wg = spreadGuards();
     await store.guard(w, wc.owner, wg);
-    await store.complete(w, wc.owner, { status: 'SUCCEEDED', results: [], release: wg.slice(0, 2), keep: wg.slice(2) });
+    await store.complete(w, wc.owner, { status: 'SUCCEEDED', results: [], release: wg.slice(0, 2), keep: wg.slice(2) }, AUDIT);
 
     const r = ref();
     const guards = spreadGuards();
@@ -91,7 +92,7 @@ describe('Redis Cluster: one round trip per phase, whatever the width', () => {
     const owner = claim.value.owner;
     const guard = await timed(() => store.guard(r, owner, guards));
     const complete = await timed(() =>
-      store.complete(r, owner, { status: 'PARTIAL', results: [], release: guards.slice(0, 2), keep: guards.slice(2) }),
+      store.complete(r, owner, { status: 'PARTIAL', results: [], release: guards.slice(0, 2), keep: guards.slice(2) }, AUDIT),
     );
     expect(guard.value).toEqual([true, true, true, true]);
     expect(complete.value).toBe(true);
@@ -136,8 +137,8 @@ describe('Redis Cluster with a password in the node URLs', () => {
       }
     }
     const seed = `redis://:${encodeURIComponent(password)}@127.0.0.1:${cluster.nodes[0].port}`;
-    const withPw = new RedisIdempotencyStore({ ttlSeconds: 600, leaseSeconds: 30, cluster: { nodes: [seed] }, keyPrefix: prefix, commandTimeoutMs: 1000 });
-    const without = new RedisIdempotencyStore({ ttlSeconds: 600, leaseSeconds: 30, cluster: { nodes: [cluster.urls[0]] }, keyPrefix: prefix, commandTimeoutMs: 1000 });
+    const withPw = new RedisIdempotencyStore({ ttlSeconds: 600, leaseSeconds: 30, cluster: { nodes: [seed] }, keyPrefix: prefix, commandTimeoutMs: 1000, audit: { retentionSeconds: 86400, maxEvents: 1000 } });
+    const without = new RedisIdempotencyStore({ ttlSeconds: 600, leaseSeconds: 30, cluster: { nodes: [cluster.urls[0]] }, keyPrefix: prefix, commandTimeoutMs: 1000, audit: { retentionSeconds: 86400, maxEvents: 1000 } });
     try {
       // Sixteen records: their slots reach every master, each a connection of its own.
       const refs = Array.from({ length: 16 }, (): RecordRef => ({ clientId: 'c', operation: 'createUser', key: randomBytes(6).toString('hex') }));

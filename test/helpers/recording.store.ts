@@ -1,4 +1,4 @@
-import type { ClaimResult, Completion, GuardRef, IdempotencyStore, Inspection, RecordRef, StoredRecord } from '../../src/domain';
+import type { AuditEvent, AuditPage, AuditQuery, ClaimResult, Completion, GuardRef, IdempotencyStore, Inspection, RecordRef, StoredRecord } from '../../src/domain';
 import { MemoryIdempotencyStore } from '../../src/idempotency/memory.store';
 
 /**
@@ -17,7 +17,7 @@ export class RecordingStore implements IdempotencyStore {
   failNext?: 'guard' | 'complete';
 
   constructor(now: () => number = Date.now) {
-    this.inner = new MemoryIdempotencyStore({ ttlSeconds: 3600, leaseSeconds: 30, maxRecords: 1000 }, now);
+    this.inner = new MemoryIdempotencyStore({ ttlSeconds: 3600, leaseSeconds: 30, maxRecords: 1000, audit: { retentionSeconds: 86400, maxEvents: 1000 } }, now);
   }
 
   async claim(ref: RecordRef, fingerprint: string, targetIds: readonly string[]): Promise<ClaimResult> {
@@ -31,10 +31,22 @@ export class RecordingStore implements IdempotencyStore {
     return this.inner.guard(ref, owner, guards);
   }
 
-  async complete(ref: RecordRef, owner: string, completion: Completion): Promise<boolean> {
+  readonly audits: AuditEvent[] = [];
+
+  async complete(ref: RecordRef, owner: string, completion: Completion, audit: AuditEvent): Promise<boolean> {
     this.completions.push(completion);
+    this.audits.push(audit);
     this.maybeFail('complete');
-    return this.inner.complete(ref, owner, completion);
+    return this.inner.complete(ref, owner, completion, audit);
+  }
+
+  async appendAudit(event: AuditEvent): Promise<void> {
+    this.audits.push(event);
+    return this.inner.appendAudit(event);
+  }
+
+  auditEvents(query: AuditQuery): Promise<AuditPage> {
+    return this.inner.auditEvents(query);
   }
 
   async release(ref: RecordRef, owner: string): Promise<void> {

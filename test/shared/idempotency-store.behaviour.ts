@@ -1,3 +1,4 @@
+import { AUDIT } from '../helpers/audit.fixture';
 import { randomBytes } from 'node:crypto';
 import type { Completion, IdempotencyStore, RecordRef, TargetRecord } from '../../src/domain';
 import { ProviderErrorCode } from '../../src/domain';
@@ -60,7 +61,7 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
       const c = await s.claim(r, 'fp', ['hoop', 'versori']);
       if (c.kind !== 'claimed') throw new Error('not claimed');
       const results = [created('hoop', 'h-1'), failed('versori', ProviderErrorCode.BAD_REQUEST, false)];
-      expect(await s.complete(r, c.owner, done(results))).toBe(true);
+      expect(await s.complete(r, c.owner, done(results), AUDIT)).toBe(true);
       const again = await s.claim(r, 'fp', ['hoop', 'versori']);
       expect(again).toMatchObject({ kind: 'completed', record: { state: 'completed', status: 'PARTIAL', results, createdAt: c.createdAt } });
     });
@@ -71,7 +72,7 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
       const c = await s.claim(r, 'fp', ['hoop', 'versori']);
       if (c.kind !== 'claimed') throw new Error('not claimed');
       const results = [created('hoop', 'h-1'), failed('versori', ProviderErrorCode.UNAVAILABLE, true)];
-      await s.complete(r, c.owner, done(results));
+      await s.complete(r, c.owner, done(results), AUDIT);
       const retry = await s.claim(r, 'fp', ['hoop', 'versori']);
       expect(retry).toMatchObject({ kind: 'claimed', previous: results, takenOverFrom: [] });
       // While the retry runs, the key is in progress again.
@@ -88,10 +89,10 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
       expect(next).toMatchObject({ kind: 'claimed', takenOverFrom: ['hoop', 'unleash'] });
       if (next.kind !== 'claimed') throw new Error('not claimed');
       expect(next.owner).not.toBe(old.owner);
-      expect(await s.complete(r, old.owner, done([created('hoop', 'x')]))).toBe(false);
+      expect(await s.complete(r, old.owner, done([created('hoop', 'x')]), AUDIT)).toBe(false);
       await s.release(r, old.owner);
       expect((await s.claim(r, 'fp', [])).kind).toBe('in_progress');
-      expect(await s.complete(r, next.owner, done([created('hoop', 'y')]))).toBe(true);
+      expect(await s.complete(r, next.owner, done([created('hoop', 'y')]), AUDIT)).toBe(true);
       const [rec] = await s.get([r]);
       expect(rec?.results).toEqual([created('hoop', 'y')]);
     });
@@ -107,7 +108,7 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
       const r2 = ref();
       const c2 = await s.claim(r2, 'fp', []);
       if (c2.kind !== 'claimed') throw new Error('not claimed');
-      await s.complete(r2, c2.owner, done([failed('hoop', ProviderErrorCode.TIMEOUT, true)]));
+      await s.complete(r2, c2.owner, done([failed('hoop', ProviderErrorCode.TIMEOUT, true)]), AUDIT);
       const retry = await s.claim(r2, 'fp', []);
       if (retry.kind !== 'claimed') throw new Error('not claimed');
       await s.release(r2, retry.owner);
@@ -128,7 +129,7 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
       // A different operation is a different namespace.
       expect(await s.guard({ ...b, operation: 'createUser' }, cb.owner, [guard])).toEqual([true]);
       // a's hoop target failed: its guard goes; its unleash target succeeded: kept.
-      await s.complete(a, ca.owner, done([failed('hoop', ProviderErrorCode.BAD_REQUEST, false), created('unleash', 'u')], { release: [guard], keep: [other] }));
+      await s.complete(a, ca.owner, done([failed('hoop', ProviderErrorCode.BAD_REQUEST, false), created('unleash', 'u')], { release: [guard], keep: [other] }), AUDIT);
       expect(await s.guard(b, cb.owner, [guard, other])).toEqual([true, false]);
     });
 
@@ -144,7 +145,7 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
       if (next.kind !== 'claimed') throw new Error('not claimed');
       expect(await s.guard(r, next.owner, [g])).toEqual([true]);
       // The old owner can no longer release what the new owner holds.
-      await s.complete(r, old.owner, done([], { release: [g] }));
+      await s.complete(r, old.owner, done([], { release: [g] }), AUDIT);
       const intruder = ref();
       const ci = await s.claim(intruder, 'fi', []);
       if (ci.kind !== 'claimed') throw new Error('not claimed');
@@ -156,7 +157,7 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
       const r = ref();
       const c = await s.claim(r, 'fp', []);
       if (c.kind !== 'claimed') throw new Error('not claimed');
-      await s.complete(r, c.owner, done([created('hoop', 'h')]));
+      await s.complete(r, c.owner, done([created('hoop', 'h')]), AUDIT);
       expect((await s.get([r]))[0]).not.toBeNull();
       await sleep(1200);
       expect(await s.get([r])).toEqual([null]);
@@ -168,7 +169,7 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
       const r = ref();
       const c = await s.claim(r, 'fp', []);
       if (c.kind !== 'claimed') throw new Error('not claimed');
-      await s.complete(r, c.owner, done([created('hoop', 'h')]));
+      await s.complete(r, c.owner, done([created('hoop', 'h')]), AUDIT);
       const got = await s.get([r, ref(), { ...r, clientId: 'someone-else' }]);
       expect(got).toEqual([expect.objectContaining({ key: r.key, state: 'completed', status: 'SUCCEEDED' }), null, null]);
     });

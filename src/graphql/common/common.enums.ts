@@ -1,6 +1,8 @@
 import { registerEnumType } from 'type-graphql';
 import {
   AccountStatus,
+  AuditStatus,
+  AuditTargetResult,
   CreateStatus,
   CredentialKind,
   GuardState,
@@ -39,5 +41,8 @@ registerEnumType(PlanKeyState, {
 registerEnumType(PlanAction, { name: 'PlanAction', description: 'What a create would do for one target.' });
 registerEnumType(GuardState, { name: 'GuardState', description: "The natural-key guard of a target on its provider." });
 
-export { GuardState, PlanAction, PlanKeyState };
+registerEnumType(AuditStatus, { name: 'AuditStatus', description: 'What one create attempt came to: its status, or why the store refused it.' });
+registerEnumType(AuditTargetResult, { name: 'AuditTargetResult' });
+
+export { AuditStatus, AuditTargetResult, GuardState, PlanAction, PlanKeyState };
 export { AccountStatus, CreateStatus, CredentialKind, HealthState, IdentityOperation, ProviderErrorCode, RecordState, UserStatus };

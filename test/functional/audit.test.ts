@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import Redis from 'ioredis';
+import { CREATE_SA, CREATE_USER } from '../helpers/graphql.client';
+import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
+import { RedisIdempotencyStore } from '../../src/idempotency/redis.store';
+import { MemoryIdempotencyStore } from '../../src/idempotency/memory.store';
+import type { AuditEvent, IdempotencyStore } from '../../src/domain';
+
+const AUDIT = /* GraphQL */ `
+  query Audit($first: Int, $after: String, $filter: AuditFilter) {
+    auditEvents(first: $first, after: $after, filter: $filter) {
+      edges { cursor node { at requestId clientId operation idempotencyKey status targets { providerId result id code } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`;
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+const WRITER = { authorization: 'Bearer writer-key' };
+const OTHER = { authorization: 'Bearer other-key' };
+const AUDITOR = { authorization: 'Bearer auditor-key' };
+
+describe('the audit trail: one event per create attempt that reached the store', () => {
+  let h: Harness;
+  let redis: Redis;
+  const audit = async (vars: Record<string, unknown> = {}) => {
+    const res = await h.gql(AUDIT, { first: 100, ...vars }, AUDITOR);
+    expect(res.body.errors).toBeUndefined();
+    return res.body.data.auditEvents;
+  };
+  const eventsOf = async (key: string) => (await audit({ filter: { clientId: 'writer' } })).edges.map((e: any) => e.node).filter((n: any) => n.idempotencyKey === key);
+
+  beforeAll(async () => {
+    h = await startHarness({
+      redis: true,
+      configure: (c) => {
+        c.clients = [
+          { id: 'writer', keySha256: sha('writer-key'), scopes: ['identity:read', 'identity:write'] },
+          { id: 'other', keySha256: sha('other-key'), scopes: ['identity:read', 'identity:write'] },
+          { id: 'auditor', keySha256: sha('auditor-key'), scopes: ['identity:audit'] },
+        ];
+      },
+    });
+    redis = new Redis(process.env.REDIS_URL!);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await h.close();
+  });
+  beforeEach(() => h.sandboxes.reset());
+
+  it('a success, its CONFLICT, and an IDEMPOTENCY_KEY_REUSED each leave one event, newest first', async () => {
+    const key = uniqueName('k');
+    const input = { name: uniqueName('aud'), providers: ['hoop', 'generic'], idempotencyKey: key };
+    const first = await h.gql(CREATE_SA, { input }, { ...WRITER, 'x-request-id': 'req-audit-1' });
+    expect(first.body.data.createServiceAccount.status).toBe('SUCCEEDED');
+    await h.gql(CREATE_SA, { input }, WRITER);
+    await h.gql(CREATE_SA, { input: { ...input, displayName: 'other' } }, WRITER);
+    const events = await eventsOf(key);
+    expect(events.map((e: any) => e.status)).toEqual(['IDEMPOTENCY_KEY_REUSED', 'CONFLICT', 'SUCCEEDED']);
+    const created = events[2];
+    expect(created).toMatchObject({ requestId: 'req-audit-1', clientId: 'writer', operation: 'CREATE_SERVICE_ACCOUNT' });
+    const ids = Object.fromEntries(first.body.data.createServiceAccount.results.map((r: any) => [r.provider.id, r.account.id]));
+    expect(created.targets).toEqual([
+      { providerId: 'hoop', result: 'CREATED', id: ids.hoop, code: null },
+      { providerId: 'generic', result: 'CREATED', id: ids.generic, code: null },
+    ]);
+    expect(events[1].targets.map((t: any) => t.id)).toEqual([ids.hoop, ids.generic]);
+  });
+
+  it('a PARTIAL with a failed target, then its retry: the success REPLAYED, the failure created', async () => {
+    const key = uniqueName('k');
+    const input = { name: uniqueName('part'), providers: ['hoop', 'versori'], idempotencyKey: key };
+    h.sandboxes.versori.inject({ response: { status: 503, body: { code: 'unavailable', message: 'down' } } });
+    expect((await h.gql(CREATE_SA, { input }, WRITER)).body.data.createServiceAccount.status).toBe('PARTIAL');
+    expect((await h.gql(CREATE_SA, { input }, WRITER)).body.data.createServiceAccount.status).toBe('SUCCEEDED');
+    const [retry, partial] = await eventsOf(key);
+    expect(partial.status).toBe('PARTIAL');
+    expect(partial.targets).toEqual([expect.objectContaining({ providerId: 'hoop', result: 'CREATED' }), { providerId: 'versori', result: 'FAILED', id: null, code: 'UNAVAILABLE' }]);
+    expect(retry.status).toBe('SUCCEEDED');
+    expect(retry.targets.map((t: any) => t.result)).toEqual(['REPLAYED', 'CREATED']);
+  });
+
+  it('filters by client, operation, provider, status and time', async () => {
+    const since = new Date().toISOString();
+    await h.gql(CREATE_USER, { input: { email: `${uniqueName('f')}@example.com`, providers: ['unleash'] } }, OTHER);
+    await h.gql(CREATE_SA, { input: { name: uniqueName('f'), providers: ['generic'] } }, WRITER);
+    const byClient = await audit({ filter: { clientId: 'other', since } });
+    expect(byClient.edges.map((e: any) => e.node.operation)).toEqual(['CREATE_USER']);
+    const byOp = await audit({ filter: { operation: 'CREATE_USER', since } });
+    expect(byOp.edges.every((e: any) => e.node.clientId === 'other')).toBe(true);
+    const byProvider = await audit({ filter: { providerId: 'generic', since } });
+    expect(byProvider.edges.map((e: any) => e.node.clientId)).toEqual(['writer']);
+    expect((await audit({ filter: { status: 'CONFLICT', since } })).edges).toEqual([]);
+    expect((await audit({ filter: { until: since } })).edges.every((e: any) => e.node.at <= since)).toBe(true);
+  });
+
+  it('pages across several pages without skipping or repeating an event', async () => {
+    const since = new Date().toISOString();
+    for (let i = 0; i < 7; i++) await h.gql(CREATE_SA, { input: { name: uniqueName('pg'), providers: ['generic'] } }, OTHER);
+    const all = (await audit({ filter: { clientId: 'other', since } })).edges.map((e: any) => e.node.requestId);
+    expect(all).toHaveLength(7);
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < 5; page++) {
+      const res = await audit({ first: 3, after, filter: { clientId: 'other', since } });
+      seen.push(...res.edges.map((e: any) => e.node.requestId));
+      if (!res.pageInfo.hasNextPage) break;
+      after = res.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(all);
+  });
+
+  it('a client without identity:audit gets FORBIDDEN; a bad cursor is BAD_USER_INPUT', async () => {
+    const res = await h.gql(AUDIT, { first: 5 }, WRITER);
+    expect(res.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    const bad = await h.gql(AUDIT, { first: 5, after: 'nope' }, AUDITOR);
+    expect(bad.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+  });
+
+  it('no secret in the stream, and every stream key has a TTL', async () => {
+    const password = `pw-${uniqueName('s')}`;
+    const res = await h.gql(CREATE_USER, { input: { email: `${uniqueName('s')}@example.com`, hoop: { password } } }, WRITER);
+    const secrets = res.body.data.createUser.results.flatMap((r: any) => (r.credentials ?? []).map((c: any) => c.secret));
+    const sa = await h.gql(CREATE_SA, { input: { name: uniqueName('s') } }, WRITER);
+    secrets.push(...sa.body.data.createServiceAccount.results.flatMap((r: any) => (r.credentials ?? []).map((c: any) => c.secret)));
+    expect(secrets.length).toBeGreaterThan(1);
+    const streams = await redis.keys(`${h.keyPrefix}audit:*`);
+    expect(streams.length).toBeGreaterThan(0);
+    for (const key of streams) {
+      expect(await redis.pttl(key)).toBeGreaterThan(0);
+      const text = JSON.stringify(await redis.xrange(key, '-', '+'));
+      for (const s of [password, 'writer-key', 'auditor-key', ...secrets, ...Object.values(h.sandboxes.tokens)]) expect(text).not.toContain(s);
+    }
+    // Each event is also logged once, at info, with no secret either.
+    const logged = h.logs().split('\n').filter((l) => l.includes('"audit"'));
+    expect(logged.length).toBeGreaterThan(0);
+    for (const s of [password, ...secrets]) expect(h.logs()).not.toContain(s);
+  });
+});
+
+describe('audit retention trims old events', () => {
+  const event = (i: number): AuditEvent => ({
+    at: new Date().toISOString(),
+    requestId: `r${i}`,
+    clientId: 'c',
+    operation: 'createServiceAccount',
+    idempotencyKey: `k${i}`,
+    status: 'SUCCEEDED',
+    targets: [],
+  });
+  const stores: Array<[string, () => IdempotencyStore]> = [
+    ['memory', () => new MemoryIdempotencyStore({ ttlSeconds: 60, leaseSeconds: 5, maxRecords: 100, audit: { retentionSeconds: 1, maxEvents: 1000 } })],
+    [
+      'redis',
+      () =>
+        new RedisIdempotencyStore({
+          ttlSeconds: 60,
+          leaseSeconds: 5,
+          url: process.env.REDIS_URL!,
+          keyPrefix: `idgw-audit-${uniqueName('r')}:`,
+          commandTimeoutMs: 1000,
+          audit: { retentionSeconds: 1, maxEvents: 1000 },
+        }),
+    ],
+  ];
+  it.each(stores)('%s: events older than the retention are gone after the next append', async (_name, make) => {
+    const store = make();
+    try {
+      for (let i = 0; i < 5; i++) await store.appendAudit(event(i));
+      expect((await store.auditEvents({ first: 100, filter: {} })).events).toHaveLength(5);
+      await new Promise((r) => setTimeout(r, 1200));
+      await store.appendAudit(event(99));
+      const left = await store.auditEvents({ first: 100, filter: {} });
+      expect(left.events.map((e) => e.requestId)).toEqual(['r99']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('memory: at most maxEvents are kept', async () => {
+    const store = new MemoryIdempotencyStore({ ttlSeconds: 60, leaseSeconds: 5, maxRecords: 100, audit: { retentionSeconds: 3600, maxEvents: 100 } });
+    for (let i = 0; i < 250; i++) await store.appendAudit(event(i));
+    const page = await store.auditEvents({ first: 100, filter: {} });
+    expect(page.events).toHaveLength(100);
+    expect(page.events[0].requestId).toBe('r249');
+    expect(page.hasNextPage).toBe(false);
+    await store.close();
+  });
+});
