@@ -7,7 +7,7 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unleash/'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   setupFiles: ['reflect-metadata'],
-  globalSetup: '<rootDir>/test/helpers/redis.global-setup.ts',
+  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/redis.global-teardown.ts',
   testTimeout: 30000,
   maxWorkers: 2,

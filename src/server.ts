@@ -18,6 +18,8 @@ import { ProviderHealthBook } from './identity/provider-health.book';
 import { PROVIDER_MODULES, ProviderRegistry } from './providers/provider.registry';
 import type { ProviderModule } from './providers/provider.module';
 import { createLogger } from './observability/pino.logger';
+import { GatewayMetrics } from './observability/metrics.registry';
+import { graphqlMetricsPlugin } from './observability/graphql-metrics.plugin';
 import { gatewaySchema } from './schema';
 import { landingPage } from './landing.page';
 
@@ -71,7 +73,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const { store, hmacKey } = createIdempotencyStore(config);
   const modules = options.modules ?? PROVIDER_MODULES;
   const registry = ProviderRegistry.fromConfig(config, modules);
+  // Metrics (issue 11): one registry per gateway; the identity service reports through its event port.
+  const metrics = new GatewayMetrics(registry.adapters, { debugGc: process.env.IDGW_DEBUG_GC === '1' });
   const identity = new IdentityService({
+    events: metrics,
     kinds: modules,
     adapters: registry.adapters,
     store,
@@ -96,7 +101,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     stopOnTerminationSignals: false,
     csrfPrevention: true,
     formatError: createFormatError(logger),
-    plugins: [statusPlugin, ApolloServerPluginLandingPageDisabled()],
+    plugins: [statusPlugin, graphqlMetricsPlugin(metrics), ApolloServerPluginLandingPageDisabled()],
     logger: { debug: () => undefined, info: () => undefined, warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
   });
   await apollo.start();
@@ -157,6 +162,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
         if (draining) throw new HttpError(503, 'SERVICE_UNAVAILABLE', 'The gateway is shutting down.');
         if (path === '/graphql') return handleGraphql(req, res, requestId);
         if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+        if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
+          res.setHeader('content-type', metrics.contentType);
+          return void res.end(await metrics.scrape());
+        }
         if (path === '/readyz') {
           try {
             await store.ping();
@@ -205,6 +214,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const close = () =>
     (closing ??= (async () => {
       draining = true;
+      identity.beginShutdown();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const deadline = Date.now() + config.server.shutdownGraceMs;

@@ -1,5 +1,5 @@
 import { registerEnumType } from 'type-graphql';
-import { AccountStatus, CreateStatus, CredentialKind, HealthState, IdentityOperation, ProviderErrorCode, RecordState, UserStatus } from '../../domain';
+import { AccountStatus, CircuitState, CreateStatus, CredentialKind, HealthState, IdentityOperation, ProviderErrorCode, RecordState, UserStatus } from '../../domain';
 
 /**
  * The domain's enums, registered as they are: the GraphQL type and the
@@ -14,10 +14,14 @@ registerEnumType(CreateStatus, {
 registerEnumType(CredentialKind, { name: 'CredentialKind' });
 registerEnumType(IdentityOperation, { name: 'IdentityOperation' });
 registerEnumType(HealthState, { name: 'ProviderHealthState', description: 'Passive: from recent real calls, never from probes.' });
+registerEnumType(CircuitState, {
+  name: 'CircuitState',
+  description: 'A provider\'s circuit breaker. CLOSED: calls go through. OPEN: its targets fail fast with UNAVAILABLE, no call. HALF_OPEN: one trial call decides.',
+});
 registerEnumType(RecordState, { name: 'IdempotencyRecordState' });
 registerEnumType(ProviderErrorCode, {
   name: 'ProviderErrorCode',
   description: 'Why a target failed. RATE_LIMITED, UNAVAILABLE and TIMEOUT are retryable with the same idempotency key.',
 });
 
-export { AccountStatus, CreateStatus, CredentialKind, HealthState, IdentityOperation, ProviderErrorCode, RecordState, UserStatus };
+export { AccountStatus, CircuitState, CreateStatus, CredentialKind, HealthState, IdentityOperation, ProviderErrorCode, RecordState, UserStatus };
