@@ -79,7 +79,7 @@ describe('signals to the compiled gateway process', () => {
     }
 
     // Another replica on the same Redis: the key is free, not "in progress" for a lease.
-    const other = await startHarness({ redis: true, configure: (c) => (c.redis.keyPrefix = keyPrefix) });
+    const other = await startHarness({ redis: true, configure: (c) => (c.redis!.keyPrefix = keyPrefix) });
     try {
       const again = await other.gql(CREATE_SA, { input });
       expect(again.body.errors).toBeUndefined();
