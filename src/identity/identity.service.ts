@@ -112,8 +112,8 @@ export class IdentityService {
   }
 
   /**
-   * Shutdown has begun: a create that holds its claim but has not called any
-   * provider yet gives the claim back and answers SERVICE_UNAVAILABLE, so a
+   * Shutdown has begun: a create whose claim comes back after this (so it has
+   * called no provider yet) gives the claim back and answers SERVICE_UNAVAILABLE, so a
    * retry (here or on another replica) starts clean instead of waiting out
    * the lease. Creates already calling providers finish as usual.
    */
@@ -182,6 +182,7 @@ export class IdentityService {
       this.events.idempotency('conflict');
       throw completedConflict(ref.key, claim.record);
     }
+    // Shutdown began while the claim was in flight: nothing was called yet, so give it back.
     if (this.stopping) await this.giveBack(ref, claim.owner);
 
     // 3. Decide what runs: earlier successes replay, earlier permanent failures stand.
@@ -205,7 +206,8 @@ export class IdentityService {
       await this.options.store.release(ref, claim.owner).catch(() => undefined);
       throw err;
     }
-    if (this.stopping) await this.giveBack(ref, claim.owner);
+    // No give-back past this point: the guards are now held under this record, and the store
+    // releases guards only on completion; the calls start at once and finish within the grace.
 
     // 5. Fan out, in parallel.
     const outcomes = new Map<string, TargetOutcome>();
