@@ -13,7 +13,10 @@ registerEnumType(CreateStatus, {
 });
 registerEnumType(CredentialKind, { name: 'CredentialKind' });
 registerEnumType(IdentityOperation, { name: 'IdentityOperation' });
-registerEnumType(HealthState, { name: 'ProviderHealthState', description: 'Passive: from recent real calls, never from probes.' });
+registerEnumType(HealthState, {
+  name: 'ProviderHealthState',
+  description: 'Passive: from recent real calls, never from probes. CIRCUIT_OPEN: the circuit breaker is open or trying one call; targets fail fast with UNAVAILABLE.',
+});
 registerEnumType(CircuitState, {
   name: 'CircuitState',
   description: 'A provider\'s circuit breaker. CLOSED: calls go through. OPEN: its targets fail fast with UNAVAILABLE, no call. HALF_OPEN: one trial call decides.',
