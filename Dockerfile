@@ -3,7 +3,8 @@
 FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts
+# The compiler needs the type packages (dev dependencies); they are pruned after the build.
+RUN npm ci --ignore-scripts --include=dev
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
@@ -18,8 +19,10 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY schema ./schema
 COPY config ./config
+RUN npm run build && npm prune --omit=dev
 USER node
 EXPOSE 4000
+# node directly, not npm: the signals of `docker stop` must reach the gateway itself.
 # slim has no curl: Node's own fetch probes readiness.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=5 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/readyz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

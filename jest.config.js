@@ -1,7 +1,8 @@
 /**
- * Two projects: unit tests need nothing but Node; functional tests drive real
- * HTTP servers and the real Redis, which only they pay for (the global setup
- * reuses 127.0.0.1:6379 or starts a redis-server). The real-Unleash suite has
+ * Two projects: unit tests need nothing but Node (and dist/ for the few that
+ * spawn the gateway); functional tests drive real HTTP servers and the real
+ * Redis, which only they pay for (the global setup reuses 127.0.0.1:6379 or
+ * starts a redis-server). The real-Unleash suite has
  * its own config (npm run test:unleash).
  */
 const common = {
@@ -15,13 +16,14 @@ module.exports = {
   testTimeout: 30000,
   maxWorkers: 2,
   projects: [
-    { ...common, displayName: 'unit', roots: ['<rootDir>/test/unit'], testMatch: ['**/*.test.ts'] },
+    // Unit tests need no Redis; the few that spawn the gateway need dist/ to match src/.
+    { ...common, displayName: 'unit', roots: ['<rootDir>/test/unit'], testMatch: ['**/*.test.ts'], globalSetup: '<rootDir>/test/helpers/dist.global-setup.ts' },
     {
       ...common,
       displayName: 'functional',
       roots: ['<rootDir>/test/functional', '<rootDir>/test/browser'],
       testMatch: ['**/*.test.ts'],
-      globalSetup: '<rootDir>/test/helpers/redis.global-setup.ts',
+      globalSetup: '<rootDir>/test/helpers/global-setup.ts',
       globalTeardown: '<rootDir>/test/helpers/redis.global-teardown.ts',
     },
   ],

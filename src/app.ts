@@ -14,6 +14,8 @@ import { maxCreatesRule } from './graphql/common/max-creates.rule';
 import type { IdempotencyStore } from './domain';
 import { createIdempotencyStore } from './idempotency/store.factory';
 import { IdentityService } from './identity/identity.service';
+import { graphqlMetricsPlugin } from './observability/graphql-metrics.plugin';
+import { GatewayMetrics } from './observability/metrics.registry';
 import { createLogger } from './observability/pino.logger';
 import { ProviderHealthBook } from './identity/provider-health.book';
 import type { ProviderModule } from './providers/provider.module';
@@ -47,7 +49,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const { store, hmacKey } = createIdempotencyStore(config);
   const modules = options.modules ?? PROVIDER_MODULES;
   const registry = ProviderRegistry.fromConfig(config, modules);
+  // One metrics registry per gateway; the identity service reports through its event port (domain/identity.events.ts).
+  const metrics = new GatewayMetrics(registry.adapters, { debugGc: process.env.IDGW_DEBUG_GC === '1' });
   const identity = new IdentityService({
+    events: metrics,
     kinds: modules,
     adapters: registry.adapters,
     store,
@@ -84,6 +89,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     graphql,
     readiness: () => readiness(store),
     draining: () => draining,
+    metrics,
     cors: createCorsPolicy(config.server.cors.origins),
     playground: createPlaygroundRoutes({
       enabled: config.server.playground && config.server.introspection,
@@ -104,6 +110,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     formatError: createFormatError(logger),
     plugins: [
       httpStatusPlugin(),
+      graphqlMetricsPlugin(metrics),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.server.shutdownGraceMs }),
     ],
@@ -123,6 +130,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const close = () =>
     (closing ??= (async () => {
       draining = true;
+      identity.beginShutdown();
       // The drain plugin runs first in stop(): in-flight requests finish, within the grace period, before Apollo stops.
       await apollo.stop();
       await Promise.all([store.close(), registry.close()]);

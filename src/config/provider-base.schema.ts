@@ -3,12 +3,43 @@ import { NAME_SLUG } from '../domain';
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
+/** Per-provider circuit breaker (docs/providers.md, "Circuit breaker"). */
+export interface BreakerConfig {
+  readonly enabled: boolean;
+  /** Calls within the rolling window before the breaker may open at all. */
+  readonly failureThreshold: number;
+  /** Share of those calls that must be outages (per cent) for it to open. */
+  readonly errorThresholdPercentage: number;
+  readonly rollingWindowMs: number;
+  /** How long it stays open before one trial call is let through. */
+  readonly resetTimeoutMs: number;
+}
+
+export const BREAKER_DEFAULTS: BreakerConfig = Object.freeze({
+  enabled: true,
+  failureThreshold: 5,
+  errorThresholdPercentage: 50,
+  rollingWindowMs: 10_000,
+  resetTimeoutMs: 30_000,
+});
+
+const breakerSchema = z
+  .strictObject({
+    enabled: z.boolean().default(BREAKER_DEFAULTS.enabled),
+    failureThreshold: z.number().int().min(1).max(10_000).default(BREAKER_DEFAULTS.failureThreshold),
+    errorThresholdPercentage: z.number().min(1).max(100).default(BREAKER_DEFAULTS.errorThresholdPercentage),
+    rollingWindowMs: z.number().int().min(1000).max(3_600_000).default(BREAKER_DEFAULTS.rollingWindowMs),
+    resetTimeoutMs: z.number().int().min(100).max(3_600_000).default(BREAKER_DEFAULTS.resetTimeoutMs),
+  })
+  .prefault({});
+
 /** The fields every provider entry has, whatever its kind; a provider module adds `kind`, `defaults` and its own. */
 export const providerBase = {
   id: z.string().regex(NAME_SLUG, `must be a slug like billing-prod (${NAME_SLUG.source})`),
   baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
   tokenEnv: z.string().regex(ENV_NAME, 'must be the NAME of an environment variable holding the token'),
   timeoutMs: z.number().int().min(100).max(120_000).default(5000),
+  breaker: breakerSchema,
 };
 
 /** A list of short names (groups, roles, permissions) in provider `defaults`. */
@@ -21,6 +52,7 @@ export interface ProviderConfigInput {
   baseUrl: string;
   tokenEnv: string;
   timeoutMs?: number;
+  breaker?: Partial<BreakerConfig>;
   defaults?: Record<string, unknown>;
   [field: string]: unknown;
 }
@@ -32,5 +64,6 @@ export interface ProviderConfigBase {
   readonly baseUrl: string;
   readonly tokenEnv: string;
   readonly timeoutMs: number;
+  readonly breaker: BreakerConfig;
   readonly defaults: Readonly<Record<string, unknown>>;
 }

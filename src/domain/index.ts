@@ -12,3 +12,4 @@ export * from './provider.adapter';
 export * from './idempotency.store';
 export * from './create.plan';
 export * from './audit.event';
+export * from './identity.events';

@@ -2,6 +2,7 @@ import type { UpstreamRequestDescription } from './create.plan';
 import type { InputProblem, SpecByOperation } from './identity.spec';
 import type { TargetOutcome } from './identity.outcome';
 import type { Operation } from './operation.enum';
+import type { CircuitState } from './status.enum';
 
 /** A validated upstream request, ready to send. Building it never touches the network. */
 export interface PreparedCall {
@@ -29,5 +30,13 @@ export interface ProviderAdapter {
   /** The provider module's kind name (`hoop`, `unleash`, …). */
   readonly kind: string;
   readonly prepare: Preparers;
+  /** What the adapter itself knows of its provider's health; adapters without a breaker leave it out. */
+  health?(): AdapterHealth;
   close(): Promise<void>;
+}
+
+export interface AdapterHealth {
+  readonly circuit: CircuitState;
+  /** Calls answered UNAVAILABLE without reaching the provider because the circuit was open, since start. */
+  readonly shortCircuited: number;
 }

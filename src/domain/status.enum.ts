@@ -16,6 +16,14 @@ export const CredentialKind = {
 } as const;
 export type CredentialKind = (typeof CredentialKind)[keyof typeof CredentialKind];
 
-/** Passive: from recent real calls, never from probes. */
-export const HealthState = { UNKNOWN: 'UNKNOWN', HEALTHY: 'HEALTHY', DEGRADED: 'DEGRADED' } as const;
+/**
+ * Passive: from recent real calls, never from probes. CIRCUIT_OPEN: the
+ * provider's circuit breaker is open (or trying one call), so the gateway
+ * answers its targets UNAVAILABLE without calling it.
+ */
+export const HealthState = { UNKNOWN: 'UNKNOWN', HEALTHY: 'HEALTHY', DEGRADED: 'DEGRADED', CIRCUIT_OPEN: 'CIRCUIT_OPEN' } as const;
 export type HealthState = (typeof HealthState)[keyof typeof HealthState];
+
+/** A provider's circuit breaker (docs/providers.md, "Circuit breaker"). */
+export const CircuitState = { CLOSED: 'CLOSED', OPEN: 'OPEN', HALF_OPEN: 'HALF_OPEN' } as const;
+export type CircuitState = (typeof CircuitState)[keyof typeof CircuitState];

@@ -2,9 +2,12 @@ import type { Logger } from 'pino';
 import {
   AuditStatus,
   AuditTargetResult,
+  CircuitState,
   CreateStatus,
   GuardState,
+  HealthState,
   isAuditCursor,
+  NO_IDENTITY_EVENTS,
   type AuditEvent,
   type AuditPage,
   type AuditQuery,
@@ -19,6 +22,7 @@ import {
   type CreateResult,
   type GuardRef,
   type IdempotencyStore,
+  type IdentityEvents,
   type InputProblem,
   type Operation,
   type OptionsValidator,
@@ -34,7 +38,7 @@ import {
   type TargetRecord,
   type TargetResult,
 } from '../domain';
-import { BadUserInputError, ConflictError, IdempotencyKeyReusedError } from '../errors/gateway.error';
+import { BadUserInputError, ConflictError, IdempotencyKeyReusedError, ServiceUnavailableError } from '../errors/gateway.error';
 import type { ProviderHealthBook, ProviderHealthSnapshot } from './provider-health.book';
 import { derivedKey, fingerprint } from './input.fingerprint';
 import { normalizeInput } from './input.normalizer';
@@ -66,7 +70,7 @@ export interface ProviderInfo {
   readonly id: string;
   readonly kind: string;
   readonly operations: readonly Operation[];
-  readonly health: ProviderHealthSnapshot;
+  readonly health: ProviderHealthSnapshot & { readonly circuit?: CircuitState };
 }
 
 /** What the service needs of a provider kind: its name (the option field) and the rules on its options. */
@@ -82,6 +86,8 @@ export interface IdentityServiceOptions {
   readonly health: ProviderHealthBook;
   readonly hmacKey: string;
   readonly maxTargets: number;
+  /** Metrics hooks; none by default. */
+  readonly events?: IdentityEvents;
 }
 
 /** The common fields of each operation; every other key of a request is a kind's options. */
@@ -138,10 +144,23 @@ const VALIDATORS: { [O in Operation]: (spec: SpecByOperation[O]) => InputProblem
 export class IdentityService {
   private readonly adapters: readonly ProviderAdapter[];
   private readonly byId: ReadonlyMap<string, ProviderAdapter>;
+  private readonly events: IdentityEvents;
+  private stopping = false;
 
   constructor(private readonly options: IdentityServiceOptions) {
     this.adapters = options.adapters;
     this.byId = new Map(options.adapters.map((a) => [a.id, a]));
+    this.events = options.events ?? NO_IDENTITY_EVENTS;
+  }
+
+  /**
+   * Shutdown has begun: a create whose claim comes back after this (so it has
+   * called no provider yet) gives the claim back and answers SERVICE_UNAVAILABLE, so a
+   * retry (here or on another replica) starts clean instead of waiting out
+   * the lease. Creates already calling providers finish as usual.
+   */
+  beginShutdown(): void {
+    this.stopping = true;
   }
 
   listProviders(): ProviderInfo[] {
@@ -151,7 +170,10 @@ export class IdentityService {
   providerInfo(id: string): ProviderInfo | undefined {
     const a = this.byId.get(id);
     if (!a) return undefined;
-    return { id: a.id, kind: a.kind, operations: operationsOf(a), health: this.options.health.snapshot(a.id) };
+    const passive = this.options.health.snapshot(a.id);
+    const circuit = a.health?.().circuit;
+    const state = circuit && circuit !== CircuitState.CLOSED ? HealthState.CIRCUIT_OPEN : passive.state;
+    return { id: a.id, kind: a.kind, operations: operationsOf(a), health: { ...passive, state, circuit } };
   }
 
   async getRecords(clientId: string, refs: ReadonlyArray<{ key: string; operation: Operation }>): Promise<Array<StoredRecord | null>> {
@@ -206,15 +228,24 @@ export class IdentityService {
       const results = claim.kind === 'reused' ? [] : claim.record.results;
       this.audit(caller, ref, REFUSAL_STATUS[claim.kind], results.map(auditTarget), { await: false });
     }
-    if (claim.kind === 'reused') throw new IdempotencyKeyReusedError(ref.key);
+    if (claim.kind === 'reused') {
+      this.events.idempotency('reused');
+      throw new IdempotencyKeyReusedError(ref.key);
+    }
     if (claim.kind === 'in_progress') {
+      this.events.idempotency('in_progress');
       throw new ConflictError('A request with this idempotency key is still in progress; retry after it finishes.', {
         idempotencyKey: ref.key,
         inProgress: true,
         original: { createdAt: claim.record.createdAt },
       });
     }
-    if (claim.kind === 'completed') throw completedConflict(ref.key, claim.record);
+    if (claim.kind === 'completed') {
+      this.events.idempotency('conflict');
+      throw completedConflict(ref.key, claim.record);
+    }
+    // Shutdown began while the claim was in flight: nothing was called yet, so give it back.
+    if (this.stopping) await this.giveBack(ref, claim.owner);
     return this.execute(caller, ref, claim, targets);
   }
 
@@ -274,11 +305,14 @@ export class IdentityService {
       await this.options.store.release(ref, claim.owner).catch(() => undefined);
       throw err;
     }
+    // No give-back past this point: the guards are now held under this record, and the store
+    // releases guards only on completion; the calls start at once and finish within the grace.
 
     // 5. Fan out, in parallel.
     const outcomes = new Map<string, TargetOutcome>();
     await Promise.all(
       toRun.map(async (t, i) => {
+        if (!held[i]) this.events.idempotency('guard_conflict', t.adapter.id);
         const outcome: TargetOutcome = held[i] ? await this.send(t, caller) : { kind: 'failed', failure: guardConflict(t) };
         outcomes.set(t.adapter.id, retag(outcome, claim.takenOverFrom.includes(t.adapter.id)));
       }),
@@ -290,7 +324,10 @@ export class IdentityService {
       const fresh = outcomes.get(id);
       if (fresh) return fresh.kind === 'created' ? { providerId: id, ...fresh, replayed: false } : { providerId: id, ...fresh };
       const prior = previous.get(id);
-      if (prior?.kind === 'created') return { ...prior, credentials: [], replayed: true };
+      if (prior?.kind === 'created') {
+        this.events.idempotency('replay', id);
+        return { ...prior, credentials: [], replayed: true };
+      }
       if (prior) return prior;
       return { providerId: id, kind: 'failed', failure: unsupported(t.unsupported ?? 'not supported') };
     });
@@ -304,6 +341,7 @@ export class IdentityService {
       if (!stillOwner) caller.logger.warn({ operation }, 'idempotency lease was lost before completion; the outcome was not recorded');
     } catch (err) {
       // Upstream work is done and credentials exist only in this response: never lose them over a store error.
+      this.events.storeError();
       caller.logger.error({ err: (err as Error).message, operation }, 'could not record idempotency outcome');
     }
     return { idempotencyKey: ref.key, status, results };
@@ -400,7 +438,14 @@ export class IdentityService {
     return fromInput ?? fromHeader;
   }
 
+  /** Gives the claim back (and answers 503) instead of starting upstream calls during shutdown. */
+  private async giveBack(ref: RecordRef, owner: string): Promise<never> {
+    await this.options.store.release(ref, owner).catch(() => undefined);
+    throw new ServiceUnavailableError('The gateway is shutting down; nothing was sent for this create. Retry with the same idempotency key.', { shuttingDown: true });
+  }
+
   private async send(target: Target, caller: Caller): Promise<TargetOutcome> {
+    const started = process.hrtime.bigint();
     let outcome: TargetOutcome;
     try {
       outcome = await target.call!.send();
@@ -409,6 +454,7 @@ export class IdentityService {
       outcome = { kind: 'failed', failure: { code: ProviderErrorCode.INTERNAL, message: `unexpected gateway error while calling ${target.adapter.id}; the account may have been created`, retryable: false } };
     }
     this.options.health.record(target.adapter.id, outcome);
+    this.events.targetFinished(target.adapter.id, outcome, Number(process.hrtime.bigint() - started) / 1e9);
     return outcome;
   }
 }

@@ -31,6 +31,14 @@ export function failure(code: ProviderErrorCode, message: string, extra: Partial
 }
 
 export function transportFailure(providerId: string, t: TransportFailure): TargetFailure {
+  if (t.code === 'CIRCUIT_OPEN') {
+    const seconds = Math.ceil((t.retryAfterMs ?? 0) / 1000);
+    return failure(
+      ProviderErrorCode.UNAVAILABLE,
+      `${providerId} is failing: its circuit breaker is open, so the gateway did not call it (nothing was sent; ${seconds > 0 ? `a trial call is allowed in about ${seconds} s` : 'a trial call is under way'})`,
+      seconds > 0 ? { retryAfterSeconds: seconds } : {},
+    );
+  }
   const code = t.code === 'TIMEOUT' ? ProviderErrorCode.TIMEOUT : ProviderErrorCode.UNAVAILABLE;
   const message =
     t.code === 'TIMEOUT'

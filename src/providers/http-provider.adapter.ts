@@ -1,4 +1,4 @@
-import type { PrepareResult, Preparers, ProviderAdapter } from '../domain';
+import type { AdapterHealth, PrepareResult, Preparers, ProviderAdapter } from '../domain';
 import type { ProviderConfigBase } from '../config/provider-base.schema';
 import type { FailureQuirks } from './http-failure.mapper';
 import { ProviderHttpClient } from './http/provider-http.client';
@@ -22,9 +22,13 @@ export abstract class HttpProviderAdapter implements ProviderAdapter {
   readonly id: string;
   protected readonly http: ProviderHttpClient;
 
-  constructor(config: Pick<ProviderConfigBase, 'id' | 'baseUrl' | 'timeoutMs'>, authorization: string) {
+  constructor(config: Pick<ProviderConfigBase, 'id' | 'baseUrl' | 'timeoutMs'> & Partial<Pick<ProviderConfigBase, 'breaker'>>, authorization: string) {
     this.id = config.id;
-    this.http = new ProviderHttpClient({ baseUrl: config.baseUrl, timeoutMs: config.timeoutMs, authorization });
+    this.http = new ProviderHttpClient({ baseUrl: config.baseUrl, timeoutMs: config.timeoutMs, authorization, breaker: config.breaker });
+  }
+
+  health(): AdapterHealth {
+    return this.http.health();
   }
 
   close(): Promise<void> {

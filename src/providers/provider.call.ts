@@ -9,6 +9,7 @@ import {
   type UpstreamRequestDescription,
 } from '../domain';
 import { failure, httpFailure, transportFailure, type FailureQuirks } from './http-failure.mapper';
+import type { OversizedResponse } from './http/http-outcome.types';
 import type { ProviderHttpClient } from './http/provider-http.client';
 
 /** A readable 2xx: what was created, or (generic envelopes) an error carried inside a 200. */
@@ -28,6 +29,7 @@ export interface ProviderCall {
 export async function sendProviderCall(call: ProviderCall): Promise<TargetOutcome> {
   const outcome = await call.http.postJson(call.path, stripUndefined(call.body));
   if (outcome.kind === 'transport') return { kind: 'failed', failure: transportFailure(call.providerId, outcome) };
+  if (outcome.kind === 'oversized') return { kind: 'failed', failure: oversizedFailure(call.providerId, outcome, call.quirks) };
   if (outcome.status < 200 || outcome.status >= 300) {
     return { kind: 'failed', failure: httpFailure(call.providerId, outcome, call.quirks) };
   }
@@ -64,6 +66,21 @@ function redact(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_FIELDS.has(k) ? REDACTED : redact(v)]));
   }
   return value;
+}
+
+/**
+ * A 2xx too large to read may still have created the account: INTERNAL, not
+ * retryable, as any unreadable 2xx. An error status keeps its usual code.
+ */
+function oversizedFailure(providerId: string, o: OversizedResponse, quirks: FailureQuirks) {
+  if (o.status >= 200 && o.status < 300) {
+    return failure(
+      ProviderErrorCode.INTERNAL,
+      `${providerId} answered HTTP ${o.status} with a body over ${o.limitBytes} bytes, which the gateway does not read; the account may have been created`,
+      { httpStatus: o.status },
+    );
+  }
+  return httpFailure(providerId, { kind: 'response', status: o.status, headers: {}, body: '' }, quirks);
 }
 
 function safeRead<T>(read: (json: unknown) => T | undefined, json: unknown): T | undefined {

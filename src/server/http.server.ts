@@ -19,6 +19,8 @@ export interface HttpServerOptions {
   readonly readiness: () => Promise<Readiness>;
   /** True once shutdown began: new requests on kept-alive connections are refused with 503. */
   readonly draining: () => boolean;
+  /** Prometheus text exposition of this gateway's metrics. */
+  readonly metrics: { readonly contentType: string; scrape(): Promise<string> };
   /** Answers a CORS preflight itself (true), or adds the CORS headers of the real request (false). */
   readonly cors: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** The playground on GET / and its assets, when enabled (true when it answered). */
@@ -33,6 +35,10 @@ export function createHttpServer(options: HttpServerOptions): Server {
     if (options.draining()) throw new HttpError(ErrorCode.SERVICE_UNAVAILABLE, 'The gateway is shutting down.');
     if (path === '/graphql') return options.graphql(req, res);
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.setHeader('content-type', options.metrics.contentType);
+      return void res.end(await options.metrics.scrape());
+    }
     if (path === '/readyz') {
       const readiness = await options.readiness();
       return sendJson(res, readiness.ready ? 200 : 503, readiness.body);

@@ -12,12 +12,23 @@ export interface GatewayProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** The gateway as a separate OS process, started the way `npm start` starts it. */
-export function spawnGateway(env: Record<string, string | undefined>, args: string[] = []): GatewayProcess {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts'), ...args], {
+export interface SpawnOptions {
+  /** Its own process group (so a test can signal the group: `process.kill(-pid)`). */
+  readonly detached?: boolean;
+  /** Node flags before the script (e.g. --expose-gc). */
+  readonly nodeArgs?: readonly string[];
+}
+
+/**
+ * The gateway as a separate OS process, started the way `npm start` starts
+ * it: compiled JavaScript (the jest global setup rebuilds a stale dist/).
+ */
+export function spawnGateway(env: Record<string, string | undefined>, args: string[] = [], options: SpawnOptions = {}): GatewayProcess {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(ROOT, 'dist', 'main.js'), ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached,
   });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -3,6 +3,7 @@ import {
   AccountStatus,
   AuditStatus,
   AuditTargetResult,
+  CircuitState,
   CreateStatus,
   CredentialKind,
   GuardState,
@@ -27,7 +28,14 @@ registerEnumType(CreateStatus, {
 });
 registerEnumType(CredentialKind, { name: 'CredentialKind' });
 registerEnumType(IdentityOperation, { name: 'IdentityOperation' });
-registerEnumType(HealthState, { name: 'ProviderHealthState', description: 'Passive: from recent real calls, never from probes.' });
+registerEnumType(HealthState, {
+  name: 'ProviderHealthState',
+  description: 'Passive: from recent real calls, never from probes. CIRCUIT_OPEN: the circuit breaker is open or trying one call; targets fail fast with UNAVAILABLE.',
+});
+registerEnumType(CircuitState, {
+  name: 'CircuitState',
+  description: 'A provider\'s circuit breaker. CLOSED: calls go through. OPEN: its targets fail fast with UNAVAILABLE, no call. HALF_OPEN: one trial call decides.',
+});
 registerEnumType(RecordState, { name: 'IdempotencyRecordState' });
 registerEnumType(ProviderErrorCode, {
   name: 'ProviderErrorCode',
@@ -45,4 +53,4 @@ registerEnumType(AuditStatus, { name: 'AuditStatus', description: 'What one crea
 registerEnumType(AuditTargetResult, { name: 'AuditTargetResult' });
 
 export { AuditStatus, AuditTargetResult, GuardState, PlanAction, PlanKeyState };
-export { AccountStatus, CreateStatus, CredentialKind, HealthState, IdentityOperation, ProviderErrorCode, RecordState, UserStatus };
+export { AccountStatus, CircuitState, CreateStatus, CredentialKind, HealthState, IdentityOperation, ProviderErrorCode, RecordState, UserStatus };

@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { Operation } from '../../domain';
-import { HealthState, IdentityOperation, ProviderErrorCode } from '../common/common.enums';
+import { CircuitState, HealthState, IdentityOperation, ProviderErrorCode } from '../common/common.enums';
 import { ProviderKind } from './provider-kind.enum';
 
 @ObjectType({ description: 'Passive health of a provider, from the outcomes of recent calls.' })
@@ -11,6 +11,7 @@ export class ProviderHealth {
   @Field(() => DateTimeResolver, { nullable: true }) lastFailureAt?: Date;
   @Field(() => ProviderErrorCode, { nullable: true }) lastFailureCode?: ProviderErrorCode;
   @Field(() => Int) consecutiveFailures: number;
+  @Field(() => CircuitState, { nullable: true, description: 'The provider\'s circuit breaker; null for a provider without one.' }) circuit?: CircuitState;
 }
 
 @ObjectType({ description: 'A configured identity provider instance.' })

@@ -2,7 +2,7 @@
  * Everything a provider call can end in. Adapters see only this: never a raw
  * socket error, never an undici class.
  */
-export type HttpOutcome = HttpResponse | TransportFailure;
+export type HttpOutcome = HttpResponse | OversizedResponse | TransportFailure;
 
 export interface HttpResponse {
   readonly kind: 'response';
@@ -12,12 +12,27 @@ export interface HttpResponse {
   readonly body: string;
 }
 
+/**
+ * The provider answered, but with more than the response cap: the status is
+ * known, the body was not read. A 2xx of this kind may have created the account.
+ */
+export interface OversizedResponse {
+  readonly kind: 'oversized';
+  readonly status: number;
+  readonly limitBytes: number;
+}
+
 export interface TransportFailure {
   readonly kind: 'transport';
-  /** UNAVAILABLE: could not connect, or the connection broke. TIMEOUT: the deadline passed. */
-  readonly code: 'UNAVAILABLE' | 'TIMEOUT';
+  /**
+   * UNAVAILABLE: could not connect, or the connection broke. TIMEOUT: the
+   * deadline passed. CIRCUIT_OPEN: the provider's breaker is open, nothing was sent.
+   */
+  readonly code: 'UNAVAILABLE' | 'TIMEOUT' | 'CIRCUIT_OPEN';
   /** Short, secret-free reason such as `ECONNREFUSED` or `deadline 5000 ms`. */
   readonly reason: string;
   /** True when the request provably never reached the provider. */
   readonly neverSent: boolean;
+  /** CIRCUIT_OPEN only: until the breaker lets a trial call through. */
+  readonly retryAfterMs?: number;
 }

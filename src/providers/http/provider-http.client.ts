@@ -1,6 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { connectTimeoutMs, RETRY_POLICY } from '../../config/retry.policy';
+import type { AdapterHealth } from '../../domain';
+import { BREAKER_DEFAULTS, type BreakerConfig } from '../../config/provider-base.schema';
+import { ProviderCircuit } from './circuit.breaker';
 import type { HttpOutcome, TransportFailure } from './http-outcome.types';
 
 export interface ProviderHttpClientOptions {
@@ -10,6 +13,8 @@ export interface ProviderHttpClientOptions {
   readonly timeoutMs: number;
   /** The complete Authorization header value, in the provider's own form. */
   readonly authorization: string;
+  /** Absent: the defaults. */
+  readonly breaker?: BreakerConfig;
 }
 
 const REQUEST_HEADER_NAMES = ['content-type', 'accept', 'authorization'] as const;
@@ -28,6 +33,7 @@ export class ProviderHttpClient {
   private readonly pool: Pool;
   private readonly basePath: string;
   private readonly origin: string;
+  private readonly circuit: ProviderCircuit;
 
   constructor(private readonly options: ProviderHttpClientOptions) {
     const url = new URL(options.baseUrl);
@@ -40,13 +46,23 @@ export class ProviderHttpClient {
       bodyTimeout: options.timeoutMs,
       keepAliveTimeout: 4_000,
     });
+    this.circuit = new ProviderCircuit(options.breaker ?? BREAKER_DEFAULTS);
   }
 
+  /** Every provider call goes through the breaker: while it is open, nothing is sent. */
   async postJson(path: string, body: unknown): Promise<HttpOutcome> {
     const payload = JSON.stringify(body);
+    return this.circuit.run(() => this.send(path, payload));
+  }
+
+  health(): AdapterHealth {
+    return this.circuit.health();
+  }
+
+  private async send(path: string, payload: string): Promise<HttpOutcome> {
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.attempt(path, payload);
-      if (outcome.kind === 'response' || !outcome.neverSent || attempt >= RETRY_POLICY.maxRetries) return outcome;
+      if (outcome.kind !== 'transport' || !outcome.neverSent || attempt >= RETRY_POLICY.maxRetries) return outcome;
       await sleep(Math.floor(Math.random() * RETRY_POLICY.maxJitterMs) + 1);
     }
   }
@@ -57,6 +73,7 @@ export class ProviderHttpClient {
   }
 
   async close(): Promise<void> {
+    this.circuit.shutdown();
     await this.pool.close();
   }
 
@@ -75,6 +92,7 @@ export class ProviderHttpClient {
         signal: deadline,
       });
       const body = await this.readBody(res.body, deadline);
+      if (body === undefined) return { kind: 'oversized', status: res.statusCode, limitBytes: MAX_RESPONSE_BYTES };
       const headers: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(res.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
       return { kind: 'response', status: res.statusCode, headers, body };
@@ -83,14 +101,15 @@ export class ProviderHttpClient {
     }
   }
 
-  private async readBody(stream: AsyncIterable<Buffer> & { destroy(): void }, deadline: AbortSignal): Promise<string> {
+  /** Undefined when the body exceeds the cap: the provider did answer, so this is no transport failure. */
+  private async readBody(stream: AsyncIterable<Buffer> & { destroy(): void }, deadline: AbortSignal): Promise<string | undefined> {
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of stream) {
       size += chunk.length;
       if (size > MAX_RESPONSE_BYTES) {
         stream.destroy();
-        throw Object.assign(new Error('response too large'), { code: 'RESPONSE_TOO_LARGE' });
+        return undefined;
       }
       chunks.push(chunk);
     }

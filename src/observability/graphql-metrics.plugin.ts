@@ -1,0 +1,40 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { Kind, type OperationDefinitionNode } from 'graphql';
+import type { GatewayMetrics } from './metrics.registry';
+
+/**
+ * Records every GraphQL request: count and latency by root field, operation
+ * type and outcome. The root field (createServiceAccount, providers, …) is
+ * the `operation` label, not the client's operation name: that one is free
+ * text, and a label with unbounded values would grow the registry forever.
+ */
+export function graphqlMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      let operation = '(none)';
+      let type = '(none)';
+      return {
+        async didResolveOperation({ operation: op }) {
+          if (!op) return;
+          type = op.operation;
+          operation = rootField(op);
+        },
+        async willSendResponse({ response }) {
+          const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
+          const codes = errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+          const labels = { operation, type, outcome: codes[0] ?? 'ok' };
+          metrics.graphqlRequests.inc(labels);
+          metrics.graphqlDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+          const storeDown = errors.filter((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE' && !e.extensions?.shuttingDown).length;
+          if (storeDown) metrics.storeErrors.inc(storeDown);
+        },
+      };
+    },
+  };
+}
+
+function rootField(op: OperationDefinitionNode): string {
+  const first = op.selectionSet.selections[0];
+  return first?.kind === Kind.FIELD ? first.name.value : '(fragment)';
+}

@@ -1,0 +1,134 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { CircuitState, type IdempotencyEvent, type IdentityEvents, type ProviderAdapter, type TargetOutcome } from '../domain';
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export interface MetricsOptions {
+  /**
+   * Adds `idgw_debug_heap_used_after_gc_bytes`, which forces a full GC on
+   * every scrape. For soak runs only: it needs `node --expose-gc` and
+   * IDGW_DEBUG_GC=1, and costs a stop-the-world pause per scrape.
+   */
+  readonly debugGc?: boolean;
+}
+
+/**
+ * One Prometheus registry per gateway instance (never prom-client's global
+ * one), so several gateways in one process each report only their own.
+ * Implements the identity service's event port; GraphQL requests are
+ * recorded by the Apollo plugin in graphql-metrics.plugin.ts.
+ */
+export class GatewayMetrics implements IdentityEvents {
+  readonly registry = new Registry();
+  readonly graphqlRequests: Counter<'operation' | 'type' | 'outcome'>;
+  readonly graphqlDuration: Histogram<'operation' | 'type' | 'outcome'>;
+  readonly storeErrors: Counter;
+  private readonly upstreamCalls: Counter<'provider' | 'outcome'>;
+  private readonly upstreamDuration: Histogram<'provider' | 'outcome'>;
+  private readonly idempotencyAnswers: Counter<'event'>;
+
+  constructor(adapters: readonly ProviderAdapter[], options: MetricsOptions = {}) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.graphqlRequests = new Counter({
+      name: 'idgw_graphql_requests_total',
+      help: 'GraphQL requests by root field (operation), operation type and outcome (ok, or the first error code).',
+      labelNames: ['operation', 'type', 'outcome'],
+      registers,
+    });
+    this.graphqlDuration = new Histogram({
+      name: 'idgw_graphql_request_duration_seconds',
+      help: 'GraphQL request latency by root field, operation type and outcome.',
+      labelNames: ['operation', 'type', 'outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.upstreamCalls = new Counter({
+      name: 'idgw_upstream_requests_total',
+      help: 'Provider calls by provider instance id and outcome (created, or the ProviderErrorCode). Circuit-open fast failures are UNAVAILABLE here and also counted in idgw_breaker_short_circuits_total.',
+      labelNames: ['provider', 'outcome'],
+      registers,
+    });
+    this.upstreamDuration = new Histogram({
+      name: 'idgw_upstream_request_duration_seconds',
+      help: 'Provider call latency (connect-refused retries included) by provider instance id and outcome.',
+      labelNames: ['provider', 'outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.idempotencyAnswers = new Counter({
+      name: 'idgw_idempotency_events_total',
+      help: 'Idempotency answers: conflict (already completed), in_progress, reused (different input), replay (per target), guard_conflict (per target).',
+      labelNames: ['event'],
+      registers,
+    });
+    this.storeErrors = new Counter({
+      name: 'idgw_store_errors_total',
+      help: 'Idempotency store (Redis) failures: SERVICE_UNAVAILABLE answers, and outcomes that could not be recorded.',
+      registers,
+    });
+    const withBreaker = adapters.filter((a) => a.health);
+    new Gauge({
+      name: 'idgw_breaker_state',
+      help: 'Circuit breaker state per provider: 1 for the current state (CLOSED, OPEN, HALF_OPEN), 0 for the others.',
+      labelNames: ['provider', 'state'],
+      registers,
+      collect() {
+        for (const a of withBreaker) {
+          const current = a.health!().circuit;
+          for (const state of Object.values(CircuitState)) this.set({ provider: a.id, state }, state === current ? 1 : 0);
+        }
+      },
+    });
+    const counted = new Map<string, number>();
+    new Counter({
+      name: 'idgw_breaker_short_circuits_total',
+      help: 'Calls answered UNAVAILABLE without reaching the provider because its circuit was open.',
+      labelNames: ['provider'],
+      registers,
+      collect() {
+        // The breaker keeps a running count; the counter catches up with it at each scrape.
+        for (const a of withBreaker) {
+          const now = a.health!().shortCircuited;
+          const delta = now - (counted.get(a.id) ?? 0);
+          this.inc({ provider: a.id }, Math.max(0, delta));
+          counted.set(a.id, now);
+        }
+      },
+    });
+    if (options.debugGc && typeof global.gc === 'function') {
+      const gc = global.gc;
+      new Gauge({
+        name: 'idgw_debug_heap_used_after_gc_bytes',
+        help: 'Heap used right after a forced full GC (debug: node --expose-gc and IDGW_DEBUG_GC=1).',
+        registers,
+        collect() {
+          gc();
+          this.set(process.memoryUsage().heapUsed);
+        },
+      });
+    }
+  }
+
+  targetFinished(providerId: string, outcome: TargetOutcome, seconds: number): void {
+    const labels = { provider: providerId, outcome: outcome.kind === 'created' ? 'created' : outcome.failure.code };
+    this.upstreamCalls.inc(labels);
+    this.upstreamDuration.observe(labels, seconds);
+  }
+
+  idempotency(event: IdempotencyEvent): void {
+    this.idempotencyAnswers.inc({ event });
+  }
+
+  storeError(): void {
+    this.storeErrors.inc();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  scrape(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,78 @@
+import { CREATE_SA } from '../helpers/graphql.client';
+import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
+
+const HEALTH = '{ providers { id health { state circuit consecutiveFailures } } }';
+const THRESHOLD = 5;
+const RESET_MS = 1000;
+
+describe('circuit breaker per provider', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({
+      configure: (c) => c.providers.forEach((p: any) => (p.breaker = { failureThreshold: THRESHOLD, resetTimeoutMs: RESET_MS })),
+    });
+  });
+  afterAll(() => h.close());
+  beforeEach(() => h.sandboxes.reset());
+
+  const health = async (id: string) => (await h.gql(HEALTH)).body.data.providers.find((p: any) => p.id === id).health;
+  const create = (providers: string[]) => h.gql(CREATE_SA, { input: { name: uniqueName('cb'), providers } });
+
+  it('a provider answering 503 to everything: the breaker opens, fails fast without calling it, then closes after it recovers', async () => {
+    h.sandboxes.hoop.inject({ response: { status: 503, body: { message: 'down' } }, times: 1000 });
+    const failures: any[] = [];
+    for (let i = 0; i < 40; i++) {
+      const res = await create(['hoop', 'generic']);
+      const [hoop, generic] = res.body.data.createServiceAccount.results;
+      expect(generic.__typename).toBe('ServiceAccountCreated');
+      failures.push(hoop);
+    }
+    // Far fewer than 40 calls reached it: the threshold, and nothing more within the reset delay.
+    expect(h.sandboxes.hoop.count()).toBeGreaterThanOrEqual(THRESHOLD);
+    expect(h.sandboxes.hoop.count()).toBeLessThanOrEqual(THRESHOLD + 2);
+    const fastFails = failures.filter((f) => /circuit breaker is open/.test(f.message));
+    expect(fastFails.length).toBeGreaterThanOrEqual(40 - THRESHOLD - 2);
+    for (const f of fastFails) expect(f).toMatchObject({ code: 'UNAVAILABLE', retryable: true, httpStatus: null });
+    expect(fastFails[0].retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(await health('hoop')).toMatchObject({ state: 'CIRCUIT_OPEN', circuit: 'OPEN' });
+    expect(await health('generic')).toMatchObject({ state: 'HEALTHY', circuit: 'CLOSED' });
+
+    // The provider recovers; after the reset delay one trial call goes through and closes the breaker.
+    h.sandboxes.hoop.reset();
+    let status = '';
+    const until = Date.now() + RESET_MS + 5000;
+    while (status !== 'SUCCEEDED' && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 200));
+      status = (await create(['hoop'])).body.data.createServiceAccount.status;
+    }
+    expect(status).toBe('SUCCEEDED');
+    expect(await health('hoop')).toMatchObject({ state: 'HEALTHY', circuit: 'CLOSED' });
+    expect((await create(['hoop'])).body.data.createServiceAccount.status).toBe('SUCCEEDED');
+  });
+
+  it('a half-open trial that fails opens it again', async () => {
+    h.sandboxes.versori.inject({ reset: true, times: 1000 });
+    for (let i = 0; i < THRESHOLD + 3; i++) await create(['versori']);
+    expect(await health('versori')).toMatchObject({ circuit: 'OPEN' });
+    await new Promise((r) => setTimeout(r, RESET_MS + 200));
+    const calls = h.sandboxes.versori.count();
+    const trial = (await create(['versori'])).body.data.createServiceAccount.results[0];
+    expect(trial).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+    expect(h.sandboxes.versori.count()).toBe(calls + 1);
+    expect(await health('versori')).toMatchObject({ state: 'CIRCUIT_OPEN', circuit: 'OPEN' });
+    h.sandboxes.versori.reset();
+  });
+
+  it('a storm of 400, 409 and 422 rejections never opens it: every create still reaches the provider', async () => {
+    const statuses = [400, 409, 422];
+    h.sandboxes.generic.reset();
+    for (let i = 0; i < 30; i++) {
+      const status = statuses[i % 3];
+      h.sandboxes.generic.inject({ response: { status, body: { code: status, data: null, message: `rejected ${status}`, requestId: `r${i}` } } });
+      const f = (await create(['generic'])).body.data.createServiceAccount.results[0];
+      expect(f.retryable).toBe(false);
+    }
+    expect(h.sandboxes.generic.count()).toBe(30);
+    expect(await health('generic')).toMatchObject({ state: 'HEALTHY', circuit: 'CLOSED' });
+  });
+});

@@ -1,0 +1,60 @@
+import { byProvider, CREATE_SA } from '../helpers/graphql.client';
+import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
+
+const DEADLINE_MS = 1000;
+
+describe('per-provider deadlines and transport faults', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ configure: (c) => c.providers.forEach((p: any) => (p.timeoutMs = DEADLINE_MS)) });
+  });
+  afterAll(() => h.close());
+  beforeEach(() => h.sandboxes.reset());
+
+  it('a hanging provider is TIMEOUT within its deadline while the others succeed: PARTIAL, answered in about the deadline', async () => {
+    h.sandboxes.unleash.inject({ delayMs: 20_000 });
+    const started = Date.now();
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('hang') } });
+    const elapsed = Date.now() - started;
+    const payload = res.body.data.createServiceAccount;
+    expect(payload.status).toBe('PARTIAL');
+    const r = byProvider(payload.results);
+    expect(r.unleash).toMatchObject({ code: 'TIMEOUT', retryable: true, httpStatus: null });
+    for (const id of ['hoop', 'versori', 'generic']) expect(r[id].__typename).toBe('ServiceAccountCreated');
+    // A generous bound: the fan-out waits for the slowest target's deadline, not for the hung provider.
+    expect(elapsed).toBeLessThan(DEADLINE_MS + 1500);
+  });
+
+  it('a connection reset after the request was sent: exactly one upstream create, UNAVAILABLE', async () => {
+    h.sandboxes.hoop.inject({ reset: true });
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('rst'), providers: ['hoop', 'versori'] } });
+    const r = byProvider(res.body.data.createServiceAccount.results);
+    expect(r.hoop).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+    expect(r.versori.__typename).toBe('ServiceAccountCreated');
+    expect(h.sandboxes.hoop.count('POST /serviceaccounts')).toBe(1);
+  });
+
+  it.each([
+    ['a JSON body', { status: 429, body: { message: 'slow down' }, headers: { 'retry-after': '7' } }],
+    ['an HTML body', { status: 429, text: '<html><body>Too many</body></html>', headers: { 'retry-after': '7' } }],
+    ['no body', { status: 429, headers: { 'retry-after': '7' } }],
+  ])('429 with Retry-After and %s → RATE_LIMITED with retryAfterSeconds', async (_label, response) => {
+    h.sandboxes.generic.inject({ response });
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('rl'), providers: ['generic'] } });
+    expect(res.body.data.createServiceAccount.results[0]).toMatchObject({ code: 'RATE_LIMITED', httpStatus: 429, retryable: true, retryAfterSeconds: 7 });
+  });
+
+  it('a 2xx larger than the 1 MiB response cap is INTERNAL, not retryable: the account may exist', async () => {
+    h.sandboxes.hoop.inject({ response: { status: 201, body: { id: 'sa_big', name: 'big', padding: 'x'.repeat(1_100_000) } } });
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('big'), providers: ['hoop'] } });
+    const f = res.body.data.createServiceAccount.results[0];
+    expect(f).toMatchObject({ code: 'INTERNAL', retryable: false, httpStatus: 201 });
+    expect(f.message).toMatch(/may have been created/);
+  });
+
+  it('an oversized error answer keeps its status\'s code', async () => {
+    h.sandboxes.hoop.inject({ response: { status: 503, text: 'x'.repeat(1_100_000) } });
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('big5'), providers: ['hoop'] } });
+    expect(res.body.data.createServiceAccount.results[0]).toMatchObject({ code: 'UNAVAILABLE', retryable: true, httpStatus: 503 });
+  });
+});
