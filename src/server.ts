@@ -4,13 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
-import { ClientAuthenticator, type ClientIdentity } from './auth/client.authenticator';
+import { ClientAuthenticator } from './auth/client.authenticator';
 import type { GatewayConfig } from './config/config.loader';
 import { createContext, type GatewayContext } from './context';
 import { maxCreatesRule } from './graphql/common/max-creates.rule';
 import { HTTP_STATUS_BY_CODE } from './errors/error-code.enum';
 import { createFormatError, requestScope } from './errors/error.formatter';
-import { GatewayError } from './errors/gateway.error';
 import { IdentityService } from './identity/identity.service';
 import type { IdempotencyStore } from './domain';
 import { createIdempotencyStore } from './idempotency/store.factory';
@@ -20,6 +19,10 @@ import type { ProviderModule } from './providers/provider.module';
 import { createLogger } from './observability/pino.logger';
 import { gatewaySchema } from './schema';
 import { landingPage } from './landing.page';
+// security (issue 10): auth before body, loopback-only no-auth mode, connection caps, query limits, client policies
+import { PolicyBook } from './auth/client.policy';
+import { applyConnectionLimits, authenticateFromHeaders, checkBodyShape, checkLoopbackOnly, HttpRefusal, serverOptions } from './server/request.guard';
+import { parseLimits, queryLimitRules } from './server/query.limits';
 
 export interface RunningGateway {
   readonly url: string;
@@ -80,8 +83,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     maxTargets: config.server.maxTargetsPerMutation,
   });
   const authenticator = new ClientAuthenticator(config);
+  const policies = new PolicyBook(config.providers, modules); // security
   if (!authenticator.enabled) {
-    logger.warn('NO AUTHENTICATION: no `clients` configured; every caller is "anonymous" with all scopes. Listening on loopback only.');
+    logger.warn('NO AUTHENTICATION: no `clients` or `jwt` configured; every caller is "anonymous" with all scopes. Listening on loopback only; only loopback Host and Origin are answered.');
   } else if (store.kind === 'memory') {
     logger.warn('`clients` are configured without `redis`: idempotency records live in this one process only, so replicas or a restart will not see them. Configure redis for any shared deployment.');
   }
@@ -92,7 +96,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     includeStacktraceInErrorResponses: false,
     // "Did you mean …" suggestions would reveal the schema that switching introspection off hides.
     hideSchemaDetailsFromClientErrors: !config.server.introspection,
-    validationRules: [maxCreatesRule(config.server.maxCreatesPerOperation)],
+    validationRules: [maxCreatesRule(config.server.maxCreatesPerOperation), ...queryLimitRules(config.server.limits)], // security: limits
+    parseOptions: parseLimits(config.server.limits), // security: token cap
+    allowBatchedHttpRequests: false,
     stopOnTerminationSignals: false,
     csrfPrevention: true,
     formatError: createFormatError(logger),
@@ -107,14 +113,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const handleGraphql = async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> => {
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'Use GET or POST.');
+    // security: who may ask is settled from the headers, before one byte of the body is read
+    checkLoopbackOnly(req, authenticator.enabled);
+    const client = await authenticateFromHeaders(req, authenticator);
     const raw = await readBody(req, config.server.maxBodyBytes);
-    let client: ClientIdentity;
-    try {
-      client = authenticator.authenticate(req.headers.authorization);
-    } catch (err) {
-      if (err instanceof GatewayError) throw new HttpError(401, err.code, err.message);
-      throw err;
-    }
     const headers = new HeaderMap();
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
     let body: unknown = raw;
@@ -124,6 +126,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       } catch {
         throw new HttpError(400, 'BAD_REQUEST', 'The request body is not valid JSON.');
       }
+      checkBodyShape(body, config.server.limits); // security
     }
     const url = new URL(req.url ?? '/', 'http://gateway');
     const result = await apollo.executeHTTPGraphQLRequest({
@@ -135,6 +138,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
           identity,
           logger,
           idempotencyKeyHeaders: req.headersDistinct['idempotency-key'],
+          policy: policies.forClient(client.policy), // security
         }),
     });
     for (const [k, v] of result.headers) res.setHeader(k, v);
@@ -147,7 +151,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     }
   };
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(serverOptions(config), (req, res) => {
     const requestId = sanitizeRequestId(req.headers['x-request-id']) ?? randomUUID();
     res.setHeader('x-request-id', requestId);
     const path = (req.url ?? '/').split('?')[0];
@@ -172,6 +176,12 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
         throw new HttpError(404, 'NOT_FOUND', `No route ${path}; the API is at /graphql.`);
       })
       .catch((err: unknown) => {
+        if (err instanceof HttpRefusal) {
+          // security: refusals from request.guard carry their own headers (WWW-Authenticate) and close the connection
+          for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
+          if (err.close) res.setHeader('connection', 'close');
+          return sendJson(res, err.status, { errors: [{ message: err.message, extensions: { code: err.code, requestId } }] });
+        }
         if (err instanceof HttpError) {
           if (err.status === 405) res.setHeader('allow', 'GET, POST');
           return sendJson(res, err.status, { errors: [{ message: err.message, extensions: { code: err.code, requestId } }] });
@@ -189,9 +199,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
         inFlight--;
       });
   });
-  server.keepAliveTimeout = 5_000;
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 60_000;
+  applyConnectionLimits(server, config); // security
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

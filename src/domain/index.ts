@@ -10,3 +10,4 @@ export * from './identity.outcome';
 export * from './input.rules';
 export * from './provider.adapter';
 export * from './idempotency.store';
+export * from './target.policy';
