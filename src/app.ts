@@ -23,7 +23,10 @@ import { PROVIDER_MODULES, ProviderRegistry } from './providers/provider.registr
 import { gatewaySchema } from './schema';
 import { graphqlHandler, type NodeHandler } from './server/graphql.handler';
 import { HttpError } from './server/http.error';
+import { PolicyBook } from './auth/client.policy';
 import { createCorsPolicy } from './server/cors.policy';
+import { parseLimits, queryLimitRules } from './server/query.limits';
+import { authenticateFromHeaders, checkBodyShape, checkLoopbackOnly } from './server/request.guard';
 import { createHttpServer, type Readiness } from './server/http.server';
 import { createPlaygroundRoutes } from './server/playground.routes';
 import { httpStatusPlugin } from './server/http-status.plugin';
@@ -61,26 +64,31 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     maxTargets: config.server.maxTargetsPerMutation,
   });
   const authenticator = new ClientAuthenticator(config);
+  const policies = new PolicyBook(config.providers, modules);
   if (!authenticator.enabled) {
-    logger.warn('NO AUTHENTICATION: no `clients` configured; every caller is "anonymous" with all scopes. Listening on loopback only.');
+    logger.warn('NO AUTHENTICATION: no `clients` or `jwt` configured; every caller is "anonymous" with all scopes. Listening on loopback only; only loopback Host and Origin are answered.');
   } else if (store.kind === 'memory') {
     logger.warn('`clients` are configured without `redis`: idempotency records live in this one process only, so replicas or a restart will not see them. Configure redis for any shared deployment.');
   }
 
   let draining = false;
   const graphql: NodeHandler = async (req, res) => {
-    // Before the body is read: an unknown caller's body is not worth buffering.
-    let client: ClientIdentity;
-    try {
-      client = authenticator.authenticate(req.headers.authorization);
-    } catch (err) {
-      if (err instanceof GatewayError) throw new HttpError(ErrorCode.UNAUTHENTICATED, err.message);
-      throw err;
-    }
+    // Who may ask is settled from the headers, before one byte of the body is read (docs/security.md).
+    checkLoopbackOnly(req, authenticator.enabled);
+    const client = await authenticateFromHeaders(req, (authorization) => authenticator.authenticate(authorization));
     const requestId = requestScope.getStore()?.requestId ?? randomUUID();
     return graphqlHandler(apollo, {
       maxBodyBytes: config.server.maxBodyBytes,
-      context: async () => createContext({ requestId, client, identity, logger, idempotencyKeyHeaders: req.headersDistinct['idempotency-key'] }),
+      inspectBody: (body) => checkBodyShape(body, config.server.limits),
+      context: async () =>
+        createContext({
+          requestId,
+          client,
+          identity,
+          logger,
+          idempotencyKeyHeaders: req.headersDistinct['idempotency-key'],
+          policy: policies.forClient(client.policy),
+        }),
     })(req, res);
   };
   // Requests reach `graphql` only once the server listens, after `apollo` has started.
@@ -89,6 +97,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     graphql,
     readiness: () => readiness(store),
     draining: () => draining,
+    limits: config.server,
     metrics,
     cors: createCorsPolicy(config.server.cors.origins),
     playground: createPlaygroundRoutes({
@@ -104,7 +113,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     includeStacktraceInErrorResponses: false,
     // "Did you mean …" suggestions would reveal the schema that switching introspection off hides.
     hideSchemaDetailsFromClientErrors: !config.server.introspection,
-    validationRules: [maxCreatesRule(config.server.maxCreatesPerOperation)],
+    validationRules: [maxCreatesRule(config.server.maxCreatesPerOperation), ...queryLimitRules(config.server.limits)],
+    // The token cap stops a huge document in the parser, before any rule walks it.
+    parseOptions: parseLimits(config.server.limits),
+    allowBatchedHttpRequests: false,
     stopOnTerminationSignals: false,
     csrfPrevention: true,
     formatError: createFormatError(logger),

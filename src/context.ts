@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ClientIdentity, Scope } from './auth/client.authenticator';
 import { ForbiddenError } from './errors/gateway.error';
 import type { Caller, IdentityService } from './identity/identity.service';
-import type { Operation, StoredRecord } from './domain';
+import type { Operation, StoredRecord, TargetPolicy } from './domain';
 
 export interface RecordKey {
   readonly key: string;
@@ -27,15 +27,16 @@ export function createContext(args: {
   identity: IdentityService;
   logger: Logger;
   idempotencyKeyHeaders?: readonly string[];
+  policy?: TargetPolicy;
 }): GatewayContext {
-  const { requestId, client, identity, idempotencyKeyHeaders } = args;
+  const { requestId, client, identity, idempotencyKeyHeaders, policy } = args;
   const logger = args.logger.child({ requestId, clientId: client.id });
   return {
     requestId,
     client,
     identity,
     logger,
-    caller: { clientId: client.id, requestId, logger, idempotencyKeyHeaders },
+    caller: { clientId: client.id, requestId, logger, idempotencyKeyHeaders, policy },
     loaders: {
       idempotencyRecord: new DataLoader<RecordKey, StoredRecord | null, string>((keys) => identity.getRecords(client.id, keys), {
         cacheKeyFn: (k) => `${k.operation}\u0000${k.key}`,

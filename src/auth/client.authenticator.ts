@@ -1,43 +1,80 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { GatewayConfig } from '../config/config.loader';
+import { SCOPES, type ClientPolicyConfig } from '../config/security.schema';
 import { UnauthenticatedError } from '../errors/gateway.error';
+import { JwtVerifier, looksLikeJwt, type Scope } from './jwt.verifier';
 
-export type Scope = 'identity:read' | 'identity:write' | 'identity:audit';
+export type { Scope } from './jwt.verifier';
 
 export interface ClientIdentity {
   readonly id: string;
   readonly scopes: readonly Scope[];
+  /** How the client proved who it is. */
+  readonly via: 'anonymous' | 'api-key' | 'jwt';
+  /** What it may ask providers for; undefined: not limited beyond its scopes (docs/security.md). */
+  readonly policy?: ClientPolicyConfig;
 }
 
-export const ANONYMOUS: ClientIdentity = Object.freeze({ id: 'anonymous', scopes: Object.freeze(['identity:read', 'identity:write'] as Scope[]) });
+export const ANONYMOUS: ClientIdentity = Object.freeze({ id: 'anonymous', scopes: Object.freeze([...SCOPES]), via: 'anonymous' as const });
 
 /**
- * API-key clients: the config holds only SHA-256 digests, compared in
- * constant time. Without `clients` every caller is `anonymous` (the config
- * schema allows that on loopback only). JWT clients plug in here later.
+ * API-key clients (the config holds only SHA-256 digests, compared in
+ * constant time) and JWT clients. Without either every caller is
+ * `anonymous` (the config schema allows that on loopback only). Reads
+ * headers only, so a request is refused before its body is read.
  */
 export class ClientAuthenticator {
-  private readonly clients: ReadonlyArray<{ id: string; digest: Buffer; scopes: readonly Scope[] }> | undefined;
+  private readonly clients: ReadonlyArray<{ id: string; digest: Buffer; scopes: readonly Scope[]; policy?: ClientPolicyConfig }> | undefined;
+  private readonly jwt: JwtVerifier | undefined;
+  private readonly jwtConfig: GatewayConfig['jwt'];
 
-  constructor(config: Pick<GatewayConfig, 'clients'>) {
-    this.clients = config.clients?.map((c) => ({ id: c.id, digest: Buffer.from(c.keySha256, 'hex'), scopes: c.scopes }));
+  constructor(config: Pick<GatewayConfig, 'clients' | 'jwt'>) {
+    this.clients = config.clients?.map((c) => ({ id: c.id, digest: Buffer.from(c.keySha256, 'hex'), scopes: c.scopes, policy: c.policy }));
+    this.jwtConfig = config.jwt;
+    this.jwt = config.jwt && new JwtVerifier(config.jwt);
   }
 
   get enabled(): boolean {
-    return this.clients !== undefined;
+    return this.clients !== undefined || this.jwt !== undefined;
   }
 
-  authenticate(authorization: string | undefined): ClientIdentity {
-    if (!this.clients) return ANONYMOUS;
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-    if (!match) throw new UnauthenticatedError();
-    const digest = createHash('sha256').update(match[1]).digest();
+  async authenticate(authorization: string | undefined): Promise<ClientIdentity> {
+    if (!this.enabled) return ANONYMOUS;
+    const match = /^Bearer +(\S+) *$/i.exec(authorization ?? '');
+    if (!match) throw new UnauthenticatedError(undefined, authorization !== undefined);
+    const token = match[1];
+    if (this.jwt && looksLikeJwt(token)) return this.fromJwt(token);
+    return this.fromApiKey(token);
+  }
+
+  private fromApiKey(key: string): ClientIdentity {
+    if (!this.clients) throw new UnauthenticatedError('The token is not valid.', true);
+    const digest = createHash('sha256').update(key).digest();
     let found: ClientIdentity | undefined;
     // Compare against every client so timing does not reveal which one matched.
     for (const c of this.clients) {
-      if (timingSafeEqual(digest, c.digest) && !found) found = { id: c.id, scopes: c.scopes };
+      if (timingSafeEqual(digest, c.digest) && !found) found = { id: c.id, scopes: c.scopes, via: 'api-key', policy: c.policy };
     }
-    if (!found) throw new UnauthenticatedError('The API key is not valid.');
+    if (!found) throw new UnauthenticatedError('The API key is not valid.', true);
     return found;
   }
+
+  private async fromJwt(token: string): Promise<ClientIdentity> {
+    const verified = await this.jwt!.verify(token);
+    // The client id scopes idempotency records: a subject equal to an API-key client's id would read and collide with that client's records.
+    if (this.clients?.some((c) => c.id === verified.clientId)) {
+      throw new UnauthenticatedError('The token\'s subject is reserved for an API-key client.', true);
+    }
+    const cfg = this.jwtConfig!;
+    const entry = cfg.policies.find((p) =>
+      p.subject !== undefined ? p.subject === verified.clientId : claimMatches(verified.claims[p.claim!.name], p.claim!.value),
+    );
+    const policy = entry ? { providers: entry.providers, allow: entry.allow } : cfg.defaultPolicy;
+    return { id: verified.clientId, scopes: verified.scopes, via: 'jwt', policy };
+  }
+}
+
+function claimMatches(claim: unknown, value: string): boolean {
+  if (typeof claim === 'string') return claim === value || claim.split(' ').includes(value);
+  return Array.isArray(claim) && claim.includes(value);
 }

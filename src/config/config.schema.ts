@@ -3,6 +3,7 @@ import { PROVIDER_MODULES } from '../providers/provider.registry';
 import type { ProviderModule } from '../providers/provider.module';
 import type { ProviderConfigBase, ProviderConfigInput } from './provider-base.schema';
 import { worstCaseCallMs } from './retry.policy';
+import { clientPolicySchema, connectionFields, jwtSchema, limitsSchema, scopeSchema } from './security.schema';
 
 /** One provider entry: the union of every module's own schema, told apart by `kind`. */
 function providerConfigSchema(modules: readonly ProviderModule[]) {
@@ -47,6 +48,8 @@ export function configSchemaFor(modules: readonly ProviderModule[]) {
               .default([]),
           })
           .prefault({}),
+        ...connectionFields, // security: connection caps and timeouts
+        limits: limitsSchema, // security: per-request query limits
       })
       .prefault({}),
     redis: z
@@ -94,14 +97,14 @@ export function configSchemaFor(modules: readonly ProviderModule[]) {
         z.strictObject({
           id: z.string().min(1).max(100),
           keySha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the lower-case hex SHA-256 of the API key'),
-          scopes: z.array(z.enum(['identity:read', 'identity:write', 'identity:audit'])).min(1),
+          scopes: z.array(scopeSchema).min(1),
+          policy: clientPolicySchema.optional(),
         }),
       )
       .min(1)
       .optional(),
     providers: z.array(providerConfigSchema(modules)).min(1, 'configure at least one provider'),
-    // JWT clients are not built yet: say so rather than "unrecognized key".
-    jwt: z.unknown().refine(() => false, 'JWT client authentication is not available in this version; use `clients` (API keys)').optional(),
+    jwt: jwtSchema.optional(),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();
@@ -122,13 +125,17 @@ export function configSchemaFor(modules: readonly ProviderModule[]) {
       if (ids.has(c.id)) ctx.addIssue({ code: 'custom', path: ['clients', i, 'id'], message: `duplicate client id "${c.id}"` });
       ids.add(c.id);
     });
-    if (!cfg.clients && !isLoopback(cfg.server.host)) {
+    if (!cfg.clients && !cfg.jwt && !isLoopback(cfg.server.host)) {
       ctx.addIssue({
         code: 'custom',
         path: ['server', 'host'],
-        message: 'without `clients` the gateway has no authentication and may only listen on loopback (127.0.0.1, ::1, localhost)',
+        message: 'without `clients` or `jwt` the gateway has no authentication and may only listen on loopback (127.0.0.1, ::1, localhost)',
       });
     }
+    if (cfg.server.requestTimeoutMs < cfg.server.headersTimeoutMs) {
+      ctx.addIssue({ code: 'custom', path: ['server', 'requestTimeoutMs'], message: 'must be at least server.headersTimeoutMs' });
+    }
+    checkPolicies(cfg, modules, ctx);
   });
 }
 
@@ -143,6 +150,29 @@ export function isExactOrigin(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+type PolicyLike = { providers?: readonly string[]; allow?: Readonly<Record<string, unknown>> };
+
+/** A policy naming a provider id or a privilege field that does not exist is a typo that would silently deny (or allow) too much. */
+function checkPolicies(
+  cfg: { providers: ReadonlyArray<{ id: string }>; clients?: ReadonlyArray<{ policy?: PolicyLike }>; jwt?: { policies: readonly PolicyLike[]; defaultPolicy?: PolicyLike } },
+  modules: readonly ProviderModule[],
+  ctx: z.RefinementCtx,
+): void {
+  const ids = new Set(cfg.providers.map((p) => p.id));
+  const fields = new Set(modules.flatMap((m) => (m.privileges ?? []).map((p) => p.field)));
+  const check = (policy: PolicyLike | undefined, path: Array<string | number>) => {
+    policy?.providers?.forEach((id, i) => {
+      if (!ids.has(id)) ctx.addIssue({ code: 'custom', path: [...path, 'providers', i], message: `unknown provider id "${id}"` });
+    });
+    for (const field of Object.keys(policy?.allow ?? {})) {
+      if (!fields.has(field)) ctx.addIssue({ code: 'custom', path: [...path, 'allow', field], message: `not a privilege field; one of: ${[...fields].join(', ')}` });
+    }
+  };
+  cfg.clients?.forEach((c, i) => check(c.policy, ['clients', i, 'policy']));
+  cfg.jwt?.policies.forEach((p, i) => check(p, ['jwt', 'policies', i]));
+  check(cfg.jwt?.defaultPolicy, ['jwt', 'defaultPolicy']);
 }
 
 export function isLoopback(host: string): boolean {

@@ -13,3 +13,4 @@ export * from './idempotency.store';
 export * from './create.plan';
 export * from './audit.event';
 export * from './identity.events';
+export * from './target.policy';

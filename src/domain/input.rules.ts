@@ -33,8 +33,14 @@ export class InputChecker {
   list(field: string, values: readonly string[] | undefined, maxItems: number, maxLength: number, nonEmpty = false): void {
     if (values === undefined) return;
     if (nonEmpty && values.length === 0) this.problems.push({ field, message: 'must not be empty' });
-    if (values.length > maxItems) this.problems.push({ field, message: `must have at most ${maxItems} items` });
-    values.forEach((v, i) => this.text(`${field}[${i}]`, v, maxLength));
+    if (values.length > maxItems) {
+      // The items of an oversize list are not looked at: 260k bad items must not become 260k problems.
+      this.problems.push({ field, message: `must have at most ${maxItems} items` });
+      return;
+    }
+    // A list reports its first bad item only; one problem per field is enough to fix it.
+    const before = this.problems.length;
+    for (let i = 0; i < values.length && this.problems.length === before; i++) this.text(`${field}[${i}]`, values[i], maxLength);
   }
 
   positiveInt(field: string, value: number | undefined): void {

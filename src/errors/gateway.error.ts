@@ -16,15 +16,22 @@ export class GatewayError extends Error {
   }
 }
 
+/** Problems listed in one answer; the rest are counted in `problemsOmitted` so a hostile input cannot inflate the answer. */
+export const MAX_PROBLEMS_SHOWN = 20;
+
 export class BadUserInputError extends GatewayError {
-  /** `field` is the input path of the first problem, `problems` lists all of them. */
-  constructor(readonly problems: ReadonlyArray<{ field: string; message: string }>) {
+  /** `field` is the input path of the first problem, `problems` lists the first MAX_PROBLEMS_SHOWN of them. */
+  constructor(all: ReadonlyArray<{ field: string; message: string }>) {
+    const problems = all.slice(0, MAX_PROBLEMS_SHOWN);
+    const omitted = all.length - problems.length;
     super(
       ErrorCode.BAD_USER_INPUT,
-      problems.map((p) => `${p.field}: ${p.message}`).join('; '),
-      { field: problems[0]?.field, problems },
+      problems.map((p) => `${p.field}: ${p.message}`).join('; ') + (omitted ? `; and ${omitted} more problem(s)` : ''),
+      { field: problems[0]?.field, problems, ...(omitted ? { problemsOmitted: omitted } : {}) },
     );
+    this.problems = problems;
   }
+  readonly problems: ReadonlyArray<{ field: string; message: string }>;
 }
 
 export class ConflictError extends GatewayError {
@@ -50,7 +57,8 @@ export class ServiceUnavailableError extends GatewayError {
 }
 
 export class UnauthenticatedError extends GatewayError {
-  constructor(message = 'A valid API key or token is required (Authorization: Bearer <key>).') {
+  /** `tokenPresented`: a credential was sent and refused (RFC 6750 `error="invalid_token"`), not merely missing. */
+  constructor(message = 'A valid API key or token is required (Authorization: Bearer <key>).', readonly tokenPresented = false) {
     super(ErrorCode.UNAUTHENTICATED, message);
   }
 }
@@ -58,5 +66,12 @@ export class UnauthenticatedError extends GatewayError {
 export class ForbiddenError extends GatewayError {
   constructor(scope: string) {
     super(ErrorCode.FORBIDDEN, `This operation needs the scope ${scope}.`, { requiredScope: scope });
+  }
+}
+
+/** The client's policy does not allow a target or a privilege value; `field` names the input field. */
+export class PolicyDeniedError extends GatewayError {
+  constructor(field: string, message: string) {
+    super(ErrorCode.FORBIDDEN, `${field}: ${message}`, { field });
   }
 }

@@ -36,9 +36,10 @@ import {
   type TargetFailure,
   type TargetOutcome,
   type TargetRecord,
+  type TargetPolicy,
   type TargetResult,
 } from '../domain';
-import { BadUserInputError, ConflictError, IdempotencyKeyReusedError, ServiceUnavailableError } from '../errors/gateway.error';
+import { BadUserInputError, ConflictError, IdempotencyKeyReusedError, PolicyDeniedError, ServiceUnavailableError } from '../errors/gateway.error';
 import type { ProviderHealthBook, ProviderHealthSnapshot } from './provider-health.book';
 import { derivedKey, fingerprint } from './input.fingerprint';
 import { normalizeInput } from './input.normalizer';
@@ -50,6 +51,8 @@ export interface Caller {
   readonly logger: Logger;
   /** Every Idempotency-Key HTTP header the request carried (more than one is refused). */
   readonly idempotencyKeyHeaders?: readonly string[];
+  /** What this client may ask of providers; undefined: not limited beyond its scopes. */
+  readonly policy?: TargetPolicy;
 }
 
 /**
@@ -65,6 +68,7 @@ export type CreateRequest<O extends Operation> = {
 };
 
 const DERIVED_PREFIX = 'derived:';
+const UNKNOWN_IDS_SHOWN = 5;
 
 export interface ProviderInfo {
   readonly id: string;
@@ -255,7 +259,7 @@ export class IdentityService {
     const problems: InputProblem[] = [];
     const spec = this.toSpec(operation, fields, problems);
     problems.unshift(...VALIDATORS[operation](spec));
-    const adapters = this.resolveTargets(operation, providers ?? undefined, problems);
+    const adapters = this.resolveTargets(operation, providers ?? undefined, problems, caller.policy);
     const key = this.explicitKey(idempotencyKey ?? undefined, caller.idempotencyKeyHeaders ?? [], problems);
     const targets: Target[] = [];
     // Preparers may assume a valid spec, so none runs on a wrong input; but one target's missing
@@ -274,6 +278,9 @@ export class IdentityService {
       else if (prepared?.kind === 'ready') targets.push({ adapter, call: prepared.call });
     }
     if (problems.length) throw new BadUserInputError(dedupeProblems(problems));
+    // Only targets that will be called can grant anything; an UNSUPPORTED one is answered without a call.
+    const denied = caller.policy?.check(operation, spec, targets.filter((t) => t.call).map((t) => t.adapter.id));
+    if (denied) throw new PolicyDeniedError(denied.field, denied.message);
 
     const print = fingerprint({ operation, spec, providers: adapters.map((a) => a.id).sort() }, this.options.hmacKey);
     const ref: RecordRef = { clientId: caller.clientId, operation, key: key ?? derivedKey(print, this.options.hmacKey) };
@@ -397,9 +404,10 @@ export class IdentityService {
     return { ...common, options: options as ProviderOptions } as unknown as SpecByOperation[O];
   }
 
-  private resolveTargets(operation: Operation, requested: readonly string[] | undefined, problems: InputProblem[]): ProviderAdapter[] {
+  private resolveTargets(operation: Operation, requested: readonly string[] | undefined, problems: InputProblem[], policy?: TargetPolicy): ProviderAdapter[] {
     if (requested === undefined) {
-      const able = this.adapters.filter((a) => a.prepare[operation]);
+      // "Every provider that can" means every one this client may use: leaving the list out must not widen a policy.
+      const able = this.adapters.filter((a) => a.prepare[operation] && (!policy || policy.allowsProvider(a.id)));
       if (able.length === 0) problems.push({ field: 'providers', message: `no configured provider can ${operation}` });
       return able;
     }
@@ -407,13 +415,21 @@ export class IdentityService {
       problems.push({ field: 'providers', message: 'must name at least one provider (or be omitted for all that can)' });
       return [];
     }
-    const unknown = requested.filter((id) => !this.byId.has(id));
+    if (requested.length > this.options.maxTargets) {
+      // Checked first and alone: a list of thousands is neither echoed nor looked at further.
+      problems.push({ field: 'providers', message: `at most ${this.options.maxTargets} providers per mutation` });
+      return [];
+    }
+    const unknown = [...new Set(requested.filter((id) => !this.byId.has(id)))];
     if (unknown.length) {
-      // Name only what the caller sent: the configured ids are for `query { providers }`, which has its own scope.
-      problems.push({ field: 'providers', message: `unknown provider id(s): ${unknown.join(', ')}` });
+      // Name only what the caller sent (the configured ids are for `query { providers }`), and only a few of them.
+      const shown = unknown.slice(0, UNKNOWN_IDS_SHOWN).map((id) => JSON.stringify(id.slice(0, 100)));
+      const more = unknown.length > UNKNOWN_IDS_SHOWN ? ` and ${unknown.length - UNKNOWN_IDS_SHOWN} more` : '';
+      problems.push({ field: 'providers', message: `unknown provider id(s): ${shown.join(', ')}${more}` });
     }
     const wanted = new Set(requested);
-    if (wanted.size > this.options.maxTargets) problems.push({ field: 'providers', message: `at most ${this.options.maxTargets} providers per mutation` });
+    // A repeated id was silently merged before; refusing it tells a client its list does not mean what it thinks.
+    if (wanted.size < requested.length) problems.push({ field: 'providers', message: 'must not name a provider twice' });
     // Results follow config order, whatever order the client listed.
     return this.adapters.filter((a) => wanted.has(a.id));
   }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { OptionsValidator, ProviderAdapter } from '../domain';
+import type { OptionsValidator, Operation, ProviderAdapter, SpecByOperation } from '../domain';
 import type { ProviderConfigBase } from '../config/provider-base.schema';
 
 /** A type-graphql @InputType class. */
@@ -24,4 +24,26 @@ export interface ProviderModule<S extends z.ZodType<ProviderConfigBase> = z.ZodT
   /** Rules on its options that hold whatever the instance; instance defaults are checked by the adapter. */
   readonly validateOptions: OptionsValidator;
   createAdapter(config: z.output<S>, token: string): ProviderAdapter;
+  /** Fields that grant power on the provider, which a client policy can limit (docs/security.md). */
+  readonly privileges?: ReadonlyArray<PrivilegeField<z.output<S>>>;
+}
+
+/**
+ * One privilege-bearing field of a kind. `values` must answer what the
+ * adapter would actually send, provider defaults included: a policy that
+ * looked only at the input would let a client obtain a privileged default
+ * by leaving the field out.
+ */
+export interface PrivilegeField<C = never> {
+  /** `<kind>.<field>`: the key a client policy lists allowed values under. */
+  readonly field: string;
+  values<O extends Operation>(operation: O, spec: SpecByOperation[O], config: C): PrivilegeValues | undefined;
+  /** The form values are compared in, for values a policy lists (e.g. a role name to its id). */
+  canonical?(value: string | number): string;
+}
+
+export interface PrivilegeValues {
+  /** The input field a refusal names (`groups` for a user, `hoop.groups` for a service account). */
+  readonly inputField: string;
+  readonly values: readonly string[];
 }

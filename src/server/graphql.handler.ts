@@ -8,6 +8,8 @@ import { appendVary } from './vary.header';
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 export interface GraphqlHandlerOptions<TContext extends BaseContext> {
+  /** Sees a parsed JSON body before Apollo does, and may refuse it (throw an HttpError). */
+  readonly inspectBody?: (body: unknown) => void;
   /** Builds the context of one operation; called by Apollo once the request is known to be GraphQL. */
   readonly context: (args: { req: IncomingMessage; res: ServerResponse }) => Promise<TContext>;
   /** Bodies above this many bytes are refused with 413 before anything is parsed. */
@@ -28,7 +30,7 @@ export function graphqlHandler<TContext extends BaseContext>(apollo: ApolloServe
   return async (req, res) => {
     let request: HTTPGraphQLRequest;
     try {
-      request = await toGraphqlRequest(req, options.maxBodyBytes);
+      request = await toGraphqlRequest(req, options.maxBodyBytes, options.inspectBody);
     } catch (err) {
       if (err instanceof HttpError) return sendHttpError(res, err);
       throw err;
@@ -52,7 +54,7 @@ export function graphqlHandler<TContext extends BaseContext>(apollo: ApolloServe
   };
 }
 
-async function toGraphqlRequest(req: IncomingMessage, maxBodyBytes: number | undefined): Promise<HTTPGraphQLRequest> {
+async function toGraphqlRequest(req: IncomingMessage, maxBodyBytes: number | undefined, inspectBody?: (body: unknown) => void): Promise<HTTPGraphQLRequest> {
   const method = (req.method ?? 'GET').toUpperCase();
   // Apollo would refuse other methods too, but as BAD_REQUEST; the code should name the problem.
   if (method !== 'GET' && method !== 'POST') throw new HttpError(ErrorCode.METHOD_NOT_ALLOWED, 'Use GET or POST.', { allow: 'GET, POST' });
@@ -67,6 +69,7 @@ async function toGraphqlRequest(req: IncomingMessage, maxBodyBytes: number | und
     } catch {
       throw new HttpError(ErrorCode.BAD_REQUEST, 'Invalid JSON in the request body.');
     }
+    inspectBody?.(body);
   }
   const url = new URL(req.url ?? '/', 'http://localhost');
   return { method, headers, search: url.search, body };

@@ -2,7 +2,12 @@ import type { ServerResponse } from 'node:http';
 import { type ErrorCode, HTTP_STATUS } from '../errors/error-code.enum';
 import { requestScope } from '../errors/error.formatter';
 
-/** A request refused by the HTTP layer; its status comes from the one table, never from the thrower. */
+/**
+ * A request refused by the HTTP layer; its status comes from the one table,
+ * never from the thrower. `close` ends the connection after the answer, so a
+ * client refused mid-upload cannot keep the socket (and whatever it still
+ * sends) for another request.
+ */
 export class HttpError extends Error {
   readonly status: number;
 
@@ -10,6 +15,7 @@ export class HttpError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly headers: Readonly<Record<string, string>> = {},
+    readonly close = false,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -26,6 +32,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 /** The same shape as a GraphQL error response, so a client reads every refusal one way. */
 export function sendHttpError(res: ServerResponse, err: HttpError): void {
   for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
+  if (err.close) res.setHeader('connection', 'close');
   const requestId = requestScope.getStore()?.requestId;
   sendJson(res, err.status, { errors: [{ message: err.message, extensions: { code: err.code, ...(requestId ? { requestId } : {}) } }] });
 }

@@ -6,6 +6,7 @@ import { requestScope } from '../errors/error.formatter';
 import type { NodeHandler } from './graphql.handler';
 import { HttpError, sendHttpError, sendJson } from './http.error';
 import { landingPage } from './landing.page';
+import { applyConnectionLimits, serverOptions } from './request.guard';
 
 export interface Readiness {
   readonly ready: boolean;
@@ -13,6 +14,8 @@ export interface Readiness {
 }
 
 export interface HttpServerOptions {
+  /** Connection caps and timeouts (request.guard.ts). */
+  readonly limits: { readonly headersTimeoutMs: number; readonly requestTimeoutMs: number; readonly maxConnections: number };
   readonly logger: Logger;
   /** The GraphQL endpoint, with whatever the gateway checks before it (authentication). */
   readonly graphql: NodeHandler;
@@ -51,7 +54,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
     throw new HttpError(ErrorCode.NOT_FOUND, `No route ${path}; the API is at /graphql.`);
   };
 
-  const server = createServer((req, res) => {
+  const server = createServer(serverOptions(options.limits), (req, res) => {
     const requestId = sanitizeRequestId(req.headers['x-request-id']) ?? randomUUID();
     res.setHeader('x-request-id', requestId);
     if (options.cors(req, res)) return;
@@ -72,9 +75,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
         }),
       );
   });
-  server.keepAliveTimeout = 5_000;
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 60_000;
+  applyConnectionLimits(server, options.limits);
   return server;
 }
 

@@ -58,8 +58,30 @@ describe('configuration', () => {
     );
   });
 
-  it('a `jwt` section says plainly that JWT clients are not available yet', () => {
-    expect(problems({ jwt: { jwksUrl: 'https://idp/jwks.json' }, providers: [provider] })).toEqual([expect.stringMatching(/^jwt: JWT client authentication is not available/)]);
+  it('a `jwt` section needs exactly one key source, an issuer and an audience, and refuses none/HMAC algorithms', () => {
+    const jwt = { jwksUrl: 'https://idp/jwks.json', issuer: 'https://idp', audience: 'identity-gateway' };
+    expect(problems({ jwt, providers: [provider] })).toEqual([]);
+    expect(problems({ jwt: { issuer: 'i', audience: 'a' }, providers: [provider] })).toEqual(['jwt: set exactly one of jwksUrl and publicKey']);
+    expect(problems({ jwt: { ...jwt, algorithms: ['HS256'] }, providers: [provider] })).toEqual([expect.stringMatching(/^jwt\.algorithms\.0: must be one of .*no "none", no HMAC/)]);
+    expect(problems({ jwt: { ...jwt, algorithms: ['none'] }, providers: [provider] })).toEqual([expect.stringMatching(/^jwt\.algorithms\.0: /)]);
+    expect(problems({ jwt: { jwksUrl: 'https://idp/jwks.json' }, providers: [provider] })).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^jwt\.issuer: /), expect.stringMatching(/^jwt\.audience: /)]),
+    );
+  });
+
+  it('with `jwt` and no `clients` the gateway may listen off loopback; with neither it may not', () => {
+    const jwt = { jwksUrl: 'https://idp/jwks.json', issuer: 'https://idp', audience: 'identity-gateway' };
+    expect(problems({ server: { host: '0.0.0.0' }, jwt, providers: [provider] })).toEqual([]);
+    expect(problems({ server: { host: '0.0.0.0' }, providers: [provider] })).toEqual([expect.stringMatching(/^server\.host: without `clients` or `jwt`/)]);
+  });
+
+  it('a client policy naming an unknown provider id or a field no kind declares is refused', () => {
+    const client = { id: 'c', keySha256: 'a'.repeat(64), scopes: ['identity:write'] };
+    expect(problems({ clients: [{ ...client, policy: { providers: ['nope'], allow: { 'unleash.rootRole': [3], 'hoop.admin': ['x'] } } }], providers: [provider] })).toEqual([
+      'clients.0.policy.providers.0: unknown provider id "nope"',
+      expect.stringMatching(/^clients\.0\.policy\.allow\.hoop\.admin: not a privilege field; one of: .*unleash\.rootRole/),
+    ]);
+    expect(problems({ clients: [{ ...client, scopes: ['identity:audit'] }], providers: [provider] })).toEqual([]);
   });
 
   it('refuses a lease that does not exceed a provider deadline plus retries', () => {
@@ -71,7 +93,7 @@ describe('configuration', () => {
     expect(problems({ providers: [provider, provider] })).toEqual([expect.stringMatching(/duplicate provider id/)]);
     expect(problems({ providers: [provider] }, {})).toEqual(['providers.0.tokenEnv: environment variable HOOP_TOKEN is not set']);
     expect(problems({ redis: { url: 'redis://x' }, providers: [provider] })).toEqual([expect.stringMatching(/^redis: IDEMPOTENCY_HMAC_KEY/)]);
-    expect(problems({ server: { host: '0.0.0.0' }, providers: [provider] })).toEqual([expect.stringMatching(/^server\.host: without `clients`/)]);
+    expect(problems({ server: { host: '0.0.0.0' }, providers: [provider] })).toEqual([expect.stringMatching(/^server\.host: without `clients` or `jwt`/)]);
   });
 
   it('an invalid file stops the process with exit code 2 and every problem on stderr', async () => {

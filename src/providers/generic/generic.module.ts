@@ -1,8 +1,9 @@
 import type { ProviderModule } from '../provider.module';
+import { optionsOf } from '../provider.options';
 import { GenericAdapter } from './generic.adapter';
 import { genericConfigSchema } from './generic.config';
 import { GenericServiceAccountOptions } from './generic.options';
-import { validateGenericOptions } from './generic.spec';
+import { validateGenericOptions, type GenericServiceAccountOptions as GenericServiceAccountOptionsShape } from './generic.spec';
 
 export const genericModule: ProviderModule<typeof genericConfigSchema> = {
   kind: 'generic',
@@ -11,4 +12,13 @@ export const genericModule: ProviderModule<typeof genericConfigSchema> = {
   graphql: { serviceAccountOptions: GenericServiceAccountOptions },
   validateOptions: validateGenericOptions,
   createAdapter: (config, token) => new GenericAdapter(config, token),
+  privileges: [
+    {
+      field: 'generic.permissions',
+      values: (_operation, spec, config) => {
+        const permissions = optionsOf<GenericServiceAccountOptionsShape>(spec.options, 'generic')?.permissions ?? config.defaults.permissions;
+        return permissions && { inputField: 'generic.permissions', values: permissions };
+      },
+    },
+  ],
 };

@@ -1,14 +1,25 @@
 import type { ProviderModule } from '../provider.module';
+import { optionsOf } from '../provider.options';
 import { UnleashAdapter } from './unleash.adapter';
 import { unleashConfigSchema } from './unleash.config';
-import { UnleashServiceAccountOptions, UnleashUserOptions } from './unleash.options';
-import { validateUnleashOptions } from './unleash.spec';
+import { UnleashServiceAccountOptions, UnleashUserOptions as UnleashUserOptionsInput } from './unleash.options';
+import { canonicalRootRole, validateUnleashOptions, type UnleashUserOptions } from './unleash.spec';
 
 export const unleashModule: ProviderModule<typeof unleashConfigSchema> = {
   kind: 'unleash',
   description: 'Unleash: users (every edition) and service accounts with a PAT (Enterprise).',
   configSchema: unleashConfigSchema,
-  graphql: { serviceAccountOptions: UnleashServiceAccountOptions, userOptions: UnleashUserOptions },
+  graphql: { serviceAccountOptions: UnleashServiceAccountOptions, userOptions: UnleashUserOptionsInput },
   validateOptions: validateUnleashOptions,
   createAdapter: (config, token) => new UnleashAdapter(config, token),
+  privileges: [
+    {
+      field: 'unleash.rootRole',
+      values: (_operation, spec, config) => {
+        const role = optionsOf<UnleashUserOptions>(spec.options, 'unleash')?.rootRole ?? config.defaults.rootRole;
+        return role === undefined ? undefined : { inputField: 'unleash.rootRole', values: [canonicalRootRole(role)] };
+      },
+      canonical: canonicalRootRole,
+    },
+  ],
 };

@@ -14,6 +14,13 @@ export interface UnleashUserOptions {
   readonly sendEmail?: boolean;
 }
 
+/** Built-in root roles by name; a policy may list either form and both compare as the id. */
+const ROOT_ROLES: Readonly<Record<string, number>> = { Admin: 1, Editor: 2, Viewer: 3 };
+
+export function canonicalRootRole(role: string | number): string {
+  return String(typeof role === 'string' ? (ROOT_ROLES[role] ?? role) : role);
+}
+
 export function validateUnleashOptions(_operation: Operation, options: Readonly<Record<string, unknown>>): InputProblem[] {
   const o = options as UnleashServiceAccountOptions & UnleashUserOptions;
   const c = new InputChecker();

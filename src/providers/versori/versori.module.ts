@@ -1,8 +1,9 @@
 import type { ProviderModule } from '../provider.module';
+import { optionsOf } from '../provider.options';
 import { VersoriAdapter } from './versori.adapter';
 import { versoriConfigSchema } from './versori.config';
 import { VersoriServiceAccountOptions } from './versori.options';
-import { validateVersoriOptions } from './versori.spec';
+import { validateVersoriOptions, type VersoriServiceAccountOptions as VersoriServiceAccountOptionsShape } from './versori.spec';
 
 export const versoriModule: ProviderModule<typeof versoriConfigSchema> = {
   kind: 'versori',
@@ -11,4 +12,13 @@ export const versoriModule: ProviderModule<typeof versoriConfigSchema> = {
   graphql: { serviceAccountOptions: VersoriServiceAccountOptions },
   validateOptions: validateVersoriOptions,
   createAdapter: (config, token) => new VersoriAdapter(config, token),
+  privileges: [
+    {
+      field: 'versori.roles',
+      values: (_operation, spec, config) => {
+        const roles = optionsOf<VersoriServiceAccountOptionsShape>(spec.options, 'versori')?.roles ?? config.defaults.roles;
+        return roles && { inputField: 'versori.roles', values: roles };
+      },
+    },
+  ],
 };

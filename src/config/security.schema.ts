@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/** Scopes a client may hold: `identity:audit` is reserved for the audit trail (docs/security.md). */
+export const SCOPES = ['identity:read', 'identity:write', 'identity:audit'] as const;
+export const scopeSchema = z.enum(SCOPES);
+
+const privilegeValue = z.union([z.string().min(1).max(200), z.number()]);
+
+/**
+ * What a client may ask providers for. `providers` limits the target ids;
+ * `allow` maps a privilege field that a provider kind declares
+ * (`<kind>.<field>`) to the values allowed for it. A field not listed is not
+ * limited (docs/security.md).
+ */
+export const clientPolicySchema = z.strictObject({
+  providers: z.array(z.string().min(1).max(100)).optional(),
+  allow: z.record(z.string().min(1).max(100), z.array(privilegeValue).max(100)).optional(),
+});
+export type ClientPolicyConfig = z.output<typeof clientPolicySchema>;
+
+// Symmetric algorithms would let anyone holding the verification key mint tokens; `none` needs no key at all.
+const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+
+export const jwtSchema = z
+  .strictObject({
+    jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
+    publicKey: z
+      .string()
+      .regex(/-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----/, 'must be a PEM SPKI public key (-----BEGIN PUBLIC KEY-----)')
+      .optional(),
+    issuer: z.string().min(1),
+    audience: z.string().min(1),
+    scopeClaim: z.string().min(1).default('scope'),
+    clientIdClaim: z.string().min(1).default('sub'),
+    clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
+    /** A JWKS is re-fetched when a token names an unknown `kid` (key rotation), at most once per cooldown. */
+    jwksCooldownSeconds: z.number().int().min(0).max(3600).default(30),
+    jwksCacheSeconds: z.number().int().min(1).max(86_400).default(600),
+    algorithms: z
+      .array(z.enum(ASYMMETRIC, { message: `must be one of ${ASYMMETRIC.join(', ')} (no "none", no HMAC)` }))
+      .min(1)
+      .default(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']),
+    /** Per-client policies: the first whose `subject` (or `claim`) matches applies. */
+    policies: z
+      .array(
+        clientPolicySchema.extend({
+          subject: z.string().min(1).optional(),
+          claim: z.strictObject({ name: z.string().min(1), value: z.string().min(1) }).optional(),
+        }),
+      )
+      .default([]),
+    /** For a token that no entry of `policies` matches; absent: such tokens are limited by their scopes only. */
+    defaultPolicy: clientPolicySchema.optional(),
+  })
+  .superRefine((jwt, ctx) => {
+    if ((jwt.jwksUrl === undefined) === (jwt.publicKey === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'set exactly one of jwksUrl and publicKey' });
+    }
+    jwt.policies.forEach((p, i) => {
+      if ((p.subject === undefined) === (p.claim === undefined)) ctx.addIssue({ code: 'custom', path: ['policies', i], message: 'set exactly one of subject and claim' });
+    });
+  });
+export type JwtConfig = z.output<typeof jwtSchema>;
+
+/** Bounds on what one request may cost before anything runs (docs/security.md). */
+export const limitsSchema = z
+  .strictObject({
+    /** Selection depth, introspection fields counted. */
+    depth: z.number().int().min(5).max(100).default(20),
+    aliases: z.number().int().min(0).max(1000).default(30),
+    /** Lexical tokens of a document; counted while parsing, so a flood is refused before validation. */
+    tokens: z.number().int().min(500).max(100_000).default(4000),
+    directives: z.number().int().min(0).max(100).default(10),
+    /** graphql-armor cost (objects 2, scalars 1, deeper fields weigh more); introspection excluded. */
+    cost: z.number().int().min(100).max(1_000_000).default(5000),
+    /** Items of any list in the variables, checked on the JSON before GraphQL coerces it. */
+    listItems: z.number().int().min(1).max(100_000).default(100),
+  })
+  .prefault({});
+
+/** Connection-level bounds: how long a client may take and how many may be connected. */
+export const connectionFields = {
+  maxConnections: z.number().int().min(1).max(100_000).default(1024),
+  headersTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+  requestTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+};

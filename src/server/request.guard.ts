@@ -1,0 +1,110 @@
+import type { IncomingMessage, Server, ServerOptions } from 'node:http';
+import { ErrorCode } from '../errors/error-code.enum';
+import { UnauthenticatedError } from '../errors/gateway.error';
+import { HttpError } from './http.error';
+
+/** Options for node:http's createServer: slow clients are cut off (docs/security.md). */
+export function serverOptions(limits: { readonly headersTimeoutMs: number; readonly requestTimeoutMs: number }): ServerOptions {
+  const { headersTimeoutMs, requestTimeoutMs } = limits;
+  return {
+    headersTimeout: headersTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    // Node enforces both timeouts on this interval (30 s by default), which would stretch a 1 s timeout to 30.
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeoutMs / 4))),
+  };
+}
+
+export function applyConnectionLimits(server: Server, limits: { readonly maxConnections: number }): void {
+  // Connections over the cap are closed as they arrive: an idle or slow client cannot make the gateway hold unbounded sockets.
+  server.maxConnections = limits.maxConnections;
+  server.keepAliveTimeout = 5_000;
+}
+
+const LOOPBACK_IPV4 = /^127(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+function isLoopbackName(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || LOOPBACK_IPV4.test(hostname);
+}
+
+/**
+ * Without authentication the gateway is safe only if nothing but this
+ * machine can drive it. Listening on loopback is not enough: a web page can
+ * point its own domain at 127.0.0.1 (DNS rebinding) and its requests then
+ * carry that domain in Host. So Host must name loopback, and so must Origin
+ * when a browser sends one.
+ */
+export function checkLoopbackOnly(req: IncomingMessage, authEnabled: boolean): void {
+  if (authEnabled) return;
+  const host = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::\d{1,5})?$/.exec(req.headers.host ?? '');
+  if (!host || !isLoopbackName(host[1].toLowerCase())) {
+    throw new HttpError(
+      ErrorCode.MISDIRECTED_REQUEST,
+      'This gateway runs without authentication and answers only requests addressed to a loopback host (127.0.0.1, localhost, [::1]).',
+      {},
+      true,
+    );
+  }
+  const origin = req.headers.origin;
+  if (origin === undefined) return;
+  let hostname: string | undefined;
+  try {
+    hostname = new URL(origin).hostname;
+  } catch {
+    hostname = undefined;
+  }
+  if (!hostname || !isLoopbackName(hostname.toLowerCase())) {
+    throw new HttpError(ErrorCode.FORBIDDEN, 'This gateway runs without authentication and accepts browser requests only from a loopback origin.', {}, true);
+  }
+}
+
+/** Credentials come from headers only, so a refused client is answered before one byte of its body is read. */
+export async function authenticateFromHeaders<C>(req: IncomingMessage, authenticate: (authorization: string | undefined) => Promise<C>): Promise<C> {
+  const authorization = req.headersDistinct.authorization;
+  if (authorization && authorization.length > 1) throw unauthenticated(new UnauthenticatedError('Send one Authorization header.', true));
+  try {
+    return await authenticate(authorization?.[0]);
+  } catch (err) {
+    if (err instanceof UnauthenticatedError) throw unauthenticated(err);
+    throw err;
+  }
+}
+
+function unauthenticated(err: UnauthenticatedError): HttpError {
+  // RFC 6750 §3: say which scheme is expected, and whether the token sent was the problem.
+  const challenge = err.tokenPresented ? 'Bearer realm="identity-gateway", error="invalid_token"' : 'Bearer realm="identity-gateway"';
+  return new HttpError(ErrorCode.UNAUTHENTICATED, err.message, { 'www-authenticate': challenge }, true);
+}
+
+/**
+ * Checks a parsed JSON body before GraphQL sees it: batches are refused
+ * (one operation per request, so every limit holds per request), and no
+ * list in the variables may exceed `listItems`. GraphQL would otherwise
+ * coerce a 260,000-item list in full before any rule could object.
+ */
+export function checkBodyShape(body: unknown, limits: { readonly listItems: number }): void {
+  if (Array.isArray(body)) {
+    throw new HttpError(ErrorCode.BAD_REQUEST, 'Batched operations are not accepted: send one GraphQL operation per request.');
+  }
+  const variables = (body as { variables?: unknown } | null)?.variables;
+  const path = findLongList(variables, limits.listItems, 'variables', 0);
+  if (path) {
+    throw new HttpError(ErrorCode.BAD_USER_INPUT, `${path}: a list may have at most ${limits.listItems} items.`);
+  }
+}
+
+function findLongList(value: unknown, max: number, path: string, depth: number): string | undefined {
+  if (depth > 32 || value === null || typeof value !== 'object') return undefined;
+  if (Array.isArray(value)) {
+    if (value.length > max) return path;
+    for (let i = 0; i < value.length; i++) {
+      const found = findLongList(value[i], max, `${path}[${i}]`, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    const found = findLongList(v, max, `${path}.${k}`, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}

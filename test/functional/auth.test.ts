@@ -1,0 +1,188 @@
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT, type KeyLike } from 'jose';
+import { CREATE_SA } from '../helpers/graphql.client';
+import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
+
+const API_KEY = 'auth-test-api-key-0123456789';
+const ISSUER = 'https://idp.test';
+const AUDIENCE = 'identity-gateway';
+const VIEWER = '{ viewer { id scopes } }';
+
+/** A JWKS endpoint on a real socket whose key set the test rotates. */
+class JwksServer {
+  keys: object[] = [];
+  fetches = 0;
+  private server: Server | undefined;
+  url = '';
+  async start(): Promise<this> {
+    this.server = createServer((_req, res) => {
+      this.fetches++;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys: this.keys }));
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/.well-known/jwks.json`;
+    return this;
+  }
+  stop(): Promise<void> {
+    return new Promise((r) => this.server!.close(() => r()));
+  }
+}
+
+interface SigningKey {
+  kid: string;
+  alg: string;
+  privateKey: KeyLike;
+  jwk: object;
+}
+
+async function signingKey(kid: string, alg = 'RS256'): Promise<SigningKey> {
+  const { publicKey, privateKey } = await generateKeyPair(alg);
+  return { kid, alg, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' } };
+}
+
+function token(key: SigningKey, claims: Record<string, unknown> = {}, opts: { exp?: number; iss?: string; aud?: string; sub?: string } = {}): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ scope: 'identity:read identity:write', ...claims })
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
+    .setIssuer(opts.iss ?? ISSUER)
+    .setAudience(opts.aud ?? AUDIENCE)
+    .setSubject(opts.sub ?? 'svc-deployer')
+    .setIssuedAt(now)
+    .setExpirationTime(opts.exp ?? now + 300)
+    .sign(key.privateKey);
+}
+
+const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+
+describe('authentication: API keys and JWTs, checked from the headers before anything runs', () => {
+  let h: Harness;
+  let jwks: JwksServer;
+  let k1: SigningKey;
+  let k2: SigningKey;
+  let ec: SigningKey;
+
+  beforeAll(async () => {
+    [k1, k2, ec] = await Promise.all([signingKey('k1'), signingKey('k2'), signingKey('ec1', 'ES256')]);
+    jwks = await new JwksServer().start();
+    jwks.keys = [k1.jwk, ec.jwk];
+    h = await startHarness({
+      configure: (c) => {
+        c.clients = [
+          { id: 'ci', keySha256: createHash('sha256').update(API_KEY).digest('hex'), scopes: ['identity:read', 'identity:write'] },
+        ];
+        c.jwt = { jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE, jwksCooldownSeconds: 0 };
+      },
+    });
+  });
+  afterAll(async () => {
+    await h.close();
+    await jwks.stop();
+  });
+  beforeEach(() => h.sandboxes.reset());
+
+  const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+  const noUpstream = () => {
+    for (const s of h.sandboxes.all()) expect(s.count()).toBe(0);
+  };
+
+  it('no credentials: 401 UNAUTHENTICATED with a plain Bearer challenge, nothing sent upstream', async () => {
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('auth'), providers: ['hoop'] } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="identity-gateway"');
+    expect(res.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    noUpstream();
+  });
+
+  it.each([
+    ['a wrong API key', 'not-the-key'],
+    ['a Basic scheme', null],
+  ])('%s: 401 with error="invalid_token"', async (_what, key) => {
+    const headers = key ? bearer(key) : { authorization: 'Basic dXNlcjpwYXNz' };
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('auth'), providers: ['hoop'] } }, headers);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    expect(res.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    noUpstream();
+  });
+
+  it('an API key keeps working, and viewer shows its client id and scopes', async () => {
+    const res = await h.gql(VIEWER, undefined, bearer(API_KEY));
+    expect(res.status).toBe(200);
+    expect(res.body.data.viewer).toEqual({ id: 'ci', scopes: ['identity:read', 'identity:write'] });
+  });
+
+  it('a JWT from the JWKS: sub is the client id, scopes from a space-separated claim or an array', async () => {
+    const res = await h.gql(VIEWER, undefined, bearer(await token(k1)));
+    expect(res.body.data.viewer).toEqual({ id: 'svc-deployer', scopes: ['identity:read', 'identity:write'] });
+    const arr = await h.gql(VIEWER, undefined, bearer(await token(ec, { scope: ['identity:read', 'identity:audit', 'made:up'] }, { sub: 'auditor' })));
+    expect(arr.body.data.viewer).toEqual({ id: 'auditor', scopes: ['identity:read', 'identity:audit'] });
+  });
+
+  it('a JWT creates under its subject (the idempotency scope)', async () => {
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('jwt'), providers: ['hoop'] } }, bearer(await token(k1)));
+    expect(res.status).toBe(200);
+    expect(res.body.data.createServiceAccount.status).toBe('SUCCEEDED');
+    expect(h.sandboxes.hoop.count()).toBe(1);
+  });
+
+  it('expiry is checked with a small skew: 10 s late passes, 2 min late does not', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect((await h.gql(VIEWER, undefined, bearer(await token(k1, {}, { exp: now - 10 })))).status).toBe(200);
+    const late = await h.gql(VIEWER, undefined, bearer(await token(k1, {}, { exp: now - 120 })));
+    expect(late.status).toBe(401);
+    expect(late.body.errors[0].message).toMatch(/expired/);
+  });
+
+  it.each([
+    ['another issuer', { iss: 'https://evil.test' }],
+    ['another audience', { aud: 'someone-else' }],
+  ])('%s: 401', async (_what, opts) => {
+    const res = await h.gql(VIEWER, undefined, bearer(await token(k1, {}, opts)));
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
+  });
+
+  it('alg none, an HMAC token keyed with the public key and a forged signature are refused', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { iss: ISSUER, aud: AUDIENCE, sub: 'svc-deployer', exp: now + 300, scope: 'identity:write' };
+    const none = `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;
+    const { createHmac } = await import('node:crypto');
+    const hsInput = `${b64({ alg: 'HS256', kid: 'k1' })}.${b64(claims)}`;
+    const hs = `${hsInput}.${createHmac('sha256', JSON.stringify(k1.jwk)).update(hsInput).digest('base64url')}`;
+    const real = await token(k1);
+    const forged = `${real.split('.')[0]}.${b64({ ...claims, sub: 'admin' })}.${real.split('.')[2]}`;
+    for (const t of [none, hs, forged]) {
+      const res = await h.gql(CREATE_SA, { input: { name: uniqueName('forged'), providers: ['hoop'] } }, bearer(t));
+      expect(res.status).toBe(401);
+      expect(res.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    }
+    noUpstream();
+  });
+
+  it('key rotation: a token signed by a new kid is accepted once the JWKS publishes it', async () => {
+    const t2 = await token(k2, {}, { sub: 'rotated' });
+    expect((await h.gql(VIEWER, undefined, bearer(t2))).status).toBe(401);
+    const before = jwks.fetches;
+    jwks.keys = [k2.jwk];
+    const res = await h.gql(VIEWER, undefined, bearer(t2));
+    expect(res.status).toBe(200);
+    expect(res.body.data.viewer.id).toBe('rotated');
+    expect(jwks.fetches).toBeGreaterThan(before);
+    jwks.keys = [k1.jwk, k2.jwk, ec.jwk];
+  });
+
+  it('a JWT client without identity:write calling a mutation: 403 FORBIDDEN, no upstream call', async () => {
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('ro'), providers: ['hoop'] } }, bearer(await token(k1, { scope: 'identity:read' }, { sub: 'reader' })));
+    expect(res.status).toBe(403);
+    expect(res.body.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', requiredScope: 'identity:write' });
+    noUpstream();
+  });
+
+  it('a JWT whose subject is an API-key client id is refused (it would share that client\'s idempotency records)', async () => {
+    const res = await h.gql(VIEWER, undefined, bearer(await token(k1, {}, { sub: 'ci' })));
+    expect(res.status).toBe(401);
+  });
+});

@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import { CREATE_SA } from '../helpers/graphql.client';
+import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
+
+const API_KEY = 'guard-test-api-key-0123456789';
+
+/** Opens a raw connection and writes `head`; resolves with the socket and a promise of everything it receives. */
+function rawRequest(port: number, head: string): Promise<{ socket: Socket; answer: Promise<string> }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      let text = '';
+      const answer = new Promise<string>((done) => {
+        socket.on('data', (d) => (text += d.toString()));
+        socket.on('close', () => done(text));
+        socket.on('end', () => done(text));
+      });
+      socket.on('error', () => undefined);
+      socket.write(head);
+      resolve({ socket, answer });
+    });
+    socket.once('error', reject);
+  });
+}
+
+const firstLine = (text: string) => text.split('\r\n')[0];
+
+describe('the HTTP layer refuses cheaply: auth before the body, bounded connections, short timeouts', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({
+      configure: (c) => {
+        c.clients = [{ id: 'ci', keySha256: createHash('sha256').update(API_KEY).digest('hex'), scopes: ['identity:read', 'identity:write'] }];
+        c.server = { ...c.server, maxConnections: 40, headersTimeoutMs: 600, requestTimeoutMs: 1500 };
+      },
+    });
+  });
+  afterAll(() => h.close());
+
+  it('many unauthenticated uploads of a large body are answered 401 before they finish sending, without the gateway buffering them', async () => {
+    const uploads = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        rawRequest(
+          h.gateway.port,
+          'POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n' +
+            `10000\r\n${'x'.repeat(0x10000)}\r\n`,
+        ),
+      ),
+    );
+    // Each client has sent 64 KiB of a body it never finishes; the answer must not wait for the rest.
+    const answers = await Promise.all(uploads.map((u) => Promise.race([u.answer, new Promise<string>((r) => setTimeout(() => r('no answer'), 3000))])));
+    for (const a of answers) {
+      expect(firstLine(a)).toBe('HTTP/1.1 401 Unauthorized');
+      expect(a).toMatch(/www-authenticate: Bearer/i);
+      expect(a).toMatch(/connection: close/i);
+    }
+    uploads.forEach((u) => u.socket.destroy());
+  });
+
+  it('a declared 50 MB body without credentials is a 401, not a 413 after reading it', async () => {
+    const { socket, answer } = await rawRequest(
+      h.gateway.port,
+      'POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 52428800\r\n\r\n{"query":',
+    );
+    const text = await Promise.race([answer, new Promise<string>((r) => setTimeout(() => r('no answer'), 3000))]);
+    expect(firstLine(text)).toBe('HTTP/1.1 401 Unauthorized');
+    socket.destroy();
+  });
+
+  it('a client that never finishes its headers is cut off after server.headersTimeoutMs', async () => {
+    const started = Date.now();
+    const { answer } = await rawRequest(h.gateway.port, 'POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    const text = await answer;
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(text === '' || firstLine(text) === 'HTTP/1.1 408 Request Timeout').toBe(true);
+  });
+
+  it('connections beyond server.maxConnections are closed at once; the gateway serves again when they go', async () => {
+    const idle = await Promise.all(Array.from({ length: 40 }, () => rawRequest(h.gateway.port, 'GET /healthz HTTP/1.1\r\n')));
+    const extra = await rawRequest(h.gateway.port, 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    expect(await extra.answer).toBe('');
+    idle.forEach((c) => c.socket.destroy());
+    await new Promise((r) => setTimeout(r, 100));
+    const res = await fetch(h.url.replace('/graphql', '/healthz'));
+    expect(res.status).toBe(200);
+  });
+
+  it('an authenticated request still works (the guard refuses only what it must)', async () => {
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('guard'), providers: ['hoop'] } }, { authorization: `Bearer ${API_KEY}` });
+    expect(res.status).toBe(200);
+    expect(res.body.data.createServiceAccount.status).toBe('SUCCEEDED');
+  });
+});
+
+describe('without authentication the gateway answers loopback Host and Origin only (DNS rebinding)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+  beforeEach(() => h.sandboxes.reset());
+
+  async function send(headers: Record<string, string>) {
+    const body = JSON.stringify({ query: CREATE_SA, variables: { input: { name: uniqueName('rebind'), providers: ['hoop'] } } });
+    const head = Object.entries({ 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), connection: 'close', ...headers })
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
+    const { answer } = await rawRequest(h.gateway.port, `POST /graphql HTTP/1.1\r\n${head}\r\n${body}`);
+    const text = await answer;
+    return { status: Number(firstLine(text).split(' ')[1]), body: JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4) || '{}') };
+  }
+
+  it.each([
+    ['Host: rebind.attacker.example:4000', { host: 'rebind.attacker.example:4000' }, 421, 'MISDIRECTED_REQUEST'],
+    ['Host: 127.0.0.1.attacker.example', { host: '127.0.0.1.attacker.example' }, 421, 'MISDIRECTED_REQUEST'],
+    ['a non-loopback Origin', { host: '127.0.0.1:4000', origin: 'http://rebind.attacker.example:4000' }, 403, 'FORBIDDEN'],
+    ['Origin: null', { host: 'localhost', origin: 'null' }, 403, 'FORBIDDEN'],
+  ])('%s is refused with a clear error and no upstream call', async (_what, headers, status, code) => {
+    const res = await send(headers);
+    expect(res.status).toBe(status);
+    expect(res.body.errors[0].extensions.code).toBe(code);
+    expect(res.body.errors[0].message).toMatch(/without authentication/);
+    for (const s of h.sandboxes.all()) expect(s.count()).toBe(0);
+  });
+
+  it.each([['127.0.0.1:4000'], ['localhost'], ['[::1]:4000'], ['LOCALHOST:1']])('Host: %s is served', async (host) => {
+    const res = await send({ host, origin: 'http://localhost:3000' });
+    expect(res.status).toBe(200);
+    expect(res.body.data.createServiceAccount.status).toBe('SUCCEEDED');
+  });
+});
