@@ -69,9 +69,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   }
 
   let draining = false;
+  const corsOrigins: ReadonlySet<string> = new Set(config.server.cors.origins);
   const graphql: NodeHandler = async (req, res) => {
     // Who may ask is settled from the headers, before one byte of the body is read (docs/security.md).
-    checkLoopbackOnly(req, authenticator.enabled);
+    checkLoopbackOnly(req, authenticator.enabled, corsOrigins);
     const client = await authenticateFromHeaders(req, (authorization) => authenticator.authenticate(authorization));
     const requestId = requestScope.getStore()?.requestId ?? randomUUID();
     return graphqlHandler(apollo, {

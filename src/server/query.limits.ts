@@ -3,9 +3,14 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { GraphQLError, type ParseOptions, type ValidationContext, type ValidationRule } from 'graphql';
-import type { GatewayConfig } from '../config/config.loader';
-
-type Limits = GatewayConfig['server']['limits'];
+/** The `server.limits` section of the configuration (config/security.schema.ts). */
+interface Limits {
+  readonly depth: number;
+  readonly aliases: number;
+  readonly tokens: number;
+  readonly directives: number;
+  readonly cost: number;
+}
 
 /**
  * graphql-armor throws its rejection as a "Syntax Error" without a code;

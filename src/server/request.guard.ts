@@ -31,9 +31,10 @@ function isLoopbackName(hostname: string): boolean {
  * machine can drive it. Listening on loopback is not enough: a web page can
  * point its own domain at 127.0.0.1 (DNS rebinding) and its requests then
  * carry that domain in Host. So Host must name loopback, and so must Origin
- * when a browser sends one.
+ * when a browser sends one, unless the operator listed that origin for CORS
+ * (`server.cors.origins`): a deliberate choice, not a rebinding.
  */
-export function checkLoopbackOnly(req: IncomingMessage, authEnabled: boolean): void {
+export function checkLoopbackOnly(req: IncomingMessage, authEnabled: boolean, listedOrigins: ReadonlySet<string> = new Set()): void {
   if (authEnabled) return;
   const host = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::\d{1,5})?$/.exec(req.headers.host ?? '');
   if (!host || !isLoopbackName(host[1].toLowerCase())) {
@@ -45,7 +46,7 @@ export function checkLoopbackOnly(req: IncomingMessage, authEnabled: boolean): v
     );
   }
   const origin = req.headers.origin;
-  if (origin === undefined) return;
+  if (origin === undefined || listedOrigins.has(origin)) return;
   let hostname: string | undefined;
   try {
     hostname = new URL(origin).hostname;

@@ -119,7 +119,8 @@ describe('idempotency semantics on Redis Cluster', () => {
         for (const key of keys) {
           // The node holds the key itself: it owns the key's slot.
           const type = await r.type(key);
-          const value = type === 'hash' ? JSON.stringify(await r.hgetall(key)) : String(await r.get(key));
+          const value =
+            type === 'hash' ? JSON.stringify(await r.hgetall(key)) : type === 'stream' ? JSON.stringify(await r.xrange(key, '-', '+')) : String(await r.get(key));
           for (const s of secrets) {
             expect(key).not.toContain(s);
             expect(value).not.toContain(s);

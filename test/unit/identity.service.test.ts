@@ -67,7 +67,7 @@ describe('planning', () => {
     const { service, store } = setup({ adapters: [a, secret] });
     const err = await rejection(create(service, sa({ providers: ['a', 'nope', 'other'] })));
     expect(err).toBeInstanceOf(BadUserInputError);
-    expect((err as BadUserInputError).problems).toEqual([{ field: 'providers', message: 'unknown provider id(s): nope, other' }]);
+    expect((err as BadUserInputError).problems).toEqual([{ field: 'providers', message: 'unknown provider id(s): "nope", "other"' }]);
     expect(err.message).not.toContain('internal-billing');
     expect(store.claims).toEqual([]);
     expect(a.sends).toBe(0);
