@@ -22,7 +22,11 @@ interface Servers {
 }
 
 function startServers(env: Record<string, string | undefined>): Promise<Servers> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, 'servers.ts')], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, 'servers.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
@@ -42,7 +46,11 @@ function rssMiB(pid: number): number {
 let seq = 0;
 const unique = (tag: string) => `${tag}-${process.pid}-${Date.now().toString(36)}-${(seq++).toString(36)}`;
 
-async function load(title: string, url: string, body: () => string): Promise<{ title: string; rps: number; p50: number; p99: number; errors: number; non2xx: number }> {
+async function load(
+  title: string,
+  url: string,
+  body: () => string,
+): Promise<{ title: string; rps: number; p50: number; p99: number; errors: number; non2xx: number }> {
   const result = await autocannon({
     url,
     method: 'POST',
@@ -70,7 +78,15 @@ async function scenario(store: 'memory' | 'redis') {
     const one = await load(`gateway (${store} store) → generic`, servers.gateway, gatewayBody(['generic']));
     const four = await load(`gateway (${store} store) → 4 providers`, servers.gateway, gatewayBody(['hoop', 'unleash', 'versori', 'generic']));
     const rss = rssMiB(servers.child.pid!);
-    return { store, base, one, four, serversRssMiB: rss, throughputRatio: +(one.rps / base.rps).toFixed(3), p50Ratio: +(one.p50 / Math.max(base.p50, 0.001)).toFixed(2) };
+    return {
+      store,
+      base,
+      one,
+      four,
+      serversRssMiB: rss,
+      throughputRatio: +(one.rps / base.rps).toFixed(3),
+      p50Ratio: +(one.p50 / Math.max(base.p50, 0.001)).toFixed(2),
+    };
   } finally {
     servers.child.kill('SIGTERM');
   }
@@ -89,9 +105,13 @@ async function main(): Promise<void> {
   writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
   for (const r of runs) {
     for (const x of [r.base, r.one, r.four]) {
-      process.stdout.write(`${x.title.padEnd(40)} ${String(x.rps).padStart(6)} req/s  p50 ${x.p50} ms  p99 ${x.p99} ms  errors ${x.errors} non2xx ${x.non2xx}\n`);
+      process.stdout.write(
+        `${x.title.padEnd(40)} ${String(x.rps).padStart(6)} req/s  p50 ${x.p50} ms  p99 ${x.p99} ms  errors ${x.errors} non2xx ${x.non2xx}\n`,
+      );
     }
-    process.stdout.write(`  ${r.store}: gateway/pass-through throughput ${r.throughputRatio}, p50 latency ×${r.p50Ratio}, servers RSS ${r.serversRssMiB} MiB\n`);
+    process.stdout.write(
+      `  ${r.store}: gateway/pass-through throughput ${r.throughputRatio}, p50 latency ×${r.p50Ratio}, servers RSS ${r.serversRssMiB} MiB\n`,
+    );
   }
   process.stdout.write('written bench/results.json\n');
 }

@@ -25,7 +25,12 @@ async function main(): Promise<void> {
   const passthrough = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const r = await upstream.request({ method: 'POST', path: '/v1/service-accounts', headers: { 'content-type': 'application/json', authorization }, body: Buffer.concat(chunks) });
+    const r = await upstream.request({
+      method: 'POST',
+      path: '/v1/service-accounts',
+      headers: { 'content-type': 'application/json', authorization },
+      body: Buffer.concat(chunks),
+    });
     res.statusCode = r.statusCode;
     res.setHeader('content-type', 'application/json');
     res.end(await r.body.text());

@@ -30,7 +30,12 @@ const DUPLICATE_RATE = 0.05;
 const PROVIDERS = ['hoop', 'unleash', 'versori', 'generic'] as const;
 const TOKEN_ENV = { hoop: 'SANDBOX_HOOP_TOKEN', unleash: 'SANDBOX_UNLEASH_TOKEN', versori: 'SANDBOX_VERSORI_TOKEN', generic: 'SANDBOX_GENERIC_TOKEN' } as const;
 /** The create route of each sandbox, as the sandbox names it in its call records. */
-const CREATE_ROUTE: Record<string, RegExp> = { hoop: /^POST \/serviceaccounts$/, unleash: /^POST \/api\/admin\/service-account$/, versori: /^POST .*service-accounts$/, generic: /^POST \/v1\/service-accounts$/ };
+const CREATE_ROUTE: Record<string, RegExp> = {
+  hoop: /^POST \/serviceaccounts$/,
+  unleash: /^POST \/api\/admin\/service-account$/,
+  versori: /^POST .*service-accounts$/,
+  generic: /^POST \/v1\/service-accounts$/,
+};
 
 const MUTATION = `mutation($input: CreateServiceAccountInput!) { createServiceAccount(input: $input) { status results { __typename
   ... on ServiceAccountCreated { provider { id } account { id name } replayed }
@@ -105,7 +110,13 @@ async function main(): Promise<void> {
     providers: [
       { id: 'hoop', kind: 'hoop', baseUrl: byKind.hoop.baseUrl, tokenEnv: TOKEN_ENV.hoop },
       { id: 'unleash', kind: 'unleash', baseUrl: byKind.unleash.baseUrl, tokenEnv: TOKEN_ENV.unleash, defaults: { rootRole: 3 } },
-      { id: 'versori', kind: 'versori', baseUrl: byKind.versori.baseUrl, tokenEnv: TOKEN_ENV.versori, defaults: { organisationId: 'org-sandbox', roles: ['viewer'] } },
+      {
+        id: 'versori',
+        kind: 'versori',
+        baseUrl: byKind.versori.baseUrl,
+        tokenEnv: TOKEN_ENV.versori,
+        defaults: { organisationId: 'org-sandbox', roles: ['viewer'] },
+      },
       { id: 'generic', kind: 'generic', baseUrl: byKind.generic.baseUrl, tokenEnv: TOKEN_ENV.generic, defaults: { permissions: ['org:read'] } },
     ],
   };
@@ -123,13 +134,24 @@ async function main(): Promise<void> {
   gateway.stdout!.resume();
   const base = `http://127.0.0.1:${config.server.port}`;
   for (let i = 0; ; i++) {
-    if ((await fetch(`${base}/healthz`).then((r) => r.status).catch(() => 0)) === 200) break;
+    if (
+      (await fetch(`${base}/healthz`)
+        .then((r) => r.status)
+        .catch(() => 0)) === 200
+    )
+      break;
     if (i > 200) throw new Error('gateway did not start');
     await new Promise((r) => setTimeout(r, 50));
   }
 
   // 3. Load.
-  interface Done { name: string; key: string; created: Record<string, string>; failed: Record<string, string>; status: string }
+  interface Done {
+    name: string;
+    key: string;
+    created: Record<string, string>;
+    failed: Record<string, string>;
+    status: string;
+  }
   const done: Done[] = [];
   const tally: Record<string, number> = {};
   const count = (k: string) => (tally[k] = (tally[k] ?? 0) + 1);
@@ -143,7 +165,11 @@ async function main(): Promise<void> {
     { response: { status: 400, body: { message: 'soak: rejected' } } },
   ];
   const post = (input: Record<string, unknown>) =>
-    fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: MUTATION, variables: { input } }) });
+    fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: MUTATION, variables: { input } }),
+    });
 
   const worker = async (limit: number) => {
     while (issued < limit && Date.now() - started < MAX_SECONDS * 1000) {
@@ -204,7 +230,9 @@ async function main(): Promise<void> {
   // 4. Accounting: the sandboxes' creates against the gateway's reported outcomes.
   const accounting: Record<string, { sandboxCreated: number; gatewayCreated: number; onlyInSandbox: number; onlyInGateway: number; createdTwice: number }> = {};
   for (const kind of PROVIDERS) {
-    const calls = ((await json(byKind[kind].control)).calls as Array<{ route: string; status: number; body: any }>).filter((c) => CREATE_ROUTE[kind].test(c.route));
+    const calls = ((await json(byKind[kind].control)).calls as Array<{ route: string; status: number; body: any }>).filter((c) =>
+      CREATE_ROUTE[kind].test(c.route),
+    );
     const sandboxNames = calls.filter((c) => c.status >= 200 && c.status < 300).map((c) => String(c.body?.username ?? c.body?.name));
     const gatewayNames = new Set(done.filter((d) => d.created[kind]).map((d) => d.name));
     const sandboxSet = new Set(sandboxNames);

@@ -63,9 +63,13 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const authenticator = new ClientAuthenticator(config);
   const policies = new PolicyBook(config.providers, modules);
   if (!authenticator.enabled) {
-    logger.warn('NO AUTHENTICATION: no `clients` or `jwt` configured; every caller is "anonymous" with all scopes. Listening on loopback only; only loopback Host and Origin are answered.');
+    logger.warn(
+      'NO AUTHENTICATION: no `clients` or `jwt` configured; every caller is "anonymous" with all scopes. Listening on loopback only; only loopback Host and Origin are answered.',
+    );
   } else if (store.kind === 'memory') {
-    logger.warn('`clients` are configured without `redis`: idempotency records live in this one process only, so replicas or a restart will not see them. Configure redis for any shared deployment.');
+    logger.warn(
+      '`clients` are configured without `redis`: idempotency records live in this one process only, so replicas or a restart will not see them. Configure redis for any shared deployment.',
+    );
   }
 
   let draining = false;

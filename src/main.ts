@@ -25,7 +25,9 @@ async function main(): Promise<void> {
       const env = { ...process.env, ...sandboxes.tokens };
       if (env.REDIS_URL && !env.IDEMPOTENCY_HMAC_KEY) {
         env.IDEMPOTENCY_HMAC_KEY = randomBytes(32).toString('hex');
-        logger.warn('IDEMPOTENCY_HMAC_KEY not set: using a random one for this process; inputs with a password fingerprint differently on other replicas and after a restart');
+        logger.warn(
+          'IDEMPOTENCY_HMAC_KEY not set: using a random one for this process; inputs with a password fingerprint differently on other replicas and after a restart',
+        );
       }
       config = resolveConfig(sandboxGatewayConfig(sandboxes), env);
       logger.info({ sandboxes: sandboxes.all().map((s) => ({ kind: s.kind, baseUrl: s.baseUrl })) }, 'embedded default: sandbox providers started in-process');
@@ -39,7 +41,10 @@ async function main(): Promise<void> {
   }
 
   const gateway = await startGateway(config, { logger });
-  logger.info({ url: gateway.url, store: gateway.store.kind, providers: config.providers.map((p) => `${p.id} (${p.kind})`) }, `identity-gateway listening on ${gateway.url}`);
+  logger.info(
+    { url: gateway.url, store: gateway.store.kind, providers: config.providers.map((p) => `${p.id} (${p.kind})`) },
+    `identity-gateway listening on ${gateway.url}`,
+  );
 
   let stopping = false;
   const shutdown = (signal: string) => {

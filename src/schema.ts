@@ -15,7 +15,15 @@ import { ViewerResolver } from './graphql/viewer/viewer.resolver';
 import { PROVIDER_MODULES } from './providers/provider.registry';
 import type { ProviderModule } from './providers/provider.module';
 
-export const RESOLVERS = [ServiceAccountResolver, UserResolver, PlanResolver, ProviderResolver, IdempotencyRecordResolver, AuditResolver, ViewerResolver] as const;
+export const RESOLVERS = [
+  ServiceAccountResolver,
+  UserResolver,
+  PlanResolver,
+  ProviderResolver,
+  IdempotencyRecordResolver,
+  AuditResolver,
+  ViewerResolver,
+] as const;
 
 let cached: { modules: readonly ProviderModule[]; schema: Promise<GraphQLSchema> } | undefined;
 

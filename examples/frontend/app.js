@@ -38,9 +38,10 @@ function render(results) {
     ...results.map((r) => {
       const row = document.createElement('tr');
       row.dataset.provider = r.provider.id;
-      const cells = r.__typename === 'ServiceAccountCreated'
-        ? [r.provider.id, 'created', r.account.id, r.credentials.map((c) => c.kind).join(', ') || '—']
-        : [r.provider.id, 'failed', r.code, r.message];
+      const cells =
+        r.__typename === 'ServiceAccountCreated'
+          ? [r.provider.id, 'created', r.account.id, r.credentials.map((c) => c.kind).join(', ') || '—']
+          : [r.provider.id, 'failed', r.code, r.message];
       for (const text of cells) {
         const td = document.createElement('td');
         td.textContent = text;

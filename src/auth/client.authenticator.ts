@@ -63,7 +63,7 @@ export class ClientAuthenticator {
     const verified = await this.jwt!.verify(token);
     // The client id scopes idempotency records: a subject equal to an API-key client's id would read and collide with that client's records.
     if (this.clients?.some((c) => c.id === verified.clientId)) {
-      throw new UnauthenticatedError('The token\'s subject is reserved for an API-key client.', true);
+      throw new UnauthenticatedError("The token's subject is reserved for an API-key client.", true);
     }
     const cfg = this.jwtConfig!;
     const entry = cfg.policies.find((p) =>

@@ -66,7 +66,11 @@ function applyEnvOverrides(raw: unknown, env: Env): unknown {
     delete redis.cluster;
     if (env.REDIS_URL) redis.url = env.REDIS_URL;
     if (env.REDIS_CLUSTER_NODES) {
-      redis.cluster = { nodes: env.REDIS_CLUSTER_NODES.split(',').map((n) => n.trim()).filter(Boolean) };
+      redis.cluster = {
+        nodes: env.REDIS_CLUSTER_NODES.split(',')
+          .map((n) => n.trim())
+          .filter(Boolean),
+      };
     }
     out.redis = redis as GatewayConfigInput['redis'];
   }

@@ -27,116 +27,135 @@ function connectionIdentity(url: string): string {
 /** The configuration file's schema, for a list of provider modules (by default the registry's). */
 export function configSchemaFor(modules: readonly ProviderModule[]) {
   return z
-  .strictObject({
-    server: z
-      .strictObject({
-        port: z.number().int().min(0).max(65535).default(4000),
-        host: z.string().min(1).default('127.0.0.1'),
-        maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1_048_576),
-        introspection: z.boolean().default(true),
-        maxTargetsPerMutation: z.number().int().min(1).max(64).default(16),
-        /** Create fields (aliases counted) one GraphQL operation may hold. */
-        maxCreatesPerOperation: z.number().int().min(1).max(16).default(1),
-        shutdownGraceMs: z.number().int().min(0).max(120_000).default(10_000),
-        /** GraphiQL on GET /; off whenever introspection is off. */
-        playground: z.boolean().default(true),
-        cors: z
-          .strictObject({
-            origins: z
-              .array(z.string().refine(isExactOrigin, 'must be an exact origin like https://app.example.com (scheme://host[:port], no path, no *)'))
-              .max(100)
-              .default([]),
-          })
-          .prefault({}),
-        ...connectionFields, // security: connection caps and timeouts
-        limits: limitsSchema, // security: per-request query limits
-      })
-      .prefault({}),
-    redis: z
-      .strictObject({
-        url: redisUrl.optional(),
-        /** Seed nodes of a Redis Cluster; the other nodes are discovered. */
-        cluster: z.strictObject({ nodes: z.array(redisUrl).min(1, 'list at least one seed node') }).optional(),
-        keyPrefix: z.string().min(1).max(64).default('idgw:'),
-        commandTimeoutMs: z.number().int().min(50).max(5000).default(500),
-      })
-      .superRefine((r, ctx) => {
-        if ((r.url === undefined) === (r.cluster === undefined)) {
+    .strictObject({
+      server: z
+        .strictObject({
+          port: z.number().int().min(0).max(65535).default(4000),
+          host: z.string().min(1).default('127.0.0.1'),
+          maxBodyBytes: z
+            .number()
+            .int()
+            .min(1024)
+            .max(64 * 1024 * 1024)
+            .default(1_048_576),
+          introspection: z.boolean().default(true),
+          maxTargetsPerMutation: z.number().int().min(1).max(64).default(16),
+          /** Create fields (aliases counted) one GraphQL operation may hold. */
+          maxCreatesPerOperation: z.number().int().min(1).max(16).default(1),
+          shutdownGraceMs: z.number().int().min(0).max(120_000).default(10_000),
+          /** GraphiQL on GET /; off whenever introspection is off. */
+          playground: z.boolean().default(true),
+          cors: z
+            .strictObject({
+              origins: z
+                .array(z.string().refine(isExactOrigin, 'must be an exact origin like https://app.example.com (scheme://host[:port], no path, no *)'))
+                .max(100)
+                .default([]),
+            })
+            .prefault({}),
+          ...connectionFields, // security: connection caps and timeouts
+          limits: limitsSchema, // security: per-request query limits
+        })
+        .prefault({}),
+      redis: z
+        .strictObject({
+          url: redisUrl.optional(),
+          /** Seed nodes of a Redis Cluster; the other nodes are discovered. */
+          cluster: z.strictObject({ nodes: z.array(redisUrl).min(1, 'list at least one seed node') }).optional(),
+          keyPrefix: z.string().min(1).max(64).default('idgw:'),
+          commandTimeoutMs: z.number().int().min(50).max(5000).default(500),
+        })
+        .superRefine((r, ctx) => {
+          if ((r.url === undefined) === (r.cluster === undefined)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [],
+              message: 'set exactly one of redis.url (REDIS_URL) and redis.cluster.nodes (REDIS_CLUSTER_NODES)',
+            });
+          }
+          const nodes = r.cluster?.nodes ?? [];
+          const first = nodes[0] && connectionIdentity(nodes[0]);
+          nodes.forEach((n, i) => {
+            if (first && connectionIdentity(n) !== first) {
+              ctx.addIssue({
+                code: 'custom',
+                path: ['cluster', 'nodes', i],
+                message: 'every node URL must use the same scheme (redis/rediss) and credentials as the first',
+              });
+            }
+          });
+        })
+        .optional(),
+      idempotency: z
+        .strictObject({
+          ttlSeconds: z
+            .number()
+            .int()
+            .min(60)
+            .max(30 * 86400)
+            .default(86400),
+          leaseSeconds: z.number().int().min(1).max(3600).default(30),
+          /** The in-memory store's bound (no Redis): least recently used completed records go first. */
+          memoryMaxRecords: z.number().int().min(100).max(10_000_000).default(100_000),
+        })
+        .prefault({}),
+      /** The audit trail: a Redis Stream (a bounded ring without Redis), trimmed by age and by count. */
+      audit: z
+        .strictObject({
+          retentionSeconds: z
+            .number()
+            .int()
+            .min(60)
+            .max(366 * 86400)
+            .default(30 * 86400),
+          maxEvents: z.number().int().min(100).max(100_000_000).default(100_000),
+        })
+        .prefault({}),
+      clients: z
+        .array(
+          z.strictObject({
+            id: z.string().min(1).max(100),
+            keySha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the lower-case hex SHA-256 of the API key'),
+            scopes: z.array(scopeSchema).min(1),
+            policy: clientPolicySchema.optional(),
+          }),
+        )
+        .min(1)
+        .optional(),
+      providers: z.array(providerConfigSchema(modules)).min(1, 'configure at least one provider'),
+      jwt: jwtSchema.optional(),
+    })
+    .superRefine((cfg, ctx) => {
+      const seen = new Set<string>();
+      cfg.providers.forEach((p, i) => {
+        if (seen.has(p.id)) ctx.addIssue({ code: 'custom', path: ['providers', i, 'id'], message: `duplicate provider id "${p.id}"` });
+        seen.add(p.id);
+        const worst = worstCaseCallMs(p.timeoutMs);
+        if (cfg.idempotency.leaseSeconds * 1000 <= worst) {
           ctx.addIssue({
             code: 'custom',
-            path: [],
-            message: 'set exactly one of redis.url (REDIS_URL) and redis.cluster.nodes (REDIS_CLUSTER_NODES)',
+            path: ['idempotency', 'leaseSeconds'],
+            message: `must exceed provider "${p.id}" deadline plus retries (${worst} ms), or a live request could lose its lease to a retry`,
           });
         }
-        const nodes = r.cluster?.nodes ?? [];
-        const first = nodes[0] && connectionIdentity(nodes[0]);
-        nodes.forEach((n, i) => {
-          if (first && connectionIdentity(n) !== first) {
-            ctx.addIssue({ code: 'custom', path: ['cluster', 'nodes', i], message: 'every node URL must use the same scheme (redis/rediss) and credentials as the first' });
-          }
-        });
-      })
-      .optional(),
-    idempotency: z
-      .strictObject({
-        ttlSeconds: z.number().int().min(60).max(30 * 86400).default(86400),
-        leaseSeconds: z.number().int().min(1).max(3600).default(30),
-        /** The in-memory store's bound (no Redis): least recently used completed records go first. */
-        memoryMaxRecords: z.number().int().min(100).max(10_000_000).default(100_000),
-      })
-      .prefault({}),
-    /** The audit trail: a Redis Stream (a bounded ring without Redis), trimmed by age and by count. */
-    audit: z
-      .strictObject({
-        retentionSeconds: z.number().int().min(60).max(366 * 86400).default(30 * 86400),
-        maxEvents: z.number().int().min(100).max(100_000_000).default(100_000),
-      })
-      .prefault({}),
-    clients: z
-      .array(
-        z.strictObject({
-          id: z.string().min(1).max(100),
-          keySha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the lower-case hex SHA-256 of the API key'),
-          scopes: z.array(scopeSchema).min(1),
-          policy: clientPolicySchema.optional(),
-        }),
-      )
-      .min(1)
-      .optional(),
-    providers: z.array(providerConfigSchema(modules)).min(1, 'configure at least one provider'),
-    jwt: jwtSchema.optional(),
-  })
-  .superRefine((cfg, ctx) => {
-    const seen = new Set<string>();
-    cfg.providers.forEach((p, i) => {
-      if (seen.has(p.id)) ctx.addIssue({ code: 'custom', path: ['providers', i, 'id'], message: `duplicate provider id "${p.id}"` });
-      seen.add(p.id);
-      const worst = worstCaseCallMs(p.timeoutMs);
-      if (cfg.idempotency.leaseSeconds * 1000 <= worst) {
+      });
+      const ids = new Set<string>();
+      cfg.clients?.forEach((c, i) => {
+        if (ids.has(c.id)) ctx.addIssue({ code: 'custom', path: ['clients', i, 'id'], message: `duplicate client id "${c.id}"` });
+        ids.add(c.id);
+      });
+      if (!cfg.clients && !cfg.jwt && !isLoopback(cfg.server.host)) {
         ctx.addIssue({
           code: 'custom',
-          path: ['idempotency', 'leaseSeconds'],
-          message: `must exceed provider "${p.id}" deadline plus retries (${worst} ms), or a live request could lose its lease to a retry`,
+          path: ['server', 'host'],
+          message: 'without `clients` or `jwt` the gateway has no authentication and may only listen on loopback (127.0.0.1, ::1, localhost)',
         });
       }
+      if (cfg.server.requestTimeoutMs < cfg.server.headersTimeoutMs) {
+        ctx.addIssue({ code: 'custom', path: ['server', 'requestTimeoutMs'], message: 'must be at least server.headersTimeoutMs' });
+      }
+      checkPolicies(cfg, modules, ctx);
     });
-    const ids = new Set<string>();
-    cfg.clients?.forEach((c, i) => {
-      if (ids.has(c.id)) ctx.addIssue({ code: 'custom', path: ['clients', i, 'id'], message: `duplicate client id "${c.id}"` });
-      ids.add(c.id);
-    });
-    if (!cfg.clients && !cfg.jwt && !isLoopback(cfg.server.host)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['server', 'host'],
-        message: 'without `clients` or `jwt` the gateway has no authentication and may only listen on loopback (127.0.0.1, ::1, localhost)',
-      });
-    }
-    if (cfg.server.requestTimeoutMs < cfg.server.headersTimeoutMs) {
-      ctx.addIssue({ code: 'custom', path: ['server', 'requestTimeoutMs'], message: 'must be at least server.headersTimeoutMs' });
-    }
-    checkPolicies(cfg, modules, ctx);
-  });
 }
 
 export const configSchema = configSchemaFor(PROVIDER_MODULES);
@@ -156,7 +175,11 @@ type PolicyLike = { providers?: readonly string[]; allow?: Readonly<Record<strin
 
 /** A policy naming a provider id or a privilege field that does not exist is a typo that would silently deny (or allow) too much. */
 function checkPolicies(
-  cfg: { providers: ReadonlyArray<{ id: string }>; clients?: ReadonlyArray<{ policy?: PolicyLike }>; jwt?: { policies: readonly PolicyLike[]; defaultPolicy?: PolicyLike } },
+  cfg: {
+    providers: ReadonlyArray<{ id: string }>;
+    clients?: ReadonlyArray<{ policy?: PolicyLike }>;
+    jwt?: { policies: readonly PolicyLike[]; defaultPolicy?: PolicyLike };
+  },
   modules: readonly ProviderModule[],
   ctx: z.RefinementCtx,
 ): void {
@@ -167,7 +190,8 @@ function checkPolicies(
       if (!ids.has(id)) ctx.addIssue({ code: 'custom', path: [...path, 'providers', i], message: `unknown provider id "${id}"` });
     });
     for (const field of Object.keys(policy?.allow ?? {})) {
-      if (!fields.has(field)) ctx.addIssue({ code: 'custom', path: [...path, 'allow', field], message: `not a privilege field; one of: ${[...fields].join(', ')}` });
+      if (!fields.has(field))
+        ctx.addIssue({ code: 'custom', path: [...path, 'allow', field], message: `not a privilege field; one of: ${[...fields].join(', ')}` });
     }
   };
   cfg.clients?.forEach((c, i) => check(c.policy, ['clients', i, 'policy']));

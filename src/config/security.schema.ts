@@ -57,7 +57,8 @@ export const jwtSchema = z
       ctx.addIssue({ code: 'custom', path: [], message: 'set exactly one of jwksUrl and publicKey' });
     }
     jwt.policies.forEach((p, i) => {
-      if ((p.subject === undefined) === (p.claim === undefined)) ctx.addIssue({ code: 'custom', path: ['policies', i], message: 'set exactly one of subject and claim' });
+      if ((p.subject === undefined) === (p.claim === undefined))
+        ctx.addIssue({ code: 'custom', path: ['policies', i], message: 'set exactly one of subject and claim' });
     });
   });
 export type JwtConfig = z.output<typeof jwtSchema>;

@@ -39,7 +39,13 @@ export type TargetOutcome =
   | { readonly kind: 'failed'; readonly failure: TargetFailure };
 
 export type TargetResult =
-  | { readonly providerId: string; readonly kind: 'created'; readonly entity: CreatedEntity; readonly credentials: readonly IssuedCredential[]; readonly replayed: boolean }
+  | {
+      readonly providerId: string;
+      readonly kind: 'created';
+      readonly entity: CreatedEntity;
+      readonly credentials: readonly IssuedCredential[];
+      readonly replayed: boolean;
+    }
   | { readonly providerId: string; readonly kind: 'failed'; readonly failure: TargetFailure };
 
 /** What is kept of one target's outcome: never a credential. */

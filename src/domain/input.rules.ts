@@ -51,4 +51,3 @@ export class InputChecker {
     if (value !== undefined && !re.test(value)) this.problems.push({ field, message });
   }
 }
-

@@ -24,11 +24,11 @@ export class BadUserInputError extends GatewayError {
   constructor(all: ReadonlyArray<{ field: string; message: string }>) {
     const problems = all.slice(0, MAX_PROBLEMS_SHOWN);
     const omitted = all.length - problems.length;
-    super(
-      ErrorCode.BAD_USER_INPUT,
-      problems.map((p) => `${p.field}: ${p.message}`).join('; ') + (omitted ? `; and ${omitted} more problem(s)` : ''),
-      { field: problems[0]?.field, problems, ...(omitted ? { problemsOmitted: omitted } : {}) },
-    );
+    super(ErrorCode.BAD_USER_INPUT, problems.map((p) => `${p.field}: ${p.message}`).join('; ') + (omitted ? `; and ${omitted} more problem(s)` : ''), {
+      field: problems[0]?.field,
+      problems,
+      ...(omitted ? { problemsOmitted: omitted } : {}),
+    });
     this.problems = problems;
   }
   readonly problems: ReadonlyArray<{ field: string; message: string }>;
@@ -42,11 +42,9 @@ export class ConflictError extends GatewayError {
 
 export class IdempotencyKeyReusedError extends GatewayError {
   constructor(idempotencyKey: string) {
-    super(
-      ErrorCode.IDEMPOTENCY_KEY_REUSED,
-      'This idempotency key was already used with a different input; use a new key for a different request.',
-      { idempotencyKey },
-    );
+    super(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This idempotency key was already used with a different input; use a new key for a different request.', {
+      idempotencyKey,
+    });
   }
 }
 
@@ -58,7 +56,10 @@ export class ServiceUnavailableError extends GatewayError {
 
 export class UnauthenticatedError extends GatewayError {
   /** `tokenPresented`: a credential was sent and refused (RFC 6750 `error="invalid_token"`), not merely missing. */
-  constructor(message = 'A valid API key or token is required (Authorization: Bearer <key>).', readonly tokenPresented = false) {
+  constructor(
+    message = 'A valid API key or token is required (Authorization: Bearer <key>).',
+    readonly tokenPresented = false,
+  ) {
     super(ErrorCode.UNAUTHENTICATED, message);
   }
 }

@@ -47,9 +47,7 @@ const MAX_SCAN = 20_000;
  */
 export async function readAuditPage(shards: number, read: ShardReads, query: AuditQuery): Promise<AuditPage> {
   const after = query.after ? parseAuditCursor(query.after) : undefined;
-  const bounds: ShardBound[] = Array.from({ length: shards }, (_, i) =>
-    after ? { ms: after.ms, seq: after.seq, inclusive: i < after.shard } : undefined,
-  );
+  const bounds: ShardBound[] = Array.from({ length: shards }, (_, i) => (after ? { ms: after.ms, seq: after.seq, inclusive: i < after.shard } : undefined));
   const buffers: AuditEntry[][] = Array.from({ length: shards }, () => []);
   const done: boolean[] = new Array(shards).fill(false);
   const batch = Math.min(1000, Math.max(50, query.first * 2));

@@ -7,7 +7,10 @@ export class AuditRing {
   private lastMs = 0;
   private seq = 0;
 
-  constructor(private readonly retention: AuditRetention, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly retention: AuditRetention,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   append(event: AuditEvent): void {
     const now = this.now();

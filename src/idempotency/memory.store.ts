@@ -61,7 +61,10 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   private evicted = 0;
   private readonly audit: AuditRing;
 
-  constructor(private readonly options: MemoryStoreOptions, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly options: MemoryStoreOptions,
+    private readonly now: () => number = Date.now,
+  ) {
     this.audit = new AuditRing(options.audit, now);
     this.sweeper = setInterval(() => this.sweep(), options.sweepIntervalMs ?? 60_000);
     // The sweep is housekeeping: it must never keep a process alive on its own.

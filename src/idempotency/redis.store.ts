@@ -66,7 +66,10 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   private readonly auditShards: number;
 
   /** `client` lets a test put its own connection (e.g. through proxies) under the store. */
-  constructor(private readonly options: RedisStoreOptions, client: RedisClient = createRedisClient(options)) {
+  constructor(
+    private readonly options: RedisStoreOptions,
+    client: RedisClient = createRedisClient(options),
+  ) {
     this.cluster = client instanceof Cluster ? client : undefined;
     this.kind = this.cluster ? 'redis-cluster' : 'redis';
     this.auditShards = this.cluster ? CLUSTER_AUDIT_SHARDS : 1;

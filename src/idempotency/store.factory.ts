@@ -13,5 +13,8 @@ export function createIdempotencyStore(config: GatewayConfig): { store: Idempote
       hmacKey: config.idempotencyHmacKey!,
     };
   }
-  return { store: new MemoryIdempotencyStore({ ...timing, maxRecords: timing.memoryMaxRecords, audit: config.audit }), hmacKey: config.idempotencyHmacKey ?? randomBytes(32).toString('hex') };
+  return {
+    store: new MemoryIdempotencyStore({ ...timing, maxRecords: timing.memoryMaxRecords, audit: config.audit }),
+    hmacKey: config.idempotencyHmacKey ?? randomBytes(32).toString('hex'),
+  };
 }

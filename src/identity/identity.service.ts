@@ -227,7 +227,11 @@ export class IdentityService {
     const { ref, print, adapters, targets } = this.prepareCreate(operation, caller, input);
 
     // 2. Claim (round trip 1).
-    const claim = await this.options.store.claim(ref, print, adapters.map((a) => a.id));
+    const claim = await this.options.store.claim(
+      ref,
+      print,
+      adapters.map((a) => a.id),
+    );
     if (claim.kind !== 'claimed') {
       const results = claim.kind === 'reused' ? [] : claim.record.results;
       this.audit(caller, ref, REFUSAL_STATUS[claim.kind], results.map(auditTarget), { await: false });
@@ -269,7 +273,10 @@ export class IdentityService {
       // Preparers is keyed by operation; TypeScript cannot narrow that mapped type through the generic O.
       const prepare = adapter.prepare[operation] as ((spec: SpecByOperation[O]) => PrepareResult) | undefined;
       if (!prepare) {
-        targets.push({ adapter, unsupported: `${adapter.id} (${adapter.kind}) cannot ${operation === 'createUser' ? 'create users' : 'create service accounts'}` });
+        targets.push({
+          adapter,
+          unsupported: `${adapter.id} (${adapter.kind}) cannot ${operation === 'createUser' ? 'create users' : 'create service accounts'}`,
+        });
         continue;
       }
       const prepared = inputValid ? prepare(spec) : undefined;
@@ -279,7 +286,11 @@ export class IdentityService {
     }
     if (problems.length) throw new BadUserInputError(dedupeProblems(problems));
     // Only targets that will be called can grant anything; an UNSUPPORTED one is answered without a call.
-    const denied = caller.policy?.check(operation, spec, targets.filter((t) => t.call).map((t) => t.adapter.id));
+    const denied = caller.policy?.check(
+      operation,
+      spec,
+      targets.filter((t) => t.call).map((t) => t.adapter.id),
+    );
     if (denied) throw new PolicyDeniedError(denied.field, denied.message);
 
     const print = fingerprint({ operation, spec, providers: adapters.map((a) => a.id).sort() }, this.options.hmacKey);
@@ -380,9 +391,13 @@ export class IdentityService {
   /** Newest first; `after` is a cursor from an earlier page. */
   async auditEvents(query: AuditQuery): Promise<AuditPage> {
     const problems: InputProblem[] = [];
-    if (!Number.isInteger(query.first) || query.first < 1 || query.first > MAX_AUDIT_PAGE) problems.push({ field: 'first', message: `must be 1–${MAX_AUDIT_PAGE}` });
+    if (!Number.isInteger(query.first) || query.first < 1 || query.first > MAX_AUDIT_PAGE)
+      problems.push({ field: 'first', message: `must be 1–${MAX_AUDIT_PAGE}` });
     if (query.after !== undefined && !isAuditCursor(query.after)) problems.push({ field: 'after', message: 'must be a cursor from an earlier page' });
-    for (const [field, value] of [['filter.since', query.filter.since], ['filter.until', query.filter.until]] as const) {
+    for (const [field, value] of [
+      ['filter.since', query.filter.since],
+      ['filter.until', query.filter.until],
+    ] as const) {
       if (value !== undefined && Number.isNaN(Date.parse(value))) problems.push({ field, message: 'must be an ISO date-time' });
     }
     if (problems.length) throw new BadUserInputError(problems);
@@ -457,7 +472,9 @@ export class IdentityService {
   /** Gives the claim back (and answers 503) instead of starting upstream calls during shutdown. */
   private async giveBack(ref: RecordRef, owner: string): Promise<never> {
     await this.options.store.release(ref, owner).catch(() => undefined);
-    throw new ServiceUnavailableError('The gateway is shutting down; nothing was sent for this create. Retry with the same idempotency key.', { shuttingDown: true });
+    throw new ServiceUnavailableError('The gateway is shutting down; nothing was sent for this create. Retry with the same idempotency key.', {
+      shuttingDown: true,
+    });
   }
 
   private async send(target: Target, caller: Caller): Promise<TargetOutcome> {
@@ -467,7 +484,14 @@ export class IdentityService {
       outcome = await target.call!.send();
     } catch (err) {
       caller.logger.error({ provider: target.adapter.id, err: (err as Error).message }, 'adapter failed unexpectedly');
-      outcome = { kind: 'failed', failure: { code: ProviderErrorCode.INTERNAL, message: `unexpected gateway error while calling ${target.adapter.id}; the account may have been created`, retryable: false } };
+      outcome = {
+        kind: 'failed',
+        failure: {
+          code: ProviderErrorCode.INTERNAL,
+          message: `unexpected gateway error while calling ${target.adapter.id}; the account may have been created`,
+          retryable: false,
+        },
+      };
     }
     this.options.health.record(target.adapter.id, outcome);
     this.events.targetFinished(target.adapter.id, outcome, Number(process.hrtime.bigint() - started) / 1e9);
@@ -528,10 +552,14 @@ function guardConflict(t: Target): TargetFailure {
 
 /** After a takeover, a provider 409 most likely means the dead attempt created it. */
 function retag(outcome: TargetOutcome, takenOver: boolean): TargetOutcome {
-  if (!takenOver || outcome.kind === 'created' || outcome.failure.code !== ProviderErrorCode.CONFLICT || outcome.failure.httpStatus === undefined) return outcome;
+  if (!takenOver || outcome.kind === 'created' || outcome.failure.code !== ProviderErrorCode.CONFLICT || outcome.failure.httpStatus === undefined)
+    return outcome;
   return {
     kind: 'failed',
-    failure: { ...outcome.failure, message: `already exists; an earlier attempt with this idempotency key that did not finish may have created it (${outcome.failure.message})` },
+    failure: {
+      ...outcome.failure,
+      message: `already exists; an earlier attempt with this idempotency key that did not finish may have created it (${outcome.failure.message})`,
+    },
   };
 }
 

@@ -11,7 +11,9 @@ export class GenericSandbox extends SandboxServer {
     super();
   }
 
-  protected readonly routes: readonly Route[] = [{ method: 'POST', pattern: /^\/v1\/service-accounts$/, name: 'POST /v1/service-accounts', handle: (r) => this.create(r) }];
+  protected readonly routes: readonly Route[] = [
+    { method: 'POST', pattern: /^\/v1\/service-accounts$/, name: 'POST /v1/service-accounts', handle: (r) => this.create(r) },
+  ];
 
   protected clearData(): void {
     this.accounts.clear();
@@ -28,7 +30,17 @@ export class GenericSandbox extends SandboxServer {
     if (b.description !== undefined && typeof b.description !== 'string') return envelope(400, null, 'description must be a string');
     if (this.accounts.has(b.name)) return envelope(409, null, 'service account already exists');
     const now = new Date().toISOString();
-    const data = { id: randomUUID(), name: b.name, description: b.description ?? '', organizationId: this.organizationId, permissions: b.permissions, status: 'active', createdAt: now, createdBy: 'api-token', updatedAt: now };
+    const data = {
+      id: randomUUID(),
+      name: b.name,
+      description: b.description ?? '',
+      organizationId: this.organizationId,
+      permissions: b.permissions,
+      status: 'active',
+      createdAt: now,
+      createdBy: 'api-token',
+      updatedAt: now,
+    };
     this.accounts.set(b.name, data);
     return envelope(200, data, 'success');
   }

@@ -40,9 +40,13 @@ export class HoopSandbox extends SandboxServer {
   private createServiceAccount(req: SandboxRequest): SandboxResponse {
     const b = req.body as Record<string, unknown>;
     // Real hoop ignores unknown fields; the sandbox is stricter to catch a gateway that sends them.
-    const extra = unknownFields(b, SA_FIELDS.filter((f) => f !== 'id' && f !== 'org_id'));
+    const extra = unknownFields(
+      b,
+      SA_FIELDS.filter((f) => f !== 'id' && f !== 'org_id'),
+    );
     if (extra.length) return { status: 400, body: { message: `unknown fields: ${extra.join(', ')}` } };
-    if (typeof b.subject !== 'string' || !b.subject || b.status === undefined) return { status: 400, body: { message: 'missing required attributes: subject, status' } };
+    if (typeof b.subject !== 'string' || !b.subject || b.status === undefined)
+      return { status: 400, body: { message: 'missing required attributes: subject, status' } };
     if (b.status !== 'active' && b.status !== 'inactive') return { status: 422, body: { message: 'status must be active or inactive' } };
     if (b.name !== undefined && typeof b.name !== 'string') return { status: 400, body: { message: 'name must be a string' } };
     if (b.groups !== undefined && !isStringArray(b.groups)) return { status: 400, body: { message: 'groups must be an array of strings' } };
@@ -54,7 +58,10 @@ export class HoopSandbox extends SandboxServer {
 
   private createUser(req: SandboxRequest): SandboxResponse {
     const b = req.body as Record<string, unknown>;
-    const extra = unknownFields(b, USER_FIELDS.filter((f) => !['id', 'role', 'verified'].includes(f)));
+    const extra = unknownFields(
+      b,
+      USER_FIELDS.filter((f) => !['id', 'role', 'verified'].includes(f)),
+    );
     if (extra.length) return { status: 400, body: { message: `unknown fields: ${extra.join(', ')}` } };
     if (typeof b.email !== 'string' || !EMAIL.test(b.email)) return { status: 422, body: { message: 'invalid email' } };
     const status = b.status ?? 'active';

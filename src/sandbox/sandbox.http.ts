@@ -223,7 +223,16 @@ export abstract class SandboxServer {
   }
 
   private record(route: string, req: SandboxRequest, status: number): void {
-    this.calls.push({ route, method: req.method, path: req.path, headers: req.headers, body: req.bodyIsJson ? req.body : req.rawBody, status, receivedAt: req.receivedAt, at: Date.now() });
+    this.calls.push({
+      route,
+      method: req.method,
+      path: req.path,
+      headers: req.headers,
+      body: req.bodyIsJson ? req.body : req.rawBody,
+      status,
+      receivedAt: req.receivedAt,
+      at: Date.now(),
+    });
   }
 
   /** HTTP control plane for tools that run the sandbox standalone. */

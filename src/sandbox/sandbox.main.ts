@@ -10,7 +10,12 @@ async function main(): Promise<void> {
   const port = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
   const set = await startSandboxes({
     host: process.env.SANDBOX_HOST,
-    ports: { hoop: port('SANDBOX_HOOP_PORT'), unleash: port('SANDBOX_UNLEASH_PORT'), versori: port('SANDBOX_VERSORI_PORT'), generic: port('SANDBOX_GENERIC_PORT') },
+    ports: {
+      hoop: port('SANDBOX_HOOP_PORT'),
+      unleash: port('SANDBOX_UNLEASH_PORT'),
+      versori: port('SANDBOX_VERSORI_PORT'),
+      generic: port('SANDBOX_GENERIC_PORT'),
+    },
     unleash: { edition: process.env.SANDBOX_UNLEASH_EDITION === 'oss' ? 'oss' : 'enterprise' },
     tokens: Object.fromEntries(Object.values(SANDBOX_TOKEN_ENV).map((e) => [e, process.env[e]])),
   });

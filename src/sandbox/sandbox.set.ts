@@ -61,7 +61,13 @@ export function sandboxGatewayConfig(set: SandboxSet, server: { port?: number; h
     providers: [
       { id: 'hoop', kind: 'hoop', baseUrl: set.hoop.baseUrl, tokenEnv: SANDBOX_TOKEN_ENV.hoop },
       { id: 'unleash', kind: 'unleash', baseUrl: set.unleash.baseUrl, tokenEnv: SANDBOX_TOKEN_ENV.unleash, defaults: { rootRole: 3 } },
-      { id: 'versori', kind: 'versori', baseUrl: set.versori.baseUrl, tokenEnv: SANDBOX_TOKEN_ENV.versori, defaults: { organisationId: 'org-sandbox', roles: ['viewer'] } },
+      {
+        id: 'versori',
+        kind: 'versori',
+        baseUrl: set.versori.baseUrl,
+        tokenEnv: SANDBOX_TOKEN_ENV.versori,
+        defaults: { organisationId: 'org-sandbox', roles: ['viewer'] },
+      },
       { id: 'generic', kind: 'generic', baseUrl: set.generic.baseUrl, tokenEnv: SANDBOX_TOKEN_ENV.generic, defaults: { permissions: ['org:read'] } },
     ],
   };

@@ -35,7 +35,12 @@ export class UnleashSandbox extends SandboxServer {
   }
 
   protected readonly routes: readonly Route[] = [
-    { method: 'POST', pattern: /^\/api\/admin\/service-account$/, name: 'POST /api/admin/service-account', handle: (r) => this.guard(r, () => this.createServiceAccount(r)) },
+    {
+      method: 'POST',
+      pattern: /^\/api\/admin\/service-account$/,
+      name: 'POST /api/admin/service-account',
+      handle: (r) => this.guard(r, () => this.createServiceAccount(r)),
+    },
     { method: 'POST', pattern: /^\/api\/admin\/user-admin$/, name: 'POST /api/admin/user-admin', handle: (r) => this.guard(r, () => this.createUser(r), true) },
     { method: 'GET', pattern: /^\/api\/admin\/user-admin$/, name: 'GET /api/admin/user-admin', handle: (r) => this.guard(r, () => this.listUsers()) },
   ];
@@ -47,7 +52,15 @@ export class UnleashSandbox extends SandboxServer {
 
   private guard(req: SandboxRequest, next: () => SandboxResponse, rateLimited = false): SandboxResponse {
     const auth = req.headers.authorization;
-    if (!auth) return { status: 401, body: { name: 'AuthenticationRequired', message: 'You must log in to use Unleash. Your request had no authorization header, so we could not authorize you. Try logging in at /auth/simple/login.' } };
+    if (!auth)
+      return {
+        status: 401,
+        body: {
+          name: 'AuthenticationRequired',
+          message:
+            'You must log in to use Unleash. Your request had no authorization header, so we could not authorize you. Try logging in at /auth/simple/login.',
+        },
+      };
     const token = auth.replace(/^Bearer\s+/i, '');
     if (this.options.clientToken && token === this.options.clientToken) return { status: 403, body: { message: 'You cannot use a client token for this API' } };
     if (token !== this.options.adminToken) return { status: 401, body: { id: secretToken(8), name: 'UnauthorizedError', message: 'Unauthorized' } };
@@ -57,10 +70,21 @@ export class UnleashSandbox extends SandboxServer {
     }
     if (req.method === 'GET') return next();
     if (!/application\/json/i.test(req.headers['content-type'] ?? '')) {
-      return { status: 415, body: { id: secretToken(8), name: 'ContentTypeError', message: 'We do not accept the content-type you provided. Try using one of the content-types we do accept instead (application/json) and make sure the body is in the corresponding format.' } };
+      return {
+        status: 415,
+        body: {
+          id: secretToken(8),
+          name: 'ContentTypeError',
+          message:
+            'We do not accept the content-type you provided. Try using one of the content-types we do accept instead (application/json) and make sure the body is in the corresponding format.',
+        },
+      };
     }
     if (req.rawBody.length && !req.bodyIsJson) {
-      return { status: 400, text: `<!DOCTYPE html><html><body><pre>SyntaxError: Unexpected token in JSON at position 1<br> &nbsp; &nbsp;at JSON.parse (&lt;anonymous&gt;)<br> &nbsp; &nbsp;at parse (/unleash/node_modules/body-parser/lib/types/json.js:92:19)</pre></body></html>` };
+      return {
+        status: 400,
+        text: `<!DOCTYPE html><html><body><pre>SyntaxError: Unexpected token in JSON at position 1<br> &nbsp; &nbsp;at JSON.parse (&lt;anonymous&gt;)<br> &nbsp; &nbsp;at parse (/unleash/node_modules/body-parser/lib/types/json.js:92:19)</pre></body></html>`,
+      };
     }
     if (!isObject(req.body)) return badData('body must be an object');
     return next();
@@ -77,7 +101,13 @@ export class UnleashSandbox extends SandboxServer {
       return {
         status: 429,
         text: 'Too many requests, please try again later.',
-        headers: { 'retry-after': String(reset), 'ratelimit-limit': String(limit), 'ratelimit-remaining': '0', 'ratelimit-reset': String(reset), 'content-type': 'text/html; charset=utf-8' },
+        headers: {
+          'retry-after': String(reset),
+          'ratelimit-limit': String(limit),
+          'ratelimit-remaining': '0',
+          'ratelimit-reset': String(reset),
+          'content-type': 'text/html; charset=utf-8',
+        },
       };
     }
     return undefined;
@@ -91,15 +121,25 @@ export class UnleashSandbox extends SandboxServer {
     const b = req.body as Record<string, unknown>;
     const extra = unknownFields(b, SA_FIELDS);
     if (extra.length) return badData(`must NOT have additional properties (${extra.join(', ')})`);
-    if (typeof b.username !== 'string' || typeof b.name !== 'string' || b.rootRole === undefined) return badData('must have required properties username, name, rootRole');
+    if (typeof b.username !== 'string' || typeof b.name !== 'string' || b.rootRole === undefined)
+      return badData('must have required properties username, name, rootRole');
     if (!Number.isInteger(b.rootRole)) return badData('rootRole must be integer');
     if (!ROLES[b.rootRole as number]) return badData(`Could not find rootRole=${b.rootRole}`);
-    if (this.users.some((u) => u.username === b.username)) return { status: 409, body: { id: secretToken(8), name: 'NameExistsError', message: 'A service account with that username already exists' } };
+    if (this.users.some((u) => u.username === b.username))
+      return { status: 409, body: { id: secretToken(8), name: 'NameExistsError', message: 'A service account with that username already exists' } };
     const id = this.nextUserId++;
     const createdAt = new Date().toISOString();
     const sa = { id, username: b.username, name: b.name, rootRole: b.rootRole, isAPI: true, isService: true, createdAt, imageUrl: '', seenAt: null };
     this.users.push(sa);
-    const pat = { id: this.nextPatId++, secret: `user:${secretToken(32)}`, createdAt, seenAt: null, userId: id, description: 'initial token', expiresAt: new Date(Date.now() + 365 * 86_400_000).toISOString() };
+    const pat = {
+      id: this.nextPatId++,
+      secret: `user:${secretToken(32)}`,
+      createdAt,
+      seenAt: null,
+      userId: id,
+      description: 'initial token',
+      expiresAt: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+    };
     return { status: 201, body: { ...sa, tokens: [pat] } };
   }
 
@@ -158,11 +198,26 @@ export class UnleashSandbox extends SandboxServer {
 }
 
 function badData(message: string): SandboxResponse {
-  return { status: 400, body: { id: secretToken(8), name: 'BadDataError', message: `Request validation failed: your request body or params contain invalid data: ${message}`, details: [{ message }] } };
+  return {
+    status: 400,
+    body: {
+      id: secretToken(8),
+      name: 'BadDataError',
+      message: `Request validation failed: your request body or params contain invalid data: ${message}`,
+      details: [{ message }],
+    },
+  };
 }
 
 function alreadyExists(): SandboxResponse {
-  return { status: 400, body: { name: 'BadDataError', message: 'Request validation failed: your request body or params contain invalid data: User already exists', details: [{ message: 'User already exists' }] } };
+  return {
+    status: 400,
+    body: {
+      name: 'BadDataError',
+      message: 'Request validation failed: your request body or params contain invalid data: User already exists',
+      details: [{ message: 'User already exists' }],
+    },
+  };
 }
 
 function sqlError(detail: string): SandboxResponse {

@@ -1,4 +1,14 @@
-import { isObject, isStringArray, SandboxServer, secretToken, ulid, unknownFields, type Route, type SandboxRequest, type SandboxResponse } from './sandbox.http';
+import {
+  isObject,
+  isStringArray,
+  SandboxServer,
+  secretToken,
+  ulid,
+  unknownFields,
+  type Route,
+  type SandboxRequest,
+  type SandboxResponse,
+} from './sandbox.http';
 
 const NAME = /^[a-z][a-z0-9-_.]*$/;
 
@@ -12,12 +22,20 @@ export class VersoriSandbox extends SandboxServer {
   readonly basePath = '/api/organisations/v1';
   private readonly accounts = new Map<string, Record<string, unknown>>();
 
-  constructor(private readonly token: string, private readonly organisations: readonly string[] = ['org-sandbox']) {
+  constructor(
+    private readonly token: string,
+    private readonly organisations: readonly string[] = ['org-sandbox'],
+  ) {
     super();
   }
 
   protected readonly routes: readonly Route[] = [
-    { method: 'POST', pattern: /^\/organisations\/([^/]+)\/service-accounts$/, name: 'POST /organisations/{organisation_id}/service-accounts', handle: (r, p) => this.create(r, p[0]) },
+    {
+      method: 'POST',
+      pattern: /^\/organisations\/([^/]+)\/service-accounts$/,
+      name: 'POST /organisations/{organisation_id}/service-accounts',
+      handle: (r, p) => this.create(r, p[0]),
+    },
   ];
 
   protected clearData(): void {

@@ -7,7 +7,10 @@ export function appendVary(res: ServerResponse, value: string): void {
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean);
-  for (const v of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const v of value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     if (!parts.some((p) => p.toLowerCase() === v.toLowerCase())) parts.push(v);
   }
   res.setHeader('vary', parts.join(', '));

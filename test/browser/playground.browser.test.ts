@@ -76,7 +76,8 @@ describe('the GraphiQL playground in Chromium', () => {
     let h: Harness;
     beforeAll(async () => {
       h = await startHarness({
-        configure: (c) => (c.clients = [{ id: 'playground-user', keySha256: createHash('sha256').update(API_KEY).digest('hex'), scopes: ['identity:read', 'identity:write'] }]),
+        configure: (c) =>
+          (c.clients = [{ id: 'playground-user', keySha256: createHash('sha256').update(API_KEY).digest('hex'), scopes: ['identity:read', 'identity:write'] }]),
       });
     });
     afterAll(() => h.close());

@@ -9,8 +9,27 @@ import type { AuditEvent, IdempotencyStore } from '../../src/domain';
 const AUDIT = /* GraphQL */ `
   query Audit($first: Int, $after: String, $filter: AuditFilter) {
     auditEvents(first: $first, after: $after, filter: $filter) {
-      edges { cursor node { at requestId clientId operation idempotencyKey status targets { providerId result id code } } }
-      pageInfo { hasNextPage endCursor }
+      edges {
+        cursor
+        node {
+          at
+          requestId
+          clientId
+          operation
+          idempotencyKey
+          status
+          targets {
+            providerId
+            result
+            id
+            code
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
     }
   }
 `;
@@ -27,7 +46,8 @@ describe('the audit trail: one event per create attempt that reached the store',
     expect(res.body.errors).toBeUndefined();
     return res.body.data.auditEvents;
   };
-  const eventsOf = async (key: string) => (await audit({ filter: { clientId: 'writer' } })).edges.map((e: any) => e.node).filter((n: any) => n.idempotencyKey === key);
+  const eventsOf = async (key: string) =>
+    (await audit({ filter: { clientId: 'writer' } })).edges.map((e: any) => e.node).filter((n: any) => n.idempotencyKey === key);
 
   beforeAll(async () => {
     h = await startHarness({
@@ -75,7 +95,10 @@ describe('the audit trail: one event per create attempt that reached the store',
     expect((await h.gql(CREATE_SA, { input }, WRITER)).body.data.createServiceAccount.status).toBe('SUCCEEDED');
     const [retry, partial] = await eventsOf(key);
     expect(partial.status).toBe('PARTIAL');
-    expect(partial.targets).toEqual([expect.objectContaining({ providerId: 'hoop', result: 'CREATED' }), { providerId: 'versori', result: 'FAILED', id: null, code: 'UNAVAILABLE' }]);
+    expect(partial.targets).toEqual([
+      expect.objectContaining({ providerId: 'hoop', result: 'CREATED' }),
+      { providerId: 'versori', result: 'FAILED', id: null, code: 'UNAVAILABLE' },
+    ]);
     expect(retry.status).toBe('SUCCEEDED');
     expect(retry.targets.map((t: any) => t.result)).toEqual(['REPLAYED', 'CREATED']);
   });
@@ -132,7 +155,10 @@ describe('the audit trail: one event per create attempt that reached the store',
       for (const s of [password, 'writer-key', 'auditor-key', ...secrets, ...Object.values(h.sandboxes.tokens)]) expect(text).not.toContain(s);
     }
     // Each event is also logged once, at info, with no secret either.
-    const logged = h.logs().split('\n').filter((l) => l.includes('"audit"'));
+    const logged = h
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes('"audit"'));
     expect(logged.length).toBeGreaterThan(0);
     for (const s of [password, ...secrets]) expect(h.logs()).not.toContain(s);
   });

@@ -70,9 +70,7 @@ describe('authentication: API keys and JWTs, checked from the headers before any
     jwks.keys = [k1.jwk, ec.jwk];
     h = await startHarness({
       configure: (c) => {
-        c.clients = [
-          { id: 'ci', keySha256: createHash('sha256').update(API_KEY).digest('hex'), scopes: ['identity:read', 'identity:write'] },
-        ];
+        c.clients = [{ id: 'ci', keySha256: createHash('sha256').update(API_KEY).digest('hex'), scopes: ['identity:read', 'identity:write'] }];
         c.jwt = { jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE, jwksCooldownSeconds: 0 };
       },
     });
@@ -175,13 +173,17 @@ describe('authentication: API keys and JWTs, checked from the headers before any
   });
 
   it('a JWT client without identity:write calling a mutation: 403 FORBIDDEN, no upstream call', async () => {
-    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('ro'), providers: ['hoop'] } }, bearer(await token(k1, { scope: 'identity:read' }, { sub: 'reader' })));
+    const res = await h.gql(
+      CREATE_SA,
+      { input: { name: uniqueName('ro'), providers: ['hoop'] } },
+      bearer(await token(k1, { scope: 'identity:read' }, { sub: 'reader' })),
+    );
     expect(res.status).toBe(403);
     expect(res.body.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', requiredScope: 'identity:write' });
     noUpstream();
   });
 
-  it('a JWT whose subject is an API-key client id is refused (it would share that client\'s idempotency records)', async () => {
+  it("a JWT whose subject is an API-key client id is refused (it would share that client's idempotency records)", async () => {
     const res = await h.gql(VIEWER, undefined, bearer(await token(k1, {}, { sub: 'ci' })));
     expect(res.status).toBe(401);
   });

@@ -17,7 +17,13 @@ describe('per-client policy: providers and privilege values (provider defaults i
     const publicKey = await exportSPKI(pair.publicKey);
     h = await startHarness({
       configure: (c) => {
-        c.providers.push({ id: 'unleash-admin', kind: 'unleash', baseUrl: c.providers[1].baseUrl, tokenEnv: 'SANDBOX_UNLEASH_TOKEN', defaults: { rootRole: 'Admin' } });
+        c.providers.push({
+          id: 'unleash-admin',
+          kind: 'unleash',
+          baseUrl: c.providers[1].baseUrl,
+          tokenEnv: 'SANDBOX_UNLEASH_TOKEN',
+          defaults: { rootRole: 'Admin' },
+        });
         c.clients = [
           {
             id: 'limited',
@@ -72,8 +78,11 @@ describe('per-client policy: providers and privilege values (provider defaults i
     await expectDenied(await h.gql(CREATE_SA, { input: { name: uniqueName('pol'), providers: ['unleash-admin'] } }, as(LIMITED)), 'unleash.rootRole');
   });
 
-  it('a user\'s groups are checked under the field the input names', async () => {
-    await expectDenied(await h.gql(CREATE_USER, { input: { email: `${uniqueName('u')}@example.com`, name: 'U', groups: ['admins'], providers: ['hoop'] } }, as(LIMITED)), 'groups');
+  it("a user's groups are checked under the field the input names", async () => {
+    await expectDenied(
+      await h.gql(CREATE_USER, { input: { email: `${uniqueName('u')}@example.com`, name: 'U', groups: ['admins'], providers: ['hoop'] } }, as(LIMITED)),
+      'groups',
+    );
   });
 
   it('values inside the policy (a role by name or id) go through', async () => {

@@ -32,7 +32,9 @@ describe('many clients racing over three gateway processes sharing one Redis', (
     const name = uniqueName('overlap');
     const sets = [['hoop', 'unleash'], ['unleash', 'versori'], ['versori', 'generic', 'hoop'], ['generic'], ['hoop', 'unleash', 'versori', 'generic']];
     const responses = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => gql(c.nodes[i % 3].url, CREATE_SA, { input: { name, providers: sets[i % sets.length], idempotencyKey: `ov-${name}-${i}` } })),
+      Array.from({ length: 30 }, (_, i) =>
+        gql(c.nodes[i % 3].url, CREATE_SA, { input: { name, providers: sets[i % sets.length], idempotencyKey: `ov-${name}-${i}` } }),
+      ),
     );
     const createdBy: Record<string, number> = {};
     for (const r of responses) {

@@ -12,7 +12,10 @@ describe('CORS for listed origins only', () => {
   afterAll(() => h.close());
 
   const preflight = (origin: string) =>
-    fetch(h.url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
+    fetch(h.url, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+    });
 
   it('a preflight from a listed origin is 204 with exactly that origin, the methods, headers and a max age', async () => {
     const res = await preflight(APP);
@@ -35,14 +38,17 @@ describe('CORS for listed origins only', () => {
     expect(res.body.data.providers).toHaveLength(4);
   });
 
-  it.each(['https://evil.example.com', 'https://app.example.com.evil.com', 'http://app.example.com', 'null'])('%s gets no CORS header at all', async (origin) => {
-    const pre = await preflight(origin);
-    expect(pre.status).toBe(204);
-    expect(pre.headers.get('access-control-allow-origin')).toBeNull();
-    expect(pre.headers.get('access-control-allow-methods')).toBeNull();
-    const real = await h.gql('{ providers { id } }', undefined, { origin });
-    expect(real.headers.get('access-control-allow-origin')).toBeNull();
-  });
+  it.each(['https://evil.example.com', 'https://app.example.com.evil.com', 'http://app.example.com', 'null'])(
+    '%s gets no CORS header at all',
+    async (origin) => {
+      const pre = await preflight(origin);
+      expect(pre.status).toBe(204);
+      expect(pre.headers.get('access-control-allow-origin')).toBeNull();
+      expect(pre.headers.get('access-control-allow-methods')).toBeNull();
+      const real = await h.gql('{ providers { id } }', undefined, { origin });
+      expect(real.headers.get('access-control-allow-origin')).toBeNull();
+    },
+  );
 
   it('without any configured origin, no response carries CORS headers', async () => {
     const plain = await startHarness();
@@ -69,8 +75,8 @@ describe('server.cors.origins validation', () => {
   };
   it('accepts exact origins and refuses wildcards, paths and non-http schemes, naming each', () => {
     expect(problems(['https://app.example.com', 'http://127.0.0.1:5173'])).toEqual([]);
-    expect(problems(['*', 'https://*.example.com', 'https://app.example.com/', 'https://app.example.com/path', 'ftp://x.example.com', 'app.example.com'])).toEqual(
-      [0, 1, 2, 3, 4, 5].map((i) => `server.cors.origins.${i}`),
-    );
+    expect(
+      problems(['*', 'https://*.example.com', 'https://app.example.com/', 'https://app.example.com/path', 'ftp://x.example.com', 'app.example.com']),
+    ).toEqual([0, 1, 2, 3, 4, 5].map((i) => `server.cors.origins.${i}`));
   });
 });

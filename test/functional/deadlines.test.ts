@@ -52,7 +52,7 @@ describe('per-provider deadlines and transport faults', () => {
     expect(f.message).toMatch(/may have been created/);
   });
 
-  it('an oversized error answer keeps its status\'s code', async () => {
+  it("an oversized error answer keeps its status's code", async () => {
     h.sandboxes.hoop.inject({ response: { status: 503, text: 'x'.repeat(1_100_000) } });
     const res = await h.gql(CREATE_SA, { input: { name: uniqueName('big5'), providers: ['hoop'] } });
     expect(res.body.data.createServiceAccount.results[0]).toMatchObject({ code: 'UNAVAILABLE', retryable: true, httpStatus: 503 });

@@ -28,7 +28,7 @@ describe('upstream answers map to the ProviderErrorCode vocabulary', () => {
     [404, 'NOT_FOUND', false],
     [409, 'CONFLICT', false],
     [418, 'BAD_REQUEST', false],
-  ])('HTTP %i → %s, with the provider\'s JSON message', async (status, code, retryable) => {
+  ])("HTTP %i → %s, with the provider's JSON message", async (status, code, retryable) => {
     const { failure } = await failOn('hoop', { status, body: { message: `hoop says ${status}` } });
     expect(failure).toMatchObject({ __typename: 'ProviderFailure', code, httpStatus: status, retryable, message: `hoop says ${status}` });
   });
@@ -72,7 +72,7 @@ describe('upstream answers map to the ProviderErrorCode vocabulary', () => {
     expect(failure).toMatchObject({ code: 'INTERNAL', retryable: false, httpStatus: 201 });
   });
 
-  it('the generic API\'s envelope: an error code inside a 200 is mapped by that code', async () => {
+  it("the generic API's envelope: an error code inside a 200 is mapped by that code", async () => {
     const { failure } = await failOn('generic', { status: 200, body: { code: 409, data: null, message: 'name taken', requestId: 'req_1' } });
     expect(failure).toMatchObject({ code: 'CONFLICT', message: 'name taken' });
     const envErr = await failOn('generic', { status: 400, body: { code: 400, data: null, message: 'permissions is required', requestId: 'req_2' } });
@@ -94,9 +94,17 @@ describe('upstream answers map to the ProviderErrorCode vocabulary', () => {
     // Pre-create directly on the sandboxes, as if someone used the providers without the gateway.
     const email = `${uniqueName('c')}@example.com`;
     const direct = (path: string, token: string, body: unknown) =>
-      fetch(`${h.sandboxes.unleash.baseUrl}${path}`, { method: 'POST', headers: { authorization: token, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${h.sandboxes.unleash.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { authorization: token, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     await direct('/api/admin/user-admin', h.sandboxes.tokens.SANDBOX_UNLEASH_TOKEN, { email: email.toUpperCase(), username: 'taken-name', rootRole: 3 });
-    await fetch(`${h.sandboxes.hoop.baseUrl}/users`, { method: 'POST', headers: { authorization: `Bearer ${h.sandboxes.tokens.SANDBOX_HOOP_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ email }) });
+    await fetch(`${h.sandboxes.hoop.baseUrl}/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.sandboxes.tokens.SANDBOX_HOOP_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ email }),
+    });
     h.sandboxes.reset();
 
     const res = await h.gql(CREATE_USER, { input: { email } });
@@ -110,7 +118,7 @@ describe('upstream answers map to the ProviderErrorCode vocabulary', () => {
     expect(res2.text).not.toMatch(/insert into|users_username_key|duplicate key/);
   });
 
-  it('Unleash open-source: the service-account API\'s 404 is UNSUPPORTED and other targets still succeed', async () => {
+  it("Unleash open-source: the service-account API's 404 is UNSUPPORTED and other targets still succeed", async () => {
     const oss = await startHarness({ unleash: { edition: 'oss' } });
     try {
       const res = await oss.gql(CREATE_SA, { input: { name: uniqueName('oss') } });

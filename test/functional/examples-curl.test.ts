@@ -34,8 +34,14 @@ describe('examples/curl/service-to-service.sh against a spawned gateway that req
 
   it('creates on every provider under the Idempotency-Key, and the retry is CONFLICT', async () => {
     const name = `curl-${Date.now().toString(36)}`;
-    const { stdout } = await run('bash', [join(ROOT, 'examples', 'curl', 'service-to-service.sh')], { env: { ...process.env, GATEWAY_URL: url, API_KEY, NAME: name }, timeout: 20_000 });
-    const answers = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    const { stdout } = await run('bash', [join(ROOT, 'examples', 'curl', 'service-to-service.sh')], {
+      env: { ...process.env, GATEWAY_URL: url, API_KEY, NAME: name },
+      timeout: 20_000,
+    });
+    const answers = stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
     expect(answers).toHaveLength(3);
     expect(answers[0].data.viewer.id).toBe('provisioning-job');
     expect(answers[1].data.createServiceAccount).toMatchObject({ idempotencyKey: `create-sa-${name}`, status: 'SUCCEEDED' });
@@ -44,7 +50,9 @@ describe('examples/curl/service-to-service.sh against a spawned gateway that req
   });
 
   it('without a valid key the script fails loudly (HTTP 401)', async () => {
-    await expect(run('bash', [join(ROOT, 'examples', 'curl', 'service-to-service.sh')], { env: { ...process.env, GATEWAY_URL: url, API_KEY: 'wrong' }, timeout: 20_000 })).rejects.toMatchObject({
+    await expect(
+      run('bash', [join(ROOT, 'examples', 'curl', 'service-to-service.sh')], { env: { ...process.env, GATEWAY_URL: url, API_KEY: 'wrong' }, timeout: 20_000 }),
+    ).rejects.toMatchObject({
       stdout: expect.stringContaining('UNAUTHENTICATED'),
     });
   });

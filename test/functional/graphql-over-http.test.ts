@@ -14,7 +14,11 @@ describe('GraphQL over HTTP (graphql-http audit suite)', () => {
 
   it('answers application/graphql-response+json when asked, with 400 for a request that cannot execute', async () => {
     const accept = 'application/graphql-response+json, application/json;q=0.9';
-    const ok = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify({ query: '{ providers { id } }' }) });
+    const ok = await fetch(h.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept },
+      body: JSON.stringify({ query: '{ providers { id } }' }),
+    });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toBe('application/graphql-response+json; charset=utf-8');
     expect(((await ok.json()) as any).data.providers).toHaveLength(4);
@@ -29,7 +33,10 @@ describe('GraphQL over HTTP (graphql-http audit suite)', () => {
   });
 
   it('has only the warnings the README lists as accepted', () => {
-    const warnings = results.filter((r) => r.status === 'warn').map((r) => r.id).sort();
+    const warnings = results
+      .filter((r) => r.status === 'warn')
+      .map((r) => r.id)
+      .sort();
     expect(warnings).toEqual(ACCEPTED_WARNINGS.map((w) => w.id).sort());
   });
 });

@@ -26,7 +26,11 @@ describe('HTTP surface', () => {
   });
 
   it('a body over maxBodyBytes is 413 and never executed', async () => {
-    const res = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ providers { id } } #${'x'.repeat(5000)}` }) });
+    const res = await fetch(h.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ providers { id } } #${'x'.repeat(5000)}` }),
+    });
     expect(res.status).toBe(413);
     expect(((await res.json()) as any).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
   });
@@ -62,7 +66,11 @@ describe('HTTP surface', () => {
   });
 
   it('every response carries a request id, echoed when the client sends a sane one', async () => {
-    const res = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'trace-123' }, body: JSON.stringify({ query: '{ viewer { id } }' }) });
+    const res = await fetch(h.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'trace-123' },
+      body: JSON.stringify({ query: '{ viewer { id } }' }),
+    });
     expect(res.headers.get('x-request-id')).toBe('trace-123');
     expect(((await res.json()) as any).data.viewer).toEqual({ id: 'anonymous' });
   });

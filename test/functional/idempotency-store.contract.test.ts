@@ -10,11 +10,28 @@ const prefix = `idgw-contract-${randomBytes(3).toString('hex')}:`;
 
 // The cluster-backed run is in redis-cluster.store.test.ts, which starts its own cluster.
 describeStoreContract('memory', (t) => new MemoryIdempotencyStore({ ...t, maxRecords: 1000, audit: { retentionSeconds: 86400, maxEvents: 1000 } }));
-describeStoreContract('redis', (t) => new RedisIdempotencyStore({ ...t, url: process.env.REDIS_URL!, keyPrefix: prefix, commandTimeoutMs: 1000, audit: { retentionSeconds: 86400, maxEvents: 1000 } }));
+describeStoreContract(
+  'redis',
+  (t) =>
+    new RedisIdempotencyStore({
+      ...t,
+      url: process.env.REDIS_URL!,
+      keyPrefix: prefix,
+      commandTimeoutMs: 1000,
+      audit: { retentionSeconds: 86400, maxEvents: 1000 },
+    }),
+);
 
 describe('Redis key layout', () => {
   it('a record and its lease share one cluster hash slot; names carry the prefix and no client input', async () => {
-    const s = new RedisIdempotencyStore({ ttlSeconds: 600, leaseSeconds: 30, url: process.env.REDIS_URL!, keyPrefix: prefix, commandTimeoutMs: 1000, audit: { retentionSeconds: 86400, maxEvents: 1000 } });
+    const s = new RedisIdempotencyStore({
+      ttlSeconds: 600,
+      leaseSeconds: 30,
+      url: process.env.REDIS_URL!,
+      keyPrefix: prefix,
+      commandTimeoutMs: 1000,
+      audit: { retentionSeconds: 86400, maxEvents: 1000 },
+    });
     const redis = new Redis(process.env.REDIS_URL!);
     try {
       const r: RecordRef = { clientId: 'client-a', operation: 'createUser', key: `visible-key-${randomBytes(3).toString('hex')}` };

@@ -161,7 +161,7 @@ describe('idempotency semantics (Redis store)', () => {
     expect(h.sandboxes.hoop.count()).toBe(2);
   });
 
-  it('a provider 409 is that target\'s CONFLICT', async () => {
+  it("a provider 409 is that target's CONFLICT", async () => {
     h.sandboxes.generic.inject({ response: { status: 409, body: { code: 409, data: null, message: 'service account already exists', requestId: 'r' } } });
     const res = await h.gql(CREATE_SA, { input: { name: uniqueName('c409'), providers: ['generic'] } }, asA);
     expect(res.body.data.createServiceAccount.results[0]).toMatchObject({ code: 'CONFLICT', httpStatus: 409, retryable: false });
@@ -176,7 +176,7 @@ describe('idempotency semantics (Redis store)', () => {
     expect(calls()).toBe(0);
   });
 
-  it('idempotencyRecord: the caller\'s own keys only, several looked up in one request', async () => {
+  it("idempotencyRecord: the caller's own keys only, several looked up in one request", async () => {
     const name = uniqueName('rec');
     h.sandboxes.versori.inject({ response: { status: 500, body: { message: 'x' } } });
     await h.gql(CREATE_SA, { input: { name, providers: ['hoop', 'versori'], idempotencyKey: `rec-${name}` } }, asA);
@@ -236,7 +236,11 @@ describe('idempotency semantics (Redis store)', () => {
       for (const key of keys) {
         const type = await redis.type(key);
         const value =
-          type === 'hash' ? JSON.stringify(await redis.hgetall(key)) : type === 'stream' ? JSON.stringify(await redis.xrange(key, '-', '+')) : String(await redis.get(key));
+          type === 'hash'
+            ? JSON.stringify(await redis.hgetall(key))
+            : type === 'stream'
+              ? JSON.stringify(await redis.xrange(key, '-', '+'))
+              : String(await redis.get(key));
         for (const s of secrets) {
           expect(key).not.toContain(s);
           expect(value).not.toContain(s);

@@ -42,14 +42,15 @@ describe('input hygiene: unsafe text refused, identifiers normalised, keys compa
     noUpstreamCall();
   });
 
-  it.each([['description', { description: 'ok\u202e' }], ['hoop.subject', { hoop: { subject: '\u00a0\u200b' } }], ['hoop.groups[0]', { hoop: { groups: ['a\u0000'] } }]])(
-    '%s is checked the same way',
-    async (field, patch) => {
-      const res = await h.gql(CREATE_SA, { input: { name: uniqueName('hy'), ...patch } });
-      expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
-      noUpstreamCall();
-    },
-  );
+  it.each([
+    ['description', { description: 'ok\u202e' }],
+    ['hoop.subject', { hoop: { subject: '\u00a0\u200b' } }],
+    ['hoop.groups[0]', { hoop: { groups: ['a\u0000'] } }],
+  ])('%s is checked the same way', async (field, patch) => {
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('hy'), ...patch } });
+    expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    noUpstreamCall();
+  });
 
   it('createUser name with a bidi override, and the e-mail .a..b.@example.com, are refused', async () => {
     const res = await h.gql(CREATE_USER, { input: { email: `${uniqueName('u')}@example.com`, name: 'Eve\u202e' } });
@@ -82,7 +83,11 @@ describe('input hygiene: unsafe text refused, identifiers normalised, keys compa
   });
 
   it('two Idempotency-Key headers are refused, not merged into "a, b"', async () => {
-    const res = await postWithHeaders(h.url, { query: CREATE_SA, variables: { input: { name: uniqueName('k2'), providers: ['hoop'] } } }, { 'idempotency-key': ['a', 'b'] });
+    const res = await postWithHeaders(
+      h.url,
+      { query: CREATE_SA, variables: { input: { name: uniqueName('k2'), providers: ['hoop'] } } },
+      { 'idempotency-key': ['a', 'b'] },
+    );
     expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'Idempotency-Key' });
     expect(res.body.errors[0].message).toMatch(/sent once/);
     noUpstreamCall();

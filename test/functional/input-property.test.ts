@@ -28,7 +28,12 @@ describe('bad input of every kind: a stable code and no upstream call', () => {
     ['malformed JSON', () => raw('{"query": "mutation {', 'application/json'), 400, 'BAD_REQUEST'],
     ['a wrong content type', () => raw(JSON.stringify({ query: '{ viewer { id } }' }), 'application/xml'), 400, 'BAD_REQUEST'],
     ['GET for a mutation', () => raw(`mutation { createServiceAccount(input: {name: "${uniqueName('get')}"}) { status } }`, '', 'GET'), 405, 'BAD_REQUEST'],
-    ['an unknown input field', () => raw(JSON.stringify({ query: CREATE_SA, variables: { input: { name: 'ok-name', isAdmin: true } } })), 400, 'BAD_USER_INPUT'],
+    [
+      'an unknown input field',
+      () => raw(JSON.stringify({ query: CREATE_SA, variables: { input: { name: 'ok-name', isAdmin: true } } })),
+      400,
+      'BAD_USER_INPUT',
+    ],
     ['a wrong type', () => raw(JSON.stringify({ query: CREATE_SA, variables: { input: { name: 42, unleash: { rootRole: 'one' } } } })), 400, 'BAD_USER_INPUT'],
   ])('%s', async (_what, send, status, code) => {
     const res = await send();
@@ -62,8 +67,16 @@ describe('bad input of every kind: a stable code and no upstream call', () => {
         description: fc.option(text, { nil: undefined }),
         status: fc.constantFrom('ACTIVE', 'INACTIVE'),
         providers: fc.option(fc.subarray(['hoop', 'unleash', 'versori', 'generic', 'ghost', 'hoop']), { nil: undefined }),
-        hoop: fc.option(fc.record({ subject: fc.option(text, { nil: undefined }), groups: fc.option(fc.array(text, { maxLength: 4 }), { nil: undefined }) }), { nil: undefined }),
-        unleash: fc.option(fc.record({ username: fc.option(fc.oneof(slug, text), { nil: undefined }), rootRole: fc.option(fc.integer({ min: -2, max: 3 }), { nil: undefined }) }), { nil: undefined }),
+        hoop: fc.option(fc.record({ subject: fc.option(text, { nil: undefined }), groups: fc.option(fc.array(text, { maxLength: 4 }), { nil: undefined }) }), {
+          nil: undefined,
+        }),
+        unleash: fc.option(
+          fc.record({
+            username: fc.option(fc.oneof(slug, text), { nil: undefined }),
+            rootRole: fc.option(fc.integer({ min: -2, max: 3 }), { nil: undefined }),
+          }),
+          { nil: undefined },
+        ),
         versori: fc.option(fc.record({ roles: fc.option(fc.array(text, { maxLength: 3 }), { nil: undefined }) }), { nil: undefined }),
         generic: fc.option(fc.record({ permissions: fc.option(fc.array(text, { maxLength: 3 }), { nil: undefined }) }), { nil: undefined }),
       },
@@ -87,7 +100,11 @@ describe('bad input of every kind: a stable code and no upstream call', () => {
         for (const r of payload.results) {
           // A 4xx from a strict sandbox means the gateway sent a request the provider's contract refuses.
           if (r.__typename === 'ProviderFailure') {
-            expect({ provider: r.provider.id, code: r.code, message: r.message }).toEqual({ provider: r.provider.id, code: expect.stringMatching(/^(UNSUPPORTED|CONFLICT)$/), message: r.message });
+            expect({ provider: r.provider.id, code: r.code, message: r.message }).toEqual({
+              provider: r.provider.id,
+              code: expect.stringMatching(/^(UNSUPPORTED|CONFLICT)$/),
+              message: r.message,
+            });
           }
         }
       }),

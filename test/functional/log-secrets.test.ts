@@ -51,7 +51,11 @@ describe('a full run leaves no secret in the log', () => {
 
     const password = 'Pa55-word-that-must-never-be-logged!';
     secrets.add(password);
-    const user = await h.gql(CREATE_USER, { input: { email: `${uniqueName('u')}@example.com`, name: 'Log User', providers: ['hoop', 'unleash'], hoop: { password } } }, { authorization: `Bearer ${good}` });
+    const user = await h.gql(
+      CREATE_USER,
+      { input: { email: `${uniqueName('u')}@example.com`, name: 'Log User', providers: ['hoop', 'unleash'], hoop: { password } } },
+      { authorization: `Bearer ${good}` },
+    );
     expect(user.body.data.createUser.status).toBe('SUCCEEDED');
     collect(user.body.data.createUser.results);
 

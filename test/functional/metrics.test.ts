@@ -16,7 +16,9 @@ describe('/metrics (Prometheus text format)', () => {
     expect((await h.gql(CREATE_SA, { input })).body.data.createServiceAccount.status).toBe('SUCCEEDED');
     expect((await h.gql(CREATE_SA, { input })).body.errors[0].extensions.code).toBe('CONFLICT');
     h.sandboxes.hoop.inject({ response: { status: 503, body: { message: 'down' } } });
-    expect((await h.gql(CREATE_SA, { input: { name: uniqueName('m'), providers: ['hoop', 'versori'] } })).body.data.createServiceAccount.status).toBe('PARTIAL');
+    expect((await h.gql(CREATE_SA, { input: { name: uniqueName('m'), providers: ['hoop', 'versori'] } })).body.data.createServiceAccount.status).toBe(
+      'PARTIAL',
+    );
     await h.gql('{ providers { id } }');
 
     const m = await scrape(h.url);
@@ -52,12 +54,16 @@ describe('/metrics (Prometheus text format)', () => {
     while (h.sandboxes.versori.arrived === 0) await new Promise((r) => setTimeout(r, 10));
     expect((await h.gql(CREATE_SA, { input: { name, providers: ['versori', 'hoop'], idempotencyKey: key } })).body.errors[0].extensions.inProgress).toBe(true);
     await slow;
-    expect((await h.gql(CREATE_SA, { input: { name: `${name}-x`, providers: ['versori', 'hoop'], idempotencyKey: key } })).body.errors[0].extensions.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect((await h.gql(CREATE_SA, { input: { name: `${name}-x`, providers: ['versori', 'hoop'], idempotencyKey: key } })).body.errors[0].extensions.code).toBe(
+      'IDEMPOTENCY_KEY_REUSED',
+    );
 
     const retryName = uniqueName('rp');
     const retryKey = `${retryName}-key`;
     h.sandboxes.hoop.inject({ response: { status: 503, body: {} } });
-    expect((await h.gql(CREATE_SA, { input: { name: retryName, providers: ['versori', 'hoop'], idempotencyKey: retryKey } })).body.data.createServiceAccount.status).toBe('PARTIAL');
+    expect(
+      (await h.gql(CREATE_SA, { input: { name: retryName, providers: ['versori', 'hoop'], idempotencyKey: retryKey } })).body.data.createServiceAccount.status,
+    ).toBe('PARTIAL');
     const retried = await h.gql(CREATE_SA, { input: { name: retryName, providers: ['versori', 'hoop'], idempotencyKey: retryKey } });
     expect(byProvider(retried.body.data.createServiceAccount.results).versori.replayed).toBe(true);
 

@@ -5,8 +5,24 @@ import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harne
 /** Two create fields in one document, each selecting the one-time credentials. */
 const TWO_CREATES = /* GraphQL */ `
   mutation Two($a: CreateServiceAccountInput!, $b: CreateServiceAccountInput!) {
-    fresh: createServiceAccount(input: $a) { idempotencyKey status results { ... on ServiceAccountCreated { provider { id } credentials { kind secret } } } }
-    again: createServiceAccount(input: $b) { status }
+    fresh: createServiceAccount(input: $a) {
+      idempotencyKey
+      status
+      results {
+        ... on ServiceAccountCreated {
+          provider {
+            id
+          }
+          credentials {
+            kind
+            secret
+          }
+        }
+      }
+    }
+    again: createServiceAccount(input: $b) {
+      status
+    }
   }
 `;
 

@@ -29,12 +29,24 @@ function withNull(input: Record<string, any>, path: string): Record<string, any>
 function upstreamShape(h: Harness): string[] {
   return h.sandboxes
     .all()
-    .flatMap((s) => s.received().map((c) => `${c.route} ${Object.keys(c.body as object).sort().join(',')}`))
+    .flatMap((s) =>
+      s.received().map(
+        (c) =>
+          `${c.route} ${Object.keys(c.body as object)
+            .sort()
+            .join(',')}`,
+      ),
+    )
     .sort();
 }
 
 function nullsSentUpstream(h: Harness): string[] {
-  return h.sandboxes.all().flatMap((s) => s.received().filter((c) => JSON.stringify(c.body).includes('null')).map((c) => c.route));
+  return h.sandboxes.all().flatMap((s) =>
+    s
+      .received()
+      .filter((c) => JSON.stringify(c.body).includes('null'))
+      .map((c) => c.route),
+  );
 }
 
 describe('an explicit null in any nullable input field means the same as leaving it out', () => {

@@ -5,8 +5,30 @@ import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harne
 const PLAN_SA = /* GraphQL */ `
   query Plan($input: CreateServiceAccountInput!) {
     planServiceAccount(input: $input) {
-      operation idempotencyKey keyDerived keyState wouldSend
-      targets { provider { id } action naturalKey guard message request { method url headerNames body { path value } bodyJson } }
+      operation
+      idempotencyKey
+      keyDerived
+      keyState
+      wouldSend
+      targets {
+        provider {
+          id
+        }
+        action
+        naturalKey
+        guard
+        message
+        request {
+          method
+          url
+          headerNames
+          body {
+            path
+            value
+          }
+          bodyJson
+        }
+      }
     }
   }
 `;

@@ -30,7 +30,12 @@ describe('GET / and the playground files over HTTP', () => {
   it('every script and stylesheet the page names is served with its content type and a year-long cache', async () => {
     const html = await (await fetch(`${base()}/`)).text();
     const urls = [...html.matchAll(/(?:src|href)="(\/playground\/[^"]+)"/g)].map((m) => m[1]);
-    expect(urls.map((u) => u.split('?')[0]).sort()).toEqual(['/playground/graphiql.min.css', '/playground/graphiql.min.js', '/playground/react-dom.production.min.js', '/playground/react.production.min.js']);
+    expect(urls.map((u) => u.split('?')[0]).sort()).toEqual([
+      '/playground/graphiql.min.css',
+      '/playground/graphiql.min.js',
+      '/playground/react-dom.production.min.js',
+      '/playground/react.production.min.js',
+    ]);
     for (const u of urls) {
       const res = await fetch(`${base()}${u}`);
       expect(res.status).toBe(200);

@@ -42,17 +42,22 @@ describe('a provider kind is a plug-in module', () => {
   });
 
   it('is accepted in config, and its own config schema rejects what it does not know', () => {
-    expect(() => resolveConfig({ providers: [{ id: 'e', kind: 'echo', baseUrl: 'http://x', tokenEnv: 'T', extra: 1 }] }, { T: 't' }, MODULES)).toThrow(ConfigError);
+    expect(() => resolveConfig({ providers: [{ id: 'e', kind: 'echo', baseUrl: 'http://x', tokenEnv: 'T', extra: 1 }] }, { T: 't' }, MODULES)).toThrow(
+      ConfigError,
+    );
     // Without the module in the list, the kind is unknown.
     expect(() => resolveConfig({ providers: [{ id: 'e', kind: 'echo', baseUrl: 'http://x', tokenEnv: 'T' }] }, { T: 't' })).toThrow(ConfigError);
   });
 
   it('is present in the built schema: a ProviderKind member and an options field of the create input', async () => {
-    const res = await gql(gateway.url, `{
+    const res = await gql(
+      gateway.url,
+      `{
       kinds: __type(name: "ProviderKind") { enumValues { name } }
       input: __type(name: "CreateServiceAccountInput") { inputFields { name type { name } } }
       providers { id kind capabilities }
-    }`);
+    }`,
+    );
     expect(res.body.data.kinds.enumValues.map((v: any) => v.name)).toEqual(['HOOP', 'UNLEASH', 'VERSORI', 'GENERIC', 'ECHO']);
     expect(res.body.data.input.inputFields).toContainEqual({ name: 'echo', type: { name: 'EchoServiceAccountOptions' } });
     expect(res.body.data.providers).toEqual([{ id: 'echo-1', kind: 'ECHO', capabilities: ['CREATE_SERVICE_ACCOUNT'] }]);

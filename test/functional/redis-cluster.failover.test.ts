@@ -108,7 +108,8 @@ describe('Redis Cluster failover under traffic (a master SIGKILLed)', () => {
     };
     console.log(`Redis Cluster failover: ${JSON.stringify(report)}`);
     // Kept out of ordinary runs so `npm test` leaves the worktree clean.
-    if (process.env.RECORD_FAILOVER) writeFileSync(join(ROOT, 'bench', 'cluster-failover.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), ...report }, null, 2)}\n`);
+    if (process.env.RECORD_FAILOVER)
+      writeFileSync(join(ROOT, 'bench', 'cluster-failover.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), ...report }, null, 2)}\n`);
 
     // Every answer is a normal payload or SERVICE_UNAVAILABLE with HTTP 503, and quick.
     for (const a of answers) {

@@ -120,7 +120,11 @@ describe('idempotency semantics on Redis Cluster', () => {
           // The node holds the key itself: it owns the key's slot.
           const type = await r.type(key);
           const value =
-            type === 'hash' ? JSON.stringify(await r.hgetall(key)) : type === 'stream' ? JSON.stringify(await r.xrange(key, '-', '+')) : String(await r.get(key));
+            type === 'hash'
+              ? JSON.stringify(await r.hgetall(key))
+              : type === 'stream'
+                ? JSON.stringify(await r.xrange(key, '-', '+'))
+                : String(await r.get(key));
           for (const s of secrets) {
             expect(key).not.toContain(s);
             expect(value).not.toContain(s);
@@ -162,7 +166,9 @@ describe('three gateway processes racing on one Redis Cluster', () => {
     const name = uniqueName('cover');
     const sets = [['hoop', 'unleash'], ['unleash', 'versori'], ['versori', 'generic', 'hoop'], ['generic'], ['hoop', 'unleash', 'versori', 'generic']];
     const responses = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => gql(c.nodes[i % 3].url, CREATE_SA, { input: { name, providers: sets[i % sets.length], idempotencyKey: `cov-${name}-${i}` } })),
+      Array.from({ length: 30 }, (_, i) =>
+        gql(c.nodes[i % 3].url, CREATE_SA, { input: { name, providers: sets[i % sets.length], idempotencyKey: `cov-${name}-${i}` } }),
+      ),
     );
     const createdBy: Record<string, number> = {};
     for (const r of responses) {

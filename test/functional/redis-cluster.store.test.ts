@@ -17,10 +17,20 @@ beforeAll(async () => {
 afterAll(() => cluster?.stop());
 
 const prefix = `idgw-cc-${randomBytes(3).toString('hex')}:`;
-describeStoreContract('redis cluster', (t) => new RedisIdempotencyStore({ ...t, cluster: { nodes: cluster.urls.slice(0, 2) }, keyPrefix: prefix, commandTimeoutMs: 1000, audit: { retentionSeconds: 86400, maxEvents: 1000 } }));
+describeStoreContract(
+  'redis cluster',
+  (t) =>
+    new RedisIdempotencyStore({
+      ...t,
+      cluster: { nodes: cluster.urls.slice(0, 2) },
+      keyPrefix: prefix,
+      commandTimeoutMs: 1000,
+      audit: { retentionSeconds: 86400, maxEvents: 1000 },
+    }),
+);
 
 describe('grouping commands by node', () => {
-  it('keeps each item\'s position and puts items of one node in one group, in first-seen order', () => {
+  it("keeps each item's position and puts items of one node in one group, in first-seen order", () => {
     const owner: Record<string, string> = { a: 'n1', b: 'n2', c: 'n1', d: 'n3', e: 'n2' };
     expect(groupByNode(['a', 'b', 'c', 'd', 'e'], (k) => owner[k])).toEqual([
       { node: 'n1', indexes: [0, 2] },
@@ -47,7 +57,17 @@ describe('Redis Cluster: one round trip per phase, whatever the width', () => {
       enableOfflineQueue: false,
       redisOptions: { commandTimeout: 5000, maxRetriesPerRequest: 1 },
     });
-    store = new RedisIdempotencyStore({ ttlSeconds: 600, leaseSeconds: 30, cluster: { nodes: [] }, keyPrefix: prefix, commandTimeoutMs: 5000, audit: { retentionSeconds: 86400, maxEvents: 1000 } }, client);
+    store = new RedisIdempotencyStore(
+      {
+        ttlSeconds: 600,
+        leaseSeconds: 30,
+        cluster: { nodes: [] },
+        keyPrefix: prefix,
+        commandTimeoutMs: 5000,
+        audit: { retentionSeconds: 86400, maxEvents: 1000 },
+      },
+      client,
+    );
     await store.ping();
   }, 30_000);
   afterAll(async () => {
@@ -91,9 +111,7 @@ describe('Redis Cluster: one round trip per phase, whatever the width', () => {
     if (claim.value.kind !== 'claimed') throw new Error('not claimed');
     const owner = claim.value.owner;
     const guard = await timed(() => store.guard(r, owner, guards));
-    const complete = await timed(() =>
-      store.complete(r, owner, { status: 'PARTIAL', results: [], release: guards.slice(0, 2), keep: guards.slice(2) }, AUDIT),
-    );
+    const complete = await timed(() => store.complete(r, owner, { status: 'PARTIAL', results: [], release: guards.slice(0, 2), keep: guards.slice(2) }, AUDIT));
     expect(guard.value).toEqual([true, true, true, true]);
     expect(complete.value).toBe(true);
     for (const phase of [claim, guard, complete]) {
@@ -137,8 +155,22 @@ describe('Redis Cluster with a password in the node URLs', () => {
       }
     }
     const seed = `redis://:${encodeURIComponent(password)}@127.0.0.1:${cluster.nodes[0].port}`;
-    const withPw = new RedisIdempotencyStore({ ttlSeconds: 600, leaseSeconds: 30, cluster: { nodes: [seed] }, keyPrefix: prefix, commandTimeoutMs: 1000, audit: { retentionSeconds: 86400, maxEvents: 1000 } });
-    const without = new RedisIdempotencyStore({ ttlSeconds: 600, leaseSeconds: 30, cluster: { nodes: [cluster.urls[0]] }, keyPrefix: prefix, commandTimeoutMs: 1000, audit: { retentionSeconds: 86400, maxEvents: 1000 } });
+    const withPw = new RedisIdempotencyStore({
+      ttlSeconds: 600,
+      leaseSeconds: 30,
+      cluster: { nodes: [seed] },
+      keyPrefix: prefix,
+      commandTimeoutMs: 1000,
+      audit: { retentionSeconds: 86400, maxEvents: 1000 },
+    });
+    const without = new RedisIdempotencyStore({
+      ttlSeconds: 600,
+      leaseSeconds: 30,
+      cluster: { nodes: [cluster.urls[0]] },
+      keyPrefix: prefix,
+      commandTimeoutMs: 1000,
+      audit: { retentionSeconds: 86400, maxEvents: 1000 },
+    });
     try {
       // Sixteen records: their slots reach every master, each a connection of its own.
       const refs = Array.from({ length: 16 }, (): RecordRef => ({ clientId: 'c', operation: 'createUser', key: randomBytes(6).toString('hex') }));

@@ -43,7 +43,10 @@ describe('Redis restarted while creates keep coming', () => {
       expect(unavailable.length).toBeGreaterThan(0);
       expect(afterSuccesses).toBeGreaterThanOrEqual(20);
       // The provider saw exactly one create per success: none for the refused ones, none twice.
-      const created = h.sandboxes.hoop.received('POST /serviceaccounts').filter((c) => c.status === 201).map((c) => (c.body as { name: string }).name);
+      const created = h.sandboxes.hoop
+        .received('POST /serviceaccounts')
+        .filter((c) => c.status === 201)
+        .map((c) => (c.body as { name: string }).name);
       expect(created.length).toBe(succeeded.length);
       expect(new Set(created)).toEqual(new Set(succeeded.map((o) => o.name)));
 

@@ -9,7 +9,11 @@ describe('sandbox providers', () => {
   afterAll(() => s.stop());
 
   const post = async (url: string, body: unknown, authorization?: string, extra: Record<string, string> = {}) => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}), ...extra }, body: JSON.stringify(body) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}), ...extra },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as any };
   };
 
@@ -21,13 +25,25 @@ describe('sandbox providers', () => {
     it('401 without the token; Api-Key header accepted too', async () => {
       expect((await post(`${s.hoop.baseUrl}/serviceaccounts`, { subject: 'x1', status: 'active' })).status).toBe(401);
       expect((await post(`${s.hoop.baseUrl}/serviceaccounts`, { subject: 'x1', status: 'active' }, 'Bearer wrong')).status).toBe(401);
-      expect((await post(`${s.hoop.baseUrl}/serviceaccounts`, { subject: 'x1', status: 'active' }, undefined, { 'api-key': s.tokens.SANDBOX_HOOP_TOKEN })).status).toBe(201);
+      expect(
+        (await post(`${s.hoop.baseUrl}/serviceaccounts`, { subject: 'x1', status: 'active' }, undefined, { 'api-key': s.tokens.SANDBOX_HOOP_TOKEN })).status,
+      ).toBe(201);
     });
     it('service accounts: subject and status required (400), status enum (422), subject unique (409 "resource already exists")', async () => {
       expect((await sa({ name: 'no subject', status: 'active' })).status).toBe(400);
       expect((await sa({ subject: 's-enum', status: 'ACTIVE' })).status).toBe(422);
       const ok = await sa({ subject: 's-uniq', name: 'Display', status: 'inactive', groups: ['g'] });
-      expect(ok).toEqual({ status: 201, body: expect.objectContaining({ id: expect.any(String), org_id: expect.any(String), subject: 's-uniq', name: 'Display', status: 'inactive', groups: ['g'] }) });
+      expect(ok).toEqual({
+        status: 201,
+        body: expect.objectContaining({
+          id: expect.any(String),
+          org_id: expect.any(String),
+          subject: 's-uniq',
+          name: 'Display',
+          status: 'inactive',
+          groups: ['g'],
+        }),
+      });
       expect(await sa({ subject: 's-uniq', status: 'active' })).toEqual({ status: 409, body: { message: 'resource already exists' } });
     });
     it('users: invalid e-mail 422, e-mail unique (409), the 201 echoes the password', async () => {
@@ -52,7 +68,13 @@ describe('sandbox providers', () => {
       expect((await post(url('org-unknown'), { name: 'v2' }, auth())).status).toBe(404);
       const ok = await post(url(), { name: 'v2', roles: ['viewer'], groupIDs: ['g1'] }, auth());
       expect(ok.status).toBe(201);
-      expect(ok.body).toMatchObject({ id: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/), name: 'v2', email: 'v2@sa.org-sandbox.versori.com', clientId: expect.any(String), clientSecret: expect.any(String) });
+      expect(ok.body).toMatchObject({
+        id: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/),
+        name: 'v2',
+        email: 'v2@sa.org-sandbox.versori.com',
+        clientId: expect.any(String),
+        clientSecret: expect.any(String),
+      });
       expect(ok.body.roleBindings[0]).toMatchObject({ role: { name: 'viewer' }, resource: { resourceType: 'organisation', resourceId: 'org-sandbox' } });
       expect((await post(url(), { name: 'v2' }, auth())).status).toBe(409);
     });
@@ -63,7 +85,15 @@ describe('sandbox providers', () => {
     const auth = () => `Bearer ${s.tokens.SANDBOX_GENERIC_TOKEN}`;
     it('200 envelope on success; errors in the same envelope', async () => {
       const ok = await post(url(), { name: 'g1', permissions: ['org:read'] }, auth());
-      expect(ok).toEqual({ status: 200, body: { code: 200, message: 'success', requestId: expect.any(String), data: expect.objectContaining({ id: expect.any(String), name: 'g1', permissions: ['org:read'], status: 'active' }) } });
+      expect(ok).toEqual({
+        status: 200,
+        body: {
+          code: 200,
+          message: 'success',
+          requestId: expect.any(String),
+          data: expect.objectContaining({ id: expect.any(String), name: 'g1', permissions: ['org:read'], status: 'active' }),
+        },
+      });
       const missing = await post(url(), { name: 'g2' }, auth());
       expect(missing).toEqual({ status: 400, body: { code: 400, data: null, message: 'permissions is required', requestId: expect.any(String) } });
       expect((await post(url(), { name: 'g1', permissions: ['x'] }, auth())).body.code).toBe(409);

@@ -24,7 +24,12 @@ describe('createServiceAccount fans out to every provider kind', () => {
     expect(hoop.headers.authorization).toBe(`Bearer ${h.sandboxes.tokens.SANDBOX_HOOP_TOKEN}`);
     expect(hoop.headers['content-type']).toBe('application/json');
     expect(hoop.body).toEqual({ subject: name, name: 'CI bot', status: 'active' });
-    expect(r.hoop).toMatchObject({ __typename: 'ServiceAccountCreated', account: { name, displayName: 'CI bot', status: 'ACTIVE' }, credentials: [], replayed: false });
+    expect(r.hoop).toMatchObject({
+      __typename: 'ServiceAccountCreated',
+      account: { name, displayName: 'CI bot', status: 'ACTIVE' },
+      credentials: [],
+      replayed: false,
+    });
 
     const [unleash] = h.sandboxes.unleash.received('POST /api/admin/service-account');
     expect(unleash.headers.authorization).toBe(h.sandboxes.tokens.SANDBOX_UNLEASH_TOKEN);
@@ -58,7 +63,12 @@ describe('createServiceAccount fans out to every provider kind', () => {
       },
     });
     expect(res.body.data.createServiceAccount.status).toBe('SUCCEEDED');
-    expect(h.sandboxes.hoop.received('POST /serviceaccounts')[0].body).toEqual({ subject: 'client-xyz', name, status: 'inactive', groups: ['engineering', 'sre'] });
+    expect(h.sandboxes.hoop.received('POST /serviceaccounts')[0].body).toEqual({
+      subject: 'client-xyz',
+      name,
+      status: 'inactive',
+      groups: ['engineering', 'sre'],
+    });
 
     const res2 = await h.gql(CREATE_SA, {
       input: {
@@ -88,7 +98,7 @@ describe('createServiceAccount fans out to every provider kind', () => {
     expect(h.sandboxes.generic.count()).toBe(0);
   });
 
-  it('reports PARTIAL when one provider fails and keeps the others\' credentials', async () => {
+  it("reports PARTIAL when one provider fails and keeps the others' credentials", async () => {
     h.sandboxes.versori.inject({ response: { status: 503, body: { code: 'unavailable', message: 'down', cause: 'pq: connection refused at 10.0.0.3' } } });
     const res = await h.gql(CREATE_SA, { input: { name: uniqueName('part') } });
     const payload = res.body.data.createServiceAccount;

@@ -13,7 +13,10 @@ const run = promisify(execFile);
 
 describe('examples/typed-client', () => {
   const codegenCheck = (file: string) =>
-    run(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'scripts', 'typed-client.codegen.ts'), '--check', '--file', file], { cwd: ROOT, timeout: 60_000 }).then(
+    run(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'scripts', 'typed-client.codegen.ts'), '--check', '--file', file], {
+      cwd: ROOT,
+      timeout: 60_000,
+    }).then(
       (r) => ({ status: 0, stderr: r.stderr }),
       (e) => ({ status: e.code as number, stderr: String(e.stderr) }),
     );
@@ -29,7 +32,10 @@ describe('examples/typed-client', () => {
   });
 
   it('typechecks on its own (tsc -p examples/typed-client)', () => {
-    const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(ROOT, 'examples', 'typed-client')], { encoding: 'utf8', timeout: 60_000 });
+    const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(ROOT, 'examples', 'typed-client')], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
   });
@@ -38,7 +44,8 @@ describe('examples/typed-client', () => {
     let h: Harness;
     beforeAll(async () => {
       h = await startHarness({
-        configure: (c) => (c.clients = [{ id: 'typed', keySha256: createHash('sha256').update(API_KEY).digest('hex'), scopes: ['identity:read', 'identity:write'] }]),
+        configure: (c) =>
+          (c.clients = [{ id: 'typed', keySha256: createHash('sha256').update(API_KEY).digest('hex'), scopes: ['identity:read', 'identity:write'] }]),
       });
     });
     afterAll(() => h.close());
@@ -49,7 +56,9 @@ describe('examples/typed-client', () => {
       expect(payload.status).toBe('SUCCEEDED');
       expect(payload.idempotencyKey).toBe(`typed-${name}`);
       expect(payload.results.map((r) => (r.__typename === 'ServiceAccountCreated' ? r.account.name : r.code))).toEqual([name, name, name, name]);
-      await expect(createServiceAccount({ url: h.url, apiKey: API_KEY }, { name, displayName: 'Typed' }, `typed-${name}`)).rejects.toMatchObject({ code: 'CONFLICT' });
+      await expect(createServiceAccount({ url: h.url, apiKey: API_KEY }, { name, displayName: 'Typed' }, `typed-${name}`)).rejects.toMatchObject({
+        code: 'CONFLICT',
+      });
       await expect(createServiceAccount({ url: h.url, apiKey: 'wrong' }, { name })).rejects.toBeInstanceOf(GatewayRequestError);
     });
   });

@@ -23,7 +23,15 @@ describe('createUser', () => {
 
     const [hoop] = h.sandboxes.hoop.received('POST /users');
     expect(hoop.path).toBe('/api/users');
-    expect(hoop.body).toEqual({ email, name: 'Ada Lovelace', status: 'active', groups: ['sre'], slack_id: 'U053ELZHB53', picture: 'https://img/x.png', password });
+    expect(hoop.body).toEqual({
+      email,
+      name: 'Ada Lovelace',
+      status: 'active',
+      groups: ['sre'],
+      slack_id: 'U053ELZHB53',
+      picture: 'https://img/x.png',
+      password,
+    });
     expect(r.hoop.user).toMatchObject({ email, name: 'Ada Lovelace', status: 'ACTIVE' });
     expect(r.hoop.credentials).toEqual([]);
 

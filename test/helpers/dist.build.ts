@@ -17,7 +17,12 @@ function newest(path: string): number {
  */
 export function ensureFreshDist(): void {
   const main = join(ROOT, 'dist', 'main.js');
-  const inputs = Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'tsconfig.json')), newest(join(ROOT, 'tsconfig.build.json')), newest(join(ROOT, 'package-lock.json')));
+  const inputs = Math.max(
+    newest(join(ROOT, 'src')),
+    newest(join(ROOT, 'tsconfig.json')),
+    newest(join(ROOT, 'tsconfig.build.json')),
+    newest(join(ROOT, 'package-lock.json')),
+  );
   if (existsSync(main) && statSync(main).mtimeMs >= inputs) return;
   const built = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`npm run build failed:\n${built.stdout}\n${built.stderr}`);

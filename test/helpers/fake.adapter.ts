@@ -21,7 +21,10 @@ export class FakeAdapter implements ProviderAdapter {
   readonly specs: Spec[] = [];
   private readonly answers: Array<() => Promise<TargetOutcome>> = [];
 
-  constructor(readonly id: string, private readonly options: FakeAdapterOptions = {}) {
+  constructor(
+    readonly id: string,
+    private readonly options: FakeAdapterOptions = {},
+  ) {
     this.kind = options.kind ?? 'fake';
     const prepare: Record<string, (spec: Spec) => PrepareResult> = {};
     for (const op of options.operations ?? ['createServiceAccount', 'createUser']) prepare[op] = (spec) => this.prepareCall(spec);

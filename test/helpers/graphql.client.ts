@@ -35,12 +35,38 @@ export const CREATE_SA = /* GraphQL */ `
       results {
         __typename
         ... on ServiceAccountCreated {
-          provider { id kind }
-          account { id name displayName email status createdAt }
-          credentials { kind id clientId secret expiresAt }
+          provider {
+            id
+            kind
+          }
+          account {
+            id
+            name
+            displayName
+            email
+            status
+            createdAt
+          }
+          credentials {
+            kind
+            id
+            clientId
+            secret
+            expiresAt
+          }
           replayed
         }
-        ... on ProviderFailure { provider { id kind } code message httpStatus retryable retryAfterSeconds }
+        ... on ProviderFailure {
+          provider {
+            id
+            kind
+          }
+          code
+          message
+          httpStatus
+          retryable
+          retryAfterSeconds
+        }
       }
     }
   }
@@ -54,12 +80,38 @@ export const CREATE_USER = /* GraphQL */ `
       results {
         __typename
         ... on UserCreated {
-          provider { id kind }
-          user { id email name username status createdAt }
-          credentials { kind id clientId secret expiresAt }
+          provider {
+            id
+            kind
+          }
+          user {
+            id
+            email
+            name
+            username
+            status
+            createdAt
+          }
+          credentials {
+            kind
+            id
+            clientId
+            secret
+            expiresAt
+          }
           replayed
         }
-        ... on ProviderFailure { provider { id kind } code message httpStatus retryable retryAfterSeconds }
+        ... on ProviderFailure {
+          provider {
+            id
+            kind
+          }
+          code
+          message
+          httpStatus
+          retryable
+          retryAfterSeconds
+        }
       }
     }
   }

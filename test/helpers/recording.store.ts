@@ -1,4 +1,15 @@
-import type { AuditEvent, AuditPage, AuditQuery, ClaimResult, Completion, GuardRef, IdempotencyStore, Inspection, RecordRef, StoredRecord } from '../../src/domain';
+import type {
+  AuditEvent,
+  AuditPage,
+  AuditQuery,
+  ClaimResult,
+  Completion,
+  GuardRef,
+  IdempotencyStore,
+  Inspection,
+  RecordRef,
+  StoredRecord,
+} from '../../src/domain';
 import { MemoryIdempotencyStore } from '../../src/idempotency/memory.store';
 
 /**

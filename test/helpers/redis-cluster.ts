@@ -51,9 +51,28 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       // The default bus port (port + 10000) may be out of range or taken: pick it explicitly.
       const busPort = list[i + 6];
       const args = [
-        '--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-node-timeout', '2000',
-        '--cluster-port', String(busPort), '--repl-diskless-sync-delay', '0', '--cluster-replica-validity-factor', '0',
-        '--save', '', '--appendonly', 'no', '--dir', dir, '--cluster-config-file', join(dir, `nodes-${port}.conf`),
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-node-timeout',
+        '2000',
+        '--cluster-port',
+        String(busPort),
+        '--repl-diskless-sync-delay',
+        '0',
+        '--cluster-replica-validity-factor',
+        '0',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        '--cluster-config-file',
+        join(dir, `nodes-${port}.conf`),
       ];
       const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
       logs.set(port, '');

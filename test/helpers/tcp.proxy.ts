@@ -14,7 +14,11 @@ export class CountingProxy {
   private cutAtWrite = Infinity;
 
   /** `delayMs` holds each client write back that long, so a round trip costs a measurable time. */
-  constructor(private readonly targetPort: number, private readonly targetHost = '127.0.0.1', private readonly delayMs = 0) {}
+  constructor(
+    private readonly targetPort: number,
+    private readonly targetHost = '127.0.0.1',
+    private readonly delayMs = 0,
+  ) {}
 
   async start(): Promise<this> {
     this.server = createServer((client) => {

@@ -129,7 +129,12 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
       // A different operation is a different namespace.
       expect(await s.guard({ ...b, operation: 'createUser' }, cb.owner, [guard])).toEqual([true]);
       // a's hoop target failed: its guard goes; its unleash target succeeded: kept.
-      await s.complete(a, ca.owner, done([failed('hoop', ProviderErrorCode.BAD_REQUEST, false), created('unleash', 'u')], { release: [guard], keep: [other] }), AUDIT);
+      await s.complete(
+        a,
+        ca.owner,
+        done([failed('hoop', ProviderErrorCode.BAD_REQUEST, false), created('unleash', 'u')], { release: [guard], keep: [other] }),
+        AUDIT,
+      );
       expect(await s.guard(b, cb.owner, [guard, other])).toEqual([true, false]);
     });
 

@@ -5,7 +5,10 @@ const provider = { id: 'api', kind: 'generic', baseUrl: 'https://api.example.com
 
 describe('provider breaker settings', () => {
   it('every provider kind gets a breaker with the documented defaults', () => {
-    const cfg = resolveConfig({ providers: [provider, { id: 'h', kind: 'hoop', baseUrl: 'https://h.example.com/api', tokenEnv: 'API_TOKEN' }] }, { API_TOKEN: 't' });
+    const cfg = resolveConfig(
+      { providers: [provider, { id: 'h', kind: 'hoop', baseUrl: 'https://h.example.com/api', tokenEnv: 'API_TOKEN' }] },
+      { API_TOKEN: 't' },
+    );
     for (const p of cfg.providers) {
       expect(p.breaker).toEqual({ enabled: true, failureThreshold: 5, errorThresholdPercentage: 50, rollingWindowMs: 10000, resetTimeoutMs: 30000 });
     }
@@ -16,7 +19,10 @@ describe('provider breaker settings', () => {
     expect(cfg.providers[0].breaker).toMatchObject({ resetTimeoutMs: 2000, failureThreshold: 5 });
     let problems: string[] = [];
     try {
-      resolveConfig({ providers: [{ ...provider, breaker: { failureThreshold: 0, errorThresholdPercentage: 150, resetTimeoutMs: 'soon', halfOpenCalls: 3 } }] }, { API_TOKEN: 't' });
+      resolveConfig(
+        { providers: [{ ...provider, breaker: { failureThreshold: 0, errorThresholdPercentage: 150, resetTimeoutMs: 'soon', halfOpenCalls: 3 } }] },
+        { API_TOKEN: 't' },
+      );
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       problems = err.problems.map((p) => `${p.path}: ${p.message}`);

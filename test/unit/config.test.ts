@@ -62,7 +62,9 @@ describe('configuration', () => {
     const jwt = { jwksUrl: 'https://idp/jwks.json', issuer: 'https://idp', audience: 'identity-gateway' };
     expect(problems({ jwt, providers: [provider] })).toEqual([]);
     expect(problems({ jwt: { issuer: 'i', audience: 'a' }, providers: [provider] })).toEqual(['jwt: set exactly one of jwksUrl and publicKey']);
-    expect(problems({ jwt: { ...jwt, algorithms: ['HS256'] }, providers: [provider] })).toEqual([expect.stringMatching(/^jwt\.algorithms\.0: must be one of .*no "none", no HMAC/)]);
+    expect(problems({ jwt: { ...jwt, algorithms: ['HS256'] }, providers: [provider] })).toEqual([
+      expect.stringMatching(/^jwt\.algorithms\.0: must be one of .*no "none", no HMAC/),
+    ]);
     expect(problems({ jwt: { ...jwt, algorithms: ['none'] }, providers: [provider] })).toEqual([expect.stringMatching(/^jwt\.algorithms\.0: /)]);
     expect(problems({ jwt: { jwksUrl: 'https://idp/jwks.json' }, providers: [provider] })).toEqual(
       expect.arrayContaining([expect.stringMatching(/^jwt\.issuer: /), expect.stringMatching(/^jwt\.audience: /)]),
@@ -77,7 +79,9 @@ describe('configuration', () => {
 
   it('a client policy naming an unknown provider id or a field no kind declares is refused', () => {
     const client = { id: 'c', keySha256: 'a'.repeat(64), scopes: ['identity:write'] };
-    expect(problems({ clients: [{ ...client, policy: { providers: ['nope'], allow: { 'unleash.rootRole': [3], 'hoop.admin': ['x'] } } }], providers: [provider] })).toEqual([
+    expect(
+      problems({ clients: [{ ...client, policy: { providers: ['nope'], allow: { 'unleash.rootRole': [3], 'hoop.admin': ['x'] } } }], providers: [provider] }),
+    ).toEqual([
       'clients.0.policy.providers.0: unknown provider id "nope"',
       expect.stringMatching(/^clients\.0\.policy\.allow\.hoop\.admin: not a privilege field; one of: .*unleash\.rootRole/),
     ]);
@@ -114,7 +118,7 @@ describe('configuration', () => {
     expect(gw.output()).toContain('cannot read /nonexistent/gateway.yaml');
   });
 
-  it('the README\'s complete example and the docker-compose configuration are valid', () => {
+  it("the README's complete example and the docker-compose configuration are valid", () => {
     const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
     const yaml = /<!-- config-example[^>]*-->[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)![1];
     const env = { HOOP_TOKEN: 'a', UNLEASH_ADMIN_TOKEN: 'b', VERSORI_JWT: 'c', BILLING_TOKEN: 'd', IDEMPOTENCY_HMAC_KEY: 'k'.repeat(32) };

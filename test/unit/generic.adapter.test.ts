@@ -56,7 +56,9 @@ describe('generic adapter: preparing', () => {
 describe('generic adapter: the call', () => {
   it('POSTs {name, description, permissions} with a Bearer token and unwraps the 200 envelope', async () => {
     server.answer({ status: 200, body: envelope(200, { id: 'sa_1', name: 'deploy-bot', status: 'active', createdAt: '2026-11-23T12:00:00Z' }) });
-    const outcome = await readyCall(generic().prepare.createServiceAccount!(sa({ description: 'used by CI', displayName: 'not sent' }, { permissions: ['org:write'] }))).send();
+    const outcome = await readyCall(
+      generic().prepare.createServiceAccount!(sa({ description: 'used by CI', displayName: 'not sent' }, { permissions: ['org:write'] })),
+    ).send();
 
     expect(server.last.method).toBe('POST');
     expect(server.last.path).toBe('/v1/service-accounts');
@@ -91,10 +93,12 @@ describe('generic adapter: the call', () => {
       failure: { code: 'CONFLICT', message: 'service account name taken', httpStatus: 409, retryable: false },
     });
     server.answer({ status: 200, body: envelope(429, null, 'slow down') });
-    expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toMatchObject({ failure: { code: 'RATE_LIMITED', retryable: true, httpStatus: 429 } });
+    expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toMatchObject({
+      failure: { code: 'RATE_LIMITED', retryable: true, httpStatus: 429 },
+    });
   });
 
-  it('a 5xx code inside a 200 never forwards the envelope\'s message', async () => {
+  it("a 5xx code inside a 200 never forwards the envelope's message", async () => {
     server.answer({ status: 200, body: envelope(503, null, 'db pool exhausted at 10.0.0.7:5432') });
     expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toEqual({
       kind: 'failed',

@@ -48,7 +48,9 @@ describe('hoop adapter: service accounts', () => {
 
   it('POSTs {subject, name, status, groups} under the /api base path with a Bearer token', async () => {
     server.answer({ status: 201, body: { id: '6f1c-uuid', org_id: 'org-1', subject: 'OIDC-Client', name: 'Deploy bot', status: 'inactive', groups: ['eng'] } });
-    const call = readyCall(hoop().prepare.createServiceAccount!(sa({ displayName: 'Deploy bot', status: 'INACTIVE' }, { subject: 'OIDC-Client', groups: ['eng'] })));
+    const call = readyCall(
+      hoop().prepare.createServiceAccount!(sa({ displayName: 'Deploy bot', status: 'INACTIVE' }, { subject: 'OIDC-Client', groups: ['eng'] })),
+    );
     const outcome = await call.send();
 
     const req = server.last;
@@ -84,7 +86,7 @@ describe('hoop adapter: service accounts', () => {
     expect(outcome).toEqual({ kind: 'created', entity: { id: 'x2', name: 'deploy-bot' }, credentials: [] });
   });
 
-  it('a duplicate subject is 409 {message} → CONFLICT with hoop\'s message', async () => {
+  it("a duplicate subject is 409 {message} → CONFLICT with hoop's message", async () => {
     server.answer({ status: 409, body: { message: 'resource already exists' } });
     expect(await readyCall(hoop().prepare.createServiceAccount!(sa())).send()).toEqual({
       kind: 'failed',
@@ -106,7 +108,7 @@ describe('hoop adapter: users', () => {
     expect(readyCall(hoop().prepare.createUser!(user({ status: 'INVITED' }))).naturalKey).toBe('pat@example.com');
   });
 
-  it('POSTs every field it was given, with hoop\'s snake_case names', async () => {
+  it("POSTs every field it was given, with hoop's snake_case names", async () => {
     server.answer({ status: 201, body: { id: 'u1', email: 'Pat@Example.com', name: 'Pat', status: 'invited' } });
     await readyCall(
       hoop({ groups: ['default'] }).prepare.createUser!(
@@ -153,7 +155,9 @@ describe('hoop adapter: users', () => {
 
   it('a 422 message is forwarded, a 500 message is not', async () => {
     server.answer({ status: 422, body: { message: 'invalid email' } });
-    expect(await readyCall(hoop().prepare.createUser!(user())).send()).toMatchObject({ failure: { code: 'BAD_REQUEST', message: 'invalid email', httpStatus: 422 } });
+    expect(await readyCall(hoop().prepare.createUser!(user())).send()).toMatchObject({
+      failure: { code: 'BAD_REQUEST', message: 'invalid email', httpStatus: 422 },
+    });
     server.answer({ status: 500, body: { message: 'pq: relation "users" does not exist' } });
     expect(await readyCall(hoop().prepare.createUser!(user())).send()).toEqual({
       kind: 'failed',

@@ -21,7 +21,13 @@ interface Setup {
   now?: () => number;
 }
 
-function setup({ adapters = [new FakeAdapter('a'), new FakeAdapter('b')], hmacKey = 'unit-test-hmac-key', maxTargets = 16, validateOptions = () => [], now }: Setup = {}) {
+function setup({
+  adapters = [new FakeAdapter('a'), new FakeAdapter('b')],
+  hmacKey = 'unit-test-hmac-key',
+  maxTargets = 16,
+  validateOptions = () => [],
+  now,
+}: Setup = {}) {
   const store = new RecordingStore(now);
   stores.push(store);
   const health = new ProviderHealthBook();
@@ -31,7 +37,8 @@ function setup({ adapters = [new FakeAdapter('a'), new FakeAdapter('b')], hmacKe
 
 type SaRequest = CreateRequest<'createServiceAccount'> & { readonly fake?: Record<string, unknown> | null };
 const sa = (extra: SaRequest = {}): CreateRequest<'createServiceAccount'> => ({ name: 'deploy-bot', status: 'ACTIVE', ...extra });
-const create = (service: IdentityService, input: CreateRequest<'createServiceAccount'>, who: Caller = caller) => service.create('createServiceAccount', who, input);
+const create = (service: IdentityService, input: CreateRequest<'createServiceAccount'>, who: Caller = caller) =>
+  service.create('createServiceAccount', who, input);
 
 async function rejection(p: Promise<unknown>): Promise<Error> {
   try {
@@ -109,7 +116,7 @@ describe('planning', () => {
     expect(picky.sends).toBe(0);
   });
 
-  it('every problem is listed at once, the spec\'s first; adapters are not asked to prepare an input already wrong', async () => {
+  it("every problem is listed at once, the spec's first; adapters are not asked to prepare an input already wrong", async () => {
     const a = new FakeAdapter('a');
     const { service, store } = setup({ adapters: [a], validateOptions: () => [{ field: 'fake.level', message: 'must be low' }] });
     const err = (await rejection(
@@ -159,7 +166,12 @@ describe('natural-key guards', () => {
     const b = new FakeAdapter('b').answer(failed('BAD_REQUEST', 400));
     const { service, store } = setup({ adapters: [a, b] });
     await create(service, sa({ idempotencyKey: 'k1' }));
-    expect(store.guards).toEqual([[{ providerId: 'a', naturalKey: 'deploy-bot' }, { providerId: 'b', naturalKey: 'deploy-bot' }]]);
+    expect(store.guards).toEqual([
+      [
+        { providerId: 'a', naturalKey: 'deploy-bot' },
+        { providerId: 'b', naturalKey: 'deploy-bot' },
+      ],
+    ]);
     expect(store.completions[0]).toMatchObject({
       status: 'PARTIAL',
       keep: [{ providerId: 'a', naturalKey: 'deploy-bot' }],
@@ -197,7 +209,11 @@ describe('replays and outcomes', () => {
     expect([a.sends, b.sends, c.sends]).toEqual([1, 2, 1]);
     expect(retry.results[0]).toEqual({ providerId: 'a', kind: 'created', entity: { id: 'a-1', name: 'deploy-bot' }, credentials: [], replayed: true });
     expect(retry.results[1]).toMatchObject({ providerId: 'b', kind: 'created', replayed: false, credentials: [{ secret: 'secret-of-b' }] });
-    expect(retry.results[2]).toEqual({ providerId: 'c', kind: 'failed', failure: { code: 'BAD_REQUEST', message: 'upstream BAD_REQUEST', retryable: false, httpStatus: 400 } });
+    expect(retry.results[2]).toEqual({
+      providerId: 'c',
+      kind: 'failed',
+      failure: { code: 'BAD_REQUEST', message: 'upstream BAD_REQUEST', retryable: false, httpStatus: 400 },
+    });
     expect(retry.status).toBe('PARTIAL');
     expect(JSON.stringify(retry)).not.toContain('secret-of-a');
   });
@@ -220,7 +236,7 @@ describe('replays and outcomes', () => {
     expect(overallStatus([unsupported])).toBe('FAILED');
   });
 
-  it('a send() that throws is INTERNAL, not retryable, and counts against the provider\'s health', async () => {
+  it("a send() that throws is INTERNAL, not retryable, and counts against the provider's health", async () => {
     const a = new FakeAdapter('a').answer(() => Promise.reject(new Error('adapter bug with token=abc')));
     const { service, health } = setup({ adapters: [a] });
     const out = await create(service, sa());
@@ -295,7 +311,7 @@ describe('what the claim decides', () => {
     expect((err as IdempotencyKeyReusedError).extensions).toEqual({ idempotencyKey: 'k' });
   });
 
-  it('keys are scoped per client: another client\'s key of the same name is its own', async () => {
+  it("keys are scoped per client: another client's key of the same name is its own", async () => {
     const { service } = setup({ adapters: [new FakeAdapter('a')] });
     await create(service, sa({ idempotencyKey: 'k', providers: ['a'] }));
     // Not a key conflict; the natural-key guard is what stops a duplicate.
@@ -351,7 +367,7 @@ describe('what the claim decides', () => {
     expect(record?.results.map((r) => (r.kind === 'failed' ? r.failure.code : r.kind))).toEqual(['CONFLICT', 'CONFLICT']);
   });
 
-  it('without a takeover, a provider conflict keeps the provider\'s words', async () => {
+  it("without a takeover, a provider conflict keeps the provider's words", async () => {
     const { service } = setup({ adapters: [new FakeAdapter('a').answer(failed('CONFLICT', 409))] });
     expect((await create(service, sa())).results[0]).toMatchObject({ failure: { message: 'upstream CONFLICT' } });
   });
@@ -379,7 +395,15 @@ describe('keys and input hygiene', () => {
   it('explicit nulls mean absent: the same spec, the same derived key', async () => {
     const a = new FakeAdapter('a');
     const { service } = setup({ adapters: [a] });
-    const withNulls = { name: 'deploy-bot', status: 'ACTIVE', displayName: null, description: null, providers: null, idempotencyKey: null, fake: null } as SaRequest;
+    const withNulls = {
+      name: 'deploy-bot',
+      status: 'ACTIVE',
+      displayName: null,
+      description: null,
+      providers: null,
+      idempotencyKey: null,
+      fake: null,
+    } as SaRequest;
     const out = await create(service, withNulls);
     expect(a.specs[0]).toEqual({ name: 'deploy-bot', status: 'ACTIVE', options: {} });
     expect(out.idempotencyKey).toMatch(/^derived:/);

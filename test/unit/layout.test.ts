@@ -44,18 +44,22 @@ describe('layout and import rules', () => {
   });
 
   it('graphql/ talks to identity/, errors/ and domain/ only (plus the request context)', () => {
-    expect(offenders('graphql', (t) => t.startsWith('pkg:') || ['graphql', 'identity', 'errors', 'domain', 'context'].includes(t.replace(/\.ts$/, '')))).toEqual([]);
+    expect(
+      offenders('graphql', (t) => t.startsWith('pkg:') || ['graphql', 'identity', 'errors', 'domain', 'context'].includes(t.replace(/\.ts$/, ''))),
+    ).toEqual([]);
   });
 
   it('identity/ knows adapters and stores by interface only: no undici, ioredis, GraphQL or sandbox', () => {
-    expect(offenders('identity', (t) => !['pkg:undici', 'pkg:ioredis', ...GRAPHQL_PACKAGES, 'sandbox', 'graphql', 'providers', 'idempotency'].includes(t))).toEqual([]);
+    expect(
+      offenders('identity', (t) => !['pkg:undici', 'pkg:ioredis', ...GRAPHQL_PACKAGES, 'sandbox', 'graphql', 'providers', 'idempotency'].includes(t)),
+    ).toEqual([]);
   });
 
   it('idempotency/ speaks domain/, never providers/', () => {
     expect(offenders('idempotency', (t) => !['providers', 'identity', 'graphql', 'sandbox', ...GRAPHQL_PACKAGES].includes(t))).toEqual([]);
   });
 
-  it('providers/ know nothing of GraphQL, idempotency or the sandbox; only a kind\'s <kind>.options.ts knows GraphQL', () => {
+  it("providers/ know nothing of GraphQL, idempotency or the sandbox; only a kind's <kind>.options.ts knows GraphQL", () => {
     const bad = of('providers').flatMap((f) => {
       const rel = relative(SRC, f.file);
       const optionsFile = /^providers\/[a-z0-9-]+\/[a-z0-9-]+\.options\.ts$/.test(rel);
@@ -69,11 +73,13 @@ describe('layout and import rules', () => {
   it('a provider adapter file knows nothing of GraphQL, even through its own folder', () => {
     const adapters = all.filter((f) => /\.adapter\.ts$/.test(f.file) && f.area === 'providers');
     expect(adapters.length).toBeGreaterThanOrEqual(4);
-    const bad = adapters.filter((f) => /from '\.\/[a-z0-9-]+\.options'/.test(readFileSync(f.file, 'utf8')) || f.targets.some((t) => GRAPHQL_PACKAGES.includes(t)));
+    const bad = adapters.filter(
+      (f) => /from '\.\/[a-z0-9-]+\.options'/.test(readFileSync(f.file, 'utf8')) || f.targets.some((t) => GRAPHQL_PACKAGES.includes(t)),
+    );
     expect(bad.map((f) => relative(SRC, f.file))).toEqual([]);
   });
 
-  it('outside providers/<kind>/ and sandbox/, no code names a provider kind, except the registry\'s list', () => {
+  it("outside providers/<kind>/ and sandbox/, no code names a provider kind, except the registry's list", () => {
     const named = all
       .filter((f) => !/^(providers\/[a-z0-9-]+\/|sandbox\/)/.test(relative(SRC, f.file)) && relative(SRC, f.file) !== 'providers/provider.registry.ts')
       .flatMap((f) => {

@@ -33,7 +33,10 @@ describe('the in-memory store is bounded', () => {
 
   it('sweeps expired entries on a timer that does not keep the process alive', async () => {
     let now = 0;
-    const store = new MemoryIdempotencyStore({ ...timing, maxRecords: 100, sweepIntervalMs: 20, audit: { retentionSeconds: 86400, maxEvents: 1000 } }, () => now);
+    const store = new MemoryIdempotencyStore(
+      { ...timing, maxRecords: 100, sweepIntervalMs: 20, audit: { retentionSeconds: 86400, maxEvents: 1000 } },
+      () => now,
+    );
     const claim = await store.claim(ref('old'), 'fp', ['p']);
     if (claim.kind !== 'claimed') throw new Error(claim.kind);
     await store.guard(ref('old'), claim.owner, [{ providerId: 'p', naturalKey: 'n' }]);

@@ -6,7 +6,12 @@ const ROOT = join(__dirname, '..', '..');
 
 function logOnce(env: Record<string, string>): string {
   const script = `require('./src/observability/pino.logger').createLogger().info({ req: { headers: { authorization: 'Bearer s3cret-key' } }, password: 'hunter2' }, 'hello people');`;
-  const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 20_000 });
+  const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
   return run.stdout + run.stderr;
 }
 

@@ -41,14 +41,19 @@ describe('redis.cluster configuration', () => {
     ]);
   });
 
-  it('REDIS_CLUSTER_NODES selects the cluster over the file\'s url; REDIS_URL selects standalone over the file\'s cluster', () => {
+  it("REDIS_CLUSTER_NODES selects the cluster over the file's url; REDIS_URL selects standalone over the file's cluster", () => {
     const env = { HOOP_TOKEN: 't', IDEMPOTENCY_HMAC_KEY: HMAC };
-    const fromEnv = resolveConfig({ redis: { url: 'redis://file:6379', keyPrefix: 'p:' }, providers: [provider] }, { ...env, REDIS_CLUSTER_NODES: 'redis://a:7000, redis://b:7001' });
+    const fromEnv = resolveConfig(
+      { redis: { url: 'redis://file:6379', keyPrefix: 'p:' }, providers: [provider] },
+      { ...env, REDIS_CLUSTER_NODES: 'redis://a:7000, redis://b:7001' },
+    );
     expect(fromEnv.redis).toEqual({ cluster: { nodes: ['redis://a:7000', 'redis://b:7001'] }, keyPrefix: 'p:', commandTimeoutMs: 500 });
     const back = resolveConfig({ redis: { cluster: { nodes: ['redis://a:7000'] } }, providers: [provider] }, { ...env, REDIS_URL: 'redis://r:6379' });
     expect(back.redis).toMatchObject({ url: 'redis://r:6379' });
     expect(back.redis?.cluster).toBeUndefined();
-    expect(problems({ providers: [provider] }, { ...env, REDIS_URL: 'redis://r:1', REDIS_CLUSTER_NODES: 'redis://a:1' })).toEqual([expect.stringMatching(/^redis: set exactly one/)]);
+    expect(problems({ providers: [provider] }, { ...env, REDIS_URL: 'redis://r:1', REDIS_CLUSTER_NODES: 'redis://a:1' })).toEqual([
+      expect.stringMatching(/^redis: set exactly one/),
+    ]);
   });
 
   it('IDEMPOTENCY_HMAC_KEY is required with a cluster as with Redis', () => {

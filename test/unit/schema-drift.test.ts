@@ -20,6 +20,8 @@ describe('schema/schema.graphql', () => {
     ]) {
       expect(sdl).toContain(s);
     }
-    expect(sdl).toMatch(/enum ProviderErrorCode \{\s+CONFLICT\s+BAD_REQUEST\s+UNAUTHORIZED\s+FORBIDDEN\s+NOT_FOUND\s+RATE_LIMITED\s+UNAVAILABLE\s+TIMEOUT\s+UNSUPPORTED\s+INTERNAL\s+\}/);
+    expect(sdl).toMatch(
+      /enum ProviderErrorCode \{\s+CONFLICT\s+BAD_REQUEST\s+UNAUTHORIZED\s+FORBIDDEN\s+NOT_FOUND\s+RATE_LIMITED\s+UNAVAILABLE\s+TIMEOUT\s+UNSUPPORTED\s+INTERNAL\s+\}/,
+    );
   });
 });

@@ -124,7 +124,12 @@ describe('unleash adapter: service accounts', () => {
     server.answer({ status: 404, body: unleashError('NotFoundError', 'The path you were looking for (/api/admin/service-account) is not available.') });
     expect(await readyCall(unleash().prepare.createServiceAccount!(sa())).send()).toEqual({
       kind: 'failed',
-      failure: { code: 'UNSUPPORTED', message: 'This Unleash server has no service-account API (it is an Enterprise feature)', httpStatus: 404, retryable: false },
+      failure: {
+        code: 'UNSUPPORTED',
+        message: 'This Unleash server has no service-account API (it is an Enterprise feature)',
+        httpStatus: 404,
+        retryable: false,
+      },
     });
   });
 
@@ -138,7 +143,10 @@ describe('unleash adapter: service accounts', () => {
 
 describe('unleash adapter: users', () => {
   it('the body is exactly email, name, username, rootRole, sendEmail: never groups or status', async () => {
-    server.answer({ status: 201, body: { id: 21, email: 'pat@example.com', name: 'Pat', username: 'pat', rootRole: 2, createdAt: '2026-11-23T12:00:00.000Z' } });
+    server.answer({
+      status: 201,
+      body: { id: 21, email: 'pat@example.com', name: 'Pat', username: 'pat', rootRole: 2, createdAt: '2026-11-23T12:00:00.000Z' },
+    });
     const outcome = await readyCall(
       unleash().prepare.createUser!(user({ name: 'Pat', groups: ['eng'] }, { username: 'pat', rootRole: 2, sendEmail: true })),
     ).send();
@@ -197,9 +205,13 @@ describe('unleash adapter: users', () => {
 
   it('other 400s carry details[].message joined, or message when there are no details', async () => {
     server.answer({ status: 400, body: unleashError('ValidationError', 'first problem', 'second problem') });
-    expect(await readyCall(unleash().prepare.createUser!(user())).send()).toMatchObject({ failure: { code: 'BAD_REQUEST', message: 'first problem; second problem' } });
+    expect(await readyCall(unleash().prepare.createUser!(user())).send()).toMatchObject({
+      failure: { code: 'BAD_REQUEST', message: 'first problem; second problem' },
+    });
     server.answer({ status: 403, body: { message: 'You need permission ADMIN' } });
-    expect(await readyCall(unleash().prepare.createUser!(user())).send()).toMatchObject({ failure: { code: 'FORBIDDEN', message: 'You need permission ADMIN' } });
+    expect(await readyCall(unleash().prepare.createUser!(user())).send()).toMatchObject({
+      failure: { code: 'FORBIDDEN', message: 'You need permission ADMIN' },
+    });
   });
 
   it('a 404 on the user API is NOT_FOUND: only the service-account API means "not Enterprise"', async () => {

@@ -217,7 +217,12 @@ describe('the shared call path around the table', () => {
     const out = await callWith(res(201, '<html>created</html>', HTML_TYPE));
     expect(out).toEqual({
       kind: 'failed',
-      failure: { code: 'INTERNAL', message: 'p answered HTTP 201 with a body the gateway cannot read; the account may have been created', httpStatus: 201, retryable: false },
+      failure: {
+        code: 'INTERNAL',
+        message: 'p answered HTTP 201 with a body the gateway cannot read; the account may have been created',
+        httpStatus: 201,
+        retryable: false,
+      },
     });
   });
 
@@ -248,7 +253,14 @@ describe('the shared call path around the table', () => {
   it('undefined body fields are not sent', async () => {
     let sent: unknown;
     const http = { postJson: async (_p: string, body: unknown) => ((sent = body), res(201, { id: 1 })) } as unknown as ProviderHttpClient;
-    await sendProviderCall({ providerId: 'p', http, path: '/x', body: { a: 1, b: undefined, c: null }, quirks, readSuccess: () => ({ entity: { id: '1' }, credentials: [] }) });
+    await sendProviderCall({
+      providerId: 'p',
+      http,
+      path: '/x',
+      body: { a: 1, b: undefined, c: null },
+      quirks,
+      readSuccess: () => ({ entity: { id: '1' }, credentials: [] }),
+    });
     expect(sent).toEqual({ a: 1, c: null });
     expect(Object.keys(sent as object)).toEqual(['a', 'c']);
   });

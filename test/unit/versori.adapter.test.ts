@@ -116,7 +116,7 @@ describe('versori adapter: the call', () => {
     });
   });
 
-  it('an error\'s message reaches the client, its cause never does', async () => {
+  it("an error's message reaches the client, its cause never does", async () => {
     server.answer({ status: 409, body: { code: 'conflict', message: 'service account already exists', cause: 'pgx: duplicate key sa_org_name_idx' } });
     const outcome = await readyCall(versori().prepare.createServiceAccount!(sa())).send();
     expect(outcome).toEqual({

@@ -55,7 +55,11 @@ describe('the gateway in front of a real Unleash (open source)', () => {
     expect(guarded.body.data.createUser.results[0]).toMatchObject({ code: 'CONFLICT', httpStatus: null });
     // ...and a user created on Unleash directly (no gateway guard) is Unleash's own conflict.
     const direct = `${uniqueName('direct')}@example.com`;
-    const made = await fetch(`${url()}/api/admin/user-admin`, { method: 'POST', headers: { authorization: token(), 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.1' }, body: JSON.stringify({ email: direct, rootRole: 3 }) });
+    const made = await fetch(`${url()}/api/admin/user-admin`, {
+      method: 'POST',
+      headers: { authorization: token(), 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.1' },
+      body: JSON.stringify({ email: direct, rootRole: 3 }),
+    });
     expect(made.status).toBe(201);
     const res = await h.gql(CREATE_USER, { input: { email: direct.toUpperCase(), providers: ['unleash'] } });
     expect(res.body.data.createUser.results[0]).toMatchObject({ code: 'CONFLICT', httpStatus: 400, retryable: false, message: 'User already exists' });

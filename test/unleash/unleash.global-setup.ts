@@ -25,7 +25,10 @@ export default async function globalSetup(): Promise<void> {
     mkdirSync(CACHE, { recursive: true });
     writeFileSync(join(CACHE, 'package.json'), JSON.stringify({ name: 'unleash-server-cache', private: true }));
     process.stderr.write(`installing unleash-server@${UNLEASH_VERSION} into ${CACHE} (~200 MB, once)\n`);
-    const install = spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', `unleash-server@${UNLEASH_VERSION}`], { cwd: CACHE, stdio: 'inherit' });
+    const install = spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', `unleash-server@${UNLEASH_VERSION}`], {
+      cwd: CACHE,
+      stdio: 'inherit',
+    });
     if (install.status !== 0 || !existsSync(server)) throw new Error(`could not install unleash-server@${UNLEASH_VERSION}`);
   }
 
@@ -75,7 +78,9 @@ export default async function globalSetup(): Promise<void> {
 }
 
 export function psql(sql: string): void {
-  const res = spawnSync('psql', ['-h', '127.0.0.1', '-p', '5432', '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8' });
+  const res = spawnSync('psql', ['-h', '127.0.0.1', '-p', '5432', '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', sql], {
+    encoding: 'utf8',
+  });
   if (res.status !== 0) throw new Error(`psql failed (${sql}): ${res.stderr || res.error?.message}`);
 }
 

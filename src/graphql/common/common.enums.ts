@@ -30,11 +30,13 @@ registerEnumType(CredentialKind, { name: 'CredentialKind' });
 registerEnumType(IdentityOperation, { name: 'IdentityOperation' });
 registerEnumType(HealthState, {
   name: 'ProviderHealthState',
-  description: 'Passive: from recent real calls, never from probes. CIRCUIT_OPEN: the circuit breaker is open or trying one call; targets fail fast with UNAVAILABLE.',
+  description:
+    'Passive: from recent real calls, never from probes. CIRCUIT_OPEN: the circuit breaker is open or trying one call; targets fail fast with UNAVAILABLE.',
 });
 registerEnumType(CircuitState, {
   name: 'CircuitState',
-  description: 'A provider\'s circuit breaker. CLOSED: calls go through. OPEN: its targets fail fast with UNAVAILABLE, no call. HALF_OPEN: one trial call decides.',
+  description:
+    "A provider's circuit breaker. CLOSED: calls go through. OPEN: its targets fail fast with UNAVAILABLE, no call. HALF_OPEN: one trial call decides.",
 });
 registerEnumType(RecordState, { name: 'IdempotencyRecordState' });
 registerEnumType(ProviderErrorCode, {
@@ -44,10 +46,11 @@ registerEnumType(ProviderErrorCode, {
 
 registerEnumType(PlanKeyState, {
   name: 'PlanKeyState',
-  description: 'What the store says of the idempotency key: NEW runs; RETRY runs only the retryable failures; COMPLETED, IN_PROGRESS and REUSED stop the create.',
+  description:
+    'What the store says of the idempotency key: NEW runs; RETRY runs only the retryable failures; COMPLETED, IN_PROGRESS and REUSED stop the create.',
 });
 registerEnumType(PlanAction, { name: 'PlanAction', description: 'What a create would do for one target.' });
-registerEnumType(GuardState, { name: 'GuardState', description: "The natural-key guard of a target on its provider." });
+registerEnumType(GuardState, { name: 'GuardState', description: 'The natural-key guard of a target on its provider.' });
 
 registerEnumType(AuditStatus, { name: 'AuditStatus', description: 'What one create attempt came to: its status, or why the store refused it.' });
 registerEnumType(AuditTargetResult, { name: 'AuditTargetResult' });

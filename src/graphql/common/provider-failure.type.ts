@@ -7,7 +7,7 @@ export class ProviderFailure {
   @Field(() => Provider) provider: Provider;
   @Field(() => ProviderErrorCode) code: ProviderErrorCode;
   @Field(() => String) message: string;
-  @Field(() => Int, { nullable: true, description: 'The provider\'s HTTP status, when it answered.' }) httpStatus?: number;
+  @Field(() => Int, { nullable: true, description: "The provider's HTTP status, when it answered." }) httpStatus?: number;
   @Field(() => Boolean) retryable: boolean;
   @Field(() => Int, { nullable: true }) retryAfterSeconds?: number;
 }

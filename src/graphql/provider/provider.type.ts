@@ -11,7 +11,7 @@ export class ProviderHealth {
   @Field(() => DateTimeResolver, { nullable: true }) lastFailureAt?: Date;
   @Field(() => ProviderErrorCode, { nullable: true }) lastFailureCode?: ProviderErrorCode;
   @Field(() => Int) consecutiveFailures: number;
-  @Field(() => CircuitState, { nullable: true, description: 'The provider\'s circuit breaker; null for a provider without one.' }) circuit?: CircuitState;
+  @Field(() => CircuitState, { nullable: true, description: "The provider's circuit breaker; null for a provider without one." }) circuit?: CircuitState;
 }
 
 @ObjectType({ description: 'A configured identity provider instance.' })

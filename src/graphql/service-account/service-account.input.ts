@@ -14,5 +14,6 @@ export class CreateServiceAccountInput implements Omit<ServiceAccountSpec, 'opti
   @Field(() => String, { nullable: true }) description?: string;
   @Field(() => AccountStatus, { defaultValue: AccountStatus.ACTIVE }) status: AccountStatus;
   @Field(() => [ID], { nullable: true, description: 'Provider instance ids; default: every provider that can create service accounts.' }) providers?: string[];
-  @Field(() => String, { nullable: true, description: '1–255 printable ASCII; or the Idempotency-Key header. Default: derived from the input.' }) idempotencyKey?: string;
+  @Field(() => String, { nullable: true, description: '1–255 printable ASCII; or the Idempotency-Key header. Default: derived from the input.' })
+  idempotencyKey?: string;
 }

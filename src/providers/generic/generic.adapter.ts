@@ -13,7 +13,10 @@ export class GenericAdapter extends HttpProviderAdapter {
   readonly kind = 'generic';
   readonly prepare: Preparers = { createServiceAccount: (spec) => this.prepareServiceAccount(spec) };
 
-  constructor(private readonly config: GenericConfig, token: string) {
+  constructor(
+    private readonly config: GenericConfig,
+    token: string,
+  ) {
     super(config, `Bearer ${token}`);
   }
 

@@ -16,7 +16,10 @@ export class HoopAdapter extends HttpProviderAdapter {
     createUser: (spec) => this.prepareUser(spec),
   };
 
-  constructor(private readonly config: HoopConfig, token: string) {
+  constructor(
+    private readonly config: HoopConfig,
+    token: string,
+  ) {
     super(config, `Bearer ${token}`);
   }
 

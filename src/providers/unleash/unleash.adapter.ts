@@ -56,7 +56,10 @@ export class UnleashAdapter extends HttpProviderAdapter {
   readonly kind = 'unleash';
   readonly prepare: Preparers;
 
-  constructor(private readonly config: UnleashConfig, token: string) {
+  constructor(
+    private readonly config: UnleashConfig,
+    token: string,
+  ) {
     // Unleash documents the raw token, without a scheme.
     super(config, token);
     // The open-source server has no service-account API: not offered, so never called.
@@ -91,7 +94,13 @@ export class UnleashAdapter extends HttpProviderAdapter {
         const invite = optString(r.o.inviteLink);
         if (invite) credentials.push({ kind: 'INVITE_LINK', secret: invite });
         return {
-          entity: { id: r.id, name: optString(r.o.username) ?? username, displayName: optString(r.o.name), status: 'ACTIVE', createdAt: optString(r.o.createdAt) },
+          entity: {
+            id: r.id,
+            name: optString(r.o.username) ?? username,
+            displayName: optString(r.o.name),
+            status: 'ACTIVE',
+            createdAt: optString(r.o.createdAt),
+          },
           credentials,
         };
       },

@@ -15,7 +15,10 @@ export class VersoriAdapter extends HttpProviderAdapter {
   readonly kind = 'versori';
   readonly prepare: Preparers = { createServiceAccount: (spec) => this.prepareServiceAccount(spec) };
 
-  constructor(private readonly config: VersoriConfig, token: string) {
+  constructor(
+    private readonly config: VersoriConfig,
+    token: string,
+  ) {
     super(config, `JWT ${token}`);
   }
 
