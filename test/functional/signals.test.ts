@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sandboxGatewayConfig, startSandboxes, type SandboxSet } from '../../src/sandbox/sandbox.set';
-import { DelayProxy } from '../helpers/delay.proxy';
+import { CountingProxy } from '../helpers/tcp.proxy';
 import { startHarness, TEST_HMAC_KEY, uniqueName } from '../helpers/gateway.harness';
 import { CREATE_SA, gql } from '../helpers/graphql.client';
 import { spawnGateway } from '../helpers/process.harness';
@@ -48,7 +48,7 @@ describe('signals to the compiled gateway process', () => {
   });
 
   it('a create between its claim and its first upstream call gives the claim back: 503, nothing sent, the same key then works', async () => {
-    const proxy = await new DelayProxy(Number(new URL(process.env.REDIS_URL!).port || 6379), new URL(process.env.REDIS_URL!).hostname).start();
+    const proxy = await new CountingProxy(Number(new URL(process.env.REDIS_URL!).port || 6379), new URL(process.env.REDIS_URL!).hostname).start();
     const keyPrefix = `idgw-sig-${uniqueName('p')}:`;
     const port = await freePort();
     const gw = spawnGateway({
@@ -64,9 +64,9 @@ describe('signals to the compiled gateway process', () => {
       await gw.ready;
       // Redis answers slowly from now on: the claim is in the air when the signal comes.
       proxy.delayMs = 700;
-      const before = proxy.writes;
+      const before = proxy.clientWrites;
       const pending = gql(`http://127.0.0.1:${port}/graphql`, CREATE_SA, { input });
-      while (proxy.writes === before) await new Promise((r) => setTimeout(r, 5));
+      while (proxy.clientWrites === before) await new Promise((r) => setTimeout(r, 5));
       gw.child.kill('SIGTERM');
       const res = await pending;
       expect(res.status).toBe(503);

@@ -17,7 +17,8 @@ export class CountingProxy {
   constructor(
     private readonly targetPort: number,
     private readonly targetHost = '127.0.0.1',
-    private readonly delayMs = 0,
+    /** May change while traffic flows (a Redis that becomes slow). */
+    public delayMs = 0,
   ) {}
 
   async start(): Promise<this> {
