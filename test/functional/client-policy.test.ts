@@ -74,6 +74,14 @@ describe('per-client policy: providers and privilege values (provider defaults i
     await expectDenied(await h.gql(CREATE_SA, { input: { name: uniqueName('pol'), ...patch } }, as(LIMITED)), field);
   });
 
+  it('a plan of a create outside the policy is FORBIDDEN the same way', async () => {
+    const plan = 'query($input: CreateServiceAccountInput!) { planServiceAccount(input: $input) { wouldSend } }';
+    await expectDenied(
+      await h.gql(plan, { input: { name: uniqueName('pol'), providers: ['unleash'], unleash: { rootRole: 1 } } }, as(LIMITED)),
+      'unleash.rootRole',
+    );
+  });
+
   it('a privileged provider default counts as asked for: omitting rootRole on an Admin-default provider is FORBIDDEN', async () => {
     await expectDenied(await h.gql(CREATE_SA, { input: { name: uniqueName('pol'), providers: ['unleash-admin'] } }, as(LIMITED)), 'unleash.rootRole');
   });
