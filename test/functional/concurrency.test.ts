@@ -12,7 +12,8 @@ const ROUTES = {
 describe('many clients racing over three gateway processes sharing one Redis', () => {
   let c: Cluster;
   beforeAll(async () => {
-    c = await startCluster(3);
+    // A generous command timeout: this file checks correctness under races, not how fast a dead Redis is noticed.
+    c = await startCluster(3, (cfg) => (cfg.redis.commandTimeoutMs = 2000));
   }, 90_000);
   afterAll(() => c?.close());
   beforeEach(() => c.sandboxes.reset());

@@ -183,27 +183,33 @@ describe('cheap to refuse: a gateway in its own process stays responsive under h
   it('/healthz stays fast while 8 hostile requests run in parallel', async () => {
     const flood = `{ ${Array.from({ length: 15_000 }, (_, i) => `p${i}: providers { id kind }`).join(' ')} }`;
     const groups = JSON.stringify({ query: CREATE_SA, variables: { input: { name: 'x', hoop: { groups: Array(260_000).fill('') } } } });
+    const health = url.replace('/graphql', '/healthz');
+    const sample = async (): Promise<number[]> => {
+      const timings: number[] = [];
+      for (let i = 0; i < 15; i++) {
+        const started = performance.now();
+        expect((await fetch(health)).status).toBe(200);
+        timings.push(performance.now() - started);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return timings.sort((a, b) => a - b);
+    };
+    const median = (sorted: number[]) => sorted[Math.floor(sorted.length / 2)];
+    // The same probe without the floods first: what this machine's load costs anyway is not the gateway's doing.
+    const quiet = await sample();
     // Warm up once (first use compiles code paths), then measure only under load.
     await Promise.all([gqlPost(flood), post(url, groups)]);
     let running = true;
     const hostile = Array.from({ length: 8 }, async (_, i) => {
       while (running) await (i % 2 ? post(url, groups) : gqlPost(flood));
     });
-    const health = url.replace('/graphql', '/healthz');
-    const timings: number[] = [];
-    for (let i = 0; i < 15; i++) {
-      const started = performance.now();
-      expect((await fetch(health)).status).toBe(200);
-      timings.push(performance.now() - started);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const sorted = await sample();
     running = false;
     await Promise.all(hostile);
     // Judged by the median, with a loose ceiling: on two shared cores another test file's worker can stall any
     // single request. Unlimited, each alias flood alone parses, validates and executes 15k fields for hundreds of ms.
-    const sorted = [...timings].sort((a, b) => a - b);
-    expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThan(250);
-    expect(sorted[sorted.length - 1]).toBeLessThan(2000);
+    expect(median(sorted) - median(quiet)).toBeLessThan(250);
+    expect(sorted[sorted.length - 1]).toBeLessThan(2000 + quiet[quiet.length - 1]);
   });
 
   it('nothing of the floods reached a provider', () => {

@@ -146,7 +146,8 @@ describe('idempotency semantics on Redis Cluster', () => {
 describe('three gateway processes racing on one Redis Cluster', () => {
   let c: Cluster;
   beforeAll(async () => {
-    c = await startCluster(3, (cfg) => (cfg.redis = { cluster: { nodes: redis.urls.slice(0, 2) }, keyPrefix: cfg.redis.keyPrefix }));
+    // A generous command timeout: this checks correctness under races, not how fast a dead master is noticed.
+    c = await startCluster(3, (cfg) => (cfg.redis = { cluster: { nodes: redis.urls.slice(0, 2) }, keyPrefix: cfg.redis.keyPrefix, commandTimeoutMs: 2000 }));
   }, 90_000);
   afterAll(() => c?.close());
   beforeEach(() => c.sandboxes.reset());
