@@ -27,6 +27,13 @@ export interface ProviderCall {
 
 /** The one path every adapter request takes: send, then map transport, error or success. */
 export async function sendProviderCall(call: ProviderCall): Promise<TargetOutcome> {
+  const outcome = await mapOutcome(call);
+  // A provider may quote what it was sent (its token, a password) in a 4xx message, and that message is
+  // shown to the client and kept in the idempotency record: scrub every secret of this call from it.
+  return outcome.kind === 'failed' ? { kind: 'failed', failure: { ...outcome.failure, message: scrub(outcome.failure.message, secretsOf(call)) } } : outcome;
+}
+
+async function mapOutcome(call: ProviderCall): Promise<TargetOutcome> {
   const outcome = await call.http.postJson(call.path, stripUndefined(call.body));
   if (outcome.kind === 'transport') return { kind: 'failed', failure: transportFailure(call.providerId, outcome) };
   if (outcome.kind === 'oversized') return { kind: 'failed', failure: oversizedFailure(call.providerId, outcome, call.quirks) };
@@ -81,6 +88,25 @@ function oversizedFailure(providerId: string, o: OversizedResponse, quirks: Fail
     );
   }
   return httpFailure(providerId, { kind: 'response', status: o.status, headers: {}, body: '' }, quirks);
+}
+
+/** The values of this call that are secrets: the provider token (with and without its scheme) and secret body fields. */
+function secretsOf(call: ProviderCall): string[] {
+  const found = [...call.http.secrets()];
+  const walk = (v: unknown, secret: boolean): void => {
+    if (typeof v === 'string' && secret) found.push(v);
+    else if (Array.isArray(v)) v.forEach((x) => walk(x, secret));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, secret || SECRET_FIELDS.has(k));
+  };
+  walk(call.body, false);
+  // Very short values would blank out ordinary words; nothing this short is a real token or password anyway.
+  return found.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+}
+
+function scrub(message: string, secrets: readonly string[]): string {
+  let out = message;
+  for (const s of secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
+  return out;
 }
 
 function safeRead<T>(read: (json: unknown) => T | undefined, json: unknown): T | undefined {

@@ -67,6 +67,13 @@ export class ProviderHttpClient {
     }
   }
 
+  /** The token this client sends, as a whole header value and without its scheme: never to be echoed. */
+  secrets(): readonly string[] {
+    const auth = this.options.authorization;
+    const token = auth.includes(' ') ? auth.slice(auth.indexOf(' ') + 1) : auth;
+    return token === auth ? [auth] : [auth, token];
+  }
+
   /** Where a POST to `path` goes and which headers it carries (names only: one of them holds the token). */
   target(path: string): { method: 'POST'; url: string; headerNames: string[] } {
     return { method: 'POST', url: this.origin + this.basePath + path, headerNames: [...REQUEST_HEADER_NAMES] };
