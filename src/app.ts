@@ -9,6 +9,7 @@ import type { GatewayConfig } from './config/config.loader';
 import { createContext, type GatewayContext } from './context';
 import { createFormatError, requestScope } from './errors/error.formatter';
 import { maxCreatesRule } from './graphql/common/max-creates.rule';
+import { noSubscriptionsRule } from './graphql/common/no-subscriptions.rule';
 import type { IdempotencyStore } from './domain';
 import { createIdempotencyStore } from './idempotency/store.factory';
 import { IdentityService } from './identity/identity.service';
@@ -115,7 +116,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     includeStacktraceInErrorResponses: false,
     // "Did you mean …" suggestions would reveal the schema that switching introspection off hides.
     hideSchemaDetailsFromClientErrors: !config.server.introspection,
-    validationRules: [maxCreatesRule(config.server.maxCreatesPerOperation), ...queryLimitRules(config.server.limits)],
+    validationRules: [noSubscriptionsRule, maxCreatesRule(config.server.maxCreatesPerOperation), ...queryLimitRules(config.server.limits)],
     // The token cap stops a huge document in the parser, before any rule walks it.
     parseOptions: parseLimits(config.server.limits),
     allowBatchedHttpRequests: false,

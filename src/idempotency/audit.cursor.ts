@@ -49,7 +49,8 @@ export async function readAuditPage(shards: number, read: ShardReads, query: Aud
   const after = query.after ? parseAuditCursor(query.after) : undefined;
   const bounds: ShardBound[] = Array.from({ length: shards }, (_, i) => (after ? { ms: after.ms, seq: after.seq, inclusive: i < after.shard } : undefined));
   const buffers: AuditEntry[][] = Array.from({ length: shards }, () => []);
-  const done: boolean[] = new Array(shards).fill(false);
+  // Nothing sorts below entry 0-0: a shard whose bound excludes it has nothing to read (and Redis refuses `(0-0`).
+  const done: boolean[] = bounds.map((b) => !!b && !b.inclusive && b.ms === 0 && b.seq === 0);
   const batch = Math.min(1000, Math.max(50, query.first * 2));
   const events: StoredAuditEvent[] = [];
   let scanned = 0;

@@ -25,6 +25,7 @@ import { CLAIM, COMPLETE, GUARD_CLAIM, GUARD_KEEP, GUARD_RELEASE, RELEASE } from
 
 interface ScriptCommands {
   idgwClaim(rec: string, lease: string, ...args: string[]): Promise<string[]>;
+  idgwRelease(rec: string, lease: string, owner: string): Promise<number>;
 }
 interface PipelineScripts {
   idgwGuardClaim(guard: string, ...args: string[]): ChainableCommander;
@@ -85,18 +86,27 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   async claim(ref: RecordRef, fingerprint: string, targetIds: readonly string[]): Promise<ClaimResult> {
     const owner = newOwnerToken();
     const [rec, lease] = this.recordKeys(ref);
-    const reply = await this.run(() =>
-      this.redis.idgwClaim(
-        rec,
-        lease,
-        fingerprint,
-        owner,
-        String(this.options.leaseSeconds * 1000),
-        String(this.options.ttlSeconds * 1000),
-        new Date().toISOString(),
-        JSON.stringify(targetIds),
-      ),
-    );
+    let reply: string[];
+    try {
+      reply = await this.run(() =>
+        this.redis.idgwClaim(
+          rec,
+          lease,
+          fingerprint,
+          owner,
+          String(this.options.leaseSeconds * 1000),
+          String(this.options.ttlSeconds * 1000),
+          new Date().toISOString(),
+          JSON.stringify(targetIds),
+        ),
+      );
+    } catch (err) {
+      // A claim that timed out may still run when a stalled Redis resumes, and would then block every
+      // retry of this key for a whole lease. Its give-back follows it on the same connection (so it
+      // runs after it, if at all): nothing waits for it, and it is a no-op when the claim never landed.
+      this.redis.idgwRelease(rec, lease, owner).catch(() => undefined);
+      throw err;
+    }
     const [kind, createdAt, completedAt, status, results, pending] = reply;
     if (kind === 'reused') return { kind };
     const record = toStoredRecord(ref, kind === 'completed' ? 'completed' : 'in_progress', createdAt, completedAt, status, results);
@@ -365,7 +375,10 @@ function toStoredRecord(
 }
 
 function unavailable(err: unknown): ServiceUnavailableError {
-  return new ServiceUnavailableError('The idempotency store (Redis) is unavailable; nothing was sent to any provider for this create. Retry later.', {
-    cause: (err as Error)?.name === 'MaxRetriesPerRequestError' ? 'redis retries exhausted' : 'redis unavailable',
-  });
+  return new ServiceUnavailableError(
+    'The idempotency store (Redis) is unavailable: this operation did nothing and sent nothing to any provider. Retry later.',
+    {
+      cause: (err as Error)?.name === 'MaxRetriesPerRequestError' ? 'redis retries exhausted' : 'redis unavailable',
+    },
+  );
 }

@@ -15,10 +15,12 @@ export function graphqlMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlugi
       let operation = '(none)';
       let type = '(none)';
       return {
-        async didResolveOperation({ operation: op }) {
+        async didResolveOperation({ operation: op, schema }) {
           if (!op) return;
           type = op.operation;
-          operation = rootField(op);
+          const name = rootField(op);
+          // Only names the schema has: anything a client can invent would be an unbounded label.
+          operation = schema.getRootType(op.operation)?.getFields()[name] ? name : '(unknown)';
         },
         async willSendResponse({ response }) {
           const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];

@@ -87,24 +87,33 @@ export function checkBodyShape(body: unknown, limits: { readonly listItems: numb
     throw new HttpError(ErrorCode.BAD_REQUEST, 'Batched operations are not accepted: send one GraphQL operation per request.');
   }
   const variables = (body as { variables?: unknown } | null)?.variables;
-  const path = findLongList(variables, limits.listItems, 'variables', 0);
-  if (path) {
-    throw new HttpError(ErrorCode.BAD_USER_INPUT, `${path}: a list may have at most ${limits.listItems} items.`);
-  }
+  const problem = findOversize(variables, limits.listItems, 'variables', 0);
+  if (problem) throw new HttpError(ErrorCode.BAD_USER_INPUT, problem);
 }
 
-function findLongList(value: unknown, max: number, path: string, depth: number): string | undefined {
+/**
+ * The widest input type has a dozen fields. graphql-js reports every unknown
+ * field of a variable with a copy of the whole value, up to 50 errors, so
+ * 60,000 invented keys came back as a 32 MB answer after seconds of work;
+ * anything wider than this is refused before coercion.
+ */
+const MAX_OBJECT_KEYS = 40;
+
+/** The first list longer than `maxItems` or object wider than MAX_OBJECT_KEYS, as a message naming its path. */
+function findOversize(value: unknown, maxItems: number, path: string, depth: number): string | undefined {
   if (depth > 32 || value === null || typeof value !== 'object') return undefined;
   if (Array.isArray(value)) {
-    if (value.length > max) return path;
+    if (value.length > maxItems) return `${path}: a list may have at most ${maxItems} items.`;
     for (let i = 0; i < value.length; i++) {
-      const found = findLongList(value[i], max, `${path}[${i}]`, depth + 1);
+      const found = findOversize(value[i], maxItems, `${path}[${i}]`, depth + 1);
       if (found) return found;
     }
     return undefined;
   }
-  for (const [k, v] of Object.entries(value)) {
-    const found = findLongList(v, max, `${path}.${k}`, depth + 1);
+  const keys = Object.keys(value);
+  if (keys.length > MAX_OBJECT_KEYS) return `${path}: an input object may have at most ${MAX_OBJECT_KEYS} fields.`;
+  for (const k of keys) {
+    const found = findOversize((value as Record<string, unknown>)[k], maxItems, `${path}.${k}`, depth + 1);
     if (found) return found;
   }
   return undefined;

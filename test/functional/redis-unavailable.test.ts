@@ -2,6 +2,7 @@ import { CREATE_SA } from '../helpers/graphql.client';
 import { startHarness, uniqueName } from '../helpers/gateway.harness';
 import { freePort } from '../helpers/redis.global-setup';
 import { RedisProcess } from '../helpers/redis.process';
+import { RedisIdempotencyStore } from '../../src/idempotency/redis.store';
 
 describe('Redis unreachable: fail closed, recover without a restart', () => {
   it('wrong port: SERVICE_UNAVAILABLE (HTTP 503) at once, /readyz 503, nothing sent upstream', async () => {
@@ -12,7 +13,7 @@ describe('Redis unreachable: fail closed, recover without a restart', () => {
       const elapsed = Date.now() - started;
       expect(res.status).toBe(503);
       expect(res.body.errors[0].extensions.code).toBe('SERVICE_UNAVAILABLE');
-      expect(res.body.errors[0].message).toMatch(/nothing was sent/);
+      expect(res.body.errors[0].message).toMatch(/sent nothing to any provider/);
       // A bound on correctness, not a benchmark: ioredis's default would queue for ~15 s.
       expect(elapsed).toBeLessThan(5000);
       expect(h.sandboxes.all().reduce((n, s) => n + s.count(), 0)).toBe(0);
@@ -47,6 +48,32 @@ describe('Redis unreachable: fail closed, recover without a restart', () => {
       expect(back.body.data.createServiceAccount.status).toBe('SUCCEEDED');
     } finally {
       await h.close();
+      await redis.stop();
+    }
+  });
+
+  it('a claim that timed out against a stalled Redis does not block a retry of its key once Redis resumes', async () => {
+    const redis = new RedisProcess(await freePort());
+    await redis.start();
+    const store = new RedisIdempotencyStore({
+      ttlSeconds: 600,
+      leaseSeconds: 30,
+      url: redis.url,
+      keyPrefix: 'idgw-stall:',
+      commandTimeoutMs: 300,
+      audit: { retentionSeconds: 600, maxEvents: 100 },
+    });
+    try {
+      await store.ping();
+      const ref = { clientId: 'c', operation: 'createServiceAccount' as const, key: uniqueName('stall-key') };
+      redis.pause();
+      await expect(store.claim(ref, 'fp', ['hoop'])).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      redis.resume();
+      // The late claim runs once Redis answers again, and its give-back right after it.
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await store.claim(ref, 'fp', ['hoop'])).kind).toBe('claimed');
+    } finally {
+      await store.close();
       await redis.stop();
     }
   });

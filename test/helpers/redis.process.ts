@@ -28,7 +28,17 @@ export class RedisProcess {
     throw new Error(`redis-server on ${this.port} did not start (is redis-server installed?)`);
   }
 
+  /** A stalled Redis: the process stops answering, its connections stay open. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
+    this.resume();
     const child = this.child;
     if (!child || child.exitCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
