@@ -10,12 +10,17 @@ export const NAME_SLUG = /^[a-z][a-z0-9._-]{0,62}$/;
 export const NAME_SLUG_RULE = `must match ${NAME_SLUG.source} (lower-case letter first; letters, digits, . _ -)`;
 // C0 and C1 controls, line/paragraph separators and the bidirectional formatting characters
 // (a right-to-left override makes `admin\u202egnp.exe` read as `adminexe.png`).
+// Unicode tag characters (U+E0000–E007F) are invisible text smuggled beside visible text: refused too.
 // eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\u{e0000}-\u{e007f}]/u;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-/** Characters that render as nothing: a value made only of these (and spaces) is blank. */
-// eslint-disable-next-line no-misleading-character-class -- U+034F (a combining mark) is listed on its own on purpose
-const INVISIBLE = /[\s\u00ad\u034f\u180e\u200b-\u200d\u2060\ufeff]/g;
+/**
+ * Characters that render as nothing: a value made only of these (and spaces) is blank. Fillers and
+ * blanks (Hangul fillers, braille blank, variation selectors), and combining marks, which have
+ * nothing to combine with when they are all there is.
+ */
+// eslint-disable-next-line no-misleading-character-class -- the combining marks and selectors are listed on their own on purpose
+const INVISIBLE = /[\s\u00ad\u0300-\u036f\u034f\u115f\u1160\u180e\u200b-\u200d\u2060\u2800\u3164\ufe00-\ufe0f\uffa0\ufeff]/g;
 
 /** Collects every problem of an input, not only the first. */
 export class InputChecker {

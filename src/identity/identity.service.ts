@@ -416,7 +416,8 @@ export class IdentityService {
       const o = options[rules.kind];
       if (o) problems.push(...rules.validateOptions(operation, o));
     }
-    return { ...common, options: options as ProviderOptions } as unknown as SpecByOperation[O];
+    // `status` has a default in the schema, but an explicit null means the same as leaving it out.
+    return { status: 'ACTIVE', ...common, options: options as ProviderOptions } as unknown as SpecByOperation[O];
   }
 
   private resolveTargets(operation: Operation, requested: readonly string[] | undefined, problems: InputProblem[], policy?: TargetPolicy): ProviderAdapter[] {

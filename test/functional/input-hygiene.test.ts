@@ -36,6 +36,11 @@ describe('input hygiene: unsafe text refused, identifiers normalised, keys compa
     ['line separator', 'a\u2028b'],
     ['lone surrogate', 'a\ud800b'],
     ['left-to-right isolate', 'a\u2066b'],
+    ['Hangul filler only', '\u3164\u3164'],
+    ['braille blank only', '\u2800'],
+    ['variation selector only', '\ufe0f'],
+    ['a lone combining mark', '\u0301'],
+    ['tag characters', 'ok\u{e0041}\u{e0042}'],
   ])('displayName with %s is BAD_USER_INPUT', async (_label, displayName) => {
     const res = await h.gql(CREATE_SA, { input: { name: uniqueName('hy'), displayName } });
     expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'displayName' });

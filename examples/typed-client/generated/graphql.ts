@@ -35,7 +35,7 @@ export type CreateServiceAccountInput = {
   name: string;
   displayName?: string | null | undefined;
   description?: string | null | undefined;
-  status?: AccountStatus;
+  status?: AccountStatus | null | undefined;
   /** Provider instance ids; default: every provider that can create service accounts. */
   providers?: Array<string | number> | null | undefined;
   /** 1–255 printable ASCII; or the Idempotency-Key header. Default: derived from the input. */

@@ -9,7 +9,7 @@ export class AuditResolver {
     description: 'Every create attempt that reached the store, newest first. Needs identity:audit (readers of their own keys are not auditors).',
   })
   async auditEvents(
-    @Arg('first', () => Int, { defaultValue: 20, description: '1–100.' }) first: number,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1–100.' }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null | undefined,
     @Arg('filter', () => AuditFilter, { nullable: true }) filter: AuditFilter | null | undefined,
     @Ctx() ctx: GatewayContext,
@@ -17,7 +17,7 @@ export class AuditResolver {
     ctx.requireScope('identity:audit');
     const f = filter ?? {};
     const page = await ctx.identity.auditEvents({
-      first,
+      first: first ?? 20,
       after: after ?? undefined,
       filter: {
         clientId: f.clientId ?? undefined,

@@ -8,11 +8,11 @@ import { AccountStatus } from '../common/common.enums';
  * (addProviderOptionFields).
  */
 @InputType()
-export class CreateServiceAccountInput implements Omit<ServiceAccountSpec, 'options'> {
+export class CreateServiceAccountInput implements Partial<Omit<ServiceAccountSpec, 'options'>> {
   @Field(() => String, { description: `Slug valid on every provider: ${NAME_SLUG.source}` }) name: string;
   @Field(() => String, { nullable: true }) displayName?: string;
   @Field(() => String, { nullable: true }) description?: string;
-  @Field(() => AccountStatus, { defaultValue: AccountStatus.ACTIVE }) status: AccountStatus;
+  @Field(() => AccountStatus, { nullable: true, defaultValue: AccountStatus.ACTIVE }) status?: AccountStatus;
   @Field(() => [ID], { nullable: true, description: 'Provider instance ids; default: every provider that can create service accounts.' }) providers?: string[];
   @Field(() => String, { nullable: true, description: '1–255 printable ASCII; or the Idempotency-Key header. Default: derived from the input.' })
   idempotencyKey?: string;

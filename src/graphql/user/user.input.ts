@@ -5,10 +5,10 @@ import { UserStatus } from '../common/common.enums';
 
 /** The common fields; per-kind options fields come from the provider modules (addProviderOptionFields). */
 @InputType()
-export class CreateUserInput implements Omit<UserSpec, 'options'> {
+export class CreateUserInput implements Partial<Omit<UserSpec, 'options'>> {
   @Field(() => EmailAddress) email: string;
   @Field(() => String, { nullable: true }) name?: string;
-  @Field(() => UserStatus, { defaultValue: UserStatus.ACTIVE }) status: UserStatus;
+  @Field(() => UserStatus, { nullable: true, defaultValue: UserStatus.ACTIVE }) status?: UserStatus;
   @Field(() => [String], { nullable: true, description: 'Groups, on providers that have them (hoop).' }) groups?: string[];
   @Field(() => [ID], { nullable: true, description: 'Provider instance ids; default: every provider that can create users.' }) providers?: string[];
   @Field(() => String, { nullable: true }) idempotencyKey?: string;
