@@ -16,6 +16,7 @@ export enum ErrorCode {
   NOT_FOUND = 'NOT_FOUND',
   METHOD_NOT_ALLOWED = 'METHOD_NOT_ALLOWED',
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
   /** No authentication, and the request did not name a loopback host (DNS rebinding): docs/security.md. */
   MISDIRECTED_REQUEST = 'MISDIRECTED_REQUEST',
 }
@@ -59,6 +60,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, HttpStatusOf>> = Object.fre
   [ErrorCode.NOT_FOUND]: { refused: 404, executed: 200 },
   [ErrorCode.METHOD_NOT_ALLOWED]: { refused: 405, executed: 200 },
   [ErrorCode.PAYLOAD_TOO_LARGE]: { refused: 413, executed: 200 },
+  [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: { refused: 415, executed: 200 },
   [ErrorCode.MISDIRECTED_REQUEST]: { refused: 421, executed: 200 },
 });
 

@@ -58,6 +58,7 @@ async function toGraphqlRequest(req: IncomingMessage, maxBodyBytes: number | und
   const method = (req.method ?? 'GET').toUpperCase();
   // Apollo would refuse other methods too, but as BAD_REQUEST; the code should name the problem.
   if (method !== 'GET' && method !== 'POST') throw new HttpError(ErrorCode.METHOD_NOT_ALLOWED, 'Use GET or POST.', { allow: 'GET, POST' });
+  refuseEncodings(req);
   const raw = await readBody(req, maxBodyBytes);
   const headers = new HeaderMap();
   // Node joins repeated headers with ", " already, except set-cookie (an array) which has no business in a request.
@@ -73,6 +74,19 @@ async function toGraphqlRequest(req: IncomingMessage, maxBodyBytes: number | und
   }
   const url = new URL(req.url ?? '/', 'http://localhost');
   return { method, headers, search: url.search, body };
+}
+
+/**
+ * The body is read as UTF-8 text: a compressed body or another charset would
+ * be misread rather than refused, so they are refused.
+ */
+function refuseEncodings(req: IncomingMessage): void {
+  const encoding = req.headers['content-encoding']?.trim().toLowerCase();
+  if (encoding && encoding !== 'identity')
+    throw new HttpError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `Content-Encoding ${encoding} is not accepted; send the body uncompressed.`);
+  const charset = /;\s*charset=("?)([^";\s]+)\1/i.exec(req.headers['content-type'] ?? '')?.[2]?.toLowerCase();
+  if (charset && charset !== 'utf-8' && charset !== 'utf8')
+    throw new HttpError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `charset=${charset} is not accepted; send UTF-8.`);
 }
 
 /** Apollo takes a POST body only as application/json; any other type reaches it as text, for it to refuse. */

@@ -31,14 +31,19 @@ export interface HttpServerOptions {
 }
 
 /** node:http with the gateway's routes; every response carries a request id. */
+const READ_ONLY_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+
 export function createHttpServer(options: HttpServerOptions): Server {
   const { logger } = options;
 
   const route = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     if (options.draining()) throw new HttpError(ErrorCode.SERVICE_UNAVAILABLE, 'The gateway is shutting down.');
     if (path === '/graphql') return options.graphql(req, res);
+    if (READ_ONLY_ROUTES.has(path) && req.method !== 'GET' && req.method !== 'HEAD') {
+      throw new HttpError(ErrorCode.METHOD_NOT_ALLOWED, `${path} answers GET and HEAD only.`, { allow: 'GET, HEAD' });
+    }
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-    if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
+    if (path === '/metrics') {
       res.setHeader('content-type', options.metrics.contentType);
       return void res.end(await options.metrics.scrape());
     }
@@ -57,8 +62,9 @@ export function createHttpServer(options: HttpServerOptions): Server {
   const server = createServer(serverOptions(options.limits), (req, res) => {
     const requestId = sanitizeRequestId(req.headers['x-request-id']) ?? randomUUID();
     res.setHeader('x-request-id', requestId);
-    if (options.cors(req, res)) return;
     const path = (req.url ?? '/').split('?')[0];
+    // CORS is for the API only: a listed frontend has no business reading /metrics or the playground.
+    if (path === '/graphql' && options.cors(req, res)) return;
     requestScope
       .run({ requestId }, () => route(req, res, path))
       .catch((err: unknown) =>

@@ -53,4 +53,25 @@ describe('hostile requests stay cheap and honest', () => {
     expect(res.status).toBe(200);
     expect(res.body.data.auditEvents).toEqual({ edges: [], pageInfo: { hasNextPage: false } });
   });
+
+  it('a compressed body or another charset is refused (415), not misread', async () => {
+    for (const headers of [{ 'content-encoding': 'gzip' }, { 'content-type': 'application/json; charset=utf-16' }]) {
+      const res = await fetch(h.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...AUDITOR, ...headers },
+        body: JSON.stringify({ query: '{ viewer { id } }' }),
+      });
+      expect(res.status).toBe(415);
+      expect((await res.json()).errors[0].extensions.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    }
+  });
+
+  it('health, readiness and metrics answer GET and HEAD only, and carry no CORS headers', async () => {
+    const base = h.url.replace('/graphql', '');
+    for (const path of ['/healthz', '/readyz', '/metrics']) {
+      const res = await fetch(base + path, { method: 'POST' });
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('GET, HEAD');
+    }
+  });
 });
