@@ -180,6 +180,13 @@ export class IdentityService {
     return { id: a.id, kind: a.kind, operations: operationsOf(a), health: { ...passive, state, circuit } };
   }
 
+  /** A key as a create would read it (trimmed, as HTTP trims the header), or BAD_USER_INPUT when no create could have used it. */
+  lookupKey(key: string): string {
+    const trimmed = key.trim();
+    if (!IDEMPOTENCY_KEY.test(trimmed)) throw new BadUserInputError([{ field: 'key', message: 'must be 1–255 printable ASCII characters' }]);
+    return trimmed;
+  }
+
   async getRecords(clientId: string, refs: ReadonlyArray<{ key: string; operation: Operation }>): Promise<Array<StoredRecord | null>> {
     return this.options.store.get(refs.map((r) => ({ clientId, operation: r.operation, key: r.key })));
   }

@@ -13,7 +13,8 @@ export const EmailAddress = new GraphQLScalarType({
   ...EmailAddressResolver.toConfig(),
   parseValue(value: unknown) {
     try {
-      return EmailAddressResolver.parseValue(value);
+      // Trimmed first, as every other identifier is: a stray space is not a different address.
+      return EmailAddressResolver.parseValue(typeof value === 'string' ? value.trim() : value);
     } catch (err) {
       throw badEmail(err);
     }

@@ -13,7 +13,7 @@ export class IdempotencyRecordResolver {
     @Ctx() ctx: GatewayContext,
   ): Promise<IdempotencyRecord | null> {
     ctx.requireScope('identity:read');
-    const record = await ctx.loaders.idempotencyRecord.load({ key, operation });
+    const record = await ctx.loaders.idempotencyRecord.load({ key: ctx.identity.lookupKey(key), operation });
     return record ? toRecord(record) : null;
   }
 }
