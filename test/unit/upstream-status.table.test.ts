@@ -23,7 +23,7 @@ function res(status: number, body: unknown = '', headers: Record<string, string>
 
 /** The shared call path with its HTTP client replaced: what the table does with an answer, without a socket. */
 function callWith(outcome: HttpOutcome, read: (json: unknown) => unknown = (j) => ({ entity: { id: String((j as { id: unknown }).id) }, credentials: [] })) {
-  const http = { postJson: async () => outcome } as unknown as ProviderHttpClient;
+  const http = { postJson: async () => outcome, secrets: () => ['the-token'] } as unknown as ProviderHttpClient;
   return sendProviderCall({ providerId: 'p', http, path: '/x', body: {}, quirks, readSuccess: read as never });
 }
 
@@ -252,7 +252,7 @@ describe('the shared call path around the table', () => {
 
   it('undefined body fields are not sent', async () => {
     let sent: unknown;
-    const http = { postJson: async (_p: string, body: unknown) => ((sent = body), res(201, { id: 1 })) } as unknown as ProviderHttpClient;
+    const http = { postJson: async (_p: string, body: unknown) => ((sent = body), res(201, { id: 1 })), secrets: () => [] } as unknown as ProviderHttpClient;
     await sendProviderCall({
       providerId: 'p',
       http,
