@@ -17,18 +17,19 @@
  *
  * BENCH_SECONDS (8) per scenario, BENCH_CONNECTIONS (16), BENCH_LATENCY_CONNECTIONS (4),
  * BENCH_LONG_REQUESTS (100000), REDIS_URL (redis://127.0.0.1:6379),
- * BENCH_PROFILE=<dir>: the standalone gateway runs with --cpu-prof into <dir>
- * (summarise with `ts-node bench/profile-top.ts <file>`), BENCH_NO_BUILD=1: use dist/ as it is.
+ * `npm run bench -- --profile [dir]`: only the gateway under load, with --cpu-prof, and its top
+ * self-time functions (bench/profile-top.ts). BENCH_NO_BUILD=1: use dist/ as it is.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { startRedisCluster, type RedisCluster } from '../test/helpers/redis-cluster';
 import { CountingProxy } from '../test/helpers/tcp.proxy';
+import { topSelfTime } from './profile-top';
 
 const LONG = process.argv.includes('--long');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
@@ -305,8 +306,7 @@ async function mainRun(): Promise<Record<string, unknown>> {
   );
   const proxyUrl = (await firstJson<{ url: string }>(proxyChild, 'pass-through proxy')).url;
   const proxyBody = () => JSON.stringify({ name: uniqueName('p'), permissions: ['org:read'] });
-  const profile = process.env.BENCH_PROFILE;
-  const gw = await startGateway(up, { url: REDIS_URL }, { nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [] });
+  const gw = await startGateway(up, { url: REDIS_URL });
   let cluster: RedisCluster | undefined;
   try {
     // Warm-up: JIT, pools, Lua script loads.
@@ -426,10 +426,33 @@ async function longRun(): Promise<Record<string, unknown>> {
   }
 }
 
+/** `--profile <dir>`: the gateway under create and duplicate load with --cpu-prof; prints the top self-time functions. */
+async function profileRun(dir: string): Promise<void> {
+  const up = await startUpstream();
+  const gw = await startGateway(up, { url: REDIS_URL }, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+  try {
+    await createLoad('warm-up: gateway', gw, ['generic']);
+    await upstreamLatency(up, 0);
+    await createLoad('profile: creates → generic', gw, ['generic']);
+    await duplicateLoad('profile: duplicates', gw);
+    await createLoad('profile: creates → 4 providers', gw, FOUR);
+  } finally {
+    await stop(gw.child);
+    await stop(up.child);
+  }
+  const file = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => join(dir, f))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+  process.stdout.write(`${file}\n${topSelfTime(file, 50)}\n`);
+}
+
 async function main(): Promise<void> {
   if (process.env.BENCH_NO_BUILD !== '1' || !existsSync(join(ROOT, 'dist', 'main.js'))) {
     execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   }
+  const profileAt = process.argv.indexOf('--profile');
+  if (profileAt >= 0) return profileRun(process.argv[profileAt + 1] ?? mkdtempSync(join(tmpdir(), 'idgw-prof-')));
   const previous = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>) : {};
   const report = LONG ? { ...previous, long: await longRun() } : { ...(await mainRun()), long: previous.long };
   writeFileSync(RESULTS, `${JSON.stringify(report, null, 2)}\n`);

@@ -31,16 +31,20 @@ export function createContext(args: {
 }): GatewayContext {
   const { requestId, client, identity, idempotencyKeyHeaders, policy } = args;
   const logger = args.logger.child({ requestId, clientId: client.id });
+  let loaders: GatewayContext['loaders'] | undefined;
   return {
     requestId,
     client,
     identity,
     logger,
     caller: { clientId: client.id, requestId, logger, idempotencyKeyHeaders, policy },
-    loaders: {
-      idempotencyRecord: new DataLoader<RecordKey, StoredRecord | null, string>((keys) => identity.getRecords(client.id, keys), {
-        cacheKeyFn: (k) => `${k.operation}\u0000${k.key}`,
-      }),
+    // Only a request that reads records needs its loader; a create never does.
+    get loaders() {
+      return (loaders ??= {
+        idempotencyRecord: new DataLoader<RecordKey, StoredRecord | null, string>((keys) => identity.getRecords(client.id, keys), {
+          cacheKeyFn: (k) => `${k.operation}\u0000${k.key}`,
+        }),
+      });
     },
     requireScope(scope: Scope) {
       if (!client.scopes.includes(scope)) throw new ForbiddenError(scope);
