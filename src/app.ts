@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { Logger } from 'pino';
-import { ClientAuthenticator } from './auth/client.authenticator';
+import { ClientAuthenticator, type ClientIdentity } from './auth/client.authenticator';
 import type { GatewayConfig } from './config/config.loader';
 import { createContext, type GatewayContext } from './context';
 import { createFormatError, requestScope } from './errors/error.formatter';
@@ -75,24 +76,35 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 
   let draining = false;
   const corsOrigins: ReadonlySet<string> = new Set(config.server.cors.origins);
-  const graphql: NodeHandler = async (req, res) => {
-    // Who may ask is settled from the headers, before one byte of the body is read (docs/security.md).
-    checkLoopbackOnly(req, authenticator.enabled, corsOrigins);
-    const client = await authenticateFromHeaders(req, (authorization) => authenticator.authenticate(authorization));
-    const requestId = requestScope.getStore()?.requestId ?? randomUUID();
-    return graphqlHandler(apollo, {
+  // What the headers settled for a request, handed to its context; weak, so nothing outlives the request.
+  const admitted = new WeakMap<IncomingMessage, { requestId: string; client: ClientIdentity }>();
+  // Built once: the bridge holds nothing per request, and Apollo is started before the first one arrives.
+  const handle = graphqlHandler<GatewayContext>(
+    {
+      executeHTTPGraphQLRequest: (args) => apollo.executeHTTPGraphQLRequest(args),
+    },
+    {
       maxBodyBytes: config.server.maxBodyBytes,
       inspectBody: (body) => checkBodyShape(body, config.server.limits),
-      context: async () =>
-        createContext({
+      context: async ({ req }) => {
+        const { requestId, client } = admitted.get(req)!;
+        return createContext({
           requestId,
           client,
           identity,
           logger,
           idempotencyKeyHeaders: req.headersDistinct['idempotency-key'],
           policy: policies.forClient(client.policy),
-        }),
-    })(req, res);
+        });
+      },
+    },
+  );
+  const graphql: NodeHandler = async (req, res) => {
+    // Who may ask is settled from the headers, before one byte of the body is read (docs/security.md).
+    checkLoopbackOnly(req, authenticator.enabled, corsOrigins);
+    const client = await authenticateFromHeaders(req, (authorization) => authenticator.authenticate(authorization));
+    admitted.set(req, { requestId: requestScope.getStore()?.requestId ?? randomUUID(), client });
+    return handle(req, res);
   };
   // Requests reach `graphql` only once the server listens, after `apollo` has started.
   const server = createHttpServer({

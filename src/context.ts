@@ -29,21 +29,42 @@ export function createContext(args: {
   idempotencyKeyHeaders?: readonly string[];
   policy?: TargetPolicy;
 }): GatewayContext {
-  const { requestId, client, identity, idempotencyKeyHeaders, policy } = args;
-  const logger = args.logger.child({ requestId, clientId: client.id });
-  return {
-    requestId,
-    client,
-    identity,
-    logger,
-    caller: { clientId: client.id, requestId, logger, idempotencyKeyHeaders, policy },
-    loaders: {
+  return new RequestContext(args);
+}
+
+/**
+ * A class, not an object literal: Apollo copies the context's own properties
+ * into a clone of each request's context, which would call a getter on the
+ * object itself; on the prototype, the loader stays lazy through the copy.
+ */
+class RequestContext implements GatewayContext {
+  readonly requestId: string;
+  readonly client: ClientIdentity;
+  readonly identity: IdentityService;
+  readonly logger: Logger;
+  readonly caller: Caller;
+  private loaderCache: GatewayContext['loaders'] | undefined = undefined;
+
+  constructor(args: Parameters<typeof createContext>[0]) {
+    const { requestId, client, identity, idempotencyKeyHeaders, policy } = args;
+    this.requestId = requestId;
+    this.client = client;
+    this.identity = identity;
+    this.logger = args.logger.child({ requestId, clientId: client.id });
+    this.caller = { clientId: client.id, requestId, logger: this.logger, idempotencyKeyHeaders, policy };
+  }
+
+  /** Only a request that reads records needs its loader; a create never does. */
+  get loaders(): GatewayContext['loaders'] {
+    const { identity, client } = this;
+    return (this.loaderCache ??= {
       idempotencyRecord: new DataLoader<RecordKey, StoredRecord | null, string>((keys) => identity.getRecords(client.id, keys), {
         cacheKeyFn: (k) => `${k.operation}\u0000${k.key}`,
       }),
-    },
-    requireScope(scope: Scope) {
-      if (!client.scopes.includes(scope)) throw new ForbiddenError(scope);
-    },
-  };
+    });
+  }
+
+  requireScope(scope: Scope): void {
+    if (!this.client.scopes.includes(scope)) throw new ForbiddenError(scope);
+  }
 }

@@ -24,7 +24,10 @@ export function createRedisClient(options: RedisConnectionOptions): RedisClient 
   };
   const client = options.cluster
     ? new Cluster(options.cluster.nodes.map(seedNode), clusterOptions(options.cluster.nodes, nodeOptions, options.commandTimeoutMs))
-    : new Redis(options.url!, { ...nodeOptions, enableOfflineQueue: false, lazyConnect: false });
+    : // Auto-pipelining: commands issued in one tick (a phase's; and those of requests whose replies
+      // arrived together) leave in one write, so concurrent mutations share writes and Redis's reads.
+      // Not on a Cluster: there ioredis groups by a slot map it may not have yet (the store groups by node itself).
+      new Redis(options.url!, { ...nodeOptions, enableOfflineQueue: false, lazyConnect: false, enableAutoPipelining: true });
   // Connection errors surface as SERVICE_UNAVAILABLE on each call; the event itself is expected noise.
   client.on('error', () => undefined);
   return client;

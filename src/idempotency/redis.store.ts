@@ -36,10 +36,14 @@ interface PipelineScripts {
 }
 type Scripted = ChainableCommander & PipelineScripts;
 
-/** One command of a phase: the key that places it on a node, and how to add it to that node's pipeline. */
+/**
+ * One command of a phase: the key that places it on a node, and how to issue
+ * it on a pipeline or, on standalone Redis, on the client itself (where it
+ * returns its reply's promise).
+ */
 interface Step {
   readonly key: string;
-  readonly add: (pipeline: Scripted) => void;
+  readonly add: (target: Scripted) => unknown;
 }
 
 export interface RedisStoreOptions extends StoreTiming, RedisConnectionOptions {
@@ -57,8 +61,8 @@ const CLUSTER_AUDIT_SHARDS = 4;
 /**
  * The production store, on a standalone Redis or a Redis Cluster. Fails
  * closed (see redis.client.ts). Every phase of a mutation (claim; guards;
- * complete) is one round trip: one pipeline on standalone Redis, one pipeline
- * per node, sent in parallel, on a Cluster.
+ * complete) is one round trip: one auto-pipelined write on standalone Redis,
+ * one pipeline per node, sent in parallel, on a Cluster.
  */
 export class RedisIdempotencyStore implements IdempotencyStore {
   readonly kind: 'redis' | 'redis-cluster';
@@ -174,7 +178,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   async appendAudit(event: AuditEvent): Promise<void> {
-    await this.phase(this.auditSteps(event));
+    // Written at once, not on the next tick: nobody waits for it, so it must not trail the answer.
+    await this.phase(this.auditSteps(event), { explicit: true });
   }
 
   auditEvents(query: AuditQuery): Promise<AuditPage> {
@@ -308,9 +313,15 @@ export class RedisIdempotencyStore implements IdempotencyStore {
    * (all together on standalone Redis), one pipeline per node, in parallel.
    * Replies come back in the order of the steps.
    */
-  private async phase(steps: readonly Step[]): Promise<unknown[]> {
+  private async phase(steps: readonly Step[], how: { explicit?: boolean } = {}): Promise<unknown[]> {
     const redis = this.redis;
     const cluster = this.cluster;
+    if (!cluster && !how.explicit) {
+      // Issued in one tick on an auto-pipelining client (redis.client.ts): they leave in one write,
+      // together with whatever other requests issued in that tick, so this is still one round trip.
+      const client = redis as unknown as Scripted;
+      return this.run(() => Promise.all(steps.map((s) => s.add(client))));
+    }
     const groups = cluster ? groupByNode(steps, (s) => nodeOfSlot(cluster.slots, calculateSlot(s.key))) : [{ node: '', indexes: steps.map((_, i) => i) }];
     const replies: unknown[] = new Array(steps.length);
     await this.run(() =>

@@ -26,6 +26,7 @@ export class GatewayMetrics implements IdentityEvents {
   private readonly upstreamCalls: Counter<'provider' | 'outcome'>;
   private readonly upstreamDuration: Histogram<'provider' | 'outcome'>;
   private readonly idempotencyAnswers: Counter<'event'>;
+  private readonly upstreamChildren = new Map<string, { calls: Counter.Internal; duration: Histogram.Internal<'provider' | 'outcome'> }>();
 
   constructor(adapters: readonly ProviderAdapter[], options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -111,9 +112,17 @@ export class GatewayMetrics implements IdentityEvents {
   }
 
   targetFinished(providerId: string, outcome: TargetOutcome, seconds: number): void {
-    const labels = { provider: providerId, outcome: outcome.kind === 'created' ? 'created' : outcome.failure.code };
-    this.upstreamCalls.inc(labels);
-    this.upstreamDuration.observe(labels, seconds);
+    const code = outcome.kind === 'created' ? 'created' : outcome.failure.code;
+    // Labelled children are looked up once per (provider, outcome), a bounded set, instead of hashing the labels on every call.
+    const key = `${providerId}\u0000${code}`;
+    let child = this.upstreamChildren.get(key);
+    if (!child) {
+      const labels = { provider: providerId, outcome: code };
+      child = { calls: this.upstreamCalls.labels(labels), duration: this.upstreamDuration.labels(labels) };
+      this.upstreamChildren.set(key, child);
+    }
+    child.calls.inc();
+    child.duration.observe(seconds);
   }
 
   idempotency(event: IdempotencyEvent): void {

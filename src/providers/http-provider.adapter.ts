@@ -1,4 +1,4 @@
-import type { AdapterHealth, PrepareResult, Preparers, ProviderAdapter } from '../domain';
+import type { AdapterHealth, PrepareResult, Preparers, ProviderAdapter, UpstreamRequestDescription } from '../domain';
 import type { ProviderConfigBase } from '../config/provider-base.schema';
 import type { FailureQuirks } from './http-failure.mapper';
 import { ProviderHttpClient } from './http/provider-http.client';
@@ -37,11 +37,16 @@ export abstract class HttpProviderAdapter implements ProviderAdapter {
 
   protected ready(naturalKey: string, request: UpstreamRequest): PrepareResult {
     const { path, body, quirks, read } = request;
+    const http = this.http;
+    let described: UpstreamRequestDescription | undefined;
     return {
       kind: 'ready',
       call: {
         naturalKey,
-        request: describeProviderCall({ http: this.http, path, body }),
+        // Only a plan shows it: a create would build and redact it for nothing.
+        get request() {
+          return (described ??= describeProviderCall({ http, path, body }));
+        },
         send: () => sendProviderCall({ providerId: this.id, http: this.http, path, body, quirks, readSuccess: read }),
       },
     };

@@ -26,7 +26,10 @@ export interface GraphqlHandlerOptions<TContext extends BaseContext> {
  * here; anything else it cannot answer (a client that hung up, a bug) is
  * left to the caller, which knows how to log it.
  */
-export function graphqlHandler<TContext extends BaseContext>(apollo: ApolloServer<TContext>, options: GraphqlHandlerOptions<TContext>): NodeHandler {
+export function graphqlHandler<TContext extends BaseContext>(
+  apollo: Pick<ApolloServer<TContext>, 'executeHTTPGraphQLRequest'>,
+  options: GraphqlHandlerOptions<TContext>,
+): NodeHandler {
   return async (req, res) => {
     let request: HTTPGraphQLRequest;
     try {
