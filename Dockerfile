@@ -19,11 +19,10 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY schema ./schema
 COPY config ./config
-RUN npm run build && npm prune --omit=dev
 USER node
 EXPOSE 4000
-# node directly, not npm: the signals of `docker stop` must reach the gateway itself.
 # slim has no curl: Node's own fetch probes readiness.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=5 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/readyz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# node directly, not npm: the signals of `docker stop` must reach the gateway itself.
 CMD ["node", "dist/main.js"]

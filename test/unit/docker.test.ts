@@ -52,6 +52,8 @@ describe('docker-compose.yml and the Dockerfile fit the code', () => {
     expect(runtime).toMatch(/RUN npm ci --omit=dev --ignore-scripts/);
     expect(runtime).toMatch(/COPY --from=build \/app\/dist \.\/dist/);
     expect(runtime).not.toMatch(/COPY (src|test|node_modules)\b/);
+    // The runtime stage has no sources and no compiler: building there would fail (or empty dist/).
+    expect(runtime).not.toMatch(/npm run build|npm prune|\btsc\b/);
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
     expect(runtime).toMatch(/^HEALTHCHECK .*\n?.*\/readyz/m);
