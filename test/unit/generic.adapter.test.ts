@@ -1,24 +1,13 @@
 import type { ProviderAdapter, ServiceAccountSpec } from '../../src/domain';
 import { genericModule } from '../../src/providers/generic/generic.module';
 import { readyCall } from '../helpers/prepared';
-import { RecordingServer } from '../helpers/recording.server';
+import { adapterTestbed } from '../helpers/adapter.testbed';
 
-const server = new RecordingServer();
-const adapters: ProviderAdapter[] = [];
-
-beforeAll(() => server.start());
-afterEach(async () => {
-  await Promise.all(adapters.splice(0).map((a) => a.close()));
-});
-afterAll(() => server.stop());
+const bed = adapterTestbed(genericModule);
+const server = bed.server;
 
 function generic(defaults: Record<string, unknown> = { permissions: ['org:read'] }): ProviderAdapter {
-  const adapter = genericModule.createAdapter(
-    genericModule.configSchema.parse({ id: 'billing-api', kind: 'generic', baseUrl: server.url, tokenEnv: 'BILLING_TOKEN', defaults }),
-    't',
-  );
-  adapters.push(adapter);
-  return adapter;
+  return bed.adapter({ id: 'billing-api', baseUrl: server.url, tokenEnv: 'BILLING_TOKEN', defaults });
 }
 
 const sa = (extra: Partial<ServiceAccountSpec> = {}, options?: Record<string, unknown>): ServiceAccountSpec => ({

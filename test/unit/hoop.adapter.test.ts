@@ -1,21 +1,13 @@
 import type { ProviderAdapter, ServiceAccountSpec, UserSpec } from '../../src/domain';
 import { hoopModule } from '../../src/providers/hoop/hoop.module';
 import { readyCall } from '../helpers/prepared';
-import { RecordingServer } from '../helpers/recording.server';
+import { adapterTestbed } from '../helpers/adapter.testbed';
 
-const server = new RecordingServer();
-const adapters: ProviderAdapter[] = [];
-
-beforeAll(() => server.start());
-afterEach(async () => {
-  await Promise.all(adapters.splice(0).map((a) => a.close()));
-});
-afterAll(() => server.stop());
+const bed = adapterTestbed(hoopModule);
+const server = bed.server;
 
 function hoop(defaults: Record<string, unknown> = {}, baseUrl = `${server.url}/api`): ProviderAdapter {
-  const adapter = hoopModule.createAdapter(hoopModule.configSchema.parse({ id: 'hoop-prod', kind: 'hoop', baseUrl, tokenEnv: 'HOOP_TOKEN', defaults }), 't');
-  adapters.push(adapter);
-  return adapter;
+  return bed.adapter({ id: 'hoop-prod', baseUrl, tokenEnv: 'HOOP_TOKEN', defaults });
 }
 
 const sa = (extra: Partial<ServiceAccountSpec> = {}, options: Record<string, unknown> = {}): ServiceAccountSpec => ({

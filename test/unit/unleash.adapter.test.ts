@@ -1,24 +1,13 @@
 import type { ProviderAdapter, ServiceAccountSpec, UserSpec } from '../../src/domain';
 import { unleashModule } from '../../src/providers/unleash/unleash.module';
 import { readyCall } from '../helpers/prepared';
-import { RecordingServer } from '../helpers/recording.server';
+import { adapterTestbed } from '../helpers/adapter.testbed';
 
-const server = new RecordingServer();
-const adapters: ProviderAdapter[] = [];
-
-beforeAll(() => server.start());
-afterEach(async () => {
-  await Promise.all(adapters.splice(0).map((a) => a.close()));
-});
-afterAll(() => server.stop());
+const bed = adapterTestbed(unleashModule);
+const server = bed.server;
 
 function unleash(config: Record<string, unknown> = { defaults: { rootRole: 'Viewer' } }): ProviderAdapter {
-  const adapter = unleashModule.createAdapter(
-    unleashModule.configSchema.parse({ id: 'unleash', kind: 'unleash', baseUrl: server.url, tokenEnv: 'UNLEASH_ADMIN_TOKEN', ...config }),
-    't',
-  );
-  adapters.push(adapter);
-  return adapter;
+  return bed.adapter({ id: 'unleash', baseUrl: server.url, tokenEnv: 'UNLEASH_ADMIN_TOKEN', ...config });
 }
 
 const sa = (extra: Partial<ServiceAccountSpec> = {}, options?: Record<string, unknown>): ServiceAccountSpec => ({

@@ -1,24 +1,13 @@
 import type { ProviderAdapter, ServiceAccountSpec } from '../../src/domain';
 import { versoriModule } from '../../src/providers/versori/versori.module';
 import { readyCall } from '../helpers/prepared';
-import { RecordingServer } from '../helpers/recording.server';
+import { adapterTestbed } from '../helpers/adapter.testbed';
 
-const server = new RecordingServer();
-const adapters: ProviderAdapter[] = [];
-
-beforeAll(() => server.start());
-afterEach(async () => {
-  await Promise.all(adapters.splice(0).map((a) => a.close()));
-});
-afterAll(() => server.stop());
+const bed = adapterTestbed(versoriModule);
+const server = bed.server;
 
 function versori(defaults: Record<string, unknown> = { organisationId: 'org_123' }): ProviderAdapter {
-  const adapter = versoriModule.createAdapter(
-    versoriModule.configSchema.parse({ id: 'versori', kind: 'versori', baseUrl: `${server.url}/api/organisations/v1`, tokenEnv: 'VERSORI_JWT', defaults }),
-    't',
-  );
-  adapters.push(adapter);
-  return adapter;
+  return bed.adapter({ id: 'versori', baseUrl: `${server.url}/api/organisations/v1`, tokenEnv: 'VERSORI_JWT', defaults });
 }
 
 const sa = (extra: Partial<ServiceAccountSpec> = {}, options?: Record<string, unknown>): ServiceAccountSpec => ({
