@@ -85,7 +85,12 @@ export class ProviderHttpClient {
   }
 
   private async attempt(path: string, payload: string): Promise<HttpOutcome> {
-    const deadline = AbortSignal.timeout(this.options.timeoutMs);
+    // Not AbortSignal.timeout(): its timer outlives the call by the whole deadline and keeps the signal, its
+    // listeners and through them the request reachable, so every call's objects were promoted to the old
+    // generation (docs/performance.md). A timer cleared when the call ends lets them die young.
+    const controller = new AbortController();
+    const deadline = controller.signal;
+    const timer = setTimeout(() => controller.abort(new DOMException('deadline', 'TimeoutError')), this.options.timeoutMs);
     try {
       const res = await this.pool.request({
         method: 'POST',
@@ -105,6 +110,8 @@ export class ProviderHttpClient {
       return { kind: 'response', status: res.statusCode, headers, body };
     } catch (err) {
       return this.toTransportFailure(err, deadline);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
