@@ -74,3 +74,15 @@ export const GUARD_KEEP = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
 `;
+
+/**
+ * KEYS: audit stream. ARGV: maxEvents (approximate), minId (oldest kept, ms), ttlMs, eventJson.
+ * Append, trim by count and by age, and a TTL so an idle stream goes away with its retention:
+ * one command instead of three (docs/idempotency.md, "The audit trail").
+ */
+export const AUDIT_APPEND = `
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[4])
+redis.call('XTRIM', KEYS[1], 'MINID', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`;

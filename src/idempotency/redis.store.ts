@@ -21,7 +21,7 @@ import { readAuditPage, type AuditEntry, type ShardBound } from './audit.cursor'
 import { groupByNode } from './node.grouping';
 import { guardId, newOwnerToken, recordId } from './record.keys';
 import { createRedisClient, type RedisClient, type RedisConnectionOptions } from './redis.client';
-import { CLAIM, COMPLETE, GUARD_CLAIM, GUARD_KEEP, GUARD_RELEASE, RELEASE } from './redis.scripts';
+import { AUDIT_APPEND, CLAIM, COMPLETE, GUARD_CLAIM, GUARD_KEEP, GUARD_RELEASE, RELEASE } from './redis.scripts';
 
 interface ScriptCommands {
   idgwClaim(rec: string, lease: string, ...args: string[]): Promise<string[]>;
@@ -33,6 +33,7 @@ interface PipelineScripts {
   idgwGuardKeep(guard: string, value: string, ttlMs: string): ChainableCommander;
   idgwComplete(rec: string, lease: string, ...args: string[]): ChainableCommander;
   idgwRelease(rec: string, lease: string, owner: string): ChainableCommander;
+  idgwAuditAppend(stream: string, maxEvents: string, minId: string, ttlMs: string, event: string): ChainableCommander;
 }
 type Scripted = ChainableCommander & PipelineScripts;
 
@@ -84,6 +85,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     client.defineCommand('idgwGuardClaim', { numberOfKeys: 1, lua: GUARD_CLAIM });
     client.defineCommand('idgwGuardRelease', { numberOfKeys: 1, lua: GUARD_RELEASE });
     client.defineCommand('idgwGuardKeep', { numberOfKeys: 1, lua: GUARD_KEEP });
+    client.defineCommand('idgwAuditAppend', { numberOfKeys: 1, lua: AUDIT_APPEND });
     this.redis = client as RedisClient & ScriptCommands;
   }
 
@@ -154,7 +156,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
         return { key, add: (p) => p.idgwGuardKeep(key, held, ttl) };
       }),
       // The audit event rides in the same round trip as the completion it records.
-      ...this.auditSteps(audit),
+      this.auditStep(audit),
     ]);
     return replies[0] === 1;
   }
@@ -179,7 +181,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   async appendAudit(event: AuditEvent): Promise<void> {
     // Written at once, not on the next tick: nobody waits for it, so it must not trail the answer.
-    await this.phase(this.auditSteps(event), { explicit: true });
+    await this.phase([this.auditStep(event)], { explicit: true });
   }
 
   auditEvents(query: AuditQuery): Promise<AuditPage> {
@@ -198,17 +200,13 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     );
   }
 
-  /** XADD (bounded by count), trimmed by age, and a TTL so an idle stream goes away with its retention. */
-  private auditSteps(event: AuditEvent): Step[] {
+  /** XADD (bounded by count), trimmed by age, and a TTL so an idle stream goes away with its retention: one script. */
+  private auditStep(event: AuditEvent): Step {
     const key = this.auditKey(Math.floor(Math.random() * this.auditShards));
     const { retentionSeconds, maxEvents } = this.options.audit;
     const perShard = String(Math.ceil(maxEvents / this.auditShards));
     const minId = String(Math.max(0, Date.now() - retentionSeconds * 1000));
-    return [
-      { key, add: (p) => p.xadd(key, 'MAXLEN', '~', perShard, '*', 'e', JSON.stringify(event)) },
-      { key, add: (p) => p.xtrim(key, 'MINID', minId) },
-      { key, add: (p) => p.pexpire(key, retentionSeconds * 1000) },
-    ];
+    return { key, add: (p) => p.idgwAuditAppend(key, perShard, minId, String(retentionSeconds * 1000), JSON.stringify(event)) };
   }
 
   private auditKey(shard: number): string {
