@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { ClientAuthenticator, type ClientIdentity } from './auth/client.authenticator';
 import type { GatewayConfig } from './config/config.loader';
 import { createContext, type GatewayContext } from './context';
-import { createFormatError, requestScope } from './errors/error.formatter';
+import { formatError, withRequestId } from './errors/error.formatter';
+import { requestErrorsPlugin } from './errors/request-errors.plugin';
 import { maxCreatesRule } from './graphql/common/max-creates.rule';
 import { noSubscriptionsRule } from './graphql/common/no-subscriptions.rule';
 import type { IdempotencyStore } from './domain';
@@ -24,6 +26,7 @@ import { gatewaySchema } from './schema';
 import { graphqlHandler, type NodeHandler } from './server/graphql.handler';
 import { PolicyBook } from './auth/client.policy';
 import { createCorsPolicy } from './server/cors.policy';
+import { requestIdOf } from './server/http.error';
 import { parseLimits, queryLimitRules } from './server/query.limits';
 import { authenticateFromHeaders, checkBodyShape, checkLoopbackOnly } from './server/request.guard';
 import { createHttpServer, type Readiness } from './server/http.server';
@@ -86,16 +89,23 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     {
       maxBodyBytes: config.server.maxBodyBytes,
       inspectBody: (body) => checkBodyShape(body, config.server.limits),
+      errorBody: (body, res) => addRequestId(body, requestIdOf(res)),
       context: async ({ req }) => {
         const { requestId, client } = admitted.get(req)!;
-        return createContext({
-          requestId,
-          client,
-          identity,
-          logger,
-          idempotencyKeyHeaders: req.headersDistinct['idempotency-key'],
-          policy: policies.forClient(client.policy),
-        });
+        try {
+          return createContext({
+            requestId,
+            client,
+            identity,
+            logger,
+            idempotencyKeyHeaders: req.headersDistinct['idempotency-key'],
+            policy: policies.forClient(client.policy),
+          });
+        } catch (err) {
+          // Apollo masks it as "Context creation failed" without running a plugin: the log is here.
+          logger.error({ err: (err as Error)?.message, stack: (err as Error)?.stack, requestId }, 'context creation failed');
+          throw err;
+        }
       },
     },
   );
@@ -103,7 +113,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     // Who may ask is settled from the headers, before one byte of the body is read (docs/security.md).
     checkLoopbackOnly(req, authenticator.enabled, corsOrigins);
     const client = await authenticateFromHeaders(req, (authorization) => authenticator.authenticate(authorization));
-    admitted.set(req, { requestId: requestScope.getStore()?.requestId ?? randomUUID(), client });
+    admitted.set(req, { requestId: requestIdOf(res) ?? randomUUID(), client });
     return handle(req, res);
   };
   // Requests reach `graphql` only once the server listens, after `apollo` has started.
@@ -134,11 +144,15 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     allowBatchedHttpRequests: false,
     stopOnTerminationSignals: false,
     csrfPrevention: true,
-    formatError: createFormatError(logger),
+    formatError,
     plugins: [
+      requestErrorsPlugin(),
       httpStatusPlugin(),
       graphqlMetricsPlugin(metrics),
       ApolloServerPluginLandingPageDisabled(),
+      // The schema has no cache hints, so Apollo's plugin only ever computed `no-store` (httpStatusPlugin sets it),
+      // at the price of wrapping every resolver of every request (docs/performance.md).
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.server.shutdownGraceMs }),
     ],
     logger: { debug: () => undefined, info: () => undefined, warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
@@ -164,6 +178,20 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     })());
 
   return { url, port, store, logger, close };
+}
+
+/** A refusal Apollo answered before any plugin ran gets its request id here (the plugin adds it everywhere else). */
+function addRequestId(body: string, requestId: string | undefined): string {
+  if (!requestId) return body;
+  let parsed: { errors?: GraphQLFormattedError[] };
+  try {
+    parsed = JSON.parse(body) as typeof parsed;
+  } catch {
+    return body;
+  }
+  if (!Array.isArray(parsed?.errors) || parsed.errors.every((e) => e.extensions?.requestId !== undefined)) return body;
+  // Apollo's own serialisation: JSON and a newline.
+  return `${JSON.stringify({ ...parsed, errors: withRequestId(parsed.errors, requestId) })}\n`;
 }
 
 async function readiness(store: IdempotencyStore): Promise<Readiness> {

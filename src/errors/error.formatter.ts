@@ -1,12 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
-import type { Logger } from 'pino';
 import { ErrorCode } from './error-code.enum';
 import { GatewayError } from './gateway.error';
-
-/** formatError has no context: the request id travels here instead. */
-export const requestScope = new AsyncLocalStorage<{ requestId: string }>();
 
 /** Apollo's own pre-execution codes: safe to show as they are. */
 const PASS_THROUGH = new Set([
@@ -29,24 +24,41 @@ function pick(from: Readonly<Record<string, unknown>> | undefined, keys: readonl
 }
 
 /**
- * The one place errors become what a client sees. Gateway errors keep their
- * code and extensions; Apollo's request errors pass; anything else is masked
- * as INTERNAL_SERVER_ERROR with the request id, and logged in full.
+ * What an error is to a client: a gateway error (its code and extensions), one of Apollo's request errors
+ * (passed on), a refusal Apollo raised without a code (a 4xx: BAD_REQUEST), or unexpected (a bug: masked).
  */
-export function createFormatError(logger: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
-    const requestId = requestScope.getStore()?.requestId;
-    if (original instanceof GatewayError) {
-      return {
-        message: original.message,
-        locations: formatted.locations,
-        path: formatted.path,
-        extensions: { ...original.extensions, code: original.code, requestId },
-      };
+type ErrorKind = 'gateway' | 'apollo' | 'bad-request' | 'unexpected';
+
+function kindOf(error: unknown, code: unknown): ErrorKind {
+  const original = unwrapResolverError(error);
+  if (original instanceof GatewayError) return 'gateway';
+  if (typeof code === 'string' && PASS_THROUGH.has(code)) return 'apollo';
+  // Apollo's own request errors without a code (an APQ hash that does not match its query) carry a 4xx.
+  const httpStatus = (original as { extensions?: { http?: { status?: number } } })?.extensions?.http?.status;
+  if (typeof httpStatus === 'number' && httpStatus >= 400 && httpStatus < 500 && (code === undefined || code === ErrorCode.INTERNAL_SERVER_ERROR))
+    return 'bad-request';
+  return 'unexpected';
+}
+
+/** True for an error the client sees masked: the one kind worth a log line with its stack. */
+export function isUnexpectedError(error: unknown): boolean {
+  return kindOf(error, (error as { extensions?: { code?: unknown } })?.extensions?.code) === 'unexpected';
+}
+
+/**
+ * The one place errors become what a client sees (Apollo's formatError). Gateway errors keep their code
+ * and extensions; Apollo's request errors pass; anything else is masked as INTERNAL_SERVER_ERROR.
+ * Apollo gives formatError no request: the request id is added, and the unexpected error logged with it,
+ * by request-errors.plugin.ts (and, for a request refused before any plugin ran, by the HTTP bridge).
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  switch (kindOf(error, code)) {
+    case 'gateway': {
+      const original = unwrapResolverError(error) as GatewayError;
+      return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: { ...original.extensions, code: original.code } };
     }
-    const code = formatted.extensions?.code;
-    if (typeof code === 'string' && PASS_THROUGH.has(code)) {
+    case 'apollo': {
       // A literal that fails scalar or enum coercion is bad input as much as a bad variable is.
       const cause = (error as { originalError?: { extensions?: Record<string, unknown> } })?.originalError?.extensions;
       const badLiteral =
@@ -57,20 +69,17 @@ export function createFormatError(logger: Logger) {
         message: formatted.message,
         locations: formatted.locations,
         path: formatted.path,
-        extensions: { code: badLiteral ? ErrorCode.BAD_USER_INPUT : code, ...(field ? { field } : {}), ...limits, requestId },
+        extensions: { code: badLiteral ? ErrorCode.BAD_USER_INPUT : code, ...(field ? { field } : {}), ...limits },
       };
     }
-    // Apollo's own request errors without a code (an APQ hash that does not match its query) carry a 4xx.
-    const httpStatus = (original as { extensions?: { http?: { status?: number } } })?.extensions?.http?.status;
-    if (typeof httpStatus === 'number' && httpStatus >= 400 && httpStatus < 500 && code === ErrorCode.INTERNAL_SERVER_ERROR) {
-      return { message: formatted.message, locations: formatted.locations, extensions: { code: 'BAD_REQUEST', requestId } };
-    }
-    logger.error({ err: original instanceof Error ? { message: original.message, stack: original.stack } : String(original), requestId }, 'unexpected error');
-    return {
-      message: 'Internal server error',
-      locations: formatted.locations,
-      path: formatted.path,
-      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId },
-    };
-  };
+    case 'bad-request':
+      return { message: formatted.message, locations: formatted.locations, extensions: { code: 'BAD_REQUEST' } };
+    case 'unexpected':
+      return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  }
+}
+
+/** The errors of a response with the request id in each one's extensions, last, as every error carries it (docs/errors.md). */
+export function withRequestId(errors: readonly GraphQLFormattedError[], requestId: string): GraphQLFormattedError[] {
+  return errors.map((e) => ({ ...e, extensions: { ...e.extensions, requestId } }));
 }

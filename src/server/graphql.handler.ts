@@ -14,6 +14,11 @@ export interface GraphqlHandlerOptions<TContext extends BaseContext> {
   readonly context: (args: { req: IncomingMessage; res: ServerResponse }) => Promise<TContext>;
   /** Bodies above this many bytes are refused with 413 before anything is parsed. */
   readonly maxBodyBytes?: number;
+  /**
+   * Sees the body of every answer of status 400 or more before it is sent: Apollo answers a request it
+   * refuses before execution (CSRF, a malformed request, a GET mutation) without running any plugin.
+   */
+  readonly errorBody?: (body: string, res: ServerResponse) => string;
 }
 
 /**
@@ -47,7 +52,10 @@ export function graphqlHandler<TContext extends BaseContext>(
       else res.setHeader(k, v);
     }
     res.statusCode = result.status ?? 200;
-    if (result.body.kind === 'complete') return void res.end(result.body.string);
+    if (result.body.kind === 'complete') {
+      const body = res.statusCode >= 400 && options.errorBody ? options.errorBody(result.body.string, res) : result.body.string;
+      return void res.end(body);
+    }
     for await (const chunk of result.body.asyncIterator) {
       // Leaving the loop returns the iterator, which stops the deferred work nobody will read.
       if (res.destroyed) break;

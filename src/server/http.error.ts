@@ -1,6 +1,5 @@
 import type { ServerResponse } from 'node:http';
 import { type ErrorCode, HTTP_STATUS } from '../errors/error-code.enum';
-import { requestScope } from '../errors/error.formatter';
 
 /**
  * A request refused by the HTTP layer; its status comes from the one table,
@@ -33,6 +32,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 export function sendHttpError(res: ServerResponse, err: HttpError): void {
   for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
   if (err.close) res.setHeader('connection', 'close');
-  const requestId = requestScope.getStore()?.requestId;
+  const requestId = requestIdOf(res);
   sendJson(res, err.status, { errors: [{ message: err.message, extensions: { code: err.code, ...(requestId ? { requestId } : {}) } }] });
+}
+
+/** The id the HTTP server gave this exchange (http.server.ts sets it before anything else runs). */
+export function requestIdOf(res: ServerResponse): string | undefined {
+  const id = res.getHeader('x-request-id');
+  return typeof id === 'string' ? id : undefined;
 }

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../errors/error-code.enum';
-import { requestScope } from '../errors/error.formatter';
 import type { NodeHandler } from './graphql.handler';
 import { HttpError, sendHttpError, sendJson } from './http.error';
 import { landingPage } from './landing.page';
@@ -65,21 +64,18 @@ export function createHttpServer(options: HttpServerOptions): Server {
     const path = (req.url ?? '/').split('?')[0];
     // CORS is for the API only: a listed frontend has no business reading /metrics or the playground.
     if (path === '/graphql' && options.cors(req, res)) return;
-    requestScope
-      .run({ requestId }, () => route(req, res, path))
-      .catch((err: unknown) =>
-        requestScope.run({ requestId }, () => {
-          if (err instanceof HttpError) return sendHttpError(res, err);
-          if (isClientAbort(err, req)) {
-            // A client that hangs up is routine, not a gateway error: once, at info, without a stack.
-            logger.info({ requestId, path }, 'client closed the connection before the response');
-            return void res.destroy();
-          }
-          logger.error({ err: (err as Error)?.message, stack: (err as Error)?.stack, requestId }, 'request failed');
-          if (res.headersSent) return void res.destroy();
-          sendHttpError(res, new HttpError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
-        }),
-      );
+    // The request id travels in the response's header, not in AsyncLocalStorage (docs/performance.md).
+    route(req, res, path).catch((err: unknown) => {
+      if (err instanceof HttpError) return sendHttpError(res, err);
+      if (isClientAbort(err, req)) {
+        // A client that hangs up is routine, not a gateway error: once, at info, without a stack.
+        logger.info({ requestId, path }, 'client closed the connection before the response');
+        return void res.destroy();
+      }
+      logger.error({ err: (err as Error)?.message, stack: (err as Error)?.stack, requestId }, 'request failed');
+      if (res.headersSent) return void res.destroy();
+      sendHttpError(res, new HttpError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
+    });
   });
   applyConnectionLimits(server, options.limits);
   return server;
