@@ -62,6 +62,11 @@ describe('signals to the compiled gateway process', () => {
     const input = { name: uniqueName('gb'), providers: ['versori'], idempotencyKey: key };
     try {
       await gw.ready;
+      // The connection's own traffic (readiness pings) must be over, or one of its writes would pass for the claim.
+      for (let last = -1; proxy.clientWrites !== last;) {
+        last = proxy.clientWrites;
+        await new Promise((r) => setTimeout(r, 300));
+      }
       // Redis answers slowly from now on: the claim is in the air when the signal comes.
       proxy.delayMs = 700;
       const before = proxy.clientWrites;
