@@ -1,0 +1,97 @@
+import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
+import { CREATE_SA } from '../helpers/graphql.client';
+
+/**
+ * Every error carries the request id of its exchange (docs/errors.md), carried without
+ * AsyncLocalStorage (docs/performance.md): from the operation's context, from the HTTP bridge for
+ * refusals Apollo answers before any plugin, and from the response header in the HTTP layer.
+ */
+describe('request ids on every error, and uncacheable answers', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ configure: (c) => (c.server = { ...c.server, maxBodyBytes: 4096 }) });
+  });
+  afterAll(() => h.close());
+
+  async function post(body: unknown, headers: Record<string, string> = {}) {
+    const res = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    return { res, json: (await res.json()) as { data?: any; errors?: Array<{ message: string; extensions: Record<string, unknown> }> } };
+  }
+
+  it('an executed error (CONFLICT) carries the id the client sent, the same as the x-request-id header', async () => {
+    const input = { name: uniqueName('rid'), providers: ['generic'] };
+    expect((await post({ query: CREATE_SA, variables: { input } })).json.errors).toBeUndefined();
+    const { res, json } = await post({ query: CREATE_SA, variables: { input } }, { 'x-request-id': 'client-chosen-id-1' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).toBe('client-chosen-id-1');
+    expect(json.errors![0].extensions).toMatchObject({ code: 'CONFLICT', requestId: 'client-chosen-id-1' });
+  });
+
+  it('parse and validation errors carry the generated id of their exchange', async () => {
+    for (const query of ['mutation {', '{ nope }']) {
+      const { res, json } = await post({ query });
+      expect(res.status).toBe(400);
+      const id = res.headers.get('x-request-id');
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(json.errors!.map((e) => e.extensions.requestId)).toEqual(json.errors!.map(() => id));
+    }
+  });
+
+  it('refusals Apollo answers before running the operation (CSRF, a GET mutation, no query) carry it too', async () => {
+    const csrf = await fetch(`${h.url}?query=${encodeURIComponent('{ providers { id } }')}`);
+    const getMutation = await fetch(`${h.url}?query=${encodeURIComponent('mutation { createServiceAccount(input: {name: "x"}) { status } }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
+    const noQuery = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"variables": {}}' });
+    for (const [res, status] of [
+      [csrf, 400],
+      [getMutation, 405],
+      [noQuery, 400],
+    ] as const) {
+      expect(res.status).toBe(status);
+      const body = (await res.json()) as { errors: Array<{ extensions: Record<string, unknown> }> };
+      expect(body.errors.length).toBeGreaterThan(0);
+      for (const e of body.errors) expect(e.extensions.requestId).toBe(res.headers.get('x-request-id'));
+    }
+  });
+
+  it("the HTTP layer's own refusals (413) carry it", async () => {
+    const { res, json } = await post({ query: `{ providers { id } } #${'x'.repeat(5000)}` }, { 'x-request-id': 'big-body-2' });
+    expect(res.status).toBe(413);
+    expect(json.errors![0].extensions).toEqual({ code: 'PAYLOAD_TOO_LARGE', requestId: 'big-body-2' });
+  });
+
+  it('an unexpected error is masked for the client and logged in full with its request id', async () => {
+    const store = h.gateway.store as unknown as { claim: (...args: unknown[]) => Promise<unknown> };
+    const claim = store.claim;
+    store.claim = async () => {
+      throw new Error('a bug deep in the store: internal detail 42');
+    };
+    try {
+      const { res, json } = await post(
+        { query: CREATE_SA, variables: { input: { name: uniqueName('bug'), providers: ['generic'] } } },
+        { 'x-request-id': 'bug-3' },
+      );
+      expect(res.status).toBe(200);
+      expect(json.errors![0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'bug-3' } });
+      expect(JSON.stringify(json)).not.toContain('internal detail 42');
+      const line = h
+        .logs()
+        .split('\n')
+        .find((l) => l.includes('internal detail 42'));
+      expect(line).toBeDefined();
+      expect(JSON.parse(line!)).toMatchObject({ level: 50, requestId: 'bug-3', msg: 'unexpected error' });
+      expect(JSON.parse(line!).err.stack).toContain('a bug deep in the store');
+    } finally {
+      store.claim = claim;
+    }
+  });
+
+  it('executed answers are marked no-store: they can carry one-time credentials', async () => {
+    const created = await post({ query: CREATE_SA, variables: { input: { name: uniqueName('ns'), providers: ['generic'] } } });
+    expect(created.json.data.createServiceAccount.status).toBe('SUCCEEDED');
+    expect(created.res.headers.get('cache-control')).toBe('no-store');
+    const query = await post({ query: '{ providers { id } }' });
+    expect(query.res.headers.get('cache-control')).toBe('no-store');
+  });
+});
