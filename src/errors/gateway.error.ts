@@ -21,6 +21,8 @@ export class GatewayError extends Error {
       Error.stackTraceLimit = limit;
     }
     this.name = new.target.name;
+    // GraphQL reads the stack of every error it wraps; a plain string spares V8 formatting one.
+    Object.defineProperty(this, 'stack', { value: `${this.name}: ${message}`, writable: true, configurable: true });
   }
 }
 
