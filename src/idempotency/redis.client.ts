@@ -11,6 +11,14 @@ export interface RedisConnectionOptions {
 export type RedisClient = Redis | Cluster;
 
 /**
+ * Auto-pipelined commands leave in the next turn of the event loop, after the
+ * answer that issued them. The audit append of a refused attempt is not
+ * awaited, and must be in Redis's socket before the client holds its answer:
+ * sent at once, as one command (redis.store.ts defines it).
+ */
+const SENT_AT_ONCE = ['idgwAuditAppend'] as const;
+
+/**
  * Fail-closed settings (see docs/idempotency.md): no offline queue, one retry,
  * a short command timeout, so an unreachable Redis is a fast
  * SERVICE_UNAVAILABLE and never a 15 s hang or an unguarded upstream create.
@@ -27,7 +35,13 @@ export function createRedisClient(options: RedisConnectionOptions): RedisClient 
     : // Auto-pipelining: commands issued in one tick (a phase's; and those of requests whose replies
       // arrived together) leave in one write, so concurrent mutations share writes and Redis's reads.
       // Not on a Cluster: there ioredis groups by a slot map it may not have yet (the store groups by node itself).
-      new Redis(options.url!, { ...nodeOptions, enableOfflineQueue: false, lazyConnect: false, enableAutoPipelining: true });
+      new Redis(options.url!, {
+        ...nodeOptions,
+        enableOfflineQueue: false,
+        lazyConnect: false,
+        enableAutoPipelining: true,
+        autoPipeliningIgnoredCommands: [...SENT_AT_ONCE],
+      });
   // Connection errors surface as SERVICE_UNAVAILABLE on each call; the event itself is expected noise.
   client.on('error', () => undefined);
   return client;

@@ -180,8 +180,9 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   async appendAudit(event: AuditEvent): Promise<void> {
-    // Written at once, not on the next tick: nobody waits for it, so it must not trail the answer.
-    await this.phase([this.auditStep(event)], { explicit: true });
+    // Nobody waits for it, so it must not trail the answer: the client does not auto-pipeline this
+    // script (redis.client.ts), it is written at once, one command, no pipeline object.
+    await this.phase([this.auditStep(event)]);
   }
 
   auditEvents(query: AuditQuery): Promise<AuditPage> {
@@ -311,16 +312,16 @@ export class RedisIdempotencyStore implements IdempotencyStore {
    * (all together on standalone Redis), one pipeline per node, in parallel.
    * Replies come back in the order of the steps.
    */
-  private async phase(steps: readonly Step[], how: { explicit?: boolean } = {}): Promise<unknown[]> {
+  private async phase(steps: readonly Step[]): Promise<unknown[]> {
     const redis = this.redis;
     const cluster = this.cluster;
-    if (!cluster && !how.explicit) {
+    if (!cluster) {
       // Issued in one tick on an auto-pipelining client (redis.client.ts): they leave in one write,
       // together with whatever other requests issued in that tick, so this is still one round trip.
       const client = redis as unknown as Scripted;
       return this.run(() => Promise.all(steps.map((s) => s.add(client))));
     }
-    const groups = cluster ? groupByNode(steps, (s) => nodeOfSlot(cluster.slots, calculateSlot(s.key))) : [{ node: '', indexes: steps.map((_, i) => i) }];
+    const groups = groupByNode(steps, (s) => nodeOfSlot(cluster.slots, calculateSlot(s.key)));
     const replies: unknown[] = new Array(steps.length);
     await this.run(() =>
       Promise.all(
