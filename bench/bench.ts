@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the gateway as `npm start` runs it (`node dist/main.js`
- * with a GATEWAY_CONFIG file: Redis store, an API-key client, metrics,
+ * with the start script's node flags, and a GATEWAY_CONFIG file: Redis store, an API-key client, metrics,
  * breakers and limits on) against a plain node:http + undici pass-through
  * proxy (bench/passthrough.ts) on the same upstream. Every server has a
  * process of its own: the four sandbox providers (dist/sandbox/sandbox.main.js),
@@ -28,6 +28,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { startRedisCluster, type RedisCluster } from '../test/helpers/redis-cluster';
+import { START_NODE_FLAGS } from '../test/helpers/process.harness';
 import { CountingProxy } from '../test/helpers/tcp.proxy';
 import { topSelfTime } from './profile-top';
 
@@ -149,7 +150,7 @@ async function startGateway(up: Upstream, redis: Record<string, unknown>, opts: 
   writeFileSync(file, JSON.stringify(config));
   // stdout (JSON logs, an audit line per create, as in production) goes to /dev/null.
   const child = spawnNode(
-    [...(opts.nodeArgs ?? []), join(ROOT, 'dist', 'main.js')],
+    [...(opts.nodeArgs ?? []), ...START_NODE_FLAGS, join(ROOT, 'dist', 'main.js')],
     {
       ...TOKENS,
       GATEWAY_CONFIG: file,

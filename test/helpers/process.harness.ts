@@ -1,7 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
+
+/**
+ * The node flags `npm start` puts before dist/main.js (package.json), so tests
+ * and the bench start the gateway exactly as it does (docs/performance.md).
+ */
+export const START_NODE_FLAGS: readonly string[] = (() => {
+  const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const m = /^node((?:\s+--[\w-]+(?:=\S+)?)*)\s+dist\/main\.js$/.exec(start.trim());
+  if (!m) throw new Error(`npm start is not "node [--flags] dist/main.js": ${start}`);
+  return m[1].split(/\s+/).filter(Boolean);
+})();
 
 export interface GatewayProcess {
   child: ChildProcess;
@@ -24,7 +36,7 @@ export interface SpawnOptions {
  * it: compiled JavaScript (the jest global setup rebuilds a stale dist/).
  */
 export function spawnGateway(env: Record<string, string | undefined>, args: string[] = [], options: SpawnOptions = {}): GatewayProcess {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(ROOT, 'dist', 'main.js'), ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...START_NODE_FLAGS, join(ROOT, 'dist', 'main.js'), ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

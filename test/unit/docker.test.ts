@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { loadConfigFile } from '../../src/config/config.loader';
+import { START_NODE_FLAGS } from '../helpers/process.harness';
 
 const ROOT = join(__dirname, '..', '..');
 const read = (f: string) => readFileSync(join(ROOT, f), 'utf8');
@@ -55,7 +56,10 @@ describe('docker-compose.yml and the Dockerfile fit the code', () => {
     // The runtime stage has no sources and no compiler: building there would fail (or empty dist/).
     expect(runtime).not.toMatch(/npm run build|npm prune|\btsc\b/);
     expect(runtime).toMatch(/^USER node$/m);
-    expect(runtime).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
+    // The image runs what `npm start` runs, flags included (docs/performance.md).
+    const cmd = /^CMD (\[.*\])$/m.exec(runtime)?.[1];
+    expect(cmd && (JSON.parse(cmd) as string[]).join(' ')).toBe(JSON.parse(read('package.json')).scripts.start);
+    expect(JSON.parse(cmd!)).toEqual(['node', ...START_NODE_FLAGS, 'dist/main.js']);
     expect(runtime).toMatch(/^HEALTHCHECK .*\n?.*\/readyz/m);
     // dist/ mirrors src/ (tsconfig.build.json's rootDir), so the CMD's file is src/main.ts compiled.
     expect(JSON.parse(read('tsconfig.build.json')).compilerOptions.rootDir).toBe('src');
