@@ -14,9 +14,11 @@ export type RedisClient = Redis | Cluster;
  * Auto-pipelined commands leave in the next turn of the event loop, after the
  * answer that issued them. The audit append of a refused attempt is not
  * awaited, and must be in Redis's socket before the client holds its answer:
- * sent at once, as one command (redis.store.ts defines it).
+ * its command is sent at once (redis.store.ts defines it; the same script
+ * under another name rides in a completion's auto-pipelined phase).
  */
-const SENT_AT_ONCE = ['idgwAuditAppend'] as const;
+export const AUDIT_APPEND_AT_ONCE = 'idgwAuditAppendAtOnce';
+const SENT_AT_ONCE = [AUDIT_APPEND_AT_ONCE];
 
 /**
  * Fail-closed settings (see docs/idempotency.md): no offline queue, one retry,

@@ -20,7 +20,7 @@ import type {
 import { readAuditPage, type AuditEntry, type ShardBound } from './audit.cursor';
 import { groupByNode } from './node.grouping';
 import { guardId, newOwnerToken, recordId } from './record.keys';
-import { createRedisClient, type RedisClient, type RedisConnectionOptions } from './redis.client';
+import { AUDIT_APPEND_AT_ONCE, createRedisClient, type RedisClient, type RedisConnectionOptions } from './redis.client';
 import { AUDIT_APPEND, CLAIM, COMPLETE, GUARD_CLAIM, GUARD_KEEP, GUARD_RELEASE, RELEASE } from './redis.scripts';
 
 interface ScriptCommands {
@@ -34,6 +34,7 @@ interface PipelineScripts {
   idgwComplete(rec: string, lease: string, ...args: string[]): ChainableCommander;
   idgwRelease(rec: string, lease: string, owner: string): ChainableCommander;
   idgwAuditAppend(stream: string, maxEvents: string, minId: string, ttlMs: string, event: string): ChainableCommander;
+  idgwAuditAppendAtOnce(stream: string, maxEvents: string, minId: string, ttlMs: string, event: string): ChainableCommander;
 }
 type Scripted = ChainableCommander & PipelineScripts;
 
@@ -86,6 +87,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     client.defineCommand('idgwGuardRelease', { numberOfKeys: 1, lua: GUARD_RELEASE });
     client.defineCommand('idgwGuardKeep', { numberOfKeys: 1, lua: GUARD_KEEP });
     client.defineCommand('idgwAuditAppend', { numberOfKeys: 1, lua: AUDIT_APPEND });
+    client.defineCommand(AUDIT_APPEND_AT_ONCE, { numberOfKeys: 1, lua: AUDIT_APPEND });
     this.redis = client as RedisClient & ScriptCommands;
   }
 
@@ -180,9 +182,9 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   async appendAudit(event: AuditEvent): Promise<void> {
-    // Nobody waits for it, so it must not trail the answer: the client does not auto-pipeline this
-    // script (redis.client.ts), it is written at once, one command, no pipeline object.
-    await this.phase([this.auditStep(event)]);
+    // Nobody waits for it, so it must not trail the answer: this name of the script is not
+    // auto-pipelined (redis.client.ts), it is written at once, one command, no pipeline object.
+    await this.phase([this.auditStep(event, { atOnce: true })]);
   }
 
   auditEvents(query: AuditQuery): Promise<AuditPage> {
@@ -202,12 +204,13 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   /** XADD (bounded by count), trimmed by age, and a TTL so an idle stream goes away with its retention: one script. */
-  private auditStep(event: AuditEvent): Step {
+  private auditStep(event: AuditEvent, how: { atOnce?: boolean } = {}): Step {
     const key = this.auditKey(Math.floor(Math.random() * this.auditShards));
     const { retentionSeconds, maxEvents } = this.options.audit;
     const perShard = String(Math.ceil(maxEvents / this.auditShards));
     const minId = String(Math.max(0, Date.now() - retentionSeconds * 1000));
-    return { key, add: (p) => p.idgwAuditAppend(key, perShard, minId, String(retentionSeconds * 1000), JSON.stringify(event)) };
+    const args = [key, perShard, minId, String(retentionSeconds * 1000), JSON.stringify(event)] as const;
+    return { key, add: (p) => (how.atOnce ? p.idgwAuditAppendAtOnce(...args) : p.idgwAuditAppend(...args)) };
   }
 
   private auditKey(shard: number): string {
