@@ -26,8 +26,7 @@ export function graphqlMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlugi
           const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
           const codes = errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
           const labels = { operation, type, outcome: codes[0] ?? 'ok' };
-          metrics.graphqlRequests.inc(labels);
-          metrics.graphqlDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+          metrics.graphqlRequestFinished(labels, Number(process.hrtime.bigint() - started) / 1e9);
           const storeDown = errors.filter((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE' && !e.extensions?.shuttingDown).length;
           if (storeDown) metrics.storeErrors.inc(storeDown);
         },

@@ -20,13 +20,14 @@ export interface MetricsOptions {
  */
 export class GatewayMetrics implements IdentityEvents {
   readonly registry = new Registry();
-  readonly graphqlRequests: Counter<'operation' | 'type' | 'outcome'>;
-  readonly graphqlDuration: Histogram<'operation' | 'type' | 'outcome'>;
+  private readonly graphqlRequests: Counter<'operation' | 'type' | 'outcome'>;
+  private readonly graphqlDuration: Histogram<'operation' | 'type' | 'outcome'>;
   readonly storeErrors: Counter;
   private readonly upstreamCalls: Counter<'provider' | 'outcome'>;
   private readonly upstreamDuration: Histogram<'provider' | 'outcome'>;
   private readonly idempotencyAnswers: Counter<'event'>;
   private readonly upstreamChildren = new Map<string, { calls: Counter.Internal; duration: Histogram.Internal<'provider' | 'outcome'> }>();
+  private readonly graphqlChildren = new Map<string, { requests: Counter.Internal; duration: Histogram.Internal<'operation' | 'type' | 'outcome'> }>();
 
   constructor(adapters: readonly ProviderAdapter[], options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -109,6 +110,19 @@ export class GatewayMetrics implements IdentityEvents {
         },
       });
     }
+  }
+
+  /** One GraphQL request; the labels come from bounded sets (the schema's root fields, operation types, error codes). */
+  graphqlRequestFinished(labels: { readonly operation: string; readonly type: string; readonly outcome: string }, seconds: number): void {
+    // As for upstream calls: the labelled children are looked up once per combination, not hashed per request.
+    const key = `${labels.operation}\u0000${labels.type}\u0000${labels.outcome}`;
+    let child = this.graphqlChildren.get(key);
+    if (!child) {
+      child = { requests: this.graphqlRequests.labels(labels), duration: this.graphqlDuration.labels(labels) };
+      this.graphqlChildren.set(key, child);
+    }
+    child.requests.inc();
+    child.duration.observe(seconds);
   }
 
   targetFinished(providerId: string, outcome: TargetOutcome, seconds: number): void {
