@@ -10,7 +10,7 @@ import { ClientAuthenticator, type ClientIdentity } from './auth/client.authenti
 import type { GatewayConfig } from './config/config.loader';
 import { createContext, type GatewayContext } from './context';
 import { formatError, withRequestId } from './errors/error.formatter';
-import { requestErrorsPlugin } from './errors/request-errors.plugin';
+import { logUnexpected, requestErrorsPlugin } from './errors/request-errors.plugin';
 import { maxCreatesRule } from './graphql/common/max-creates.rule';
 import { noSubscriptionsRule } from './graphql/common/no-subscriptions.rule';
 import type { IdempotencyStore } from './domain';
@@ -103,7 +103,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
           });
         } catch (err) {
           // Apollo masks it as "Context creation failed" without running a plugin: the log is here.
-          logger.error({ err: (err as Error)?.message, stack: (err as Error)?.stack, requestId }, 'context creation failed');
+          logUnexpected(logger.child({ requestId, clientId: client.id }), err);
           throw err;
         }
       },

@@ -13,8 +13,9 @@ export function httpStatusPlugin<TContext extends BaseContext>(): ApolloServerPl
     async requestDidStart() {
       return {
         async willSendResponse({ response }) {
-          // Answers carry one-time credentials and per-caller data: no cache may keep them.
-          response.http.headers.set('cache-control', 'no-store');
+          // Answers carry one-time credentials and per-caller data: no cache may keep them. (Apollo's own
+          // header on a persisted-query miss, `private, no-cache, must-revalidate`, stays.)
+          if (!response.http.headers.has('cache-control')) response.http.headers.set('cache-control', 'no-store');
           if (response.body.kind !== 'single') return;
           const data = response.body.singleResult.data;
           if (data && Object.values(data).some((v) => v !== null && v !== undefined)) return;

@@ -1,3 +1,4 @@
+import { PolicyBook } from '../../src/auth/client.policy';
 import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
 import { CREATE_SA } from '../helpers/graphql.client';
 
@@ -81,9 +82,33 @@ describe('request ids on every error, and uncacheable answers', () => {
         .find((l) => l.includes('internal detail 42'));
       expect(line).toBeDefined();
       expect(JSON.parse(line!)).toMatchObject({ level: 50, requestId: 'bug-3', msg: 'unexpected error' });
+      // Once: a log pipeline may refuse a line with a repeated key.
+      expect(line!.match(/"requestId"/g)).toHaveLength(1);
       expect(JSON.parse(line!).err.stack).toContain('a bug deep in the store');
     } finally {
       store.claim = claim;
+    }
+  });
+
+  it('a failure to build the context is masked, answered with the request id and logged once with it', async () => {
+    const forClient = PolicyBook.prototype.forClient;
+    PolicyBook.prototype.forClient = () => {
+      throw new Error('context bug: internal detail 7');
+    };
+    try {
+      const { res, json } = await post({ query: '{ providers { id } }' }, { 'x-request-id': 'ctx-4' });
+      expect(res.status).toBe(500);
+      expect(json.errors![0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'ctx-4' } });
+      expect(JSON.stringify(json)).not.toContain('internal detail 7');
+      const lines = h
+        .logs()
+        .split('\n')
+        .filter((l) => l.includes('internal detail 7'));
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0])).toMatchObject({ level: 50, requestId: 'ctx-4', msg: 'unexpected error' });
+      expect(lines[0].match(/"requestId"/g)).toHaveLength(1);
+    } finally {
+      PolicyBook.prototype.forClient = forClient;
     }
   });
 
