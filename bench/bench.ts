@@ -19,6 +19,7 @@
  * BENCH_LONG_REQUESTS (100000), REDIS_URL (redis://127.0.0.1:6379),
  * `npm run bench -- --profile [dir]`: only the gateway under load, with --cpu-prof, and its top
  * self-time functions (bench/profile-top.ts). BENCH_NO_BUILD=1: use dist/ as it is.
+ * `npm run bench -- --ab <distA> <distB> [create|duplicate]`: two builds compared by CPU per request (abRun).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -51,8 +52,10 @@ const MUTATION = 'mutation($input: CreateServiceAccountInput!) { createServiceAc
 const children = new Set<ChildProcess>();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function spawnNode(args: string[], env: Record<string, string | undefined>, stdout: 'pipe' | 'ignore'): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', stdout, 'inherit'] });
+function spawnNode(args: string[], env: Record<string, string | undefined>, stdout: 'pipe' | 'ignore', cpus?: string): ChildProcess {
+  // taskset execs node, so the child's pid is node's (its /proc/<pid>/stat is the gateway's).
+  const [cmd, argv] = cpus ? ['taskset', ['-c', cpus, process.execPath, ...args]] : [process.execPath, args];
+  const child = spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', stdout, 'inherit'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
@@ -125,7 +128,11 @@ interface Gateway {
   url: string;
 }
 
-async function startGateway(up: Upstream, redis: Record<string, unknown>, opts: { nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<Gateway> {
+async function startGateway(
+  up: Upstream,
+  redis: Record<string, unknown>,
+  opts: { nodeArgs?: string[]; env?: Record<string, string>; main?: string; cpus?: string } = {},
+): Promise<Gateway> {
   const port = await freePort();
   const config = {
     server: { port, host: '127.0.0.1' },
@@ -150,7 +157,7 @@ async function startGateway(up: Upstream, redis: Record<string, unknown>, opts: 
   writeFileSync(file, JSON.stringify(config));
   // stdout (JSON logs, an audit line per create, as in production) goes to /dev/null.
   const child = spawnNode(
-    [...(opts.nodeArgs ?? []), ...START_NODE_FLAGS, join(ROOT, 'dist', 'main.js')],
+    [...(opts.nodeArgs ?? []), ...START_NODE_FLAGS, opts.main ?? join(ROOT, 'dist', 'main.js')],
     {
       ...TOKENS,
       GATEWAY_CONFIG: file,
@@ -161,6 +168,7 @@ async function startGateway(up: Upstream, redis: Record<string, unknown>, opts: 
       ...opts.env,
     },
     'ignore',
+    opts.cpus,
   );
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
@@ -198,12 +206,20 @@ interface LoadResult {
   unexpected: number;
 }
 
+interface LoadOptions {
+  connections?: number;
+  /** A fixed number of requests, instead of a duration. */
+  amount?: number;
+  /** Instead of BENCH_SECONDS. */
+  seconds?: number;
+}
+
 async function load(
   title: string,
   url: string,
   body: () => string,
   expect: string,
-  opts: { connections?: number; amount?: number; headers?: Record<string, string> } = {},
+  opts: LoadOptions & { headers?: Record<string, string> } = {},
 ): Promise<LoadResult> {
   let unexpected = 0;
   const connections = opts.connections ?? CONNECTIONS;
@@ -211,7 +227,7 @@ async function load(
     url,
     method: 'POST',
     connections,
-    ...(opts.amount ? { amount: opts.amount, timeout: 30 } : { duration: DURATION }),
+    ...(opts.amount ? { amount: opts.amount, timeout: 30 } : { duration: opts.seconds ?? DURATION }),
     headers: opts.headers ?? HEADERS,
     requests: [
       {
@@ -241,10 +257,10 @@ async function load(
   return r;
 }
 
-const createLoad = (title: string, gw: Gateway, providers: string[], opts: { connections?: number; amount?: number } = {}) =>
+const createLoad = (title: string, gw: Gateway, providers: string[], opts: LoadOptions = {}) =>
   load(title, gw.url, () => gatewayBody({ name: uniqueName('b'), providers }), '"status":"SUCCEEDED"', opts);
 
-async function duplicateLoad(title: string, gw: Gateway, opts: { connections?: number } = {}): Promise<LoadResult> {
+async function duplicateLoad(title: string, gw: Gateway, opts: LoadOptions = {}): Promise<LoadResult> {
   const body = gatewayBody({ name: uniqueName('dup'), providers: ['generic'], idempotencyKey: `dup-${RUN}-${seq++}` });
   const first = await (await fetch(gw.url, { method: 'POST', headers: HEADERS, body })).text();
   if (!first.includes('"status":"SUCCEEDED"')) throw new Error(`the duplicate scenario's first create failed: ${first}`);
@@ -427,6 +443,55 @@ async function longRun(): Promise<Record<string, unknown>> {
   }
 }
 
+/** User and system CPU time of a process so far, in microseconds (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+/**
+ * `--ab <distA> <distB> [create|duplicate]`: two builds side by side (e.g. `npx tsc -p tsconfig.build.json
+ * --outDir .cache/ab-a` on two commits: inside the project, so node_modules resolves), both warm, loaded in turn for BENCH_SECONDS (5) each, BENCH_ROUNDS (6)
+ * times. Reports each one's gateway CPU time per request: on this shared machine req/s moved ±30% between
+ * identical runs, CPU per request far less. With two or more CPUs the gateways run on CPU 0 and the
+ * upstream and this load generator on CPU 1, so the gateways do not compete with their load for a core.
+ */
+async function abRun(dirs: [string, string], scenario: string): Promise<void> {
+  const pin = cpus().length >= 2;
+  if (pin) execFileSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+  const up = await startUpstream();
+  if (pin) execFileSync('taskset', ['-a', '-p', '-c', '1', String(up.child.pid)], { stdio: 'ignore' });
+  const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
+  const gws = await Promise.all(dirs.map((d) => startGateway(up, { url: REDIS_URL }, { main: join(d, 'main.js'), cpus: pin ? '0' : undefined })));
+  const samples = gws.map(() => ({ rps: [] as number[], cpuMicrosPerRequest: [] as number[] }));
+  try {
+    for (let round = 0; round <= rounds; round++) {
+      for (const [i, gw] of gws.entries()) {
+        const before = cpuMicros(gw.child.pid!);
+        const opts = { connections: CONNECTIONS, seconds };
+        const r =
+          scenario === 'duplicate' ? await duplicateLoad(`${dirs[i]} duplicate`, gw, opts) : await createLoad(`${dirs[i]} create`, gw, ['generic'], opts);
+        // Round 0 warms both up (JIT, pools, scripts) and is not counted.
+        if (round === 0) continue;
+        samples[i].rps.push(r.rps);
+        samples[i].cpuMicrosPerRequest.push(Math.round((cpuMicros(gw.child.pid!) - before) / r.requests));
+      }
+      await upstreamLatency(up, 0);
+    }
+  } finally {
+    for (const gw of gws) await stop(gw.child);
+    await stop(up.child);
+  }
+  for (const [i, s] of samples.entries()) {
+    process.stdout.write(
+      `${dirs[i]}: ${scenario}, ${rounds} rounds of ${seconds} s${pin ? ', pinned to CPU 0' : ''}: CPU per request median ${median(s.cpuMicrosPerRequest)} µs (min ${Math.min(...s.cpuMicrosPerRequest)}), req/s median ${median(s.rps)}\n`,
+    );
+  }
+}
+
 /** `--profile <dir>`: the gateway under create and duplicate load with --cpu-prof; prints the top self-time functions. */
 async function profileRun(dir: string): Promise<void> {
   const up = await startUpstream();
@@ -452,6 +517,8 @@ async function main(): Promise<void> {
   if (process.env.BENCH_NO_BUILD !== '1' || !existsSync(join(ROOT, 'dist', 'main.js'))) {
     execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   }
+  const abAt = process.argv.indexOf('--ab');
+  if (abAt >= 0) return abRun([process.argv[abAt + 1], process.argv[abAt + 2]], process.argv[abAt + 3] ?? 'create');
   const profileAt = process.argv.indexOf('--profile');
   if (profileAt >= 0) return profileRun(process.argv[profileAt + 1] ?? mkdtempSync(join(tmpdir(), 'idgw-prof-')));
   const previous = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>) : {};
