@@ -18,7 +18,6 @@ export type RedisClient = Redis | Cluster;
  * under another name rides in a completion's auto-pipelined phase).
  */
 export const AUDIT_APPEND_AT_ONCE = 'idgwAuditAppendAtOnce';
-const SENT_AT_ONCE = [AUDIT_APPEND_AT_ONCE];
 
 /**
  * Fail-closed settings (see docs/idempotency.md): no offline queue, one retry,
@@ -42,7 +41,7 @@ export function createRedisClient(options: RedisConnectionOptions): RedisClient 
         enableOfflineQueue: false,
         lazyConnect: false,
         enableAutoPipelining: true,
-        autoPipeliningIgnoredCommands: [...SENT_AT_ONCE],
+        autoPipeliningIgnoredCommands: [AUDIT_APPEND_AT_ONCE],
       });
   // Connection errors surface as SERVICE_UNAVAILABLE on each call; the event itself is expected noise.
   client.on('error', () => undefined);
