@@ -367,7 +367,13 @@ async function mainRun(): Promise<Record<string, unknown>> {
         target: '<= 3',
         met: (roundTrips.oneTarget as { max: number }).max <= 3 && (roundTrips.fourTargets as { max: number }).max <= 3,
       },
-      gatewayPeakRss: { valueMiB: gatewayPeakRssMiB, target: '<= 150 MiB', met: gatewayPeakRssMiB <= 150 },
+      // The 150 MB are decimal: 143.05 MiB.
+      gatewayPeakRss: {
+        valueMiB: gatewayPeakRssMiB,
+        valueMB: Math.round(gatewayPeakRssMiB * 1.048576 * 10) / 10,
+        target: '<= 150 MB',
+        met: gatewayPeakRssMiB * 1.048576 <= 150,
+      },
     };
     return {
       date: new Date().toISOString(),
