@@ -4,12 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { ClientAuthenticator, type ClientIdentity } from './auth/client.authenticator';
 import type { GatewayConfig } from './config/config.loader';
 import { createContext, type GatewayContext } from './context';
-import { formatError, withRequestId } from './errors/error.formatter';
+import { addRequestId, formatError } from './errors/error.formatter';
 import { logUnexpected, requestErrorsPlugin } from './errors/request-errors.plugin';
 import { maxCreatesRule } from './graphql/common/max-creates.rule';
 import { noSubscriptionsRule } from './graphql/common/no-subscriptions.rule';
@@ -178,20 +177,6 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     })());
 
   return { url, port, store, logger, close };
-}
-
-/** A refusal Apollo answered before any plugin ran gets its request id here (the plugin adds it everywhere else). */
-function addRequestId(body: string, requestId: string | undefined): string {
-  if (!requestId) return body;
-  let parsed: { errors?: GraphQLFormattedError[] };
-  try {
-    parsed = JSON.parse(body) as typeof parsed;
-  } catch {
-    return body;
-  }
-  if (!Array.isArray(parsed?.errors) || parsed.errors.every((e) => e.extensions?.requestId !== undefined)) return body;
-  // Apollo's own serialisation: JSON and a newline.
-  return `${JSON.stringify({ ...parsed, errors: withRequestId(parsed.errors, requestId) })}\n`;
 }
 
 async function readiness(store: IdempotencyStore): Promise<Readiness> {

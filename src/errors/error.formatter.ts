@@ -83,3 +83,17 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
 export function withRequestId(errors: readonly GraphQLFormattedError[], requestId: string): GraphQLFormattedError[] {
   return errors.map((e) => ({ ...e, extensions: { ...e.extensions, requestId } }));
 }
+
+/** A refusal Apollo answered before any plugin ran gets its request id here (the plugin adds it everywhere else). */
+export function addRequestId(body: string, requestId: string | undefined): string {
+  if (!requestId) return body;
+  let parsed: { errors?: GraphQLFormattedError[] };
+  try {
+    parsed = JSON.parse(body) as typeof parsed;
+  } catch {
+    return body;
+  }
+  if (!Array.isArray(parsed?.errors) || parsed.errors.every((e) => e.extensions?.requestId !== undefined)) return body;
+  // Apollo's own serialisation: JSON and a newline.
+  return `${JSON.stringify({ ...parsed, errors: withRequestId(parsed.errors, requestId) })}\n`;
+}

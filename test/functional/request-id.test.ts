@@ -14,6 +14,12 @@ describe('request ids on every error, and uncacheable answers', () => {
   });
   afterAll(() => h.close());
 
+  const logLinesWith = (text: string) =>
+    h
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes(text));
+
   async function post(body: unknown, headers: Record<string, string> = {}) {
     const res = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
     return { res, json: (await res.json()) as { data?: any; errors?: Array<{ message: string; extensions: Record<string, unknown> }> } };
@@ -76,10 +82,7 @@ describe('request ids on every error, and uncacheable answers', () => {
       expect(res.status).toBe(200);
       expect(json.errors![0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'bug-3' } });
       expect(JSON.stringify(json)).not.toContain('internal detail 42');
-      const line = h
-        .logs()
-        .split('\n')
-        .find((l) => l.includes('internal detail 42'));
+      const [line] = logLinesWith('internal detail 42');
       expect(line).toBeDefined();
       expect(JSON.parse(line!)).toMatchObject({ level: 50, requestId: 'bug-3', msg: 'unexpected error' });
       // Once: a log pipeline may refuse a line with a repeated key.
@@ -100,10 +103,7 @@ describe('request ids on every error, and uncacheable answers', () => {
       expect(res.status).toBe(500);
       expect(json.errors![0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'ctx-4' } });
       expect(JSON.stringify(json)).not.toContain('internal detail 7');
-      const lines = h
-        .logs()
-        .split('\n')
-        .filter((l) => l.includes('internal detail 7'));
+      const lines = logLinesWith('internal detail 7');
       expect(lines).toHaveLength(1);
       expect(JSON.parse(lines[0])).toMatchObject({ level: 50, requestId: 'ctx-4', msg: 'unexpected error' });
       expect(lines[0].match(/"requestId"/g)).toHaveLength(1);
