@@ -15,8 +15,8 @@ import { startGateway } from './app';
  * After each full GC V8 lets the old generation grow to up to four times what
  * survived before the next one. Under load most of what reaches it is
  * short-lived request garbage, so a gateway with ~30 MiB live peaked at
- * ~220 MiB RSS; growing by 30% keeps it under 150 MB at the same throughput
- * (docs/performance.md). V8 reads this flag at every GC, so setting it here,
+ * ~220 MiB RSS; growing by 30% (with npm start's smaller young generation)
+ * keeps it under 150 MB at the same throughput (docs/performance.md). V8 reads this flag at every GC, so setting it here,
  * before any load, takes effect; it is not a cap, the heap still grows as
  * far as live data needs.
  */

@@ -26,8 +26,8 @@ export class GatewayMetrics implements IdentityEvents {
   private readonly upstreamCalls: Counter<'provider' | 'outcome'>;
   private readonly upstreamDuration: Histogram<'provider' | 'outcome'>;
   private readonly idempotencyAnswers: Counter<'event'>;
-  private readonly upstreamChildren = new Map<string, { calls: Counter.Internal; duration: Histogram.Internal<'provider' | 'outcome'> }>();
-  private readonly graphqlChildren = new Map<string, { requests: Counter.Internal; duration: Histogram.Internal<'operation' | 'type' | 'outcome'> }>();
+  private readonly graphqlFinished: CountedLatency<'operation' | 'type' | 'outcome'>;
+  private readonly upstreamFinished: CountedLatency<'provider' | 'outcome'>;
 
   constructor(adapters: readonly ProviderAdapter[], options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -58,6 +58,8 @@ export class GatewayMetrics implements IdentityEvents {
       buckets: LATENCY_BUCKETS,
       registers,
     });
+    this.graphqlFinished = new CountedLatency(this.graphqlRequests, this.graphqlDuration);
+    this.upstreamFinished = new CountedLatency(this.upstreamCalls, this.upstreamDuration);
     this.idempotencyAnswers = new Counter({
       name: 'idgw_idempotency_events_total',
       help: 'Idempotency answers: conflict (already completed), in_progress, reused (different input), replay (per target), guard_conflict (per target).',
@@ -114,29 +116,11 @@ export class GatewayMetrics implements IdentityEvents {
 
   /** One GraphQL request; the labels come from bounded sets (the schema's root fields, operation types, error codes). */
   graphqlRequestFinished(labels: { readonly operation: string; readonly type: string; readonly outcome: string }, seconds: number): void {
-    // As for upstream calls: the labelled children are looked up once per combination, not hashed per request.
-    const key = `${labels.operation}\u0000${labels.type}\u0000${labels.outcome}`;
-    let child = this.graphqlChildren.get(key);
-    if (!child) {
-      child = { requests: this.graphqlRequests.labels(labels), duration: this.graphqlDuration.labels(labels) };
-      this.graphqlChildren.set(key, child);
-    }
-    child.requests.inc();
-    child.duration.observe(seconds);
+    this.graphqlFinished.record(labels, seconds);
   }
 
   targetFinished(providerId: string, outcome: TargetOutcome, seconds: number): void {
-    const code = outcome.kind === 'created' ? 'created' : outcome.failure.code;
-    // Labelled children are looked up once per (provider, outcome), a bounded set, instead of hashing the labels on every call.
-    const key = `${providerId}\u0000${code}`;
-    let child = this.upstreamChildren.get(key);
-    if (!child) {
-      const labels = { provider: providerId, outcome: code };
-      child = { calls: this.upstreamCalls.labels(labels), duration: this.upstreamDuration.labels(labels) };
-      this.upstreamChildren.set(key, child);
-    }
-    child.calls.inc();
-    child.duration.observe(seconds);
+    this.upstreamFinished.record({ provider: providerId, outcome: outcome.kind === 'created' ? 'created' : outcome.failure.code }, seconds);
   }
 
   idempotency(event: IdempotencyEvent): void {
@@ -153,5 +137,30 @@ export class GatewayMetrics implements IdentityEvents {
 
   scrape(): Promise<string> {
     return this.registry.metrics();
+  }
+}
+
+/**
+ * A counter and a latency histogram with the same labels, recorded together. Their labelled children are
+ * looked up once per combination (a bounded set: schema fields, provider ids, codes) instead of hashing
+ * the labels on every request.
+ */
+class CountedLatency<L extends string> {
+  private readonly children = new Map<string, { count: Counter.Internal; duration: Histogram.Internal<L> }>();
+
+  constructor(
+    private readonly counter: Counter<L>,
+    private readonly histogram: Histogram<L>,
+  ) {}
+
+  record(labels: Readonly<Record<L, string>>, seconds: number): void {
+    const key = Object.values<string>(labels).join('\u0000');
+    let child = this.children.get(key);
+    if (!child) {
+      child = { count: this.counter.labels(labels), duration: this.histogram.labels(labels) };
+      this.children.set(key, child);
+    }
+    child.count.inc();
+    child.duration.observe(seconds);
   }
 }
