@@ -50,13 +50,15 @@ export function transportFailure(providerId: string, t: TransportFailure): Targe
 /**
  * Status first, body second. Only a parsed JSON message of a 4xx (not 429)
  * reaches the client, trimmed; 5xx bodies and HTML pages never do.
+ * `scrub` runs on the provider's message before it is trimmed: a secret cut
+ * in half by the trim, or stripped of a trailing space, would no longer match.
  */
-export function httpFailure(providerId: string, res: HttpResponse, quirks: FailureQuirks): TargetFailure {
+export function httpFailure(providerId: string, res: HttpResponse, quirks: FailureQuirks, scrub: (message: string) => string = (m) => m): TargetFailure {
   const json = res.status >= 400 && res.status < 500 && res.status !== 429 ? parseJson(res) : undefined;
   const special = quirks.classify?.(res, json);
   const code = special?.code ?? statusToCode(res.status);
   const upstreamMessage = json === undefined ? undefined : quirks.messageOf(json);
-  const message = special?.message ?? (upstreamMessage ? trimMessage(upstreamMessage) : `${providerId} answered HTTP ${res.status}`);
+  const message = special?.message ?? (upstreamMessage ? trimMessage(scrub(upstreamMessage)) : `${providerId} answered HTTP ${res.status}`);
   const extra: Partial<TargetFailure> = { httpStatus: res.status };
   if (code === ProviderErrorCode.RATE_LIMITED) {
     const after = retryAfterSeconds(res.headers);

@@ -30,6 +30,7 @@ export async function sendProviderCall(call: ProviderCall): Promise<TargetOutcom
   const outcome = await mapOutcome(call);
   // A provider may quote what it was sent (its token, a password) in a 4xx message, and that message is
   // shown to the client and kept in the idempotency record: scrub every secret of this call from it.
+  // The provider's own text was scrubbed before it was trimmed (httpFailure); this catches the rest.
   return outcome.kind === 'failed' ? { kind: 'failed', failure: { ...outcome.failure, message: scrub(outcome.failure.message, secretsOf(call)) } } : outcome;
 }
 
@@ -38,7 +39,7 @@ async function mapOutcome(call: ProviderCall): Promise<TargetOutcome> {
   if (outcome.kind === 'transport') return { kind: 'failed', failure: transportFailure(call.providerId, outcome) };
   if (outcome.kind === 'oversized') return { kind: 'failed', failure: oversizedFailure(call.providerId, outcome, call.quirks) };
   if (outcome.status < 200 || outcome.status >= 300) {
-    return { kind: 'failed', failure: httpFailure(call.providerId, outcome, call.quirks) };
+    return { kind: 'failed', failure: httpFailure(call.providerId, outcome, call.quirks, (m) => scrub(m, secretsOf(call))) };
   }
   let json: unknown;
   try {

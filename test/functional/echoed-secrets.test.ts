@@ -59,4 +59,23 @@ describe('secrets a provider echoes in an error message are scrubbed', () => {
     expect(res.text).not.toContain(password);
     expect(await everythingInRedis()).not.toContain(password);
   });
+
+  // The message is cut at 300 characters and trimmed: a secret must be found before either, or its
+  // surviving prefix (everything but a trailing space, the first 280 characters) would be shown and kept.
+  it.each([
+    ['ending in a space', (tag: string) => `Sup3rSecret-${tag} `, (pw: string) => `password rejected: ${pw}`],
+    ['longer than the message limit', (tag: string) => `L0ngSecret-${tag}-${'q'.repeat(360)}`, (pw: string) => `password rejected: ${pw}`],
+    ['straddling the cut', (tag: string) => `B0undarySecret-${tag}`, (pw: string) => `${'x'.repeat(285)} ${pw}`],
+  ])('a password %s: no part of it in the answer or the record', async (_label, makePassword, makeMessage) => {
+    const password = makePassword(uniqueName('pw'));
+    const core = password.trim().slice(0, 16);
+    h.sandboxes.hoop.inject({ route: 'POST /users', response: { status: 400, body: { message: makeMessage(password) } } });
+    const res = await h.gql(CREATE_USER, { input: { email: `${uniqueName('pw')}@example.com`, providers: ['hoop'], hoop: { password } } });
+    const failure = res.body.data.createUser.results[0];
+    expect(failure.code).toBe('BAD_REQUEST');
+    expect(failure.message.length).toBeLessThanOrEqual(300);
+    expect(failure.message).toContain('<redacted>');
+    expect(res.text).not.toContain(core);
+    expect(await everythingInRedis()).not.toContain(core);
+  });
 });
