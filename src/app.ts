@@ -28,6 +28,7 @@ import { createCorsPolicy } from './server/cors.policy';
 import { requestIdOf } from './server/http.error';
 import { parseLimits, queryLimitRules } from './server/query.limits';
 import { authenticateFromHeaders, checkBodyShape, checkLoopbackOnly } from './server/request.guard';
+import { variableShapePlugin } from './server/variable-shape.plugin';
 import { createHttpServer, type Readiness } from './server/http.server';
 import { createPlaygroundRoutes } from './server/playground.routes';
 import { httpStatusPlugin } from './server/http-status.plugin';
@@ -146,6 +147,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     formatError,
     plugins: [
       requestErrorsPlugin(),
+      variableShapePlugin(),
       httpStatusPlugin(),
       graphqlMetricsPlugin(metrics),
       ApolloServerPluginLandingPageDisabled(),

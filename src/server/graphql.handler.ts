@@ -8,7 +8,7 @@ import { appendVary } from './vary.header';
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 export interface GraphqlHandlerOptions<TContext extends BaseContext> {
-  /** Sees a parsed JSON body before Apollo does, and may refuse it (throw an HttpError). */
+  /** Sees a parsed JSON body (a GET: `{ variables }` from its query string) before Apollo does, and may refuse it (throw an HttpError). */
   readonly inspectBody?: (body: unknown) => void;
   /** Builds the context of one operation; called by Apollo once the request is known to be GraphQL. */
   readonly context: (args: { req: IncomingMessage; res: ServerResponse }) => Promise<TContext>;
@@ -84,6 +84,18 @@ async function toGraphqlRequest(req: IncomingMessage, maxBodyBytes: number | und
     inspectBody?.(body);
   }
   const url = new URL(req.url ?? '/', 'http://localhost');
+  if (method === 'GET' && inspectBody) {
+    // A GET carries its variables in the query string: the same checks as a POST body's. Unparsable
+    // JSON is left to Apollo, which refuses it in its own words.
+    const variables = url.searchParams.get('variables');
+    let parsed: unknown;
+    try {
+      parsed = variables ? JSON.parse(variables) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed !== undefined) inspectBody({ variables: parsed });
+  }
   return { method, headers, search: url.search, body };
 }
 

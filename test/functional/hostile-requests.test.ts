@@ -36,6 +36,49 @@ describe('hostile requests stay cheap and honest', () => {
     expect(res.body.errors.map((e: any) => e.extensions.code)).not.toContain('INTERNAL_SERVER_ERROR');
   });
 
+  it('invented fields with large values: one small error naming them, no copy of the value', async () => {
+    // graphql-js would answer each unknown field with a copy of the whole object: here 30 × 600 KB.
+    const filler = 'v'.repeat(20_000);
+    const sent = () => h.sandboxes.all().reduce((n, sb) => n + sb.count(), 0);
+    const before = sent();
+    const input: Record<string, unknown> = { name: uniqueName('amp') };
+    for (let i = 0; i < 30; i++) input[`bogus${i}`] = `${i}-${filler}`;
+    const res = await h.gql(CREATE_SA, { input }, AUDITOR);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toHaveLength(1);
+    expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.bogus0' });
+    expect(res.body.errors[0].message).toMatch(
+      /^Variable "\$input" got invalid value at "input\.bogus0"; Field "bogus0" is not defined by type "CreateServiceAccountInput"\. Also not defined: "input\.bogus1", .* and more\.$/,
+    );
+    expect(res.text).not.toContain('vvvvvvvvvv');
+    expect(res.text.length).toBeLessThan(2_000);
+    expect(sent()).toBe(before);
+  });
+
+  it('an invented field inside an object in the input, or in another variable, is named by its path', async () => {
+    const nested = await h.gql(CREATE_SA, { input: { name: uniqueName('nest'), hoop: { groups: ['a'], colour: 'x'.repeat(300) } } }, AUDITOR);
+    expect(nested.status).toBe(400);
+    expect(nested.body.errors[0].extensions.field).toBe('input.hoop.colour');
+    expect(nested.text).not.toContain('xxxxxxxxxx');
+    const filter = await h.gql('query($f: AuditFilter) { auditEvents(filter: $f) { edges { cursor } } }', { f: { clientId: 'a', nope: 1 } }, AUDITOR);
+    expect(filter.status).toBe(400);
+    expect(filter.body.errors[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'f.nope' } });
+  });
+
+  it('a GET carries its variables through the same checks as a POST body', async () => {
+    const input: Record<string, unknown> = { name: uniqueName('get') };
+    for (let i = 0; i < 60; i++) input[`k${i}`] = 1;
+    const url = new URL(h.url);
+    url.searchParams.set('query', 'query($input: CreateServiceAccountInput!) { planServiceAccount(input: $input) { wouldSend } }');
+    url.searchParams.set('variables', JSON.stringify({ input }));
+    const res = await fetch(url, { headers: { ...AUDITOR, 'apollo-require-preflight': '1' } });
+    const body = (await res.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+    expect(res.status).toBe(400);
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(body.errors[0].message).toMatch(/variables\.input: an input object may have at most 40 fields/);
+  });
+
   it('a subscription is a validation error, and invented root fields never become metric labels', async () => {
     for (const name of ['anything', 'x'.repeat(500), 'f123']) {
       const res = await h.gql(`subscription { ${name} }`, undefined, AUDITOR);
