@@ -83,14 +83,20 @@ export function trimMessage(message: string): string {
   return clean.length > MAX_MESSAGE ? `${clean.slice(0, MAX_MESSAGE - 1)}…` : clean;
 }
 
+/**
+ * A hint is capped at a day: a client told to wait longer learns nothing more useful, and GraphQL's Int
+ * ends at 2^31 - 1 (a provider's `Retry-After: 99999999999` failed the whole field as an internal error).
+ */
+export const MAX_RETRY_AFTER_SECONDS = 86_400;
+
 /** Retry-After as seconds or HTTP date; RateLimit-Reset as a fallback. */
 export function retryAfterSeconds(headers: Readonly<Record<string, string | undefined>>): number | undefined {
   const raw = headers['retry-after'] ?? headers['ratelimit-reset'];
   if (!raw) return undefined;
-  if (/^\s*\d+\s*$/.test(raw)) return Number(raw);
+  if (/^\s*\d+\s*$/.test(raw)) return Math.min(Number(raw), MAX_RETRY_AFTER_SECONDS);
   const date = Date.parse(raw);
   if (Number.isNaN(date)) return undefined;
-  return Math.max(0, Math.ceil((date - Date.now()) / 1000));
+  return Math.min(Math.max(0, Math.ceil((date - Date.now()) / 1000)), MAX_RETRY_AFTER_SECONDS);
 }
 
 export function messageField(json: unknown): string | undefined {

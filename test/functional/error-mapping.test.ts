@@ -55,6 +55,11 @@ describe('upstream answers map to the ProviderErrorCode vocabulary', () => {
     expect(failure).toMatchObject({ code: 'RATE_LIMITED', httpStatus: 429, retryable: true, retryAfterSeconds: 42 });
   });
 
+  it.each([['99999999999'], ['Thu, 01 Jan 2099 00:00:00 GMT']])('a Retry-After of %s is capped at a day, not an internal error', async (retryAfter) => {
+    const { failure } = await failOn('versori', { status: 429, text: 'slow down', headers: { 'retry-after': retryAfter } });
+    expect(failure).toMatchObject({ code: 'RATE_LIMITED', retryable: true, retryAfterSeconds: 86_400 });
+  });
+
   it('Versori error bodies give their message, never their cause', async () => {
     const { failure } = await failOn('versori', { status: 403, body: { code: 'permission_denied', message: 'not allowed', cause: 'rbac: internal detail' } });
     expect(failure).toMatchObject({ code: 'FORBIDDEN', message: 'not allowed' });

@@ -132,6 +132,12 @@ describe('httpFailure', () => {
       expect(httpFailure('p', res(429, '', { 'retry-after': at }), quirks).retryAfterSeconds).toBe(90);
     });
 
+    it('caps a hint at a day (GraphQL Int ends at 2^31 - 1)', () => {
+      expect(httpFailure('p', res(429, '', { 'retry-after': '99999999999' }), quirks).retryAfterSeconds).toBe(86_400);
+      expect(httpFailure('p', res(429, '', { 'retry-after': new Date(NOW + 400 * 86_400_000).toUTCString() }), quirks).retryAfterSeconds).toBe(86_400);
+      expect(httpFailure('p', res(429, '', { 'retry-after': '86399' }), quirks).retryAfterSeconds).toBe(86_399);
+    });
+
     it('falls back to RateLimit-Reset, and Retry-After wins when both are sent', () => {
       expect(httpFailure('p', res(429, '', { 'ratelimit-reset': '7' }), quirks).retryAfterSeconds).toBe(7);
       expect(httpFailure('p', res(429, '', { 'ratelimit-reset': '7', 'retry-after': '3' }), quirks).retryAfterSeconds).toBe(3);
