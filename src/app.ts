@@ -151,7 +151,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       httpStatusPlugin(),
       graphqlMetricsPlugin(metrics),
       ApolloServerPluginLandingPageDisabled(),
-      // The schema has no cache hints, so Apollo's plugin only ever computed `no-store` (httpStatusPlugin sets it),
+      // The schema has no cache hints, so Apollo's plugin only ever computed `no-store` (graphql.handler.ts sets it),
       // at the price of wrapping every resolver of every request (docs/performance.md).
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.server.shutdownGraceMs }),

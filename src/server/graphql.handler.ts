@@ -51,6 +51,10 @@ export function graphqlHandler<TContext extends BaseContext>(
       if (k === 'vary') appendVary(res, v);
       else res.setHeader(k, v);
     }
+    // Answers carry one-time credentials and per-caller data, refusals a request id: no cache may keep any
+    // of them, including those Apollo gives before any plugin runs. (Apollo's own header on a persisted-query
+    // miss, `private, no-cache, must-revalidate`, stays.)
+    if (!res.hasHeader('cache-control')) res.setHeader('cache-control', 'no-store');
     res.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
       const body = res.statusCode >= 400 && options.errorBody ? options.errorBody(result.body.string, res) : result.body.string;

@@ -2,7 +2,7 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { HTTP_STATUS, isErrorCode } from '../errors/error-code.enum';
 
 /**
- * Marks every executed response uncacheable, and gives it the status of an error that concerns the whole request
+ * Gives an executed response the status of an error that concerns the whole request
  * (the `executed` column of HTTP_STATUS), but only when no field produced
  * data: a response that carries data is a 200, whatever else failed. A 200
  * in the table leaves Apollo's own status alone (400 for a request it could
@@ -13,9 +13,6 @@ export function httpStatusPlugin<TContext extends BaseContext>(): ApolloServerPl
     async requestDidStart() {
       return {
         async willSendResponse({ response }) {
-          // Answers carry one-time credentials and per-caller data: no cache may keep them. (Apollo's own
-          // header on a persisted-query miss, `private, no-cache, must-revalidate`, stays.)
-          if (!response.http.headers.has('cache-control')) response.http.headers.set('cache-control', 'no-store');
           if (response.body.kind !== 'single') return;
           const data = response.body.singleResult.data;
           if (data && Object.values(data).some((v) => v !== null && v !== undefined)) return;

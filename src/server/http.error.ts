@@ -25,6 +25,8 @@ export class HttpError extends Error {
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.statusCode = status;
   res.setHeader('content-type', 'application/json; charset=utf-8');
+  // Refusals, health and readiness describe this moment and this request: never to be served from a cache.
+  res.setHeader('cache-control', 'no-store');
   res.end(JSON.stringify(body));
 }
 

@@ -119,4 +119,25 @@ describe('request ids on every error, and uncacheable answers', () => {
     const query = await post({ query: '{ providers { id } }' });
     expect(query.res.headers.get('cache-control')).toBe('no-store');
   });
+
+  it('refusals are no-store too, whichever layer answers them', async () => {
+    const json = { 'content-type': 'application/json' };
+    const refusals: Array<[string, number, RequestInit & { path?: string }]> = [
+      ['invalid JSON', 400, { method: 'POST', headers: json, body: '{' }],
+      ['a batch', 400, { method: 'POST', headers: json, body: '[{"query":"{ viewer { id } }"}]' }],
+      ['a body over maxBodyBytes', 413, { method: 'POST', headers: json, body: JSON.stringify({ query: `{ viewer { id } } #${'x'.repeat(5000)}` }) }],
+      ['another content encoding', 415, { method: 'POST', headers: { ...json, 'content-encoding': 'gzip' }, body: '{}' }],
+      ['PUT', 405, { method: 'PUT', headers: json, body: '{}' }],
+      ['an unknown path', 404, { method: 'GET', path: '/nope' }],
+      // Apollo's own refusals, answered before any plugin runs:
+      ['a text/plain POST (CSRF prevention)', 400, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"query":"{ viewer { id } }"}' }],
+      ['a POST without a body', 400, { method: 'POST', headers: json }],
+    ];
+    for (const [what, status, { path, ...init }] of refusals) {
+      const res = await fetch(new URL(path ?? '/graphql', h.url), init);
+      await res.arrayBuffer();
+      expect({ what, status: res.status, cacheControl: res.headers.get('cache-control') }).toEqual({ what, status, cacheControl: 'no-store' });
+    }
+    for (const path of ['/healthz', '/readyz']) expect((await fetch(new URL(path, h.url))).headers.get('cache-control')).toBe('no-store');
+  });
 });
