@@ -90,6 +90,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       maxBodyBytes: config.server.maxBodyBytes,
       inspectBody: (body) => checkBodyShape(body, config.server.limits),
       errorBody: (body, res) => addRequestId(body, requestIdOf(res)),
+      // Answers carry one-time credentials and per-caller data, refusals a request id: no cache may keep any.
+      cacheControl: 'no-store',
       context: async ({ req }) => {
         const { requestId, client } = admitted.get(req)!;
         try {

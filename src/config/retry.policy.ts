@@ -2,7 +2,8 @@
  * How often a provider POST may be re-sent. Only a request that provably never
  * left (connection refused) is retried: undici's own retry handler refuses
  * non-idempotent methods for the same reason. Lives in config/ because the
- * start-up check of `leaseSeconds` needs the same numbers as the HTTP client.
+ * start-up checks of `leaseSeconds` and `shutdownGraceMs` need the same numbers as
+ * the HTTP client.
  */
 export const RETRY_POLICY = Object.freeze({
   maxRetries: 2,

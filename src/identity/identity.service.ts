@@ -367,7 +367,23 @@ export class IdentityService {
     } catch (err) {
       // Upstream work is done and credentials exist only in this response: never lose them over a store error.
       this.events.storeError();
-      caller.logger.error({ err: (err as Error).message, operation }, 'could not record idempotency outcome');
+      // Not the error's message: a store error's message is client wording for a create that never started
+      // ("... sent nothing to any provider"), false here, where providers were called. Its class, code and
+      // internal cause instead; an error that is no client answer (no `extensions`) has an internal message.
+      const e = (err ?? {}) as { name?: unknown; code?: unknown; message?: unknown; extensions?: { cause?: unknown } };
+      const client = typeof e.extensions === 'object' && e.extensions !== null;
+      const cause = client ? e.extensions?.cause : e.message;
+      caller.logger.error(
+        {
+          errorClass: typeof e.name === 'string' ? e.name : typeof err,
+          code: typeof e.code === 'string' ? e.code : undefined,
+          cause: typeof cause === 'string' ? cause.slice(0, 200) : undefined,
+          operation,
+          status,
+          providersCalled: held.filter(Boolean).length,
+        },
+        'could not record idempotency outcome (providers were called; the answer is still returned)',
+      );
     }
     return { idempotencyKey: ref.key, status, results };
   }

@@ -19,6 +19,8 @@ export interface GraphqlHandlerOptions<TContext extends BaseContext> {
    * refuses before execution (CSRF, a malformed request, a GET mutation) without running any plugin.
    */
   readonly errorBody?: (body: string, res: ServerResponse) => string;
+  /** The cache-control of every answer that carries none (Apollo's own, on a persisted-query miss, stays). */
+  readonly cacheControl?: string;
 }
 
 /**
@@ -51,10 +53,8 @@ export function graphqlHandler<TContext extends BaseContext>(
       if (k === 'vary') appendVary(res, v);
       else res.setHeader(k, v);
     }
-    // Answers carry one-time credentials and per-caller data, refusals a request id: no cache may keep any
-    // of them, including those Apollo gives before any plugin runs. (Apollo's own header on a persisted-query
-    // miss, `private, no-cache, must-revalidate`, stays.)
-    if (!res.hasHeader('cache-control')) res.setHeader('cache-control', 'no-store');
+    // Here, not in a plugin: Apollo answers some refusals before any plugin runs.
+    if (options.cacheControl && !res.hasHeader('cache-control')) res.setHeader('cache-control', options.cacheControl);
     res.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
       const body = res.statusCode >= 400 && options.errorBody ? options.errorBody(result.body.string, res) : result.body.string;

@@ -1,6 +1,10 @@
 import { connect } from 'node:net';
-import { CREATE_SA } from '../helpers/graphql.client';
-import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
+import pino from 'pino';
+import { startGateway, type RunningGateway } from '../../src/app';
+import { resolveConfig } from '../../src/config/config.loader';
+import { sandboxGatewayConfig, startSandboxes, type SandboxSet } from '../../src/sandbox/sandbox.set';
+import { CREATE_SA, gql } from '../helpers/graphql.client';
+import { startHarness, TEST_HMAC_KEY, uniqueName, type Harness } from '../helpers/gateway.harness';
 
 /** Raw HTTP/1.1 on one socket: the only way to have a request arrive on a connection the server already holds open. */
 function httpRequest(method: string, path: string, body = ''): string {
@@ -10,7 +14,13 @@ function httpRequest(method: string, path: string, body = ''): string {
 describe('close() while a request is in flight', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ configure: (c) => (c.server = { ...c.server, shutdownGraceMs: 5_000 }) });
+    // A grace must exceed every provider's worst-case call (config.schema.ts): 1500 + 2 × (1500 + 100) = 4700 ms < 5000.
+    h = await startHarness({
+      configure: (c) => {
+        c.server = { ...c.server, shutdownGraceMs: 5_000 };
+        c.providers.forEach((p: any) => (p.timeoutMs = 1_500));
+      },
+    });
   });
   afterAll(() => h.sandboxes.stop());
 
@@ -42,18 +52,24 @@ describe('close() while a request is in flight', () => {
 });
 
 describe('close() with a request that outlives the grace period', () => {
-  let h: Harness;
+  // The config refuses a grace that does not cover every provider's worst-case call (config.schema.ts), so no
+  // provider call outlives a valid one; the drain's own deadline is still the net under anything else that might
+  // (a slow Redis). To exercise that net, this gateway's config is changed after validation.
+  let sandboxes: SandboxSet;
+  let gateway: RunningGateway;
   beforeAll(async () => {
-    h = await startHarness({ configure: (c) => (c.server = { ...c.server, shutdownGraceMs: 200 }) });
+    sandboxes = await startSandboxes();
+    const config = resolveConfig(sandboxGatewayConfig(sandboxes, { port: 0 }), { ...sandboxes.tokens, IDEMPOTENCY_HMAC_KEY: TEST_HMAC_KEY });
+    gateway = await startGateway({ ...config, server: { ...config.server, shutdownGraceMs: 200 } }, { logger: pino({ level: 'silent' }) });
   });
-  afterAll(() => h.sandboxes.stop());
+  afterAll(() => sandboxes.stop());
 
   it('closes the connection at the deadline instead of waiting', async () => {
-    h.sandboxes.versori.inject({ delayMs: 3_000 });
-    const pending = h.gql(CREATE_SA, { input: { name: uniqueName('late'), providers: ['versori'] } }).catch((err: unknown) => err);
-    while (h.sandboxes.versori.arrived === 0) await new Promise((r) => setTimeout(r, 10));
+    sandboxes.versori.inject({ delayMs: 3_000 });
+    const pending = gql(gateway.url, CREATE_SA, { input: { name: uniqueName('late'), providers: ['versori'] } }).catch((err: unknown) => err);
+    while (sandboxes.versori.arrived === 0) await new Promise((r) => setTimeout(r, 10));
     const started = Date.now();
-    const closed = h.gateway.close();
+    const closed = gateway.close();
     // fetch's TypeError comes from another realm under jest: instanceof Error would not hold.
     expect(String(await pending)).toMatch(/fetch failed/);
     expect(Date.now() - started).toBeLessThan(2_000);

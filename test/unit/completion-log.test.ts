@@ -1,0 +1,124 @@
+import { Writable } from 'node:stream';
+import Redis from 'ioredis';
+import type { AuditEvent, Completion, RecordRef } from '../../src/domain';
+import { IdentityService, type Caller } from '../../src/identity/identity.service';
+import { ProviderHealthBook } from '../../src/identity/provider-health.book';
+import { RedisIdempotencyStore } from '../../src/idempotency/redis.store';
+import { createLogger } from '../../src/observability/pino.logger';
+import { FakeAdapter } from '../helpers/fake.adapter';
+import { RecordingStore } from '../helpers/recording.store';
+
+/**
+ * Claim and guards succeed; the completion goes to a Redis store that is already closed, as on a
+ * shutdown that outlived its grace: the real error the Redis store throws, whose message is the
+ * client's answer for a create that never started ("… sent nothing to any provider").
+ */
+class ClosedRedisOnComplete extends RecordingStore {
+  readonly redis = new RedisIdempotencyStore(
+    {
+      url: 'redis://127.0.0.1:1',
+      commandTimeoutMs: 50,
+      keyPrefix: 'idgw-test:',
+      ttlSeconds: 3600,
+      leaseSeconds: 30,
+      audit: { retentionSeconds: 86400, maxEvents: 1000 },
+    },
+    new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 }),
+  );
+
+  override async complete(ref: RecordRef, owner: string, completion: Completion, audit: AuditEvent): Promise<boolean> {
+    this.completions.push(completion);
+    return this.redis.complete(ref, owner, completion, audit);
+  }
+
+  override async close(): Promise<void> {
+    await this.redis.close();
+    await super.close();
+  }
+}
+
+function capture(): { caller: Caller; lines: () => Array<Record<string, unknown>>; text: () => string } {
+  let text = '';
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      text += chunk.toString();
+      cb();
+    },
+  });
+  const logger = createLogger({ level: 'debug', destination });
+  return {
+    caller: { clientId: 'client-1', requestId: 'req-1', logger },
+    text: () => text,
+    lines: () =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+describe('the log line of a completion the store could not record', () => {
+  const stores: RecordingStore[] = [];
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+  });
+
+  it('names the error by class, code and cause, never with the client wording that claims nothing was sent', async () => {
+    const store = new ClosedRedisOnComplete();
+    stores.push(store);
+    await store.redis.close();
+    const a = new FakeAdapter('a');
+    const service = new IdentityService({
+      kinds: [{ kind: 'fake', validateOptions: () => [] }],
+      adapters: [a],
+      store,
+      health: new ProviderHealthBook(),
+      hmacKey: 'unit-test-hmac-key',
+      maxTargets: 16,
+    });
+    const log = capture();
+
+    const out = await service.create('createServiceAccount', log.caller, { name: 'deploy-bot', status: 'ACTIVE' });
+
+    // The provider was called and its credentials are still answered: the store error never loses them.
+    expect(a.sends).toBe(1);
+    expect(out.results[0]).toMatchObject({ kind: 'created', credentials: [{ secret: 'secret-of-a' }] });
+
+    const line = log.lines().find((l) => String(l.msg).startsWith('could not record idempotency outcome'));
+    expect(line).toBeDefined();
+    expect(line).toMatchObject({
+      level: 50,
+      errorClass: 'ServiceUnavailableError',
+      code: 'SERVICE_UNAVAILABLE',
+      cause: 'redis unavailable',
+      operation: 'createServiceAccount',
+      status: 'SUCCEEDED',
+      providersCalled: 1,
+    });
+    const raw = JSON.stringify(line);
+    expect(raw).not.toContain('sent nothing');
+    expect(raw).not.toContain('did nothing');
+    expect(raw).not.toContain('secret-of-a');
+    // Nowhere in the whole log either (the audit line is logged just before).
+    expect(log.text()).not.toContain('sent nothing');
+    expect(log.text()).not.toContain('secret-of-a');
+  });
+
+  it('an error that is no client answer (a plain Error) is logged with its own message as the cause', async () => {
+    const plain = new RecordingStore();
+    stores.push(plain);
+    plain.failNext = 'complete';
+    const service = new IdentityService({
+      kinds: [{ kind: 'fake', validateOptions: () => [] }],
+      adapters: [new FakeAdapter('a')],
+      store: plain,
+      health: new ProviderHealthBook(),
+      hmacKey: 'unit-test-hmac-key',
+      maxTargets: 16,
+    });
+    const log = capture();
+    await service.create('createServiceAccount', log.caller, { name: 'deploy-bot', status: 'ACTIVE' });
+    const line = log.lines().find((l) => String(l.msg).startsWith('could not record idempotency outcome'));
+    expect(line).toMatchObject({ errorClass: 'Error', cause: 'store complete failed', providersCalled: 1 });
+  });
+});
