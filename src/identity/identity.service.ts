@@ -301,7 +301,7 @@ export class IdentityService {
     if (denied) throw new PolicyDeniedError(denied.field, denied.message);
 
     const print = fingerprint({ operation, spec, providers: adapters.map((a) => a.id).sort() }, this.options.hmacKey);
-    const ref: RecordRef = { clientId: caller.clientId, operation, key: key ?? derivedKey(print, this.options.hmacKey) };
+    const ref: RecordRef = { clientId: caller.clientId, operation, key: key ?? derivedKey(print, caller.clientId, this.options.hmacKey) };
     return { ref, print, adapters, targets, keyDerived: key === undefined };
   }
 

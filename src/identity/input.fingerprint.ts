@@ -10,9 +10,14 @@ export function fingerprint(value: unknown, hmacKey: string): string {
   return createHash('sha256').update(canonicalJson(value, hmacKey)).digest('hex');
 }
 
-/** A derived idempotency key: an HMAC, so no caller can compute another caller's key in advance. */
-export function derivedKey(print: string, hmacKey: string): string {
-  return `derived:${createHmac('sha256', hmacKey).update(`derived-key\u0000${print}`).digest('hex')}`;
+/**
+ * A derived idempotency key: an HMAC, so no caller can compute another caller's key in advance, and one
+ * that names the client, so no caller can reproduce another's either. A derived key is shown to auditors
+ * and in logs, and depends on every field, passwords included: without the client in it, any client could
+ * confirm a guessed password by planning the same input and comparing keys.
+ */
+export function derivedKey(print: string, clientId: string, hmacKey: string): string {
+  return `derived:${createHmac('sha256', hmacKey).update(`derived-key\u0000${clientId}\u0000${print}`).digest('hex')}`;
 }
 
 export function canonicalJson(value: unknown, hmacKey: string): string {

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { CREATE_SA } from '../helpers/graphql.client';
+import { CREATE_SA, CREATE_USER } from '../helpers/graphql.client';
 import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
 
 const PLAN_SA = /* GraphQL */ `
@@ -135,6 +135,34 @@ describe('a plan needs identity:write', () => {
       const res = await h.gql(PLAN_SA, { input: { name: uniqueName('ro') } }, { authorization: 'Bearer reader-key' });
       expect(res.body.errors[0].extensions.code).toBe('FORBIDDEN');
       expect(h.sandboxes.all().reduce((n, s) => n + s.count(), 0)).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('a derived key belongs to its client', () => {
+  it("another client planning the same input (a guessed password) never reproduces a victim's derived key", async () => {
+    const { createHash } = await import('node:crypto');
+    const client = (id: string) => ({
+      id,
+      keySha256: createHash('sha256').update(`${id}-key`).digest('hex'),
+      scopes: ['identity:read', 'identity:write', 'identity:audit'],
+    });
+    const h = await startHarness({ configure: (c) => (c.clients = [client('victim'), client('prober')]) });
+    try {
+      const input = { email: `${uniqueName('pw')}@example.com`, providers: ['hoop'], hoop: { password: 'Winter2026!' } };
+      const created = await h.gql(CREATE_USER, { input }, { authorization: 'Bearer victim-key' });
+      const victimKey = created.body.data.createUser.idempotencyKey;
+      expect(victimKey).toMatch(/^derived:[0-9a-f]{64}$/);
+      // The victim's own plan of the same input finds its record under the same key.
+      const own = await h.gql(PLAN_USER, { input }, { authorization: 'Bearer victim-key' });
+      expect(own.body.data.planUser).toMatchObject({ idempotencyKey: victimKey, keyState: 'COMPLETED' });
+      // The right guess, planned by another client, gives a key unrelated to the victim's.
+      const probe = await h.gql(PLAN_USER, { input }, { authorization: 'Bearer prober-key' });
+      expect(probe.body.data.planUser.idempotencyKey).toMatch(/^derived:[0-9a-f]{64}$/);
+      expect(probe.body.data.planUser.idempotencyKey).not.toBe(victimKey);
+      expect(probe.body.data.planUser.keyState).toBe('NEW');
     } finally {
       await h.close();
     }
