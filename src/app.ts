@@ -177,6 +177,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       identity.beginShutdown();
       // The drain plugin runs first in stop(): in-flight requests finish, within the grace period, before Apollo stops.
       await apollo.stop();
+      await identity.flushCompletions();
       await Promise.all([store.close(), registry.close()]);
     })());
 

@@ -16,6 +16,7 @@ import {
   PlanKeyState,
   ProviderErrorCode,
   type ClaimResult,
+  type Completion,
   type CreatePlan,
   type Inspection,
   type PlannedTarget,
@@ -41,6 +42,7 @@ import {
 } from '../domain';
 import { BadUserInputError, ConflictError, IdempotencyKeyReusedError, PolicyDeniedError, ServiceUnavailableError } from '../errors/gateway.error';
 import type { ProviderHealthBook, ProviderHealthSnapshot } from './provider-health.book';
+import { CompletionRetrier } from './completion.retrier';
 import { derivedKey, fingerprint } from './input.fingerprint';
 import { normalizeInput } from './input.normalizer';
 import { IDEMPOTENCY_KEY, validateServiceAccount, validateUser } from './input.validation';
@@ -92,6 +94,8 @@ export interface IdentityServiceOptions {
   readonly maxTargets: number;
   /** Metrics hooks; none by default. */
   readonly events?: IdentityEvents;
+  /** When to try a refused completion again (completion.retrier.ts); a test shortens them. */
+  readonly completionRetryDelaysMs?: readonly number[];
 }
 
 /** The common fields of each operation; every other key of a request is a kind's options. */
@@ -149,12 +153,14 @@ export class IdentityService {
   private readonly adapters: readonly ProviderAdapter[];
   private readonly byId: ReadonlyMap<string, ProviderAdapter>;
   private readonly events: IdentityEvents;
+  private readonly completions: CompletionRetrier;
   private stopping = false;
 
   constructor(private readonly options: IdentityServiceOptions) {
     this.adapters = options.adapters;
     this.byId = new Map(options.adapters.map((a) => [a.id, a]));
     this.events = options.events ?? NO_IDENTITY_EVENTS;
+    this.completions = new CompletionRetrier(options.store, options.completionRetryDelaysMs);
   }
 
   /**
@@ -165,6 +171,11 @@ export class IdentityService {
    */
   beginShutdown(): void {
     this.stopping = true;
+  }
+
+  /** At shutdown, once no request runs and before the store closes: a last try for completions still waiting. */
+  flushCompletions(): Promise<void> {
+    return this.completions.flush();
   }
 
   listProviders(): ProviderInfo[] {
@@ -361,27 +372,17 @@ export class IdentityService {
     const release = guards.filter((g, i) => held[i] && outcomes.get(g.providerId)?.kind !== 'created');
     const keep = guards.filter((g) => outcomes.get(g.providerId)?.kind === 'created');
     const audit = this.audit(caller, ref, status, results.map(auditTarget), { await: true });
+    const completion: Completion = { status, results: records, release, keep };
     try {
-      const stillOwner = await this.options.store.complete(ref, claim.owner, { status, results: records, release, keep }, audit);
+      const stillOwner = await this.options.store.complete(ref, claim.owner, completion, audit);
       if (!stillOwner) caller.logger.warn({ operation }, 'idempotency lease was lost before completion; the outcome was not recorded');
     } catch (err) {
       // Upstream work is done and credentials exist only in this response: never lose them over a store error.
+      // The record and the audit event are written on a later try (completion.retrier.ts).
       this.events.storeError();
-      // Not the error's message: a store error's message is client wording for a create that never started
-      // ("... sent nothing to any provider"), false here, where providers were called. Its class, code and
-      // internal cause instead; an error that is no client answer (no `extensions`) has an internal message.
-      const e = (err ?? {}) as { name?: unknown; code?: unknown; message?: unknown; extensions?: { cause?: unknown } };
-      const client = typeof e.extensions === 'object' && e.extensions !== null;
-      const cause = client ? e.extensions?.cause : e.message;
+      const retrying = this.completions.schedule(ref, claim.owner, completion, audit, caller.logger);
       caller.logger.error(
-        {
-          errorClass: typeof e.name === 'string' ? e.name : typeof err,
-          code: typeof e.code === 'string' ? e.code : undefined,
-          cause: typeof cause === 'string' ? cause.slice(0, 200) : undefined,
-          operation,
-          status,
-          providersCalled: held.filter(Boolean).length,
-        },
+        { ...storeFailure(err), operation, status, providersCalled: held.filter(Boolean).length, retrying },
         'could not record idempotency outcome (providers were called; the answer is still returned)',
       );
     }
@@ -603,4 +604,19 @@ function completedConflict(key: string, record: StoredRecord): ConflictError {
       ),
     },
   });
+}
+
+/**
+ * A store error for a log line, without its message: a store error's message is client wording for a
+ * create that never started ("... sent nothing to any provider"), false once providers were called.
+ * Its class, code and internal cause instead; an error that is no client answer has an internal message.
+ */
+function storeFailure(err: unknown): { errorClass: string; code?: string; cause?: string } {
+  const e = (err ?? {}) as { name?: unknown; code?: unknown; message?: unknown; extensions?: { cause?: unknown } };
+  const cause = typeof e.extensions === 'object' && e.extensions !== null ? e.extensions.cause : e.message;
+  return {
+    errorClass: typeof e.name === 'string' ? e.name : typeof err,
+    code: typeof e.code === 'string' ? e.code : undefined,
+    cause: typeof cause === 'string' ? cause.slice(0, 200) : undefined,
+  };
 }

@@ -147,7 +147,7 @@ describe('a derived key belongs to its client', () => {
     const client = (id: string) => ({
       id,
       keySha256: createHash('sha256').update(`${id}-key`).digest('hex'),
-      scopes: ['identity:read', 'identity:write', 'identity:audit'],
+      scopes: ['identity:read' as const, 'identity:write' as const, 'identity:audit' as const],
     });
     const h = await startHarness({ configure: (c) => (c.clients = [client('victim'), client('prober')]) });
     try {

@@ -1,0 +1,96 @@
+import type { Logger } from 'pino';
+import type { AuditEvent, Completion, IdempotencyStore, RecordRef } from '../domain';
+
+/** After a completion the store refused, when to try again (ms after the previous try). */
+export const COMPLETION_RETRY_DELAYS_MS: readonly number[] = [200, 1_000, 3_000, 10_000];
+/** Completions waiting for a retry at once; beyond this a failed completion is logged and dropped. */
+export const MAX_PENDING_COMPLETIONS = 1_000;
+
+interface Pending {
+  readonly ref: RecordRef;
+  readonly owner: string;
+  readonly completion: Completion;
+  readonly audit: AuditEvent;
+  readonly logger: Logger;
+  attempt: number;
+  timer?: NodeJS.Timeout;
+  /** The try under way, if any. */
+  running?: Promise<void>;
+}
+
+/**
+ * A completion the store refused (Redis blipped after the providers were
+ * called) is tried again in the background, with the same owner token, so
+ * the record ends with the outcome the client was given and the attempt's
+ * audit event is kept. COMPLETE is a compare-and-set on the owner: once
+ * another attempt has taken the record over, a late try changes nothing.
+ * At shutdown every waiting completion gets one last try before the store
+ * closes (docs/idempotency.md, "Fail closed").
+ */
+export class CompletionRetrier {
+  private readonly pending = new Set<Pending>();
+  private closing = false;
+
+  constructor(
+    private readonly store: IdempotencyStore,
+    private readonly delaysMs: readonly number[] = COMPLETION_RETRY_DELAYS_MS,
+    private readonly maxPending = MAX_PENDING_COMPLETIONS,
+  ) {}
+
+  get waiting(): number {
+    return this.pending.size;
+  }
+
+  /** False when too many are waiting already: the caller's log line is then the last word. */
+  schedule(ref: RecordRef, owner: string, completion: Completion, audit: AuditEvent, logger: Logger): boolean {
+    if (this.pending.size >= this.maxPending || this.delaysMs.length === 0) return false;
+    const p: Pending = { ref, owner, completion, audit, logger, attempt: 0 };
+    this.pending.add(p);
+    this.arm(p);
+    return true;
+  }
+
+  /** One last try for every waiting completion, now (a try under way is awaited); then nothing is left waiting. */
+  async flush(): Promise<void> {
+    this.closing = true;
+    const all = [...this.pending];
+    await Promise.all(
+      all.map((p) => {
+        if (p.running) return p.running;
+        clearTimeout(p.timer);
+        return this.start(p, true);
+      }),
+    );
+  }
+
+  private arm(p: Pending): void {
+    if (this.closing) {
+      void this.start(p, true);
+      return;
+    }
+    p.timer = setTimeout(() => void this.start(p, false), this.delaysMs[p.attempt]);
+    // A retry must not keep a stopping process alive: flush() gives it its last chance.
+    p.timer.unref();
+  }
+
+  private start(p: Pending, last: boolean): Promise<void> {
+    p.running = this.tryOnce(p, last).finally(() => (p.running = undefined));
+    return p.running;
+  }
+
+  private async tryOnce(p: Pending, last: boolean): Promise<void> {
+    if (!this.pending.has(p)) return;
+    p.attempt++;
+    const fields = { operation: p.ref.operation, status: p.completion.status, attempt: p.attempt };
+    try {
+      const stillOwner = await this.store.complete(p.ref, p.owner, p.completion, p.audit);
+      this.pending.delete(p);
+      if (stillOwner) p.logger.warn(fields, 'idempotency outcome recorded on a later try');
+      else p.logger.warn(fields, 'idempotency outcome not recorded: another attempt took the record over first');
+    } catch {
+      if (!last && !this.closing && p.attempt < this.delaysMs.length) return this.arm(p);
+      this.pending.delete(p);
+      p.logger.error(fields, 'idempotency outcome not recorded after retries: the record stays in progress until its lease expires');
+    }
+  }
+}

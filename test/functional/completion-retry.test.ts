@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { AuditEvent, Completion, RecordRef } from '../../src/domain';
+import { ServiceUnavailableError } from '../../src/errors/gateway.error';
+import { IdentityService, type Caller } from '../../src/identity/identity.service';
+import { ProviderHealthBook } from '../../src/identity/provider-health.book';
+import { RedisIdempotencyStore } from '../../src/idempotency/redis.store';
+import { createLogger } from '../../src/observability/pino.logger';
+import { FakeAdapter } from '../helpers/fake.adapter';
+
+/**
+ * The real Redis store, whose first `complete` fails as a Redis blip right after the providers were
+ * called does: the record must still end with the outcome the client was given, and the attempt's audit
+ * event must be kept (src/identity/completion.retrier.ts).
+ */
+class BlipOnFirstComplete extends RedisIdempotencyStore {
+  failures = 1;
+  override async complete(ref: RecordRef, owner: string, c: Completion, audit: AuditEvent): Promise<boolean> {
+    if (this.failures-- > 0) throw new ServiceUnavailableError('redis blip', { cause: 'redis unavailable' });
+    return super.complete(ref, owner, c, audit);
+  }
+}
+
+function caller(): { caller: Caller; text: () => string } {
+  let text = '';
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      text += chunk.toString();
+      cb();
+    },
+  });
+  return { caller: { clientId: 'client-1', requestId: 'req-1', logger: createLogger({ level: 'debug', destination }) }, text: () => text };
+}
+
+describe('a completion the store refused is written on a later try', () => {
+  const stores: RedisIdempotencyStore[] = [];
+  afterAll(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+  });
+
+  function setup(delays: readonly number[]) {
+    const store = new BlipOnFirstComplete({
+      url: process.env.REDIS_URL!,
+      commandTimeoutMs: 1000,
+      keyPrefix: `idgw-test-retry-${randomBytes(4).toString('hex')}:`,
+      ttlSeconds: 3600,
+      leaseSeconds: 30,
+      audit: { retentionSeconds: 86400, maxEvents: 1000 },
+    });
+    stores.push(store);
+    const adapter = new FakeAdapter('a');
+    const service = new IdentityService({
+      kinds: [{ kind: 'fake', validateOptions: () => [] }],
+      adapters: [adapter],
+      store,
+      health: new ProviderHealthBook(),
+      hmacKey: 'unit-test-hmac-key',
+      maxTargets: 16,
+      completionRetryDelaysMs: delays,
+    });
+    return { store, adapter, service };
+  }
+
+  const until = async (check: () => Promise<boolean>) => {
+    for (const started = Date.now(); Date.now() - started < 5_000; await new Promise((r) => setTimeout(r, 20))) if (await check()) return;
+    throw new Error('not within 5 s');
+  };
+
+  it('the record ends completed with the answered outcome, its audit event is kept, and a repeat is CONFLICT', async () => {
+    const { store, adapter, service } = setup([50, 100]);
+    const log = caller();
+    const ref: RecordRef = { clientId: 'client-1', operation: 'createServiceAccount', key: 'blip-1' };
+    const out = await service.create('createServiceAccount', log.caller, { name: 'deploy-bot', status: 'ACTIVE', idempotencyKey: 'blip-1' });
+    expect(out.results[0]).toMatchObject({ kind: 'created', credentials: [{ secret: 'secret-of-a' }] });
+    // Right after the answer the store had refused the completion: the record is still in progress.
+    expect((await store.get([ref]))[0]).toMatchObject({ state: 'in_progress' });
+    expect(log.text()).toMatch(/"retrying":true.*could not record idempotency outcome/);
+
+    await until(async () => (await store.get([ref]))[0]?.state === 'completed');
+    expect((await store.get([ref]))[0]).toMatchObject({ state: 'completed', status: 'SUCCEEDED', results: [{ providerId: 'a', kind: 'created' }] });
+    const events = (await store.auditEvents({ first: 100, filter: {} })).events.filter((e) => e.idempotencyKey === 'blip-1');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ status: 'SUCCEEDED', targets: [{ providerId: 'a', result: 'CREATED' }] });
+    expect(log.text()).toContain('idempotency outcome recorded on a later try');
+
+    // The retry of the client is answered from the record, without calling the provider again.
+    await expect(service.create('createServiceAccount', log.caller, { name: 'deploy-bot', status: 'ACTIVE', idempotencyKey: 'blip-1' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    expect(adapter.sends).toBe(1);
+  });
+
+  it('at shutdown a completion still waiting gets its last try at once, before the store closes', async () => {
+    const { store, service } = setup([60_000]);
+    const ref: RecordRef = { clientId: 'client-1', operation: 'createServiceAccount', key: 'blip-2' };
+    await service.create('createServiceAccount', caller().caller, { name: 'other-bot', status: 'ACTIVE', idempotencyKey: 'blip-2' });
+    expect((await store.get([ref]))[0]).toMatchObject({ state: 'in_progress' });
+    await service.flushCompletions();
+    expect((await store.get([ref]))[0]).toMatchObject({ state: 'completed', status: 'SUCCEEDED' });
+  });
+});
