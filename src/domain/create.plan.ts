@@ -26,6 +26,8 @@ export const PlanAction = {
   UNSUPPORTED: 'UNSUPPORTED',
   /** Another key holds this natural key on this provider: CONFLICT without a call. */
   GUARD_CONFLICT: 'GUARD_CONFLICT',
+  /** The provider's circuit breaker is open: UNAVAILABLE (retryable) without a call, until its trial call. */
+  CIRCUIT_OPEN: 'CIRCUIT_OPEN',
   /** The key's state stops the whole create before any target runs. */
   NOT_SENT: 'NOT_SENT',
 } as const;

@@ -229,6 +229,15 @@ export class IdentityService {
       if (prior?.kind === 'created') return { ...base, guard, action: PlanAction.REPLAY, message: `created earlier under this key (id ${prior.entity.id})` };
       if (prior && !isRerunnable(prior)) return { ...base, guard, action: PlanAction.KEEP_FAILURE, message: `${prior.failure.code}: ${prior.failure.message}` };
       if (guard === GuardState.HELD_BY_OTHER) return { ...base, guard, action: PlanAction.GUARD_CONFLICT, message: guardConflict(t).message };
+      // Half-open lets a trial call through: only a breaker that is open now stops the call.
+      if (t.adapter.health?.().circuit === CircuitState.OPEN) {
+        return {
+          ...base,
+          guard,
+          action: PlanAction.CIRCUIT_OPEN,
+          message: `${t.adapter.id}'s circuit breaker is open: the create would answer UNAVAILABLE without calling it`,
+        };
+      }
       return { ...base, guard, action: PlanAction.CALL };
     });
     return {

@@ -63,6 +63,33 @@ describe('circuit breaker per provider', () => {
     h.sandboxes.versori.reset();
   });
 
+  it('while a breaker is open, a plan says so: CIRCUIT_OPEN, nothing would be sent', async () => {
+    h.sandboxes.unleash.inject({ response: { status: 503, body: { message: 'down' } }, times: 1000 });
+    for (let i = 0; i < THRESHOLD + 2; i++) await create(['unleash']);
+    expect(await health('unleash')).toMatchObject({ circuit: 'OPEN' });
+    const plan = await h.gql(
+      'query($input: CreateServiceAccountInput!) { planServiceAccount(input: $input) { wouldSend targets { provider { id } action message } } }',
+      {
+        input: { name: uniqueName('cb'), providers: ['unleash', 'generic'] },
+      },
+    );
+    const { wouldSend, targets } = plan.body.data.planServiceAccount;
+    expect(targets).toEqual([
+      { provider: { id: 'unleash' }, action: 'CIRCUIT_OPEN', message: expect.stringContaining('circuit breaker is open') },
+      { provider: { id: 'generic' }, action: 'CALL', message: null },
+    ]);
+    expect(wouldSend).toBe(true);
+    const alone = await h.gql('query($input: CreateServiceAccountInput!) { planServiceAccount(input: $input) { wouldSend } }', {
+      input: { name: uniqueName('cb'), providers: ['unleash'] },
+    });
+    expect(alone.body.data.planServiceAccount.wouldSend).toBe(false);
+    // And the create does what the plan said: UNAVAILABLE without a call.
+    const calls = h.sandboxes.unleash.count();
+    expect((await create(['unleash'])).body.data.createServiceAccount.results[0]).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+    expect(h.sandboxes.unleash.count()).toBe(calls);
+    h.sandboxes.unleash.reset();
+  });
+
   it('a storm of 400, 409 and 422 rejections never opens it: every create still reaches the provider', async () => {
     const statuses = [400, 409, 422];
     h.sandboxes.generic.reset();
