@@ -456,8 +456,13 @@ export class IdentityService {
   private resolveTargets(operation: Operation, requested: readonly string[] | undefined, problems: InputProblem[], policy?: TargetPolicy): ProviderAdapter[] {
     if (requested === undefined) {
       // "Every provider that can" means every one this client may use: leaving the list out must not widen a policy.
-      const able = this.adapters.filter((a) => a.prepare[operation] && (!policy || policy.allowsProvider(a.id)));
-      if (able.length === 0) problems.push({ field: 'providers', message: `no configured provider can ${operation}` });
+      const capable = this.adapters.filter((a) => a.prepare[operation]);
+      const able = capable.filter((a) => !policy || policy.allowsProvider(a.id));
+      if (able.length === 0) {
+        // Which of the two it is tells the caller whom to ask: the operator's config, or its own policy.
+        const why = capable.length === 0 ? `no configured provider can ${operation}` : `no provider this client may use can ${operation}`;
+        problems.push({ field: 'providers', message: why });
+      }
       return able;
     }
     if (requested.length === 0) {

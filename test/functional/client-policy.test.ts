@@ -58,6 +58,14 @@ describe('per-client policy: providers and privilege values (provider defaults i
   const noUpstream = () => {
     for (const s of h.sandboxes.all()) expect(s.count()).toBe(0);
   };
+
+  it('a client whose policy leaves no provider able to create users is told it is its policy, not the config', async () => {
+    // The default JWT policy allows generic only, which cannot create users (hoop and unleash can).
+    const res = await h.gql(CREATE_USER, { input: { email: `${uniqueName('u')}@example.com` } }, { authorization: `Bearer ${await jwt({})}` });
+    expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'providers' });
+    expect(res.body.errors[0].message).toBe('providers: no provider this client may use can createUser');
+    noUpstream();
+  });
   async function expectDenied(res: { status: number; body: any }, field: string) {
     expect(res.status).toBe(403);
     expect(res.body.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', field });
