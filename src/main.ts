@@ -6,6 +6,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
+import type { Logger } from 'pino';
 import { ConfigError } from './config/config.error';
 import { loadConfigFile, resolveConfig, type GatewayConfig } from './config/config.loader';
 import { createLogger } from './observability/pino.logger';
@@ -24,13 +25,16 @@ const HEAP_GROWING_PERCENT = 30;
 
 async function main(): Promise<void> {
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-  const logger = createLogger();
+  let logger: Logger;
   let config: GatewayConfig;
   let stopSandboxes: (() => Promise<void>) | undefined;
   try {
+    // A bad LOG_LEVEL or LOG_FORMAT is a ConfigError too: with a file, listed with the file's problems.
     if (process.env.GATEWAY_CONFIG) {
       config = loadConfigFile(process.env.GATEWAY_CONFIG);
+      logger = createLogger();
     } else {
+      logger = createLogger();
       // The only production import of sandbox/: the embedded default.
       const { startSandboxes, sandboxGatewayConfig } = await import('./sandbox/sandbox.set');
       const sandboxes = await startSandboxes();

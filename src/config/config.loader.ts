@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from './config.error';
+import { ConfigError, type ConfigProblem } from './config.error';
+import { logSettingsProblems } from './log.settings';
 import type { ProviderModule } from '../providers/provider.module';
 import { configSchema, configSchemaFor, type GatewayConfigInput, type ParsedConfig } from './config.schema';
 
@@ -31,16 +32,18 @@ export function loadConfigFile(path: string, env: Env = process.env): GatewayCon
 export function resolveConfig(raw: unknown, env: Env = process.env, modules?: readonly ProviderModule[]): GatewayConfig {
   const input = applyEnvOverrides(raw, env);
   const parsed = (modules ? configSchemaFor(modules) : configSchema).safeParse(input);
+  const logProblems = logSettingsProblems(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    throw new ConfigError([...parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })), ...logProblems]);
   }
   const cfg = parsed.data;
-  const problems: Array<{ path: string; message: string }> = [];
+  const problems: ConfigProblem[] = [...logProblems];
   const providerTokens: Record<string, string> = {};
   cfg.providers.forEach((p, i) => {
     const token = env[p.tokenEnv];
-    if (!token) problems.push({ path: `providers.${i}.tokenEnv`, message: `environment variable ${p.tokenEnv} is not set` });
-    else providerTokens[p.id] = token;
+    const unfit = token ? headerValueProblem(token) : 'is not set';
+    if (token && !unfit) providerTokens[p.id] = token;
+    else problems.push({ path: `providers.${i}.tokenEnv`, message: `environment variable ${p.tokenEnv} ${unfit ?? ''}` });
   });
   const hmacKey = env.IDEMPOTENCY_HMAC_KEY;
   if (cfg.redis && (!hmacKey || hmacKey.length < 16)) {
@@ -51,6 +54,17 @@ export function resolveConfig(raw: unknown, env: Env = process.env, modules?: re
   }
   if (problems.length) throw new ConfigError(problems);
   return deepFreeze({ ...cfg, providerTokens, idempotencyHmacKey: hmacKey || undefined });
+}
+
+/**
+ * A token goes into the Authorization header as is. undici refuses a control character (a secret file's trailing
+ * newline) or one above U+00FF on every call (UND_ERR_INVALID_ARG), and a server trims surrounding spaces, so the
+ * token compared is not the one configured: refused at start instead. Says why, never what the value is.
+ */
+function headerValueProblem(value: string): string | undefined {
+  if (/^\s|\s$|\p{Cc}/u.test(value)) return 'must not contain whitespace at either end or control characters (a trailing newline from a secret file?)';
+  if (/[\u0100-\u{10ffff}]/u.test(value)) return 'must contain only characters an HTTP header can carry (none above U+00FF)';
+  return undefined;
 }
 
 function applyEnvOverrides(raw: unknown, env: Env): unknown {

@@ -154,9 +154,15 @@ export function configSchemaFor(modules: readonly ProviderModule[]) {
         }
       });
       const ids = new Set<string>();
+      // One key, one client: the authenticator takes the first match, so a second client's key would authenticate as the first.
+      const keyOwner = new Map<string, string>();
       cfg.clients?.forEach((c, i) => {
         if (ids.has(c.id)) ctx.addIssue({ code: 'custom', path: ['clients', i, 'id'], message: `duplicate client id "${c.id}"` });
         ids.add(c.id);
+        const owner = keyOwner.get(c.keySha256);
+        if (owner !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['clients', i, 'keySha256'], message: `client "${c.id}" has the same API key as client "${owner}"` });
+        } else keyOwner.set(c.keySha256, c.id);
       });
       if (!cfg.clients && !cfg.jwt && !isLoopback(cfg.server.host)) {
         ctx.addIssue({

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { logSettingsFromEnv, type LogLevel } from '../config/log.settings';
 
 /**
  * JSON logs with every secret-bearing path redacted. Code should not log
@@ -24,11 +25,13 @@ export const REDACT_PATHS = [
   '*.credentials',
 ];
 
-export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
+/** Throws a ConfigError (exit 2 in main) for a LOG_LEVEL or LOG_FORMAT pino or this function does not know. */
+export function createLogger(options: { level?: LogLevel; destination?: DestinationStream } = {}): Logger {
+  const settings = logSettingsFromEnv();
   const pretty = !options.destination && wantsPrettyLogs();
   return pino(
     {
-      level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+      level: options.level ?? settings.level,
       base: { service: 'identity-gateway' },
       // Redaction runs before any transport, so pretty output is redacted too.
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
@@ -48,7 +51,6 @@ export function createLogger(options: { level?: string; destination?: Destinatio
 
 /** People at a terminal get readable lines; log shippers (a pipe, a container) get JSON. LOG_FORMAT decides when set. */
 export function wantsPrettyLogs(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = process.stdout.isTTY === true): boolean {
-  if (env.LOG_FORMAT === 'pretty') return true;
-  if (env.LOG_FORMAT === 'json') return false;
-  return stdoutIsTty;
+  const { format } = logSettingsFromEnv(env);
+  return format ? format === 'pretty' : stdoutIsTty;
 }
