@@ -51,7 +51,7 @@ export interface StartOptions {
 /** The gateway: config → store, providers, identity service, GraphQL, HTTP. */
 export async function startGateway(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger();
-  const { store, hmacKey } = createIdempotencyStore(config);
+  const { store, hmacKey } = createIdempotencyStore(config, logger);
   const modules = options.modules ?? PROVIDER_MODULES;
   const registry = ProviderRegistry.fromConfig(config, modules);
   // One metrics registry per gateway; the identity service reports through its event port (domain/identity.events.ts).

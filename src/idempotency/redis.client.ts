@@ -1,4 +1,9 @@
 import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
+import { createLogger } from '../observability/pino.logger';
+
+/** Where connection losses and recoveries go (warn level). */
+export type RedisEventLog = Pick<Logger, 'warn'>;
 
 export interface RedisConnectionOptions {
   /** A standalone Redis (or a primary behind a proxy). */
@@ -6,6 +11,8 @@ export interface RedisConnectionOptions {
   /** Seed nodes of a Redis Cluster: `redis://[user:password@]host:port` or `rediss://…` (TLS). */
   readonly cluster?: { readonly nodes: readonly string[] };
   readonly commandTimeoutMs: number;
+  /** The gateway's logger; without one, a logger with the process defaults (createLogger) made on first use. */
+  readonly logger?: RedisEventLog;
 }
 
 export type RedisClient = Redis | Cluster;
@@ -23,6 +30,8 @@ export const AUDIT_APPEND_AT_ONCE = 'idgwAuditAppendAtOnce';
  * Fail-closed settings (see docs/idempotency.md): no offline queue, one retry,
  * a short command timeout, so an unreachable Redis is a fast
  * SERVICE_UNAVAILABLE and never a 15 s hang or an unguarded upstream create.
+ * A connection that stops answering is dropped and made again
+ * (superviseRedisClient), and outages are logged.
  */
 export function createRedisClient(options: RedisConnectionOptions): RedisClient {
   const nodeOptions: RedisOptions = {
@@ -30,6 +39,10 @@ export function createRedisClient(options: RedisConnectionOptions): RedisClient 
     commandTimeout: options.commandTimeoutMs,
     connectTimeout: Math.max(options.commandTimeoutMs, 1000),
     retryStrategy: (times) => Math.min(50 * times, 1000),
+    // ioredis would send the commands still unanswered when a connection closed again on the next
+    // one. Their callers have had (or get, at their timeout) SERVICE_UNAVAILABLE: a claim or guard
+    // claim sent again would hold a key for an attempt that has already given up. Never resent.
+    autoResendUnfulfilledCommands: false,
   };
   const client = options.cluster
     ? new Cluster(options.cluster.nodes.map(seedNode), clusterOptions(options.cluster.nodes, nodeOptions, options.commandTimeoutMs))
@@ -43,8 +56,7 @@ export function createRedisClient(options: RedisConnectionOptions): RedisClient 
         enableAutoPipelining: true,
         autoPipeliningIgnoredCommands: [AUDIT_APPEND_AT_ONCE],
       });
-  // Connection errors surface as SERVICE_UNAVAILABLE on each call; the event itself is expected noise.
-  client.on('error', () => undefined);
+  superviseRedisClient(client, options);
   return client;
 }
 
@@ -78,4 +90,181 @@ function clusterOptions(nodes: readonly string[], nodeOptions: RedisOptions, com
     // With TLS the certificate names the host, not its IP: keep host names as given.
     dnsLookup: tls ? (address, callback) => callback(null, address, 0) : undefined,
   };
+}
+
+/** A stall is declared only after this many checks in a row found the connection silent: a blocked event loop is one check, not several. */
+const STALL_CHECKS = 3;
+
+/** While Redis stays unavailable, at most one reminder line per this interval. */
+export const OUTAGE_REMINDER_MS = 30_000;
+
+/**
+ * How long a connection may send back nothing at all while a command waits
+ * (three command timeouts, at least 1 s: every command on it has failed by
+ * then), and how often that is checked.
+ */
+export function stallBounds(commandTimeoutMs: number): { stallMs: number; checkMs: number } {
+  return { stallMs: Math.max(3 * commandTimeoutMs, 1000), checkMs: Math.min(Math.max(Math.round(commandTimeoutMs / 2), 50), 250) };
+}
+
+/**
+ * Watches the store's client (createRedisClient does it; a test's own client may be given too):
+ *
+ * - A connection that was asked something and has sent back no byte for
+ *   stallBounds().stallMs is dropped: a half-open connection (a peer or a
+ *   middlebox gone silent, the socket still open) would otherwise time out
+ *   every command until the kernel gives up on it, ~15 minutes later. Its
+ *   unanswered commands fail at once with that reason (they have mostly timed
+ *   out already) and are never sent again; ioredis connects again after its
+ *   retryStrategy delay, so at most one new connection per stallMs. On a
+ *   Cluster the stuck node's connection is dropped (ioredis does not reconnect
+ *   a node by itself) and the slot map refreshed, which connects to it again.
+ * - Losses and recoveries are logged at warn: one line per change, one
+ *   reminder per OUTAGE_REMINDER_MS while it lasts. Never the URL or its
+ *   credentials: the node's host:port, and the error's message with any URL's
+ *   user info cut out.
+ */
+export function superviseRedisClient(client: RedisClient, options: { readonly commandTimeoutMs: number; readonly logger?: RedisEventLog }): void {
+  const given = options.logger;
+  const log = new RedisOutageLog(given ? () => given : processLogger);
+  const bounds = stallBounds(options.commandTimeoutMs);
+  if (client instanceof Cluster) {
+    const watchNode = (node: Redis) => {
+      const scope = `node ${endpoint(node)}`;
+      watchForStall(node, bounds, (reason) => {
+        log.lost(scope, reason);
+        client.refreshSlotsCache();
+      });
+      node.on('ready', () => log.recovered(scope));
+    };
+    client.nodes('all').forEach(watchNode);
+    client.on('+node', watchNode);
+    client.on('node error', (err: unknown, key: string) => log.lost(`node ${key}`, err));
+    client.on('error', (err: unknown) => log.noteError('cluster', err));
+    client.on('reconnecting', () => log.lost('cluster'));
+    client.on('ready', () => log.recovered('cluster'));
+    return;
+  }
+  const scope = endpoint(client);
+  watchForStall(client, bounds, (reason) => log.lost(scope, reason));
+  // Every failed call is already a SERVICE_UNAVAILABLE; the events only feed the outage lines.
+  client.on('error', (err: unknown) => log.noteError(scope, err));
+  client.on('reconnecting', () => log.lost(scope));
+  client.on('ready', () => log.recovered(scope));
+}
+
+/**
+ * Polls the socket's byte counters (no work per reply): bytes written since
+ * the last reply was seen and none read for stallMs, over STALL_CHECKS
+ * checks or more, is a stall.
+ */
+function watchForStall(redis: Redis, bounds: { stallMs: number; checkMs: number }, onStall: (reason: Error) => void): void {
+  let stream: Redis['stream'] | undefined;
+  let read = 0;
+  let writtenAtLastReply = 0;
+  let silentSince = 0;
+  let silentChecks = 0;
+  const timer = setInterval(() => {
+    const s = redis.status === 'ready' ? redis.stream : undefined;
+    if (!s || s !== stream || s.bytesRead !== read) {
+      stream = s;
+      read = s?.bytesRead ?? 0;
+      writtenAtLastReply = s?.bytesWritten ?? 0;
+      silentChecks = 0;
+      return;
+    }
+    if (s.bytesWritten === writtenAtLastReply) return; // nothing asked since the last reply
+    if (silentChecks++ === 0) silentSince = Date.now();
+    const silentMs = Date.now() - silentSince;
+    if (silentChecks < STALL_CHECKS || silentMs < bounds.stallMs) return;
+    stream = undefined;
+    silentChecks = 0;
+    const reason = new Error(`no reply from Redis for ${silentMs} ms with commands waiting: connection dropped, reconnecting`);
+    onStall(reason);
+    // Fails the commands still queued on it with `reason` (a Cluster retries a command whose node
+    // connection merely closed; not this one), then closes it. The socket is destroyed at once:
+    // a half-open peer may never complete the orderly close that disconnect() starts.
+    redis.recoverFromFatalError(reason, reason, {});
+    s.destroy();
+  }, bounds.checkMs);
+  timer.unref();
+  redis.once('end', () => clearInterval(timer));
+}
+
+let fallbackLogger: RedisEventLog | undefined;
+const processLogger = (): RedisEventLog => (fallbackLogger ??= createLogger());
+
+/** host:port, as ioredis names a Cluster node (never the URL: it may carry credentials). */
+function endpoint(redis: Redis): string {
+  const { host, port, path } = redis.options;
+  return path ? 'unix socket' : `${host}:${port}`;
+}
+
+/** An error's message for a log line: any URL in it without its user info (user:password@), at most 200 characters. */
+export function describeRedisError(err: unknown): string {
+  const e = err as { message?: unknown; code?: unknown } | null | undefined;
+  const message = typeof e?.message === 'string' && e.message ? e.message : typeof e?.code === 'string' ? e.code : String(err);
+  return message.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/gi, '$1').slice(0, 200);
+}
+
+interface Outage {
+  readonly since: number;
+  lastLine: number;
+}
+
+/**
+ * The outage lines, per scope (the standalone endpoint; `cluster`; a Cluster
+ * `node host:port`): "lost" once when it goes, "back" once when it returns,
+ * and while it stays down one reminder per `reminderMs` at most, however many
+ * errors and reconnection attempts come in between.
+ */
+export class RedisOutageLog {
+  private readonly down = new Map<string, Outage>();
+  private readonly lastError = new Map<string, string>();
+
+  constructor(
+    private readonly logger: () => RedisEventLog,
+    private readonly reminderMs = OUTAGE_REMINDER_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** An error event: remembered as the reason of the next line. */
+  noteError(scope: string, err: unknown): void {
+    this.lastError.set(scope, describeRedisError(err));
+    this.remind(scope);
+  }
+
+  lost(scope: string, err?: unknown): void {
+    if (err !== undefined) this.lastError.set(scope, describeRedisError(err));
+    if (this.down.has(scope)) return this.remind(scope);
+    const t = this.now();
+    this.down.set(scope, { since: t, lastLine: t });
+    this.logger().warn(
+      { redis: scope, reason: this.reason(scope) },
+      'Redis connection lost: the idempotency store is unavailable (creates answer SERVICE_UNAVAILABLE, /readyz 503) until it reconnects',
+    );
+  }
+
+  recovered(scope: string): void {
+    this.lastError.delete(scope);
+    const outage = this.down.get(scope);
+    if (!outage) return;
+    this.down.delete(scope);
+    this.logger().warn({ redis: scope, downMs: this.now() - outage.since }, 'Redis connection back: the idempotency store is available again');
+  }
+
+  private remind(scope: string): void {
+    const outage = this.down.get(scope);
+    const t = this.now();
+    if (!outage || t - outage.lastLine < this.reminderMs) return;
+    outage.lastLine = t;
+    this.logger().warn(
+      { redis: scope, downMs: t - outage.since, reason: this.reason(scope) },
+      'Redis still unavailable: creates answer SERVICE_UNAVAILABLE, /readyz 503',
+    );
+  }
+
+  private reason(scope: string): string {
+    return this.lastError.get(scope) ?? 'connection closed';
+  }
 }

@@ -8,8 +8,14 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 export class CountingProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  /** The client side of every open connection, with whether it has gone silent (stallCurrent). */
+  private readonly stalled = new Map<Socket, boolean>();
   clientWrites = 0;
+  /** Connections accepted and forwarded to Redis since start (a reconnect adds one). */
+  accepted = 0;
   port = 0;
+  /** Sees every client write that reaches Redis (not those dropped by a stall or a cut). */
+  onForward?: (data: Buffer) => void;
   /** From this client write on, Redis is "gone": the write is dropped and every connection cut. */
   private cutAtWrite = Infinity;
 
@@ -25,18 +31,30 @@ export class CountingProxy {
     this.server = createServer((client) => {
       if (this.clientWrites + 1 >= this.cutAtWrite) return void client.destroy();
       const upstream = connect(this.targetPort, this.targetHost);
+      this.accepted++;
       this.sockets.add(client).add(upstream);
+      this.stalled.set(client, false);
       client.on('data', (d) => {
         this.clientWrites++;
         if (this.clientWrites >= this.cutAtWrite) {
           for (const s of this.sockets) s.destroy();
           return;
         }
-        if (this.delayMs > 0) setTimeout(() => upstream.write(d), this.delayMs);
-        else upstream.write(d);
+        if (this.stalled.get(client)) return;
+        const forward = () => {
+          // A stall that began while the write was held back drops it too.
+          if (this.stalled.get(client)) return;
+          this.onForward?.(d);
+          upstream.write(d);
+        };
+        if (this.delayMs > 0) setTimeout(forward, this.delayMs);
+        else forward();
       });
-      upstream.on('data', (d) => client.write(d));
+      upstream.on('data', (d) => {
+        if (!this.stalled.get(client)) client.write(d);
+      });
       const end = () => {
+        this.stalled.delete(client);
         client.destroy();
         upstream.destroy();
       };
@@ -56,6 +74,22 @@ export class CountingProxy {
   /** Lets `writes` more client writes through, then behaves as a Redis that went away. */
   cutAfter(writes: number): void {
     this.cutAtWrite = this.clientWrites + writes + 1;
+  }
+
+  /**
+   * A half-open path: the connections open now go silent, both ways (what
+   * the client sends is taken and dropped, nothing comes back), and stay
+   * open; connections made from now on are forwarded as usual. Returns how
+   * many went silent.
+   */
+  stallCurrent(): number {
+    for (const client of this.stalled.keys()) this.stalled.set(client, true);
+    return this.stalled.size;
+  }
+
+  /** Connections open now that are silent. */
+  get stalledOpen(): number {
+    return [...this.stalled.values()].filter(Boolean).length;
   }
 
   async stop(): Promise<void> {

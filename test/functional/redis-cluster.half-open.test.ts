@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import calculateSlot from 'cluster-key-slot';
+import { Cluster } from 'ioredis';
+import { recordId } from '../../src/idempotency/record.keys';
+import { superviseRedisClient } from '../../src/idempotency/redis.client';
+import { RedisIdempotencyStore } from '../../src/idempotency/redis.store';
+import { createLogger } from '../../src/observability/pino.logger';
+import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster';
+import { CountingProxy } from '../helpers/tcp.proxy';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const COMMAND_TIMEOUT_MS = 300;
+
+/**
+ * One master's connection goes silent (open, nothing comes back) while a new
+ * connection to it would work: the stuck node's connection is dropped and the
+ * slot map refreshed, so the store recovers by itself.
+ */
+describe('Redis Cluster: a half-open connection to one master', () => {
+  let cluster: RedisCluster;
+  let proxies: CountingProxy[];
+  let client: Cluster;
+  let store: RedisIdempotencyStore;
+  let logText = '';
+  const prefix = `idgw-cho-${randomBytes(3).toString('hex')}:`;
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+    // Every node behind a proxy; natMap sends discovered nodes through them.
+    proxies = await Promise.all(cluster.nodes.map((n) => new CountingProxy(n.port).start()));
+    const natMap = Object.fromEntries(cluster.nodes.map((n, i) => [`127.0.0.1:${n.port}`, { host: '127.0.0.1', port: proxies[i].port }]));
+    // The options createRedisClient gives a Cluster (redis.client.ts), plus natMap.
+    client = new Cluster([{ host: '127.0.0.1', port: proxies[0].port }], {
+      natMap,
+      enableOfflineQueue: false,
+      maxRedirections: 2,
+      retryDelayOnFailover: 100,
+      retryDelayOnClusterDown: 100,
+      retryDelayOnTryAgain: 100,
+      slotsRefreshTimeout: 500,
+      clusterRetryStrategy: (times) => Math.min(100 * times, 1000),
+      redisOptions: {
+        maxRetriesPerRequest: 1,
+        commandTimeout: COMMAND_TIMEOUT_MS,
+        connectTimeout: 1000,
+        autoResendUnfulfilledCommands: false,
+      },
+    });
+    const destination = new Writable({
+      write(chunk, _enc, cb) {
+        logText += chunk.toString();
+        cb();
+      },
+    });
+    superviseRedisClient(client, { commandTimeoutMs: COMMAND_TIMEOUT_MS, logger: createLogger({ level: 'debug', destination }) });
+    store = new RedisIdempotencyStore(
+      {
+        ttlSeconds: 600,
+        leaseSeconds: 30,
+        cluster: { nodes: [] },
+        keyPrefix: prefix,
+        commandTimeoutMs: COMMAND_TIMEOUT_MS,
+        audit: { retentionSeconds: 600, maxEvents: 100 },
+      },
+      client,
+    );
+    await store.ping();
+  }, 60_000);
+  afterAll(async () => {
+    await store?.close();
+    for (const p of proxies ?? []) await p.stop();
+    await cluster?.stop();
+  });
+
+  it('answers SERVICE_UNAVAILABLE for that master meanwhile, recovers within a few seconds, resends nothing, logs the node once lost and once back', async () => {
+    const ref = { clientId: 'c', operation: 'createServiceAccount' as const, key: `k-${randomBytes(6).toString('hex')}` };
+    const master = client.slots[calculateSlot(`${prefix}rec:{${recordId(ref)}}`)][0];
+    const proxy = proxies.find((p, i) => master === `127.0.0.1:${p.port}` || master === `127.0.0.1:${cluster.nodes[i].port}`)!;
+    // What reaches any node: a command sent again after its node connection closed goes to a random node first.
+    let forwarded = '';
+    for (const p of proxies) p.onForward = (d) => (forwarded += d.toString('latin1'));
+    const fp = `fp-${randomBytes(8).toString('hex')}`;
+
+    expect(proxy.stallCurrent()).toBeGreaterThanOrEqual(1);
+    const stalledAt = Date.now();
+    await expect(store.claim(ref, fp, ['hoop'])).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    await expect(store.ping()).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+
+    let back: number | undefined;
+    while (back === undefined && Date.now() - stalledAt < 10_000) {
+      await sleep(100);
+      back = await store.ping().then(
+        () => Date.now(),
+        () => undefined,
+      );
+    }
+    expect(back).toBeDefined();
+    expect(back! - stalledAt).toBeLessThan(5000);
+    expect((await store.claim(ref, fp, ['hoop'])).kind).toBe('claimed');
+    expect(proxy.stalledOpen).toBe(0);
+
+    await sleep(500);
+    // The timed-out claim was not sent again (ioredis retries a command whose node connection closed, after retryDelayOnFailover).
+    expect(forwarded.split(fp).length - 1).toBe(1);
+    const warnings = logText
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { level: number; msg: string; redis?: string; reason?: string })
+      .filter((l) => l.level >= 40);
+    const lost = warnings.filter((l) => /^Redis connection lost/.test(l.msg));
+    const recovered = warnings.filter((l) => /^Redis connection back/.test(l.msg));
+    expect(lost).toHaveLength(1);
+    expect(lost[0].redis).toBe(`node ${master}`);
+    expect(lost[0].reason).toMatch(/no reply from Redis/);
+    expect(recovered).toHaveLength(1);
+    expect(recovered[0].redis).toBe(`node ${master}`);
+    expect(warnings).toHaveLength(2);
+  });
+});

@@ -1,0 +1,167 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { CREATE_SA } from '../helpers/graphql.client';
+import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
+import { CountingProxy } from '../helpers/tcp.proxy';
+import { createLogger } from '../../src/observability/pino.logger';
+import { RedisIdempotencyStore } from '../../src/idempotency/redis.store';
+
+/**
+ * A half-open path to Redis: the gateway's connection stays open but goes
+ * silent (a proxy takes its bytes and never answers), while a new connection
+ * would work. The gateway must drop the silent connection and connect again,
+ * by itself, within a few seconds — not when the kernel gives up on it.
+ */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const target = () => new URL(process.env.REDIS_URL!);
+
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await sleep(100);
+  }
+  return undefined;
+}
+
+describe('a half-open Redis connection (open, silent) is dropped and made again', () => {
+  describe('through the gateway', () => {
+    let proxy: CountingProxy;
+    let h: Harness;
+    const readyz = async () => (await fetch(h.url.replace('/graphql', '/readyz'))).status;
+    beforeAll(async () => {
+      proxy = await new CountingProxy(Number(target().port || 6379), target().hostname).start();
+      // redis.commandTimeoutMs: the default 500 ms, so a connection silent for 1.5 s is dropped.
+      h = await startHarness({ redis: true, redisUrl: `redis://127.0.0.1:${proxy.port}` });
+    });
+    afterAll(async () => {
+      await h.close();
+      await proxy.stop();
+    });
+
+    it('answers SERVICE_UNAVAILABLE during the stall, then creates again and is ready, without a restart', async () => {
+      expect((await h.gql(CREATE_SA, { input: { name: uniqueName('ho'), providers: ['hoop'] } })).body.data.createServiceAccount.status).toBe('SUCCEEDED');
+      expect(await readyz()).toBe(200);
+      const acceptedBefore = proxy.accepted;
+      expect(proxy.stallCurrent()).toBe(1);
+      const stalledAt = Date.now();
+
+      const name = uniqueName('stalled');
+      const down = await h.gql(CREATE_SA, { input: { name, providers: ['hoop'] } });
+      expect(down.status).toBe(503);
+      expect(down.body.errors[0].extensions.code).toBe('SERVICE_UNAVAILABLE');
+      expect(Date.now() - stalledAt).toBeLessThan(2000);
+      expect(await readyz()).toBe(503);
+
+      const ready = await until(async () => ((await readyz()) === 200 ? Date.now() : undefined), 10_000);
+      expect(ready).toBeDefined();
+      // Silent for 3 command timeouts (1.5 s), then a reconnect 50 ms later: a few seconds, not ~15 minutes.
+      expect(ready! - stalledAt).toBeLessThan(5000);
+      const back = await h.gql(CREATE_SA, { input: { name: uniqueName('back'), providers: ['hoop'] } });
+      expect(back.body.data.createServiceAccount.status).toBe('SUCCEEDED');
+      // The refused create was never sent upstream; the same gateway made one new connection.
+      expect(h.sandboxes.hoop.received('POST /serviceaccounts').filter((c) => (c.body as { name: string }).name === name)).toEqual([]);
+      expect(proxy.stalledOpen).toBe(0);
+      expect(proxy.accepted).toBe(acceptedBefore + 1);
+      // The gateway's own log has the outage and the recovery, once each.
+      const lines = h.logs().split('\n');
+      expect(lines.filter((l) => l.includes('Redis connection lost'))).toHaveLength(1);
+      expect(lines.filter((l) => l.includes('Redis connection back'))).toHaveLength(1);
+    });
+  });
+
+  describe('the store, with its log', () => {
+    const password = `pw-${randomBytes(6).toString('hex')}`;
+    let proxy: CountingProxy;
+    let store: RedisIdempotencyStore;
+    let logText = '';
+    let forwarded = '';
+    let warn: jest.SpyInstance;
+    const lines = () =>
+      logText
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { level: number; msg: string; redis?: string; reason?: string });
+    const ref = () => ({ clientId: 'c', operation: 'createServiceAccount' as const, key: uniqueName('half-open') });
+    const pingOk = () =>
+      store.ping().then(
+        () => Date.now(),
+        () => undefined,
+      );
+
+    beforeAll(async () => {
+      // A URL with a password (this Redis has none: ioredis warns on the console that it is not needed, and goes on).
+      warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+      proxy = await new CountingProxy(Number(target().port || 6379), target().hostname).start();
+      proxy.onForward = (d) => (forwarded += d.toString('latin1'));
+      const destination = new Writable({
+        write(chunk, _enc, cb) {
+          logText += chunk.toString();
+          cb();
+        },
+      });
+      store = new RedisIdempotencyStore({
+        ttlSeconds: 600,
+        leaseSeconds: 30,
+        url: `redis://:${password}@127.0.0.1:${proxy.port}`,
+        keyPrefix: `idgw-half-open-${randomBytes(3).toString('hex')}:`,
+        commandTimeoutMs: 300,
+        audit: { retentionSeconds: 600, maxEvents: 100 },
+        logger: createLogger({ level: 'debug', destination }),
+      });
+      await store.ping();
+    });
+    afterAll(async () => {
+      await store.close();
+      await proxy.stop();
+      warn.mockRestore();
+    });
+
+    it('fails closed while silent, recovers in a few seconds, never sends the timed-out claim again, and logs the outage and the recovery once each', async () => {
+      const r = ref();
+      const fp = `fp-${randomBytes(8).toString('hex')}`;
+      expect(proxy.stallCurrent()).toBe(1);
+      const stalledAt = Date.now();
+      await expect(store.claim(r, fp, ['hoop'])).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      await expect(store.ping()).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+
+      const back = await until(pingOk, 8000);
+      expect(back).toBeDefined();
+      // Silent for max(3 × 300 ms, 1 s), checked every 150 ms, then a reconnect 50 ms later.
+      expect(back! - stalledAt).toBeLessThan(3000);
+      expect((await store.claim(r, fp, ['hoop'])).kind).toBe('claimed');
+
+      await sleep(500);
+      // The timed-out claim reached Redis neither on the silent connection nor, resent, on the new one.
+      expect(forwarded.split(fp).length - 1).toBe(1);
+      const warnings = lines().filter((l) => l.level >= 40);
+      const lost = warnings.filter((l) => /^Redis connection lost/.test(l.msg));
+      const recovered = warnings.filter((l) => /^Redis connection back/.test(l.msg));
+      expect(lost).toHaveLength(1);
+      expect(lost[0]).toMatchObject({ level: 40, redis: `127.0.0.1:${proxy.port}` });
+      expect(lost[0].reason).toMatch(/no reply from Redis for \d+ ms with commands waiting/);
+      expect(recovered).toHaveLength(1);
+      expect(recovered[0].level).toBe(40);
+      expect(warnings).toHaveLength(2);
+      expect(logText).not.toContain(password);
+      expect(logText).not.toContain('redis://');
+    });
+
+    it('a claim whose connection is cut is not sent again on the next connection (autoResendUnfulfilledCommands off)', async () => {
+      const r = ref();
+      const fp = `fp-${randomBytes(8).toString('hex')}`;
+      const before = proxy.clientWrites;
+      proxy.cutAfter(0); // the next write (the claim) is dropped and the connection cut
+      const claim = store.claim(r, fp, ['hoop']);
+      while (proxy.clientWrites === before) await sleep(2);
+      proxy.reset(); // new connections get through again: ioredis reconnects 50 ms later
+      await expect(claim).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      expect(await until(pingOk, 5000)).toBeDefined();
+      await sleep(300);
+      expect(forwarded).not.toContain(fp);
+      expect((await store.claim(r, fp, ['hoop'])).kind).toBe('claimed');
+      expect(forwarded.split(fp).length - 1).toBe(1);
+    });
+  });
+});
