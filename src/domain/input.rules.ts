@@ -46,6 +46,9 @@ export class InputChecker {
     // A list reports its first bad item only; one problem per field is enough to fix it.
     const before = this.problems.length;
     for (let i = 0; i < values.length && this.problems.length === before; i++) this.text(`${field}[${i}]`, values[i], maxLength);
+    // A repeated group, role or permission means nothing more to a provider and says the client's list is not
+    // what it thinks: refused rather than sent as given or silently merged, as a repeated provider id is.
+    if (this.problems.length === before && new Set(values).size < values.length) this.problems.push({ field, message: 'must not name the same value twice' });
   }
 
   positiveInt(field: string, value: number | undefined): void {

@@ -44,6 +44,8 @@ describe('bad input is a BAD_USER_INPUT error naming the field, and nothing reac
     ['versori.organisationId', { providers: ['versori'], versori: { organisationId: '../admin' } }],
     ['generic.permissions', { providers: ['generic-bare'] }],
     ['generic.permissions', { providers: ['generic'], generic: { permissions: [] } }],
+    ['generic.permissions', { providers: ['generic'], generic: { permissions: ['org:read', 'org:write', 'org:read'] } }],
+    ['hoop.groups', { hoop: { groups: ['ops', 'ops'] } }],
   ])('createServiceAccount: %s', async (field, patch) => {
     const res = await h.gql(CREATE_SA, { input: { ...ok(), ...patch } });
     expect(res.status).toBe(200);
