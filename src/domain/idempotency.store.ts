@@ -58,6 +58,10 @@ export interface Completion {
  * claim, guard, complete. Every method either does what it says or throws
  * ServiceUnavailableError: a store that cannot answer fails closed.
  */
+export interface CompleteOptions {
+  readonly retry?: boolean;
+}
+
 export interface IdempotencyStore {
   readonly kind: 'memory' | 'redis' | 'redis-cluster';
   claim(ref: RecordRef, fingerprint: string, targetIds: readonly string[]): Promise<ClaimResult>;
@@ -65,9 +69,13 @@ export interface IdempotencyStore {
   guard(ref: RecordRef, owner: string, guards: readonly GuardRef[]): Promise<boolean[]>;
   /**
    * False when this owner lost the record (lease expired and someone took over).
-   * The attempt's audit event is appended in the same round trip.
+   * The attempt's audit event is appended in the same round trip. `retry`: an
+   * earlier try of this same completion may have landed (its reply lost): a
+   * record this owner already completed counts as recorded, and the audit
+   * event is appended only when this try changed the record or found it lost,
+   * never a second time.
    */
-  complete(ref: RecordRef, owner: string, completion: Completion, audit: AuditEvent): Promise<boolean>;
+  complete(ref: RecordRef, owner: string, completion: Completion, audit: AuditEvent, options?: CompleteOptions): Promise<boolean>;
   /** Gives back a claim that did no upstream work (nothing to call, or a failure before any call). */
   release(ref: RecordRef, owner: string): Promise<void>;
   /** Appends the audit event of an attempt the claim answered (CONFLICT, IN_PROGRESS, REUSED) or that called nothing. */

@@ -1,6 +1,7 @@
 import type {
   ClaimResult,
   Completion,
+  CompleteOptions,
   GuardRef,
   IdempotencyStore,
   RecordRef,
@@ -126,10 +127,12 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     });
   }
 
-  async complete(ref: RecordRef, owner: string, c: Completion, audit: AuditEvent): Promise<boolean> {
-    this.audit.append(audit);
+  async complete(ref: RecordRef, owner: string, c: Completion, audit: AuditEvent, options: CompleteOptions = {}): Promise<boolean> {
     const rid = recordId(ref);
     const rec = this.live(rid);
+    // As the Redis store: a retry of a completion that landed before counts as recorded, audited once.
+    if (options.retry && rec?.owner === owner && rec.state === 'completed') return true;
+    this.audit.append(audit);
     const now = this.now();
     for (const g of c.release) this.releaseGuard(ref, rid, owner, g);
     for (const g of c.keep) {

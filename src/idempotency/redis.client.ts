@@ -116,7 +116,8 @@ export function stallBounds(commandTimeoutMs: number): { stallMs: number; checkM
  *   every command until the kernel gives up on it, ~15 minutes later. Its
  *   unanswered commands fail at once with that reason (they have mostly timed
  *   out already) and are never sent again; ioredis connects again after its
- *   retryStrategy delay, so at most one new connection per stallMs. On a
+ *   retryStrategy delay (at most 1 s): a Redis that accepts and never answers
+ *   sees one or two connections a second, no storm. On a
  *   Cluster the stuck node's connection is dropped (ioredis does not reconnect
  *   a node by itself) and the slot map refreshed, which connects to it again.
  * - Losses and recoveries are logged at warn: one line per change, one

@@ -28,9 +28,13 @@ redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 return {'retry', createdAt, completedAt, status, results, '[]'}
 `;
 
-/** KEYS: record, lease. ARGV: owner, resultsJson, status, retryable ('1'|'0'), nowIso. Compare-and-set on the owner token. */
+/**
+ * KEYS: record, lease. ARGV: owner, resultsJson, status, retryable ('1'|'0'), nowIso. Compare-and-set on the
+ * owner token: 1 completed now, 2 already completed by this owner (an earlier try landed), 0 lost.
+ */
 export const COMPLETE = `
 local f = redis.call('HMGET', KEYS[1], 'owner', 'state')
+if f[1] == ARGV[1] and f[2] == 'completed' then return 2 end
 if f[1] ~= ARGV[1] or f[2] ~= 'in_progress' then return 0 end
 redis.call('HSET', KEYS[1], 'state', 'completed', 'results', ARGV[2], 'status', ARGV[3], 'retryable', ARGV[4], 'completedAt', ARGV[5], 'pending', '[]')
 redis.call('DEL', KEYS[2])

@@ -8,6 +8,7 @@ import type {
   AuditRetention,
   ClaimResult,
   Completion,
+  CompleteOptions,
   GuardRef,
   IdempotencyStore,
   RecordRef,
@@ -59,6 +60,10 @@ export interface RedisStoreOptions extends StoreTiming, RedisConnectionOptions {
  * reads merge them (audit.cursor.ts).
  */
 const CLUSTER_AUDIT_SHARDS = 4;
+
+/** COMPLETE's answers (redis.scripts.ts); 0 is a record lost to another attempt. */
+const COMPLETED_NOW = 1;
+const COMPLETED_BEFORE = 2;
 
 /**
  * The production store, on a standalone Redis or a Redis Cluster. Fails
@@ -141,7 +146,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     return replies.map((r) => r === 1);
   }
 
-  async complete(ref: RecordRef, owner: string, c: Completion, audit: AuditEvent): Promise<boolean> {
+  async complete(ref: RecordRef, owner: string, c: Completion, audit: AuditEvent, options: CompleteOptions = {}): Promise<boolean> {
     const [rec, lease] = this.recordKeys(ref);
     const held = `${recordId(ref)}|${owner}`;
     const ttl = String(this.options.ttlSeconds * 1000);
@@ -157,10 +162,12 @@ export class RedisIdempotencyStore implements IdempotencyStore {
         const key = this.guardKey(ref, g);
         return { key, add: (p) => p.idgwGuardKeep(key, held, ttl) };
       }),
-      // The audit event rides in the same round trip as the completion it records.
-      this.auditStep(audit),
+      // The audit event rides in the same round trip as the completion it records; on a retry it waits
+      // for COMPLETE's answer instead, so an earlier try that landed is not audited twice.
+      ...(options.retry ? [] : [this.auditStep(audit)]),
     ]);
-    return replies[0] === 1;
+    if (options.retry && replies[0] !== COMPLETED_BEFORE) await this.appendAudit(audit);
+    return replies[0] === COMPLETED_NOW || replies[0] === COMPLETED_BEFORE;
   }
 
   async release(ref: RecordRef, owner: string): Promise<void> {

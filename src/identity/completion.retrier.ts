@@ -83,7 +83,7 @@ export class CompletionRetrier {
     p.attempt++;
     const fields = { operation: p.ref.operation, status: p.completion.status, attempt: p.attempt };
     try {
-      const stillOwner = await this.store.complete(p.ref, p.owner, p.completion, p.audit);
+      const stillOwner = await this.store.complete(p.ref, p.owner, p.completion, p.audit, { retry: true });
       this.pending.delete(p);
       if (stillOwner) p.logger.warn(fields, 'idempotency outcome recorded on a later try');
       else p.logger.warn(fields, 'idempotency outcome not recorded: another attempt took the record over first');

@@ -13,7 +13,7 @@ import { ErrorCode } from '../errors/error-code.enum';
 
 /** Unknown fields named in the one error; the rest are counted. */
 const NAMES_SHOWN = 5;
-/** A field name is the client's text: shown cut to this length. */
+/** Field and variable names are the client's text: shown cut to this length. */
 const NAME_CHARS = 64;
 
 interface Unknown {
@@ -59,7 +59,8 @@ export function unknownFields(schema: GraphQLSchema, operation: OperationDefinit
   for (const def of operation.variableDefinitions ?? []) {
     const name = def.variable.name.value;
     const type = typeFromAST(schema, def.type) as GraphQLInputType | undefined;
-    if (type && variables && Object.hasOwn(variables, name)) walk(variables[name], type, name, name, found);
+    const shown = cut(name);
+    if (type && variables && Object.hasOwn(variables, name)) walk(variables[name], type, shown, shown, found);
   }
   return found;
 }
@@ -76,10 +77,14 @@ function walk(value: unknown, type: GraphQLInputType, variable: string, path: st
   if (!isInputObjectType(nullable) || typeof value !== 'object' || Array.isArray(value)) return;
   const fields = nullable.getFields();
   for (const [key, v] of Object.entries(value)) {
-    const shown = key.length > NAME_CHARS ? `${key.slice(0, NAME_CHARS)}…` : key;
+    const shown = cut(key);
     const at = `${path}.${shown}`;
     if (!Object.hasOwn(fields, key)) found.push({ variable, path: at, field: shown, type: nullable.name });
     else walk(v, fields[key].type, variable, at, found);
     if (found.length > NAMES_SHOWN) return;
   }
+}
+
+function cut(name: string): string {
+  return name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS)}…` : name;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import type { AuditEvent, Completion, RecordRef } from '../../src/domain';
+import type { AuditEvent, CompleteOptions, Completion, RecordRef } from '../../src/domain';
 import { ServiceUnavailableError } from '../../src/errors/gateway.error';
 import { IdentityService, type Caller } from '../../src/identity/identity.service';
 import { ProviderHealthBook } from '../../src/identity/provider-health.book';
@@ -15,9 +15,19 @@ import { FakeAdapter } from '../helpers/fake.adapter';
  */
 class BlipOnFirstComplete extends RedisIdempotencyStore {
   failures = 1;
-  override async complete(ref: RecordRef, owner: string, c: Completion, audit: AuditEvent): Promise<boolean> {
+  override async complete(ref: RecordRef, owner: string, c: Completion, audit: AuditEvent, options?: CompleteOptions): Promise<boolean> {
     if (this.failures-- > 0) throw new ServiceUnavailableError('redis blip', { cause: 'redis unavailable' });
-    return super.complete(ref, owner, c, audit);
+    return super.complete(ref, owner, c, audit, options);
+  }
+}
+
+/** Its first `complete` lands in Redis, but the reply is lost (a stalled connection, a timeout): the caller sees an error. */
+class ReplyLostOnFirstComplete extends RedisIdempotencyStore {
+  failures = 1;
+  override async complete(ref: RecordRef, owner: string, c: Completion, audit: AuditEvent, options?: CompleteOptions): Promise<boolean> {
+    const landed = await super.complete(ref, owner, c, audit, options);
+    if (this.failures-- > 0) throw new ServiceUnavailableError('reply lost', { cause: 'redis unavailable' });
+    return landed;
   }
 }
 
@@ -38,8 +48,8 @@ describe('a completion the store refused is written on a later try', () => {
     await Promise.all(stores.map((s) => s.close()));
   });
 
-  function setup(delays: readonly number[]) {
-    const store = new BlipOnFirstComplete({
+  function setup(delays: readonly number[], Store: typeof BlipOnFirstComplete | typeof ReplyLostOnFirstComplete = BlipOnFirstComplete) {
+    const store = new Store({
       url: process.env.REDIS_URL!,
       commandTimeoutMs: 1000,
       keyPrefix: `idgw-test-retry-${randomBytes(4).toString('hex')}:`,
@@ -88,6 +98,18 @@ describe('a completion the store refused is written on a later try', () => {
       code: 'CONFLICT',
     });
     expect(adapter.sends).toBe(1);
+  });
+
+  it('a try that landed but whose reply was lost: the retry counts it as recorded, and the attempt is audited once', async () => {
+    const { store, service } = setup([50, 100], ReplyLostOnFirstComplete);
+    const log = caller();
+    const ref: RecordRef = { clientId: 'client-1', operation: 'createServiceAccount', key: 'lost-reply' };
+    await service.create('createServiceAccount', log.caller, { name: 'third-bot', status: 'ACTIVE', idempotencyKey: 'lost-reply' });
+    expect((await store.get([ref]))[0]).toMatchObject({ state: 'completed', status: 'SUCCEEDED' });
+    await until(async () => log.text().includes('idempotency outcome recorded on a later try'));
+    expect(log.text()).not.toContain('took the record over');
+    const events = (await store.auditEvents({ first: 100, filter: {} })).events.filter((e) => e.idempotencyKey === 'lost-reply');
+    expect(events).toHaveLength(1);
   });
 
   it('at shutdown a completion still waiting gets its last try at once, before the store closes', async () => {

@@ -65,6 +65,20 @@ describe('hostile requests stay cheap and honest', () => {
     expect(filter.body.errors[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'f.nope' } });
   });
 
+  it('a long variable name is cut in the answer, as field names are', async () => {
+    const name = `v${'x'.repeat(3000)}`;
+    const res = await h.gql(
+      `mutation($${name}: CreateServiceAccountInput!) { createServiceAccount(input: $${name}) { status } }`,
+      {
+        [name]: { name: uniqueName('long'), a: 1, b: 2, c: 3, d: 4, e: 5, f: 6 },
+      },
+      AUDITOR,
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(res.text.length).toBeLessThan(2_000);
+  });
+
   it('a GET carries its variables through the same checks as a POST body', async () => {
     const input: Record<string, unknown> = { name: uniqueName('get') };
     for (let i = 0; i < 60; i++) input[`k${i}`] = 1;

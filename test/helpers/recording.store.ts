@@ -3,6 +3,7 @@ import type {
   AuditPage,
   AuditQuery,
   ClaimResult,
+  CompleteOptions,
   Completion,
   GuardRef,
   IdempotencyStore,
@@ -44,11 +45,11 @@ export class RecordingStore implements IdempotencyStore {
 
   readonly audits: AuditEvent[] = [];
 
-  async complete(ref: RecordRef, owner: string, completion: Completion, audit: AuditEvent): Promise<boolean> {
+  async complete(ref: RecordRef, owner: string, completion: Completion, audit: AuditEvent, options?: CompleteOptions): Promise<boolean> {
     this.completions.push(completion);
     this.audits.push(audit);
     this.maybeFail('complete');
-    return this.inner.complete(ref, owner, completion, audit);
+    return this.inner.complete(ref, owner, completion, audit, options);
   }
 
   async appendAudit(event: AuditEvent): Promise<void> {
