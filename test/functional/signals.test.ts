@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import { sandboxGatewayConfig, startSandboxes, type SandboxSet } from '../../src
 import { CountingProxy } from '../helpers/tcp.proxy';
 import { startHarness, TEST_HMAC_KEY, uniqueName } from '../helpers/gateway.harness';
 import { CREATE_SA, gql } from '../helpers/graphql.client';
-import { spawnGateway } from '../helpers/process.harness';
+import { ROOT, spawnGateway } from '../helpers/process.harness';
 import { freePort } from '../helpers/redis.global-setup';
 
 /** `node dist/main.js` (what `npm start` runs) as a real child process, stopped by signals. */
@@ -22,6 +23,37 @@ describe('signals to the compiled gateway process', () => {
     writeFileSync(file, JSON.stringify({ ...sandboxGatewayConfig(sandboxes), ...extra }));
     return file;
   }
+
+  it('SIGTERM to `npm start` itself reaches the gateway: it stops and frees its port', async () => {
+    const port = await freePort();
+    const npm = spawn('npm', ['start', '--silent'], {
+      cwd: ROOT,
+      env: { ...process.env, ...sandboxes.tokens, GATEWAY_CONFIG: configFile(), PORT: String(port), REDIS_URL: undefined },
+      stdio: 'ignore',
+    });
+    const health = () =>
+      fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.status,
+        () => 0,
+      );
+    try {
+      for (let i = 0; (await health()) !== 200; i++) {
+        if (i > 200) throw new Error('npm start did not come up');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      npm.kill('SIGTERM');
+      await new Promise((r) => npm.once('exit', r));
+      // Before the script exec'd node, npm's shell died and the gateway went on serving on its own.
+      let status = 200;
+      for (let i = 0; i < 100 && status !== 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        status = await health();
+      }
+      expect(status).toBe(0);
+    } finally {
+      npm.kill('SIGKILL');
+    }
+  });
 
   it.each([
     ['SIGINT to the process', 'SIGINT', false],

@@ -10,8 +10,8 @@ export const ROOT = join(__dirname, '..', '..');
  */
 export const START_NODE_FLAGS: readonly string[] = (() => {
   const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-  const m = /^node((?:\s+--[\w-]+(?:=\S+)?)*)\s+dist\/main\.js$/.exec(start.trim());
-  if (!m) throw new Error(`npm start is not "node [--flags] dist/main.js": ${start}`);
+  const m = /^(?:exec\s+)?node((?:\s+--[\w-]+(?:=\S+)?)*)\s+dist\/main\.js$/.exec(start.trim());
+  if (!m) throw new Error(`npm start is not "exec node [--flags] dist/main.js": ${start}`);
   return m[1].split(/\s+/).filter(Boolean);
 })();
 

@@ -58,7 +58,8 @@ describe('docker-compose.yml and the Dockerfile fit the code', () => {
     expect(runtime).toMatch(/^USER node$/m);
     // The image runs what `npm start` runs, flags included (docs/performance.md).
     const cmd = /^CMD (\[.*\])$/m.exec(runtime)?.[1];
-    expect(cmd && (JSON.parse(cmd) as string[]).join(' ')).toBe(JSON.parse(read('package.json')).scripts.start);
+    // `exec`: the shell npm runs the script in becomes node, so a SIGTERM to `npm start` reaches the gateway.
+    expect(cmd && `exec ${(JSON.parse(cmd) as string[]).join(' ')}`).toBe(JSON.parse(read('package.json')).scripts.start);
     expect(JSON.parse(cmd!)).toEqual(['node', ...START_NODE_FLAGS, 'dist/main.js']);
     expect(runtime).toMatch(/^HEALTHCHECK .*\n?.*\/readyz/m);
     // dist/ mirrors src/ (tsconfig.build.json's rootDir), so the CMD's file is src/main.ts compiled.
