@@ -58,9 +58,11 @@ async function main(): Promise<void> {
   }
 
   const gateway = await startGateway(config, { logger });
+  // The playground is served on / (its address is the one to open in a browser), when it is on.
+  const playground = config.server.playground && config.server.introspection ? gateway.url.replace(/graphql$/, '') : undefined;
   logger.info(
-    { url: gateway.url, store: gateway.store.kind, providers: config.providers.map((p) => `${p.id} (${p.kind})`) },
-    `identity-gateway listening on ${gateway.url}`,
+    { url: gateway.url, playground, store: gateway.store.kind, providers: config.providers.map((p) => `${p.id} (${p.kind})`) },
+    `identity-gateway listening on ${gateway.url}${playground ? ` (playground: ${playground})` : ''}`,
   );
 
   let stopping = false;
@@ -71,7 +73,10 @@ async function main(): Promise<void> {
     gateway
       .close()
       .then(() => stopSandboxes?.())
-      .then(() => process.exit(0))
+      .then(() => {
+        logger.info({ signal }, 'stopped');
+        process.exit(0);
+      })
       .catch((err) => {
         logger.error({ err: (err as Error).message }, 'shutdown failed');
         process.exit(1);
@@ -82,6 +87,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`identity-gateway failed to start: ${(err as Error).message}\n`);
+  const inUse = (err as { code?: unknown }).code === 'EADDRINUSE' ? ' (another process listens there: stop it, or set PORT or server.port)' : '';
+  process.stderr.write(`identity-gateway failed to start: ${(err as Error).message}${inUse}\n`);
   process.exit(1);
 });
