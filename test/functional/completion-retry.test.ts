@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import type { AuditEvent, CompleteOptions, Completion, RecordRef } from '../../src/domain';
 import { ServiceUnavailableError } from '../../src/errors/gateway.error';
 import { IdentityService, type Caller } from '../../src/identity/identity.service';
 import { ProviderHealthBook } from '../../src/identity/provider-health.book';
 import { RedisIdempotencyStore } from '../../src/idempotency/redis.store';
-import { createLogger } from '../../src/observability/pino.logger';
+import { capturedLogger } from '../helpers/captured.logger';
 import { FakeAdapter } from '../helpers/fake.adapter';
 
 /**
@@ -32,14 +31,8 @@ class ReplyLostOnFirstComplete extends RedisIdempotencyStore {
 }
 
 function caller(): { caller: Caller; text: () => string } {
-  let text = '';
-  const destination = new Writable({
-    write(chunk, _enc, cb) {
-      text += chunk.toString();
-      cb();
-    },
-  });
-  return { caller: { clientId: 'client-1', requestId: 'req-1', logger: createLogger({ level: 'debug', destination }) }, text: () => text };
+  const { logger, text } = capturedLogger();
+  return { caller: { clientId: 'client-1', requestId: 'req-1', logger }, text };
 }
 
 describe('a completion the store refused is written on a later try', () => {

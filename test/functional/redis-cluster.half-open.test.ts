@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import calculateSlot from 'cluster-key-slot';
 import { Cluster } from 'ioredis';
 import { recordId } from '../../src/idempotency/record.keys';
 import { superviseRedisClient } from '../../src/idempotency/redis.client';
 import { RedisIdempotencyStore } from '../../src/idempotency/redis.store';
-import { createLogger } from '../../src/observability/pino.logger';
+import { capturedLogger } from '../helpers/captured.logger';
 import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster';
 import { CountingProxy } from '../helpers/tcp.proxy';
 
@@ -22,7 +21,7 @@ describe('Redis Cluster: a half-open connection to one master', () => {
   let proxies: CountingProxy[];
   let client: Cluster;
   let store: RedisIdempotencyStore;
-  let logText = '';
+  const log = capturedLogger();
   const prefix = `idgw-cho-${randomBytes(3).toString('hex')}:`;
 
   beforeAll(async () => {
@@ -47,13 +46,7 @@ describe('Redis Cluster: a half-open connection to one master', () => {
         autoResendUnfulfilledCommands: false,
       },
     });
-    const destination = new Writable({
-      write(chunk, _enc, cb) {
-        logText += chunk.toString();
-        cb();
-      },
-    });
-    superviseRedisClient(client, { commandTimeoutMs: COMMAND_TIMEOUT_MS, logger: createLogger({ level: 'debug', destination }) });
+    superviseRedisClient(client, { commandTimeoutMs: COMMAND_TIMEOUT_MS, logger: log.logger });
     store = new RedisIdempotencyStore(
       {
         ttlSeconds: 600,
@@ -103,11 +96,7 @@ describe('Redis Cluster: a half-open connection to one master', () => {
     await sleep(500);
     // The timed-out claim was not sent again (ioredis retries a command whose node connection closed, after retryDelayOnFailover).
     expect(forwarded.split(fp).length - 1).toBe(1);
-    const warnings = logText
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as { level: number; msg: string; redis?: string; reason?: string })
-      .filter((l) => l.level >= 40);
+    const warnings = log.lines().filter((l) => l.level >= 40);
     const lost = warnings.filter((l) => /^Redis connection lost/.test(l.msg));
     const recovered = warnings.filter((l) => /^Redis connection back/.test(l.msg));
     expect(lost).toHaveLength(1);

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { CREATE_SA } from '../helpers/graphql.client';
 import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
 import { CountingProxy } from '../helpers/tcp.proxy';
-import { createLogger } from '../../src/observability/pino.logger';
+import { capturedLogger } from '../helpers/captured.logger';
 import { RedisIdempotencyStore } from '../../src/idempotency/redis.store';
 
 /**
@@ -75,14 +74,10 @@ describe('a half-open Redis connection (open, silent) is dropped and made again'
     const password = `pw-${randomBytes(6).toString('hex')}`;
     let proxy: CountingProxy;
     let store: RedisIdempotencyStore;
-    let logText = '';
+    const log = capturedLogger();
     let forwarded = '';
     let warn: jest.SpyInstance;
-    const lines = () =>
-      logText
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as { level: number; msg: string; redis?: string; reason?: string });
+    const lines = log.lines;
     const ref = () => ({ clientId: 'c', operation: 'createServiceAccount' as const, key: uniqueName('half-open') });
     const pingOk = () =>
       store.ping().then(
@@ -95,12 +90,6 @@ describe('a half-open Redis connection (open, silent) is dropped and made again'
       warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
       proxy = await new CountingProxy(Number(target().port || 6379), target().hostname).start();
       proxy.onForward = (d) => (forwarded += d.toString('latin1'));
-      const destination = new Writable({
-        write(chunk, _enc, cb) {
-          logText += chunk.toString();
-          cb();
-        },
-      });
       store = new RedisIdempotencyStore({
         ttlSeconds: 600,
         leaseSeconds: 30,
@@ -108,7 +97,7 @@ describe('a half-open Redis connection (open, silent) is dropped and made again'
         keyPrefix: `idgw-half-open-${randomBytes(3).toString('hex')}:`,
         commandTimeoutMs: 300,
         audit: { retentionSeconds: 600, maxEvents: 100 },
-        logger: createLogger({ level: 'debug', destination }),
+        logger: log.logger,
       });
       await store.ping();
     });
@@ -144,8 +133,8 @@ describe('a half-open Redis connection (open, silent) is dropped and made again'
       expect(recovered).toHaveLength(1);
       expect(recovered[0].level).toBe(40);
       expect(warnings).toHaveLength(2);
-      expect(logText).not.toContain(password);
-      expect(logText).not.toContain('redis://');
+      expect(log.text()).not.toContain(password);
+      expect(log.text()).not.toContain('redis://');
     });
 
     it('a claim whose connection is cut is not sent again on the next connection (autoResendUnfulfilledCommands off)', async () => {

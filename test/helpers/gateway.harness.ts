@@ -1,9 +1,8 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import type { GatewayConfigInput } from '../../src/config/config.schema';
 import { resolveConfig } from '../../src/config/config.loader';
-import { createLogger } from '../../src/observability/pino.logger';
+import { capturedLogger } from './captured.logger';
 import { startGateway, type RunningGateway } from '../../src/app';
 import { sandboxGatewayConfig, startSandboxes, type SandboxSet } from '../../src/sandbox/sandbox.set';
 import type { UnleashSandboxOptions } from '../../src/sandbox/unleash.sandbox';
@@ -41,20 +40,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   if (options.redis) raw.redis = { url: options.redisUrl ?? process.env.REDIS_URL!, keyPrefix };
   options.configure?.(raw);
   const config = resolveConfig(raw, { ...sandboxes.tokens, IDEMPOTENCY_HMAC_KEY: TEST_HMAC_KEY, ...options.env });
-  let logText = '';
-  const destination = new Writable({
-    write(chunk, _enc, cb) {
-      logText += chunk.toString();
-      cb();
-    },
-  });
-  const gateway = await startGateway(config, { logger: createLogger({ level: 'debug', destination }) });
+  const log = capturedLogger();
+  const gateway = await startGateway(config, { logger: log.logger });
   return {
     sandboxes,
     gateway,
     url: gateway.url,
     keyPrefix,
-    logs: () => logText,
+    logs: log.text,
     gql: (query, variables, headers) => gql(gateway.url, query, variables, headers),
     close: async () => {
       await gateway.close();

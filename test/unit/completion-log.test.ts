@@ -1,10 +1,9 @@
-import { Writable } from 'node:stream';
 import Redis from 'ioredis';
 import type { AuditEvent, Completion, RecordRef } from '../../src/domain';
 import { IdentityService, type Caller } from '../../src/identity/identity.service';
 import { ProviderHealthBook } from '../../src/identity/provider-health.book';
 import { RedisIdempotencyStore } from '../../src/idempotency/redis.store';
-import { createLogger } from '../../src/observability/pino.logger';
+import { capturedLogger, type LogLine } from '../helpers/captured.logger';
 import { FakeAdapter } from '../helpers/fake.adapter';
 import { RecordingStore } from '../helpers/recording.store';
 
@@ -37,24 +36,9 @@ class ClosedRedisOnComplete extends RecordingStore {
   }
 }
 
-function capture(): { caller: Caller; lines: () => Array<Record<string, unknown>>; text: () => string } {
-  let text = '';
-  const destination = new Writable({
-    write(chunk, _enc, cb) {
-      text += chunk.toString();
-      cb();
-    },
-  });
-  const logger = createLogger({ level: 'debug', destination });
-  return {
-    caller: { clientId: 'client-1', requestId: 'req-1', logger },
-    text: () => text,
-    lines: () =>
-      text
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
+function capture(): { caller: Caller; lines: () => LogLine[]; text: () => string } {
+  const { logger, text, lines } = capturedLogger();
+  return { caller: { clientId: 'client-1', requestId: 'req-1', logger }, text, lines };
 }
 
 describe('the log line of a completion the store could not record', () => {
