@@ -34,23 +34,13 @@ export const AUDIT_APPEND_AT_ONCE = 'idgwAuditAppendAtOnce';
  * (superviseRedisClient), and outages are logged.
  */
 export function createRedisClient(options: RedisConnectionOptions): RedisClient {
-  const nodeOptions: RedisOptions = {
-    maxRetriesPerRequest: 1,
-    commandTimeout: options.commandTimeoutMs,
-    connectTimeout: Math.max(options.commandTimeoutMs, 1000),
-    retryStrategy: (times) => Math.min(50 * times, 1000),
-    // ioredis would send the commands still unanswered when a connection closed again on the next
-    // one. Their callers have had (or get, at their timeout) SERVICE_UNAVAILABLE: a claim or guard
-    // claim sent again would hold a key for an attempt that has already given up. Never resent.
-    autoResendUnfulfilledCommands: false,
-  };
   const client = options.cluster
-    ? new Cluster(options.cluster.nodes.map(seedNode), clusterOptions(options.cluster.nodes, nodeOptions, options.commandTimeoutMs))
+    ? new Cluster(options.cluster.nodes.map(seedNode), clusterOptions(options.cluster.nodes, options.commandTimeoutMs))
     : // Auto-pipelining: commands issued in one tick (a phase's; and those of requests whose replies
       // arrived together) leave in one write, so concurrent mutations share writes and Redis's reads.
       // Not on a Cluster: there ioredis groups by a slot map it may not have yet (the store groups by node itself).
       new Redis(options.url!, {
-        ...nodeOptions,
+        ...nodeOptions(options.commandTimeoutMs),
         enableOfflineQueue: false,
         lazyConnect: false,
         enableAutoPipelining: true,
@@ -65,7 +55,22 @@ function seedNode(url: string): { host: string; port: number } {
   return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 6379) };
 }
 
-function clusterOptions(nodes: readonly string[], nodeOptions: RedisOptions, commandTimeoutMs: number): ClusterOptions {
+/** Every connection's settings, standalone or a Cluster node. */
+function nodeOptions(commandTimeoutMs: number): RedisOptions {
+  return {
+    maxRetriesPerRequest: 1,
+    commandTimeout: commandTimeoutMs,
+    connectTimeout: Math.max(commandTimeoutMs, 1000),
+    retryStrategy: (times) => Math.min(50 * times, 1000),
+    // ioredis would send the commands still unanswered when a connection closed again on the next
+    // one. Their callers have had (or get, at their timeout) SERVICE_UNAVAILABLE: a claim or guard
+    // claim sent again would hold a key for an attempt that has already given up. Never resent.
+    autoResendUnfulfilledCommands: false,
+  };
+}
+
+/** The Cluster client's settings for these seed nodes (exported for a test that puts proxies under them). */
+export function clusterOptions(nodes: readonly string[], commandTimeoutMs: number): ClusterOptions {
   // The schema requires one scheme and one set of credentials for all nodes: discovered nodes get them too.
   const first = new URL(nodes[0]);
   const tls = first.protocol === 'rediss:';
@@ -74,7 +79,7 @@ function clusterOptions(nodes: readonly string[], nodeOptions: RedisOptions, com
     // bounded by commandTimeout; the cluster-level queue is what would hold commands for seconds.
     enableOfflineQueue: false,
     redisOptions: {
-      ...nodeOptions,
+      ...nodeOptions(commandTimeoutMs),
       username: first.username ? decodeURIComponent(first.username) : undefined,
       password: first.password ? decodeURIComponent(first.password) : undefined,
       tls: tls ? {} : undefined,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import calculateSlot from 'cluster-key-slot';
 import { Cluster } from 'ioredis';
 import { recordId } from '../../src/idempotency/record.keys';
-import { superviseRedisClient } from '../../src/idempotency/redis.client';
+import { clusterOptions, superviseRedisClient } from '../../src/idempotency/redis.client';
 import { RedisIdempotencyStore } from '../../src/idempotency/redis.store';
 import { capturedLogger } from '../helpers/captured.logger';
 import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster';
@@ -29,23 +29,9 @@ describe('Redis Cluster: a half-open connection to one master', () => {
     // Every node behind a proxy; natMap sends discovered nodes through them.
     proxies = await Promise.all(cluster.nodes.map((n) => new CountingProxy(n.port).start()));
     const natMap = Object.fromEntries(cluster.nodes.map((n, i) => [`127.0.0.1:${n.port}`, { host: '127.0.0.1', port: proxies[i].port }]));
-    // The options createRedisClient gives a Cluster (redis.client.ts), plus natMap.
-    client = new Cluster([{ host: '127.0.0.1', port: proxies[0].port }], {
-      natMap,
-      enableOfflineQueue: false,
-      maxRedirections: 2,
-      retryDelayOnFailover: 100,
-      retryDelayOnClusterDown: 100,
-      retryDelayOnTryAgain: 100,
-      slotsRefreshTimeout: 500,
-      clusterRetryStrategy: (times) => Math.min(100 * times, 1000),
-      redisOptions: {
-        maxRetriesPerRequest: 1,
-        commandTimeout: COMMAND_TIMEOUT_MS,
-        connectTimeout: 1000,
-        autoResendUnfulfilledCommands: false,
-      },
-    });
+    // The options createRedisClient gives a Cluster, plus natMap.
+    const seed = `redis://127.0.0.1:${proxies[0].port}`;
+    client = new Cluster([{ host: '127.0.0.1', port: proxies[0].port }], { ...clusterOptions([seed], COMMAND_TIMEOUT_MS), natMap });
     superviseRedisClient(client, { commandTimeoutMs: COMMAND_TIMEOUT_MS, logger: log.logger });
     store = new RedisIdempotencyStore(
       {
