@@ -27,19 +27,21 @@ export interface ProviderCall {
 
 /** The one path every adapter request takes: send, then map transport, error or success. */
 export async function sendProviderCall(call: ProviderCall): Promise<TargetOutcome> {
-  const outcome = await mapOutcome(call);
   // A provider may quote what it was sent (its token, a password) in a 4xx message, and that message is
   // shown to the client and kept in the idempotency record: scrub every secret of this call from it.
-  // The provider's own text was scrubbed before it was trimmed (httpFailure); this catches the rest.
-  return outcome.kind === 'failed' ? { kind: 'failed', failure: { ...outcome.failure, message: scrub(outcome.failure.message, secretsOf(call)) } } : outcome;
+  // The provider's own text is scrubbed before it is trimmed (httpFailure); the final message once more.
+  let secrets: string[] | undefined;
+  const clean = (message: string) => scrub(message, (secrets ??= secretsOf(call)));
+  const outcome = await mapOutcome(call, clean);
+  return outcome.kind === 'failed' ? { kind: 'failed', failure: { ...outcome.failure, message: clean(outcome.failure.message) } } : outcome;
 }
 
-async function mapOutcome(call: ProviderCall): Promise<TargetOutcome> {
+async function mapOutcome(call: ProviderCall, clean: (message: string) => string): Promise<TargetOutcome> {
   const outcome = await call.http.postJson(call.path, stripUndefined(call.body));
   if (outcome.kind === 'transport') return { kind: 'failed', failure: transportFailure(call.providerId, outcome) };
   if (outcome.kind === 'oversized') return { kind: 'failed', failure: oversizedFailure(call.providerId, outcome, call.quirks) };
   if (outcome.status < 200 || outcome.status >= 300) {
-    return { kind: 'failed', failure: httpFailure(call.providerId, outcome, call.quirks, (m) => scrub(m, secretsOf(call))) };
+    return { kind: 'failed', failure: httpFailure(call.providerId, outcome, call.quirks, clean) };
   }
   let json: unknown;
   try {
