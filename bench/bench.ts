@@ -17,7 +17,7 @@
  *
  * BENCH_SECONDS (8) per scenario, BENCH_CONNECTIONS (16), BENCH_LATENCY_CONNECTIONS (4),
  * BENCH_LONG_REQUESTS (100000), REDIS_URL (redis://127.0.0.1:6379),
- * `npm run bench -- --profile [dir]`: only the gateway under load, with --cpu-prof, and its top
+ * `npm run bench -- --profile [dir] [create|duplicate|fan-out]`: only the gateway under load, with --cpu-prof, and its top
  * self-time functions (bench/profile-top.ts). BENCH_NO_BUILD=1: use dist/ as it is.
  * `npm run bench -- --ab <distA> <distB> [create|duplicate]`: two builds compared by CPU per request (abRun).
  */
@@ -541,16 +541,23 @@ async function abRun(dirs: [string, string], scenario: string): Promise<void> {
   }
 }
 
-/** `--profile <dir>`: the gateway under create and duplicate load with --cpu-prof; prints the top self-time functions. */
-async function profileRun(dir: string): Promise<void> {
+/**
+ * `--profile <dir> [create|duplicate|fan-out]`: the gateway under load with --cpu-prof (all three loads, or the one
+ * named, after a warm-up); prints the top self-time functions.
+ */
+async function profileRun(dir: string, only?: string): Promise<void> {
+  const loads: Record<string, (gw: Gateway) => Promise<LoadResult>> = {
+    create: (gw) => createLoad('profile: creates → generic', gw, ['generic']),
+    duplicate: (gw) => duplicateLoad('profile: duplicates', gw),
+    'fan-out': (gw) => createLoad('profile: creates → 4 providers', gw, FOUR),
+  };
+  if (only !== undefined && !(only in loads)) throw new Error(`--profile: no load named ${only} (${Object.keys(loads).join(', ')})`);
   const up = await startUpstream();
   const gw = await startGateway(up, { url: REDIS_URL }, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
   try {
     await createLoad('warm-up: gateway', gw, ['generic']);
     await upstreamLatency(up, 0);
-    await createLoad('profile: creates → generic', gw, ['generic']);
-    await duplicateLoad('profile: duplicates', gw);
-    await createLoad('profile: creates → 4 providers', gw, FOUR);
+    for (const [name, run] of Object.entries(loads)) if (only === undefined || only === name) await run(gw);
   } finally {
     await stop(gw.child);
     await stop(up.child);
@@ -569,7 +576,7 @@ async function main(): Promise<void> {
   const abAt = process.argv.indexOf('--ab');
   if (abAt >= 0) return abRun([process.argv[abAt + 1], process.argv[abAt + 2]], process.argv[abAt + 3] ?? 'create');
   const profileAt = process.argv.indexOf('--profile');
-  if (profileAt >= 0) return profileRun(process.argv[profileAt + 1] ?? mkdtempSync(join(tmpdir(), 'idgw-prof-')));
+  if (profileAt >= 0) return profileRun(process.argv[profileAt + 1] ?? mkdtempSync(join(tmpdir(), 'idgw-prof-')), process.argv[profileAt + 2]);
   const previous = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>) : {};
   const report = LONG ? { ...previous, long: await longRun() } : { ...(await mainRun()), long: previous.long };
   writeFileSync(RESULTS, `${JSON.stringify(report, null, 2)}\n`);

@@ -1,4 +1,5 @@
 import { isRetryable, ProviderErrorCode, type TargetFailure } from '../domain';
+import type { DeliberateAnswer } from './http/circuit.breaker';
 import type { HttpResponse, TransportFailure } from './http/http-outcome.types';
 
 const MAX_MESSAGE = 300;
@@ -12,6 +13,19 @@ export interface FailureQuirks {
    * own words, never body text.
    */
   classify?(res: HttpResponse, json: unknown): { code: ProviderErrorCode; message?: string } | undefined;
+}
+
+/**
+ * The breaker's view of a 5xx: one the provider's quirks read as a lasting answer (Unleash's duplicate-key
+ * 500 is CONFLICT) is the provider working, not an outage. Undefined without quirks that could say so.
+ */
+export function deliberateAnswer(quirks: FailureQuirks): DeliberateAnswer | undefined {
+  const classify = quirks.classify;
+  if (!classify) return undefined;
+  return (res) => {
+    const code = classify(res, undefined)?.code;
+    return code !== undefined && !isRetryable(code);
+  };
 }
 
 export function statusToCode(status: number): ProviderErrorCode {

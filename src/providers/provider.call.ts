@@ -8,7 +8,7 @@ import {
   type TargetOutcome,
   type UpstreamRequestDescription,
 } from '../domain';
-import { failure, httpFailure, transportFailure, type FailureQuirks } from './http-failure.mapper';
+import { deliberateAnswer, failure, httpFailure, transportFailure, type FailureQuirks } from './http-failure.mapper';
 import type { OversizedResponse } from './http/http-outcome.types';
 import type { ProviderHttpClient } from './http/provider-http.client';
 
@@ -37,7 +37,7 @@ export async function sendProviderCall(call: ProviderCall): Promise<TargetOutcom
 }
 
 async function mapOutcome(call: ProviderCall, clean: (message: string) => string): Promise<TargetOutcome> {
-  const outcome = await call.http.postJson(call.path, stripUndefined(call.body));
+  const outcome = await call.http.postJson(call.path, stripUndefined(call.body), deliberateAnswer(call.quirks));
   if (outcome.kind === 'transport') return { kind: 'failed', failure: transportFailure(call.providerId, outcome) };
   if (outcome.kind === 'oversized') return { kind: 'failed', failure: oversizedFailure(call.providerId, outcome, call.quirks) };
   if (outcome.status < 200 || outcome.status >= 300) {

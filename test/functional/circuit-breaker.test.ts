@@ -1,4 +1,4 @@
-import { CREATE_SA } from '../helpers/graphql.client';
+import { CREATE_SA, CREATE_USER } from '../helpers/graphql.client';
 import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
 
 const HEALTH = '{ providers { id health { state circuit consecutiveFailures } } }';
@@ -101,5 +101,26 @@ describe('circuit breaker per provider', () => {
     }
     expect(h.sandboxes.generic.count()).toBe(30);
     expect(await health('generic')).toMatchObject({ state: 'HEALTHY', circuit: 'CLOSED' });
+  });
+
+  it("Unleash's duplicate-username 500 is an answer (CONFLICT), not an outage: repeating a taken username never opens it", async () => {
+    const username = uniqueName('taken');
+    const createUser = () =>
+      h.gql(CREATE_USER, { input: { email: `${uniqueName('e')}@example.com`, providers: ['unleash'], unleash: { username, rootRole: 3 } } });
+    // An earlier test may have left Unleash's breaker open: its first create after the reset delay closes it.
+    let first = '';
+    for (const until = Date.now() + RESET_MS + 5000; first !== 'SUCCEEDED' && Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+      first = (await createUser()).body.data.createUser.status;
+    }
+    expect(first).toBe('SUCCEEDED');
+    const before = h.sandboxes.unleash.count();
+    for (let i = 0; i < THRESHOLD * 3; i++) {
+      const [r] = (await createUser()).body.data.createUser.results;
+      expect(r).toMatchObject({ code: 'CONFLICT', retryable: false, httpStatus: 500 });
+    }
+    // Every one of them reached Unleash, and the breaker is still closed for everybody else.
+    expect(h.sandboxes.unleash.count()).toBe(before + THRESHOLD * 3);
+    expect(await health('unleash')).toMatchObject({ circuit: 'CLOSED' });
+    expect((await create(['unleash'])).body.data.createServiceAccount.status).toBe('SUCCEEDED');
   });
 });

@@ -1,17 +1,27 @@
 import CircuitBreaker from 'opossum';
 import type { BreakerConfig } from '../../config/provider-base.schema';
 import { CircuitState, type AdapterHealth } from '../../domain';
-import type { HttpOutcome, TransportFailure } from './http-outcome.types';
+import type { HttpOutcome, HttpResponse, TransportFailure } from './http-outcome.types';
+
+/**
+ * Tells a deliberate 5xx answer from an outage: Unleash answers a duplicate username with a 500
+ * (docs/providers.md). Absent: every 5xx is an outage.
+ */
+export type DeliberateAnswer = (res: HttpResponse) => boolean;
 
 /**
  * Outages, not answers: a 4xx is the provider rejecting this input and
  * proves it is up. A 429 does not count either: it is a deliberate answer
  * that carries its own Retry-After, which the client gets as RATE_LIMITED;
  * an open breaker would replace that precise hint with a generic
- * UNAVAILABLE for every caller (docs/providers.md, "Circuit breaker").
+ * UNAVAILABLE for every caller. Nor does a 5xx the provider's adapter reads
+ * as an answer: a client repeating a taken username would otherwise shut
+ * the provider for every caller (docs/providers.md, "Circuit breaker").
  */
-export function isOutage(outcome: HttpOutcome): boolean {
-  return outcome.kind === 'transport' || outcome.status >= 500;
+export function isOutage(outcome: HttpOutcome, deliberate?: DeliberateAnswer): boolean {
+  if (outcome.kind === 'transport') return true;
+  if (outcome.status < 500) return false;
+  return !(outcome.kind === 'response' && deliberate?.(outcome));
 }
 
 class Outage extends Error {
@@ -22,15 +32,15 @@ class Outage extends Error {
 
 /** One provider's breaker (opossum) around whole calls, connect-refused retries included. */
 export class ProviderCircuit {
-  private readonly breaker: CircuitBreaker<[() => Promise<HttpOutcome>], HttpOutcome>;
+  private readonly breaker: CircuitBreaker<[() => Promise<HttpOutcome>, DeliberateAnswer | undefined], HttpOutcome>;
   private openedAt = 0;
   private rejected = 0;
 
   constructor(private readonly settings: BreakerConfig) {
     this.breaker = new CircuitBreaker(
-      async (run: () => Promise<HttpOutcome>) => {
+      async (run: () => Promise<HttpOutcome>, deliberate: DeliberateAnswer | undefined) => {
         const outcome = await run();
-        if (isOutage(outcome)) throw new Outage(outcome);
+        if (isOutage(outcome, deliberate)) throw new Outage(outcome);
         return outcome;
       },
       {
@@ -47,9 +57,9 @@ export class ProviderCircuit {
     this.breaker.on('open', () => (this.openedAt = Date.now()));
   }
 
-  async run(call: () => Promise<HttpOutcome>): Promise<HttpOutcome> {
+  async run(call: () => Promise<HttpOutcome>, deliberate?: DeliberateAnswer): Promise<HttpOutcome> {
     try {
-      return await this.breaker.fire(call);
+      return await this.breaker.fire(call, deliberate);
     } catch (err) {
       if (err instanceof Outage) return err.outcome;
       if ((err as { code?: unknown })?.code === 'EOPENBREAKER') {

@@ -3,7 +3,7 @@ import { Pool } from 'undici';
 import { connectTimeoutMs, RETRY_POLICY } from '../../config/retry.policy';
 import type { AdapterHealth } from '../../domain';
 import { BREAKER_DEFAULTS, type BreakerConfig } from '../../config/provider-base.schema';
-import { ProviderCircuit } from './circuit.breaker';
+import { ProviderCircuit, type DeliberateAnswer } from './circuit.breaker';
 import type { HttpOutcome, TransportFailure } from './http-outcome.types';
 
 export interface ProviderHttpClientOptions {
@@ -49,10 +49,13 @@ export class ProviderHttpClient {
     this.circuit = new ProviderCircuit(options.breaker ?? BREAKER_DEFAULTS);
   }
 
-  /** Every provider call goes through the breaker: while it is open, nothing is sent. */
-  async postJson(path: string, body: unknown): Promise<HttpOutcome> {
+  /**
+   * Every provider call goes through the breaker: while it is open, nothing is sent. `deliberate` tells
+   * the breaker which 5xx answers of this call are the provider's answer, not an outage.
+   */
+  async postJson(path: string, body: unknown, deliberate?: DeliberateAnswer): Promise<HttpOutcome> {
     const payload = JSON.stringify(body);
-    return this.circuit.run(() => this.send(path, payload));
+    return this.circuit.run(() => this.send(path, payload), deliberate);
   }
 
   health(): AdapterHealth {
