@@ -9,7 +9,7 @@ import {
   type UpstreamRequestDescription,
 } from '../domain';
 import { deliberateAnswer, failure, httpFailure, transportFailure, type FailureQuirks } from './http-failure.mapper';
-import type { OversizedResponse } from './http/http-outcome.types';
+import type { UnreadResponse } from './http/http-outcome.types';
 import type { ProviderHttpClient } from './http/provider-http.client';
 
 /** A readable 2xx: what was created, or (generic envelopes) an error carried inside a 200. */
@@ -39,7 +39,7 @@ export async function sendProviderCall(call: ProviderCall): Promise<TargetOutcom
 async function mapOutcome(call: ProviderCall, clean: (message: string) => string): Promise<TargetOutcome> {
   const outcome = await call.http.postJson(call.path, stripUndefined(call.body), deliberateAnswer(call.quirks));
   if (outcome.kind === 'transport') return { kind: 'failed', failure: transportFailure(call.providerId, outcome) };
-  if (outcome.kind === 'oversized') return { kind: 'failed', failure: oversizedFailure(call.providerId, outcome, call.quirks) };
+  if (outcome.kind === 'unread') return { kind: 'failed', failure: unreadFailure(call.providerId, outcome, call.quirks) };
   if (outcome.status < 200 || outcome.status >= 300) {
     return { kind: 'failed', failure: httpFailure(call.providerId, outcome, call.quirks, clean) };
   }
@@ -79,18 +79,16 @@ function redact(value: unknown): unknown {
 }
 
 /**
- * A 2xx too large to read may still have created the account: INTERNAL, not
- * retryable, as any unreadable 2xx. An error status keeps its usual code.
+ * A 2xx whose body was not read (too large, broken off, late) may still have created the account:
+ * INTERNAL, not retryable, as any unreadable 2xx. An error status keeps its usual code.
  */
-function oversizedFailure(providerId: string, o: OversizedResponse, quirks: FailureQuirks) {
+function unreadFailure(providerId: string, o: UnreadResponse, quirks: FailureQuirks) {
   if (o.status >= 200 && o.status < 300) {
-    return failure(
-      ProviderErrorCode.INTERNAL,
-      `${providerId} answered HTTP ${o.status} with a body over ${o.limitBytes} bytes, which the gateway does not read; the account may have been created`,
-      { httpStatus: o.status },
-    );
+    return failure(ProviderErrorCode.INTERNAL, `${providerId} answered HTTP ${o.status} with ${o.reason}; the account may have been created`, {
+      httpStatus: o.status,
+    });
   }
-  return httpFailure(providerId, { kind: 'response', status: o.status, headers: {}, body: '' }, quirks);
+  return httpFailure(providerId, { kind: 'response', status: o.status, headers: o.headers, body: '' }, quirks);
 }
 
 /** The values of this call that are secrets: the provider token (with and without its scheme) and secret body fields. */

@@ -47,6 +47,8 @@ export interface Fault {
   readonly delayMs?: number;
   /** Destroy the socket without answering. */
   readonly reset?: boolean;
+  /** Answer (the real handler runs: a create happens), but destroy the socket halfway through the body. */
+  readonly breakBody?: boolean;
   /** How many requests it applies to; default 1. */
   times?: number;
 }
@@ -198,6 +200,13 @@ export abstract class SandboxServer {
     if (res.destroyed) return;
     res.statusCode = response.status;
     for (const [k, v] of Object.entries(response.headers ?? {})) res.setHeader(k, v);
+    if (fault?.breakBody) {
+      const payload = Buffer.from(response.text ?? JSON.stringify(response.body ?? {}));
+      res.setHeader('content-type', response.text !== undefined ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8');
+      res.setHeader('content-length', payload.length);
+      res.write(payload.subarray(0, Math.floor(payload.length / 2)), () => req.socket.destroy());
+      return;
+    }
     if (response.text !== undefined) {
       if (!res.hasHeader('content-type')) res.setHeader('content-type', 'text/html; charset=utf-8');
       res.end(response.text);

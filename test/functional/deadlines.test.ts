@@ -52,6 +52,15 @@ describe('per-provider deadlines and transport faults', () => {
     expect(f.message).toMatch(/may have been created/);
   });
 
+  it('a 2xx whose body breaks off is INTERNAL, not retryable: the account was created, and a retry would not get its credentials', async () => {
+    h.sandboxes.versori.inject({ breakBody: true });
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('cut'), providers: ['versori'] } });
+    const f = res.body.data.createServiceAccount.results[0];
+    expect(f).toMatchObject({ code: 'INTERNAL', retryable: false, httpStatus: 201 });
+    expect(f.message).toMatch(/^versori answered HTTP 201 with a body that broke off \(\w+\); the account may have been created$/);
+    expect(h.sandboxes.versori.count()).toBe(1);
+  });
+
   it("an oversized error answer keeps its status's code", async () => {
     h.sandboxes.hoop.inject({ response: { status: 503, text: 'x'.repeat(1_100_000) } });
     const res = await h.gql(CREATE_SA, { input: { name: uniqueName('big5'), providers: ['hoop'] } });

@@ -2,7 +2,7 @@
  * Everything a provider call can end in. Adapters see only this: never a raw
  * socket error, never an undici class.
  */
-export type HttpOutcome = HttpResponse | OversizedResponse | TransportFailure;
+export type HttpOutcome = HttpResponse | UnreadResponse | TransportFailure;
 
 export interface HttpResponse {
   readonly kind: 'response';
@@ -13,13 +13,15 @@ export interface HttpResponse {
 }
 
 /**
- * The provider answered, but with more than the response cap: the status is
- * known, the body was not read. A 2xx of this kind may have created the account.
+ * The provider answered (the status is known) but its body was not read: over the response cap, broken
+ * off, or not complete before the deadline. A 2xx of this kind may have created the account.
  */
-export interface OversizedResponse {
-  readonly kind: 'oversized';
+export interface UnreadResponse {
+  readonly kind: 'unread';
   readonly status: number;
-  readonly limitBytes: number;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** Completes "answered HTTP 201 with …": e.g. `a body over 1048576 bytes, which the gateway does not read`. */
+  readonly reason: string;
 }
 
 export interface TransportFailure {

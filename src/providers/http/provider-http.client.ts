@@ -106,10 +106,19 @@ export class ProviderHttpClient {
         body: payload,
         signal: deadline,
       });
-      const body = await this.readBody(res.body, deadline);
-      if (body === undefined) return { kind: 'oversized', status: res.statusCode, limitBytes: MAX_RESPONSE_BYTES };
       const headers: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(res.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      let body: string | undefined;
+      try {
+        body = await this.readBody(res.body, deadline);
+      } catch (err) {
+        // The status line arrived: the provider answered, and a 2xx may have created the account. Not a
+        // transport failure, which would call the create retryable.
+        return { kind: 'unread', status: res.statusCode, headers, reason: this.unreadReason(err, deadline) };
+      }
+      if (body === undefined) {
+        return { kind: 'unread', status: res.statusCode, headers, reason: `a body over ${MAX_RESPONSE_BYTES} bytes, which the gateway does not read` };
+      }
       return { kind: 'response', status: res.statusCode, headers, body };
     } catch (err) {
       return this.toTransportFailure(err, deadline);
@@ -132,6 +141,12 @@ export class ProviderHttpClient {
     }
     if (deadline.aborted) throw deadline.reason;
     return Buffer.concat(chunks).toString('utf8');
+  }
+
+  private unreadReason(err: unknown, deadline: AbortSignal): string {
+    const code = errorCode(err);
+    if (deadline.aborted || TIMEOUT_CODES.has(code)) return `a body that was not complete within ${this.options.timeoutMs} ms`;
+    return `a body that broke off (${code || 'connection failed'})`;
   }
 
   private toTransportFailure(err: unknown, deadline: AbortSignal): TransportFailure {
