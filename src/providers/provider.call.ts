@@ -8,11 +8,11 @@ import {
   type TargetOutcome,
   type UpstreamRequestDescription,
 } from '../domain';
-import { deliberateAnswer, failure, httpFailure, transportFailure, type FailureQuirks } from './http-failure.mapper';
+import { deliberateAnswer, failure, httpFailure, transportFailure, trimMessage, type FailureQuirks } from './http-failure.mapper';
 import type { UnreadResponse } from './http/http-outcome.types';
 import type { ProviderHttpClient } from './http/provider-http.client';
 
-/** A readable 2xx: what was created, or (generic envelopes) an error carried inside a 200. */
+/** A readable 2xx: what was created, or (generic envelopes) an error carried inside a 200, its message untrimmed. */
 export type SuccessRead = { entity: CreatedEntity; credentials: IssuedCredential[] } | { failure: TargetFailure };
 
 export interface ProviderCall {
@@ -61,7 +61,8 @@ async function mapOutcome(call: ProviderCall, clean: (message: string) => string
       ),
     };
   }
-  if ('failure' in read) return { kind: 'failed', failure: read.failure };
+  // An error inside a 200 (generic envelopes) carries the provider's own text: scrubbed, then trimmed, as httpFailure does.
+  if ('failure' in read) return { kind: 'failed', failure: { ...read.failure, message: trimMessage(clean(read.failure.message)) } };
   return { kind: 'created', ...read };
 }
 

@@ -5,9 +5,12 @@ import { RecordingServer } from './recording.server';
 /**
  * One provider module against a real recording HTTP server: adapters are built
  * through the module exactly as the registry builds them (its config schema,
- * then its factory, token `t`), and closed after each test.
+ * then its factory, token `t` unless given), and closed after each test.
  */
-export function adapterTestbed(module: ProviderModule): { server: RecordingServer; adapter(config: Record<string, unknown>): ProviderAdapter } {
+export function adapterTestbed(module: ProviderModule): {
+  server: RecordingServer;
+  adapter(config: Record<string, unknown>, token?: string): ProviderAdapter;
+} {
   const server = new RecordingServer();
   const adapters: ProviderAdapter[] = [];
   beforeAll(() => server.start());
@@ -17,8 +20,8 @@ export function adapterTestbed(module: ProviderModule): { server: RecordingServe
   afterAll(() => server.stop());
   return {
     server,
-    adapter(config) {
-      const adapter = module.createAdapter(module.configSchema.parse({ kind: module.kind, ...config }), 't');
+    adapter(config, token = 't') {
+      const adapter = module.createAdapter(module.configSchema.parse({ kind: module.kind, ...config }), token);
       adapters.push(adapter);
       return adapter;
     },

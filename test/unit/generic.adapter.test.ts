@@ -87,6 +87,17 @@ describe('generic adapter: the call', () => {
     });
   });
 
+  it("an envelope's 4xx message quoting the token near the 300-character cut: scrubbed before it is trimmed", async () => {
+    const token = 'tok-0123456789abcdef';
+    const adapter = bed.adapter({ id: 'billing-api', baseUrl: server.url, tokenEnv: 'BILLING_TOKEN', defaults: { permissions: ['org:read'] } }, token);
+    server.answer({ status: 200, body: envelope(401, null, `${'x'.repeat(280)} Bearer ${token} refused`) });
+    const out = await readyCall(adapter.prepare.createServiceAccount!(sa())).send();
+    expect(out).toMatchObject({ kind: 'failed', failure: { code: 'UNAUTHORIZED', httpStatus: 401 } });
+    const message = (out as { failure: { message: string } }).failure.message;
+    expect(message).toBe(`${'x'.repeat(280)} <redacted> refused`);
+    expect(message).not.toContain(token.slice(0, 8));
+  });
+
   it("a 5xx code inside a 200 never forwards the envelope's message", async () => {
     server.answer({ status: 200, body: envelope(503, null, 'db pool exhausted at 10.0.0.7:5432') });
     expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toEqual({

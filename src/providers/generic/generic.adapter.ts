@@ -1,5 +1,5 @@
 import type { PrepareResult, Preparers, ServiceAccountSpec } from '../../domain';
-import { failure, messageField, statusToCode, trimMessage, type FailureQuirks } from '../http-failure.mapper';
+import { failure, messageField, statusToCode, type FailureQuirks } from '../http-failure.mapper';
 import { HttpProviderAdapter, identified } from '../http-provider.adapter';
 import { asObject, optString } from '../provider.call';
 import { optionsOf } from '../provider.options';
@@ -37,7 +37,8 @@ export class GenericAdapter extends HttpProviderAdapter {
         const code = typeof envelope.code === 'number' ? envelope.code : 200;
         if (code < 200 || code >= 300) {
           const message = code < 500 && optString(envelope.message);
-          return { failure: failure(statusToCode(code), message ? trimMessage(message) : `${this.id} answered code ${code}`, { httpStatus: code }) };
+          // Untrimmed: the shared call path scrubs this call's secrets from it first (a trim could cut one in half).
+          return { failure: failure(statusToCode(code), message || `${this.id} answered code ${code}`, { httpStatus: code }) };
         }
         const r = identified(envelope.data);
         if (!r) return undefined;
