@@ -3,12 +3,11 @@ import { messageField, type FailureQuirks } from '../http-failure.mapper';
 import { HttpProviderAdapter, identified } from '../http-provider.adapter';
 import { optString } from '../provider.call';
 import { optionsOf } from '../provider.options';
-import type { VersoriConfig } from './versori.config';
+import { ORGANISATION_ID, type VersoriConfig } from './versori.config';
 import type { VersoriServiceAccountOptions } from './versori.spec';
 
 /** Versori errors are `{code, message, cause}`; `cause` is internal detail and is not forwarded (docs/providers.md). */
 const quirks: FailureQuirks = { messageOf: messageField };
-const ORG_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
 /** Versori: service accounts only, under an organisation. */
 export class VersoriAdapter extends HttpProviderAdapter {
@@ -29,7 +28,7 @@ export class VersoriAdapter extends HttpProviderAdapter {
     const versori = optionsOf<VersoriServiceAccountOptions>(sa.options, this.kind);
     const organisationId = versori?.organisationId ?? this.config.defaults.organisationId;
     if (!organisationId) return this.missing('versori.organisationId', 'organisationId');
-    if (!ORG_ID.test(organisationId)) {
+    if (!ORGANISATION_ID.test(organisationId)) {
       return { kind: 'invalid', problems: [{ field: 'versori.organisationId', message: 'must be letters, digits, _ or - (at most 128)' }] };
     }
     return this.ready(`${organisationId}/${sa.name}`, {
