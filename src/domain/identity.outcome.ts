@@ -27,6 +27,8 @@ export interface TargetFailure {
   readonly httpStatus?: number;
   readonly retryable: boolean;
   readonly retryAfterSeconds?: number;
+  /** The provider's own id of the failed request (the generic API's `requestId`), for its support. */
+  readonly upstreamRequestId?: string;
 }
 
 /**

@@ -547,7 +547,10 @@ const REFUSAL_STATUS: Readonly<Record<'reused' | 'in_progress' | 'completed', Au
 
 /** Ids and codes only: what was created where, never what it was created with. */
 function auditTarget(r: TargetRecord | TargetResult): AuditTarget {
-  if (r.kind === 'failed') return { providerId: r.providerId, result: AuditTargetResult.FAILED, code: r.failure.code };
+  if (r.kind === 'failed') {
+    const { code, upstreamRequestId } = r.failure;
+    return { providerId: r.providerId, result: AuditTargetResult.FAILED, code, ...(upstreamRequestId ? { upstreamRequestId } : {}) };
+  }
   const replayed = 'replayed' in r && r.replayed;
   return { providerId: r.providerId, result: replayed ? AuditTargetResult.REPLAYED : AuditTargetResult.CREATED, id: r.entity.id };
 }

@@ -13,6 +13,8 @@ export interface FailureQuirks {
    * own words, never body text.
    */
   classify?(res: HttpResponse, json: unknown): { code: ProviderErrorCode; message?: string } | undefined;
+  /** The provider's id of the request, from a parsed JSON body of any status (the generic envelope's `requestId`). */
+  requestIdOf?(json: unknown): string | undefined;
 }
 
 /**
@@ -68,17 +70,27 @@ export function transportFailure(providerId: string, t: TransportFailure): Targe
  * in half by the trim, or stripped of a trailing space, would no longer match.
  */
 export function httpFailure(providerId: string, res: HttpResponse, quirks: FailureQuirks, scrub: (message: string) => string = (m) => m): TargetFailure {
-  const json = res.status >= 400 && res.status < 500 && res.status !== 429 ? parseJson(res) : undefined;
+  const messageShown = res.status >= 400 && res.status < 500 && res.status !== 429;
+  const parsed = messageShown || quirks.requestIdOf ? parseJson(res) : undefined;
+  const json = messageShown ? parsed : undefined;
   const special = quirks.classify?.(res, json);
   const code = special?.code ?? statusToCode(res.status);
   const upstreamMessage = json === undefined ? undefined : quirks.messageOf(json);
   const message = special?.message ?? (upstreamMessage ? trimMessage(scrub(upstreamMessage)) : `${providerId} answered HTTP ${res.status}`);
-  const extra: Partial<TargetFailure> = { httpStatus: res.status };
+  const extra: Partial<TargetFailure> = { httpStatus: res.status, ...upstreamRequestId(quirks.requestIdOf?.(parsed)) };
   if (code === ProviderErrorCode.RATE_LIMITED) {
     const after = retryAfterSeconds(res.headers);
     if (after !== undefined) (extra as { retryAfterSeconds?: number }).retryAfterSeconds = after;
   }
   return failure(code, message, extra);
+}
+
+/**
+ * A provider's request id as the failure keeps it: printable ASCII without spaces, at most 128 characters;
+ * anything else is not an id and is dropped (it is shown to clients and written to logs).
+ */
+export function upstreamRequestId(id: string | undefined): Pick<TargetFailure, 'upstreamRequestId'> {
+  return id !== undefined && /^[\x21-\x7e]{1,128}$/.test(id) ? { upstreamRequestId: id } : {};
 }
 
 export function parseJson(res: HttpResponse): unknown {

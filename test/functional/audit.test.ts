@@ -68,6 +68,24 @@ describe('the audit trail: one event per create attempt that reached the store',
   });
   beforeEach(() => h.sandboxes.reset());
 
+  it("a provider's request id for a failure reaches the client and the audit trail, for the provider's support", async () => {
+    const key = uniqueName('k');
+    h.sandboxes.generic.inject({ response: { status: 409, body: { code: 409, data: null, message: 'name taken', requestId: 'req_support_42' } } });
+    const res = await h.gql(
+      'mutation($input: CreateServiceAccountInput!) { createServiceAccount(input: $input) { results { ... on ProviderFailure { code upstreamRequestId } } } }',
+      { input: { name: uniqueName('rid'), providers: ['generic'], idempotencyKey: key } },
+      WRITER,
+    );
+    expect(res.body.data.createServiceAccount.results).toEqual([{ code: 'CONFLICT', upstreamRequestId: 'req_support_42' }]);
+    const audit = await h.gql(
+      '{ auditEvents(first: 100, filter: { clientId: "writer" }) { edges { node { idempotencyKey targets { providerId code upstreamRequestId } } } } }',
+      {},
+      AUDITOR,
+    );
+    const event = audit.body.data.auditEvents.edges.map((e: any) => e.node).find((n: any) => n.idempotencyKey === key);
+    expect(event.targets).toEqual([{ providerId: 'generic', code: 'CONFLICT', upstreamRequestId: 'req_support_42' }]);
+  });
+
   it('a success, its CONFLICT, and an IDEMPOTENCY_KEY_REUSED each leave one event, newest first', async () => {
     const key = uniqueName('k');
     const input = { name: uniqueName('aud'), providers: ['hoop', 'generic'], idempotencyKey: key };

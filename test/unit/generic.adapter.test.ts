@@ -79,7 +79,7 @@ describe('generic adapter: the call', () => {
     server.answer({ status: 200, body: envelope(409, null, 'service account name taken') });
     expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toEqual({
       kind: 'failed',
-      failure: { code: 'CONFLICT', message: 'service account name taken', httpStatus: 409, retryable: false },
+      failure: { code: 'CONFLICT', message: 'service account name taken', httpStatus: 409, retryable: false, upstreamRequestId: 'req-1' },
     });
     server.answer({ status: 200, body: envelope(429, null, 'slow down') });
     expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toMatchObject({
@@ -98,11 +98,27 @@ describe('generic adapter: the call', () => {
     expect(message).not.toContain(token.slice(0, 8));
   });
 
+  it.each([2.5, 99999999999, 42, -409])(
+    'an envelope code %p that is no HTTP status: a body the gateway cannot read (INTERNAL, not retryable)',
+    async (code) => {
+      server.answer({ status: 200, body: envelope(code, null, 'boom') });
+      expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toEqual({
+        kind: 'failed',
+        failure: {
+          code: 'INTERNAL',
+          message: 'billing-api answered HTTP 200 with a body the gateway cannot read; the account may have been created',
+          httpStatus: 200,
+          retryable: false,
+        },
+      });
+    },
+  );
+
   it("a 5xx code inside a 200 never forwards the envelope's message", async () => {
     server.answer({ status: 200, body: envelope(503, null, 'db pool exhausted at 10.0.0.7:5432') });
     expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toEqual({
       kind: 'failed',
-      failure: { code: 'UNAVAILABLE', message: 'billing-api answered code 503', httpStatus: 503, retryable: true },
+      failure: { code: 'UNAVAILABLE', message: 'billing-api answered code 503', httpStatus: 503, retryable: true, upstreamRequestId: 'req-1' },
     });
   });
 
@@ -114,11 +130,25 @@ describe('generic adapter: the call', () => {
     });
   });
 
+  it("the envelope's requestId is kept on a failure of any status, for the provider's support; a value that is no id is dropped", async () => {
+    server.answer({ status: 502, body: envelope(502, null, 'bad gateway') });
+    expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toEqual({
+      kind: 'failed',
+      failure: { code: 'UNAVAILABLE', message: 'billing-api answered HTTP 502', httpStatus: 502, retryable: true, upstreamRequestId: 'req-1' },
+    });
+    for (const requestId of ['has spaces', 'x'.repeat(129), 'line\nbreak', '']) {
+      server.answer({ status: 409, body: { code: 409, data: null, message: 'taken', requestId } });
+      const out = await readyCall(generic().prepare.createServiceAccount!(sa())).send();
+      expect(out).toMatchObject({ kind: 'failed', failure: { code: 'CONFLICT' } });
+      expect((out as { failure: object }).failure).not.toHaveProperty('upstreamRequestId');
+    }
+  });
+
   it('a non-2xx HTTP answer in the envelope carries its 4xx message', async () => {
     server.answer({ status: 403, body: envelope(403, null, 'token lacks service-accounts:write') });
     expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toEqual({
       kind: 'failed',
-      failure: { code: 'FORBIDDEN', message: 'token lacks service-accounts:write', httpStatus: 403, retryable: false },
+      failure: { code: 'FORBIDDEN', message: 'token lacks service-accounts:write', httpStatus: 403, retryable: false, upstreamRequestId: 'req-1' },
     });
   });
 });

@@ -9,6 +9,8 @@ export class AuditTarget {
   @Field(() => AuditTargetResult) result: AuditTargetResult;
   @Field(() => ID, { nullable: true, description: "The provider's id of what was created." }) id?: string;
   @Field(() => String, { nullable: true, description: 'The failure code, when not created.' }) code?: string;
+  @Field(() => String, { nullable: true, description: "The provider's id of the failed request, when it gave one (for its support)." })
+  upstreamRequestId?: string;
 }
 
 @ObjectType({ description: 'Who created what, where and when: one event per create attempt that reached the idempotency store.' })

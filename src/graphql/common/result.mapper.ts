@@ -44,6 +44,7 @@ export function mapResults<T>(
         httpStatus: r.failure.httpStatus,
         retryable: r.failure.retryable,
         retryAfterSeconds: r.failure.retryAfterSeconds,
+        upstreamRequestId: r.failure.upstreamRequestId,
       });
     }),
   };

@@ -1,5 +1,5 @@
 import type { PrepareResult, Preparers, ServiceAccountSpec } from '../../domain';
-import { failure, messageField, statusToCode, type FailureQuirks } from '../http-failure.mapper';
+import { failure, messageField, statusToCode, upstreamRequestId, type FailureQuirks } from '../http-failure.mapper';
 import { HttpProviderAdapter, identified } from '../http-provider.adapter';
 import { asObject, optString } from '../provider.call';
 import { optionsOf } from '../provider.options';
@@ -7,7 +7,8 @@ import type { GenericConfig } from './generic.config';
 import type { GenericServiceAccountOptions } from './generic.spec';
 
 /** Errors come in the same envelope as success: `{code, data, message, requestId}` (docs/providers.md). */
-const quirks: FailureQuirks = { messageOf: messageField };
+const requestIdOf = (json: unknown) => optString(asObject(json)?.requestId);
+const quirks: FailureQuirks = { messageOf: messageField, requestIdOf };
 
 export class GenericAdapter extends HttpProviderAdapter {
   readonly kind = 'generic';
@@ -33,12 +34,18 @@ export class GenericAdapter extends HttpProviderAdapter {
       read: (json) => {
         const envelope = asObject(json);
         if (!envelope) return undefined;
-        // An HTTP 200 can still carry an error code inside the envelope.
+        // An HTTP 200 can still carry an error code inside the envelope; a number that is no HTTP status is unreadable.
         const code = typeof envelope.code === 'number' ? envelope.code : 200;
+        if (!Number.isInteger(code) || code < 100 || code > 599) return undefined;
         if (code < 200 || code >= 300) {
           const message = code < 500 && optString(envelope.message);
           // Untrimmed: the shared call path scrubs this call's secrets from it first (a trim could cut one in half).
-          return { failure: failure(statusToCode(code), message || `${this.id} answered code ${code}`, { httpStatus: code }) };
+          return {
+            failure: failure(statusToCode(code), message || `${this.id} answered code ${code}`, {
+              httpStatus: code,
+              ...upstreamRequestId(requestIdOf(envelope)),
+            }),
+          };
         }
         const r = identified(envelope.data);
         if (!r) return undefined;
