@@ -137,12 +137,18 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     if (guards.length === 0) return [];
     const rid = recordId(ref);
     const ttl = String(this.options.ttlSeconds * 1000);
-    const replies = await this.phase(
-      guards.map((g) => {
-        const key = this.guardKey(ref, g);
-        return { key, add: (p) => p.idgwGuardClaim(key, rid, owner, ttl) };
-      }),
-    );
+    const keys = guards.map((g) => this.guardKey(ref, g));
+    let replies: unknown[];
+    try {
+      replies = await this.phase(keys.map((key) => ({ key, add: (p) => p.idgwGuardClaim(key, rid, owner, ttl) })));
+    } catch (err) {
+      // As with a claim: guard claims that timed out may still run when a stalled Redis resumes, and would
+      // then hold their names against every other key for a whole TTL, though nothing was sent. Their
+      // give-back follows them on the same connections (so it runs after them, if at all); nothing waits for it.
+      const held = `${rid}|${owner}`;
+      this.phase(keys.map((key) => ({ key, add: (p) => p.idgwGuardRelease(key, held) }))).catch(() => undefined);
+      throw err;
+    }
     return replies.map((r) => r === 1);
   }
 

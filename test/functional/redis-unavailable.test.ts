@@ -77,4 +77,37 @@ describe('Redis unreachable: fail closed, recover without a restart', () => {
       await redis.stop();
     }
   });
+
+  it('natural-key guards whose claim timed out do not hold the name once Redis resumes: another key can take it', async () => {
+    const redis = new RedisProcess(await freePort());
+    await redis.start();
+    const store = new RedisIdempotencyStore({
+      ttlSeconds: 600,
+      leaseSeconds: 30,
+      url: redis.url,
+      keyPrefix: 'idgw-stall:',
+      commandTimeoutMs: 300,
+      audit: { retentionSeconds: 600, maxEvents: 100 },
+    });
+    try {
+      await store.ping();
+      const guards = [{ providerId: 'hoop', naturalKey: uniqueName('name') }];
+      const ref = { clientId: 'c', operation: 'createServiceAccount' as const, key: uniqueName('stall-key') };
+      const claim = await store.claim(ref, 'fp', ['hoop']);
+      if (claim.kind !== 'claimed') throw new Error(claim.kind);
+      redis.pause();
+      await expect(store.guard(ref, claim.owner, guards)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      await store.release(ref, claim.owner).catch(() => undefined);
+      redis.resume();
+      // The late guard claim runs once Redis answers again, and its give-back right after it.
+      await new Promise((r) => setTimeout(r, 300));
+      const other = { ...ref, key: uniqueName('other-key') };
+      const next = await store.claim(other, 'fp2', ['hoop']);
+      if (next.kind !== 'claimed') throw new Error(next.kind);
+      expect(await store.guard(other, next.owner, guards)).toEqual([true]);
+    } finally {
+      await store.close();
+      await redis.stop();
+    }
+  });
 });
