@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { ErrorCode } from '../errors/error-code.enum';
 import { HttpError } from './http.error';
@@ -6,6 +7,8 @@ import { HttpError } from './http.error';
  * The whole body as text, refused with 413 as soon as it is known to exceed
  * `limit` (from Content-Length before reading, or while reading a chunked
  * body) so an oversized request costs no more memory than the limit.
+ * Bytes that are not UTF-8 are refused with 400: decoding would turn them
+ * into U+FFFD and send a silently altered name or password upstream.
  */
 export function readBody(req: IncomingMessage, limit = Infinity): Promise<string> {
   const tooLarge = () => new HttpError(ErrorCode.PAYLOAD_TOO_LARGE, `The request body exceeds ${limit} bytes.`);
@@ -27,7 +30,11 @@ export function readBody(req: IncomingMessage, limit = Infinity): Promise<string
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (!isUtf8(body)) return reject(new HttpError(ErrorCode.BAD_REQUEST, 'The request body is not valid UTF-8.'));
+      resolve(body.toString('utf8'));
+    });
     req.on('error', reject);
   });
 }

@@ -35,6 +35,19 @@ describe('HTTP surface', () => {
     expect(((await res.json()) as any).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
+  it('a body that is not valid UTF-8 is 400 BAD_REQUEST and nothing reaches a provider (decoding would alter the name)', async () => {
+    const before = h.sandboxes.all().reduce((n, s) => n + s.count(), 0);
+    const [head, tail] = JSON.stringify({
+      query: 'mutation { createServiceAccount(input: {name: "utf-bad", displayName: "ab@cd", providers: ["hoop"]}) { status } }',
+    }).split('@');
+    // 0xFF and 0xFE never occur in UTF-8.
+    const bytes = Buffer.concat([Buffer.from(head), Buffer.from([0xff, 0xfe]), Buffer.from(tail)]);
+    const res = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bytes });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as any).errors[0]).toMatchObject({ message: 'The request body is not valid UTF-8.', extensions: { code: 'BAD_REQUEST' } });
+    expect(h.sandboxes.all().reduce((n, s) => n + s.count(), 0)).toBe(before);
+  });
+
   it('malformed JSON is 400', async () => {
     const res = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
     expect(res.status).toBe(400);
