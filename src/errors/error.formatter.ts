@@ -1,7 +1,8 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from './error-code.enum';
 import { GatewayError } from './gateway.error';
+import { isLiteralError, literalField } from './literal.locator';
 
 /** Apollo's own pre-execution codes: safe to show as they are. */
 const PASS_THROUGH = new Set([
@@ -61,9 +62,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     case 'apollo': {
       // A literal that fails scalar or enum coercion is bad input as much as a bad variable is.
       const cause = (error as { originalError?: { extensions?: Record<string, unknown> } })?.originalError?.extensions;
-      const badLiteral =
-        code === 'GRAPHQL_VALIDATION_FAILED' && (cause?.code === ErrorCode.BAD_USER_INPUT || /^Expected value of type/.test(formatted.message));
-      const field = formatted.extensions?.field ?? cause?.field;
+      const literal = code === 'GRAPHQL_VALIDATION_FAILED' && error instanceof GraphQLError && isLiteralError(error);
+      const badLiteral = literal || (code === 'GRAPHQL_VALIDATION_FAILED' && cause?.code === ErrorCode.BAD_USER_INPUT);
+      const field = formatted.extensions?.field ?? cause?.field ?? (literal ? literalField(error as GraphQLError) : undefined);
       const limits = pick(formatted.extensions, LIMIT_DETAILS);
       return {
         message: formatted.message,

@@ -89,6 +89,26 @@ describe('bad input is a BAD_USER_INPUT error naming the field, and nothing reac
     expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'email' });
   });
 
+  it.each([
+    ['an enum value that does not exist', '{name: "lit-a", status: WHATEVER}', 'status'],
+    ['an enum value written as a string', '{name: "lit-b", status: "ACTIVE"}', 'status'],
+    ['a number for a String', '{name: 5}', 'name'],
+    ['a fraction for an Int', '{name: "lit-c", unleash: {rootRole: 1.5}}', 'unleash.rootRole'],
+    ['an Int beyond 32 bits', '{name: "lit-d", unleash: {rootRole: 99999999999}}', 'unleash.rootRole'],
+  ])('%s written inline in the query is BAD_USER_INPUT (400), naming the field, with its location', async (_label, literal, field) => {
+    const before = h.sandboxes.all().reduce((n, s) => n + s.count(), 0);
+    const res = await h.gql(`mutation { createServiceAccount(input: ${literal}) { status } }`);
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field }, locations: [expect.any(Object)] });
+    expect(h.sandboxes.all().reduce((n, s) => n + s.count(), 0)).toBe(before);
+  });
+
+  it('a DateTime literal that is no date, in an audit filter, is BAD_USER_INPUT', async () => {
+    const res = await h.gql('{ auditEvents(filter: {since: "yesterday"}) { edges { cursor } } }');
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'since' });
+  });
+
   it('a wrong type or unknown field is rejected before execution with 400', async () => {
     const res = await h.gql(CREATE_SA, { input: { name: 'x', unknownField: 1 } });
     expect(res.status).toBe(400);

@@ -1,8 +1,8 @@
 import { GraphQLError, GraphQLScalarType, type ValueNode } from 'graphql';
 import { EmailAddressResolver } from 'graphql-scalars';
 
-function badEmail(err: unknown): GraphQLError {
-  return new GraphQLError((err as Error).message, { extensions: { code: 'BAD_USER_INPUT', field: 'email' } });
+function badEmail(err: unknown, node?: ValueNode): GraphQLError {
+  return new GraphQLError((err as Error).message, { nodes: node, extensions: { code: 'BAD_USER_INPUT', field: 'email' } });
 }
 
 /**
@@ -23,7 +23,8 @@ export const EmailAddress = new GraphQLScalarType({
     try {
       return EmailAddressResolver.parseLiteral(ast, variables);
     } catch (err) {
-      throw badEmail(err);
+      // With its node: the error then has the literal's location in the query.
+      throw badEmail(err, ast);
     }
   },
 });
