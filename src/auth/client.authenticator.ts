@@ -61,6 +61,9 @@ export class ClientAuthenticator {
 
   private async fromJwt(token: string): Promise<ClientIdentity> {
     const verified = await this.jwt!.verify(token);
+    // Records are scoped by client id: a subject `anonymous` would share the records of unauthenticated
+    // callers of any deployment on the same Redis and prefix.
+    if (verified.clientId === ANONYMOUS.id) throw new UnauthenticatedError("The token's subject is reserved (anonymous).", true);
     // The client id scopes idempotency records: a subject equal to an API-key client's id would read and collide with that client's records.
     if (this.clients?.some((c) => c.id === verified.clientId)) {
       throw new UnauthenticatedError("The token's subject is reserved for an API-key client.", true);

@@ -115,7 +115,11 @@ export function configSchemaFor(modules: readonly ProviderModule[]) {
       clients: z
         .array(
           z.strictObject({
-            id: z.string().min(1).max(100),
+            id: z
+              .string()
+              .min(1)
+              .max(100)
+              .refine((id) => id !== 'anonymous', 'is reserved for unauthenticated callers'),
             keySha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the lower-case hex SHA-256 of the API key'),
             scopes: z.array(scopeSchema).min(1),
             policy: clientPolicySchema.optional(),

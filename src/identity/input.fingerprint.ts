@@ -24,6 +24,10 @@ export function canonicalJson(value: unknown, hmacKey: string): string {
   return JSON.stringify(canonical(value, hmacKey, false));
 }
 
+function isEmptyObject(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0;
+}
+
 function canonical(value: unknown, hmacKey: string, secret: boolean): unknown {
   if (secret && typeof value === 'string') return `hmac:${createHmac('sha256', hmacKey).update(value).digest('hex')}`;
   if (Array.isArray(value)) return value.map((v) => canonical(v, hmacKey, secret));
@@ -32,7 +36,10 @@ function canonical(value: unknown, hmacKey: string, secret: boolean): unknown {
     for (const k of Object.keys(value).sort()) {
       const v = (value as Record<string, unknown>)[k];
       if (v === undefined || v === null) continue;
-      out[k] = canonical(v, hmacKey, SECRET_FIELDS.has(k));
+      const c = canonical(v, hmacKey, SECRET_FIELDS.has(k));
+      // An object left empty (`hoop: {subject: null}`, `hoop: {}`) asks for nothing: the same as leaving it out.
+      if (isEmptyObject(c)) continue;
+      out[k] = c;
     }
     return out;
   }

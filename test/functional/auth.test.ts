@@ -187,4 +187,10 @@ describe('authentication: API keys and JWTs, checked from the headers before any
     const res = await h.gql(VIEWER, undefined, bearer(await token(k1, {}, { sub: 'ci' })));
     expect(res.status).toBe(401);
   });
+
+  it('a JWT whose subject is "anonymous" is refused (it would share the records of unauthenticated callers)', async () => {
+    const res = await h.gql(VIEWER, undefined, bearer(await token(k1, {}, { sub: 'anonymous' })));
+    expect(res.status).toBe(401);
+    expect(res.body.errors[0]).toMatchObject({ message: "The token's subject is reserved (anonymous).", extensions: { code: 'UNAUTHENTICATED' } });
+  });
 });

@@ -52,6 +52,21 @@ describe('idempotency semantics (Redis store)', () => {
     for (const r of payload.results) for (const c of r.credentials) expect(again.text).not.toContain(c.secret);
   });
 
+  it('explicit nulls, down to an options object left empty, are the same input: CONFLICT, not IDEMPOTENCY_KEY_REUSED', async () => {
+    const name = uniqueName('nul');
+    const input = { name, providers: ['hoop'], idempotencyKey: `k-${name}` };
+    expect((await h.gql(CREATE_SA, { input }, asA)).body.data.createServiceAccount.status).toBe('SUCCEEDED');
+    for (const extra of [{ hoop: { subject: null } }, { hoop: {} }, { displayName: null, hoop: null }]) {
+      const again = await h.gql(CREATE_SA, { input: { ...input, ...extra } }, asA);
+      expect(again.body.errors[0].extensions.code).toBe('CONFLICT');
+    }
+    // And without a key, the derived key is the same too.
+    const derived = { name: uniqueName('nul'), providers: ['hoop'] };
+    expect((await h.gql(CREATE_SA, { input: derived }, asA)).body.data.createServiceAccount.status).toBe('SUCCEEDED');
+    expect((await h.gql(CREATE_SA, { input: { ...derived, hoop: { subject: null } } }, asA)).body.errors[0].extensions.code).toBe('CONFLICT');
+    expect(h.sandboxes.hoop.count()).toBe(2);
+  });
+
   it('the Idempotency-Key header works like the input field (and the same value in both is fine)', async () => {
     const name = uniqueName('hdr');
     const first = await h.gql(CREATE_SA, { input: { name, providers: ['hoop'] } }, { ...asA, 'idempotency-key': `h-${name}` });

@@ -75,6 +75,8 @@ describe('configuration', () => {
     const jwt = { jwksUrl: 'https://idp/jwks.json', issuer: 'https://idp', audience: 'identity-gateway' };
     expect(problems({ server: { host: '0.0.0.0' }, jwt, providers: [provider] })).toEqual([]);
     expect(problems({ server: { host: '0.0.0.0' }, providers: [provider] })).toEqual([expect.stringMatching(/^server\.host: without `clients` or `jwt`/)]);
+    const anonymous = { id: 'anonymous', keySha256: 'a'.repeat(64), scopes: ['identity:read'] };
+    expect(problems({ clients: [anonymous], providers: [provider] })).toEqual(['clients.0.id: is reserved for unauthenticated callers']);
   });
 
   it('a client policy naming an unknown provider id or a field no kind declares is refused', () => {
@@ -98,6 +100,8 @@ describe('configuration', () => {
     expect(problems({ providers: [provider] }, {})).toEqual(['providers.0.tokenEnv: environment variable HOOP_TOKEN is not set']);
     expect(problems({ redis: { url: 'redis://x' }, providers: [provider] })).toEqual([expect.stringMatching(/^redis: IDEMPOTENCY_HMAC_KEY/)]);
     expect(problems({ server: { host: '0.0.0.0' }, providers: [provider] })).toEqual([expect.stringMatching(/^server\.host: without `clients` or `jwt`/)]);
+    const anonymous = { id: 'anonymous', keySha256: 'a'.repeat(64), scopes: ['identity:read'] };
+    expect(problems({ clients: [anonymous], providers: [provider] })).toEqual(['clients.0.id: is reserved for unauthenticated callers']);
   });
 
   it('an invalid file stops the process with exit code 2 and every problem on stderr', async () => {

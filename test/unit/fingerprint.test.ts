@@ -9,6 +9,13 @@ describe('fingerprint', () => {
     expect(fingerprint({ a: [1, 2] }, 'k')).not.toBe(fingerprint({ a: [2, 1] }, 'k'));
   });
 
+  it('an options object left empty by nulls, or sent empty, is the same as leaving it out; an empty list is not', () => {
+    const bare = fingerprint({ spec: { name: 'n', options: {} } }, 'k');
+    expect(fingerprint({ spec: { name: 'n', options: { hoop: { subject: null } } } }, 'k')).toBe(bare);
+    expect(fingerprint({ spec: { name: 'n', options: { hoop: {} } } }, 'k')).toBe(bare);
+    expect(fingerprint({ spec: { name: 'n', options: { hoop: { groups: [] } } } }, 'k')).not.toBe(bare);
+  });
+
   it('replaces secrets by an HMAC: the canonical text never holds a password', () => {
     const text = canonicalJson({ spec: { hoop: { password: 'hunter2-secret' } } }, 'key');
     expect(text).not.toContain('hunter2-secret');
