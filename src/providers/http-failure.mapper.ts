@@ -78,7 +78,8 @@ export function httpFailure(providerId: string, res: HttpResponse, quirks: Failu
   const upstreamMessage = json === undefined ? undefined : quirks.messageOf(json);
   const message = special?.message ?? (upstreamMessage ? trimMessage(scrub(upstreamMessage)) : `${providerId} answered HTTP ${res.status}`);
   const extra: Partial<TargetFailure> = { httpStatus: res.status, ...upstreamRequestId(quirks.requestIdOf?.(parsed)) };
-  if (code === ProviderErrorCode.RATE_LIMITED) {
+  // A 429's hint, and a 503's (RFC 9110: how long the provider expects to be unavailable).
+  if (code === ProviderErrorCode.RATE_LIMITED || (code === ProviderErrorCode.UNAVAILABLE && res.status === 503)) {
     const after = retryAfterSeconds(res.headers);
     if (after !== undefined) (extra as { retryAfterSeconds?: number }).retryAfterSeconds = after;
   }

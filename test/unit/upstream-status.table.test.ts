@@ -153,8 +153,10 @@ describe('httpFailure', () => {
       expect(httpFailure('p', res(429, { message: 'slow down, user 42' }, { ...JSON_TYPE, 'retry-after': '1' }), quirks).message).toBe('p answered HTTP 429');
     });
 
-    it('retry hints are not attached to other codes', () => {
-      expect('retryAfterSeconds' in httpFailure('p', res(503, '', { 'retry-after': '5' }), quirks)).toBe(false);
+    it("a 503's Retry-After is kept too (the provider's estimate of its downtime); other codes get no hint", () => {
+      expect(httpFailure('p', res(503, '', { 'retry-after': '5' }), quirks)).toMatchObject({ code: 'UNAVAILABLE', retryable: true, retryAfterSeconds: 5 });
+      expect('retryAfterSeconds' in httpFailure('p', res(503, ''), quirks)).toBe(false);
+      for (const status of [500, 502, 400, 409]) expect('retryAfterSeconds' in httpFailure('p', res(status, '', { 'retry-after': '5' }), quirks)).toBe(false);
     });
   });
 });
