@@ -101,13 +101,19 @@ function secretsOf(call: ProviderCall): string[] {
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, secret || SECRET_FIELDS.has(k));
   };
   walk(call.body, false);
+  // As a provider may quote them: as sent, URL-encoded (a form or query it echoes), JSON-escaped (a body it echoes).
+  const forms = found.flatMap((s) => [s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)]);
   // Very short values would blank out ordinary words; nothing this short is a real token or password anyway.
-  return found.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+  return [...new Set(forms)].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
 }
 
+/** Case-insensitive: a provider that upper-cases what it quotes (an error code built from the input) quotes it all the same. */
 function scrub(message: string, secrets: readonly string[]): string {
   let out = message;
-  for (const s of secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
+  const lower = message.toLowerCase();
+  for (const s of secrets) {
+    if (lower.includes(s.toLowerCase())) out = out.replace(new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'giu'), REDACTED);
+  }
   return out;
 }
 

@@ -60,6 +60,22 @@ describe('secrets a provider echoes in an error message are scrubbed', () => {
     expect(await everythingInRedis()).not.toContain(password);
   });
 
+  it.each([
+    ['upper-cased', (pw: string) => `PASSWORD ${pw.toUpperCase()} IS TOO WEAK`],
+    ['URL-encoded', (pw: string) => `rejected form field password=${encodeURIComponent(pw)}`],
+    ['JSON-escaped', (pw: string) => `rejected body {"password":${JSON.stringify(pw)}}`],
+  ])('hoop quoting the password %s: not in the answer or the record', async (_label, makeMessage) => {
+    const tag = uniqueName('form');
+    // Quotes, a slash, a space, an ampersand and a backslash: its quoted forms differ from it and from each other.
+    const password = `Pw "q"/${tag} &x\\y`;
+    h.sandboxes.hoop.inject({ route: 'POST /users', response: { status: 422, body: { message: makeMessage(password) } } });
+    const res = await h.gql(CREATE_USER, { input: { email: `${uniqueName('pw')}@example.com`, providers: ['hoop'], hoop: { password } } });
+    const failure = res.body.data.createUser.results[0];
+    expect(failure.message).toContain('<redacted>');
+    expect(failure.message.toLowerCase()).not.toContain(tag.toLowerCase());
+    expect((await everythingInRedis()).toLowerCase()).not.toContain(tag.toLowerCase());
+  });
+
   // The message is cut at 300 characters and trimmed: a secret must be found before either, or its
   // surviving prefix (everything but a trailing space, the first 280 characters) would be shown and kept.
   it.each([
