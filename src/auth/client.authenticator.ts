@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { GatewayConfig } from '../config/config.loader';
 import { SCOPES, type ClientPolicyConfig } from '../config/security.schema';
 import { UnauthenticatedError } from '../errors/gateway.error';
@@ -49,7 +49,7 @@ export class ClientAuthenticator {
 
   private fromApiKey(key: string): ClientIdentity {
     if (!this.clients) throw new UnauthenticatedError('The token is not valid.', true);
-    const digest = createHash('sha256').update(key).digest();
+    const digest = hash('sha256', key, 'buffer');
     let found: ClientIdentity | undefined;
     // Compare against every client so timing does not reveal which one matched.
     for (const c of this.clients) {

@@ -1,4 +1,4 @@
-import { createHash, randomFillSync } from 'node:crypto';
+import { hash, randomFillSync } from 'node:crypto';
 import type { GuardRef, RecordRef } from '../domain';
 
 /**
@@ -34,5 +34,6 @@ export function newOwnerToken(): string {
 }
 
 function sha256(s: string): string {
-  return createHash('sha256').update(s).digest('hex').slice(0, 40);
+  // One-shot: no Hash object per key name (a few per mutation).
+  return hash('sha256', s, 'hex').slice(0, 40);
 }

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 import { SECRET_FIELDS } from '../domain';
 
 /**
@@ -7,7 +7,7 @@ import { SECRET_FIELDS } from '../domain';
  * neither the fingerprint nor anything derived from it can reveal a secret.
  */
 export function fingerprint(value: unknown, hmacKey: string): string {
-  return createHash('sha256').update(canonicalJson(value, hmacKey)).digest('hex');
+  return hash('sha256', canonicalJson(value, hmacKey), 'hex');
 }
 
 /**
