@@ -149,13 +149,16 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return true;
   }
 
-  async release(ref: RecordRef, owner: string): Promise<void> {
+  async release(ref: RecordRef, owner: string, takenOverFrom: readonly string[] = []): Promise<void> {
     const rid = recordId(ref);
     const rec = this.live(rid);
     if (!rec || rec.owner !== owner || rec.state !== 'in_progress') return;
     if (rec.completedAt) {
       rec.state = 'completed';
       rec.pending = [];
+    } else if (takenOverFrom.length > 0) {
+      rec.pending = [...takenOverFrom];
+      rec.leaseUntil = 0;
     } else {
       this.records.delete(rid);
     }

@@ -41,12 +41,17 @@ redis.call('DEL', KEYS[2])
 return 1
 `;
 
-/** KEYS: record, lease. ARGV: owner. Gives a claim back; an earlier completed attempt is restored. */
+/**
+ * KEYS: record, lease. ARGV: owner, takenOverFromJson ('' unless the claim was a takeover). Gives a claim
+ * back: an earlier completed attempt is restored; a takeover leaves the crashed attempt's targets pending.
+ */
 export const RELEASE = `
 local f = redis.call('HMGET', KEYS[1], 'owner', 'state', 'completedAt')
 if f[1] ~= ARGV[1] or f[2] ~= 'in_progress' then return 0 end
 if f[3] then
   redis.call('HSET', KEYS[1], 'state', 'completed', 'pending', '[]')
+elseif ARGV[2] and ARGV[2] ~= '' then
+  redis.call('HSET', KEYS[1], 'pending', ARGV[2])
 else
   redis.call('DEL', KEYS[1])
 end

@@ -26,14 +26,14 @@ import { AUDIT_APPEND, CLAIM, COMPLETE, GUARD_CLAIM, GUARD_KEEP, GUARD_RELEASE, 
 
 interface ScriptCommands {
   idgwClaim(rec: string, lease: string, ...args: string[]): Promise<string[]>;
-  idgwRelease(rec: string, lease: string, owner: string): Promise<number>;
+  idgwRelease(rec: string, lease: string, owner: string, takenOverFrom?: string): Promise<number>;
 }
 interface PipelineScripts {
   idgwGuardClaim(guard: string, ...args: string[]): ChainableCommander;
   idgwGuardRelease(guard: string, value: string): ChainableCommander;
   idgwGuardKeep(guard: string, value: string, ttlMs: string): ChainableCommander;
   idgwComplete(rec: string, lease: string, ...args: string[]): ChainableCommander;
-  idgwRelease(rec: string, lease: string, owner: string): ChainableCommander;
+  idgwRelease(rec: string, lease: string, owner: string, takenOverFrom: string): ChainableCommander;
   idgwAuditAppend(stream: string, maxEvents: string, minId: string, ttlMs: string, event: string): ChainableCommander;
   idgwAuditAppendAtOnce(stream: string, maxEvents: string, minId: string, ttlMs: string, event: string): ChainableCommander;
 }
@@ -117,7 +117,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       // A claim that timed out may still run when a stalled Redis resumes, and would then block every
       // retry of this key for a whole lease. Its give-back follows it on the same connection (so it
       // runs after it, if at all): nothing waits for it, and it is a no-op when the claim never landed.
-      this.redis.idgwRelease(rec, lease, owner).catch(() => undefined);
+      this.redis.idgwRelease(rec, lease, owner, '').catch(() => undefined);
       throw err;
     }
     const [kind, createdAt, completedAt, status, results, pending] = reply;
@@ -176,9 +176,10 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     return replies[0] === COMPLETED_NOW || replies[0] === COMPLETED_BEFORE;
   }
 
-  async release(ref: RecordRef, owner: string): Promise<void> {
+  async release(ref: RecordRef, owner: string, takenOverFrom: readonly string[] = []): Promise<void> {
     const [rec, lease] = this.recordKeys(ref);
-    await this.phase([{ key: rec, add: (p) => p.idgwRelease(rec, lease, owner) }]);
+    const pending = takenOverFrom.length > 0 ? JSON.stringify(takenOverFrom) : '';
+    await this.phase([{ key: rec, add: (p) => p.idgwRelease(rec, lease, owner, pending) }]);
   }
 
   async get(refs: readonly RecordRef[]): Promise<Array<StoredRecord | null>> {

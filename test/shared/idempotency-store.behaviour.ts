@@ -97,6 +97,20 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
       expect(rec?.results).toEqual([created('hoop', 'y')]);
     });
 
+    it("a takeover given back leaves the crashed attempt's targets pending: the next takeover still reports them", async () => {
+      const s = store({ ttlSeconds: 600, leaseSeconds: 1 });
+      const r = ref();
+      const crashed = await s.claim(r, 'fp', ['hoop', 'unleash']);
+      if (crashed.kind !== 'claimed') throw new Error('not claimed');
+      await sleep(1100);
+      const takeover = await s.claim(r, 'fp', ['versori']);
+      if (takeover.kind !== 'claimed') throw new Error('not claimed');
+      expect(takeover.takenOverFrom).toEqual(['hoop', 'unleash']);
+      await s.release(r, takeover.owner, takeover.takenOverFrom);
+      // Given back without a lease: the next claim takes over at once, with the crashed attempt's targets.
+      expect(await s.claim(r, 'fp', ['versori'])).toMatchObject({ kind: 'claimed', takenOverFrom: ['hoop', 'unleash'] });
+    });
+
     it('release gives a fresh claim back (the key is free again) and restores an earlier completed attempt', async () => {
       const s = store();
       const r = ref();
