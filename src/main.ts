@@ -4,7 +4,6 @@
  * REDIS_URL is set).
  */
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import type { Logger } from 'pino';
 import { ConfigError } from './config/config.error';
@@ -23,6 +22,9 @@ import { startGateway } from './app';
  */
 const HEAP_GROWING_PERCENT = 30;
 
+/** The embedded default's key when it runs on Redis without IDEMPOTENCY_HMAC_KEY (docs/idempotency.md). */
+const EMBEDDED_DEFAULT_HMAC_KEY = 'identity-gateway-embedded-default-development-key';
+
 async function main(): Promise<void> {
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   let logger: Logger;
@@ -40,11 +42,12 @@ async function main(): Promise<void> {
       const sandboxes = await startSandboxes();
       stopSandboxes = sandboxes.stop;
       const env = { ...process.env, ...sandboxes.tokens };
-      if (env.REDIS_URL && !env.IDEMPOTENCY_HMAC_KEY) {
-        env.IDEMPOTENCY_HMAC_KEY = randomBytes(32).toString('hex');
-        logger.warn(
-          'IDEMPOTENCY_HMAC_KEY not set: using a random one for this process; inputs with a password fingerprint differently on other replicas and after a restart',
-        );
+      if ((env.REDIS_URL || env.REDIS_CLUSTER_NODES) && !env.IDEMPOTENCY_HMAC_KEY) {
+        // Fixed, not random: derived keys and fingerprints must stay the same across replicas and restarts, or a
+        // repeat after a restart is a new request whose names the old record's guards still hold. It protects
+        // nothing but the sandboxes' test data; with a config file (real providers) the key is required.
+        env.IDEMPOTENCY_HMAC_KEY = EMBEDDED_DEFAULT_HMAC_KEY;
+        logger.warn('IDEMPOTENCY_HMAC_KEY not set: the embedded default uses a fixed development key (set your own secret for anything but the sandboxes)');
       }
       config = resolveConfig(sandboxGatewayConfig(sandboxes), env);
       logger.info({ sandboxes: sandboxes.all().map((s) => ({ kind: s.kind, baseUrl: s.baseUrl })) }, 'embedded default: sandbox providers started in-process');

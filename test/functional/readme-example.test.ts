@@ -58,3 +58,32 @@ describe('the README example against `npm start`', () => {
     expect(gw.output()).toContain(`identity-gateway listening on http://127.0.0.1:${port}/graphql`);
   });
 });
+
+describe('the embedded default on Redis (`REDIS_URL=… npm start`) without IDEMPOTENCY_HMAC_KEY', () => {
+  it('a repeat after a restart is still CONFLICT: the development key it falls back to is the same in every run', async () => {
+    const port = await freePort();
+    const env = { PORT: String(port), GATEWAY_CONFIG: undefined, REDIS_URL: process.env.REDIS_URL, IDEMPOTENCY_HMAC_KEY: undefined };
+    const name = `restart-${Date.now().toString(36)}`;
+    const create = async () =>
+      (await (
+        await fetch(`http://127.0.0.1:${port}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: `mutation { createServiceAccount(input: {name: "${name}", providers: ["hoop"]}) { status } }` }),
+        })
+      ).json()) as any;
+    const first = spawnGateway(env);
+    await first.ready;
+    expect((await create()).data.createServiceAccount.status).toBe('SUCCEEDED');
+    expect(first.output()).toContain('IDEMPOTENCY_HMAC_KEY not set: the embedded default uses a fixed development key');
+    expect(await first.kill('SIGTERM')).toBe(0);
+
+    const second = spawnGateway(env);
+    await second.ready;
+    try {
+      expect((await create()).errors[0].extensions.code).toBe('CONFLICT');
+    } finally {
+      expect(await second.kill('SIGTERM')).toBe(0);
+    }
+  }, 60_000);
+});
