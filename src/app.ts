@@ -132,6 +132,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       authRequired: authenticator.enabled,
       providerIds: config.providers.map((p) => p.id),
     }),
+    authRequired: authenticator.enabled,
   });
 
   const apollo = new ApolloServer<GatewayContext>({

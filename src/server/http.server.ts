@@ -27,6 +27,8 @@ export interface HttpServerOptions {
   readonly cors: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** The playground on GET / and its assets, when enabled (true when it answered). */
   readonly playground: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
+  /** Whether the landing page's example needs an Authorization header. */
+  readonly authRequired: boolean;
 }
 
 /** node:http with the gateway's routes; every response carries a request id. */
@@ -53,7 +55,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
     if (options.playground(req, res, path)) return;
     if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
       res.setHeader('content-type', 'text/html; charset=utf-8');
-      return void res.end(landingPage());
+      return void res.end(landingPage({ host: req.headers.host, authRequired: options.authRequired }));
     }
     throw new HttpError(ErrorCode.NOT_FOUND, `No route ${path}; the API is at /graphql.`);
   };

@@ -1,15 +1,18 @@
 /**
  * GET / when the playground is off (server.playground or server.introspection
  * false): a page that tells a person how to use the API, with no external
- * resources.
+ * resources. Its example names the address the page was reached at (the Host
+ * header, escaped) and, when the gateway requires one, the Authorization header.
  */
-export function landingPage(): string {
+export function landingPage(options: { readonly host: string | undefined; readonly authRequired: boolean }): string {
+  const host = options.host && /^[A-Za-z0-9.\-:[\]]{1,260}$/.test(options.host) ? options.host : '127.0.0.1:4000';
+  const auth = options.authRequired ? ` \\\n  -H 'authorization: Bearer &lt;your API key or token&gt;'` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>identity-gateway</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 48rem; margin: 2rem auto">
 <h1>identity-gateway</h1>
 <p>The GraphQL API is at <code>POST /graphql</code>. Try:</p>
-<pre>curl -s http://127.0.0.1:4000/graphql -H 'content-type: application/json' \\
+<pre>curl -s http://${host}/graphql -H 'content-type: application/json'${auth} \\
   -d '{"query":"{ providers { id kind capabilities } }"}'</pre>
 <p>Health: <a href="/healthz">/healthz</a> · readiness: <a href="/readyz">/readyz</a></p>
 </body></html>`;

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
 import { startHarness, type Harness } from '../helpers/gateway.harness';
 
 describe('GET / and the playground files over HTTP', () => {
@@ -65,8 +67,42 @@ describe('the playground can be switched off', () => {
       expect(html).not.toMatch(/graphiql/i);
       expect(html.length).toBeLessThan(2000);
       expect((await fetch(`${base}/playground/graphiql.min.js`)).status).toBe(404);
+      // Its example is for this gateway: its address, no Authorization header (none is required here).
+      expect(html).toContain(`curl -s ${base}/graphql`);
+      expect(html).not.toContain('authorization');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('when the gateway requires a key, the example carries an Authorization header; a hostile Host is not echoed', async () => {
+    const sha = createHash('sha256').update('k').digest('hex');
+    const h = await startHarness({
+      configure: (c) => {
+        c.server = { ...c.server, playground: false };
+        c.clients = [{ id: 'c', keySha256: sha, scopes: ['identity:read'] }];
+      },
+    });
+    try {
+      const base = h.url.replace(/\/graphql$/, '');
+      const html = await (await fetch(`${base}/`)).text();
+      expect(html).toContain(`curl -s ${base}/graphql`);
+      expect(html).toContain("-H 'authorization: Bearer &lt;your API key or token&gt;'");
+      const { answer } = await rawGet(h.gateway.port, 'GET / HTTP/1.1\r\nHost: <script>x</script>\r\nConnection: close\r\n\r\n');
+      expect(answer).not.toContain('<script>');
+      expect(answer).toContain('curl -s http://127.0.0.1:4000/graphql');
     } finally {
       await h.close();
     }
   });
 });
+
+function rawGet(port: number, request: string): Promise<{ answer: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    let answer = '';
+    socket.on('data', (d) => (answer += d.toString()));
+    socket.on('end', () => resolve({ answer }));
+    socket.on('error', reject);
+  });
+}
