@@ -21,6 +21,8 @@ export interface AuditTarget {
   readonly id?: string;
   /** The failure code, when not created. */
   readonly code?: string;
+  /** The provider's HTTP status of a failure, when it answered. */
+  readonly httpStatus?: number;
   /** The provider's id of the failed request, when it gave one (for its support). */
   readonly upstreamRequestId?: string;
 }

@@ -548,8 +548,14 @@ const REFUSAL_STATUS: Readonly<Record<'reused' | 'in_progress' | 'completed', Au
 /** Ids and codes only: what was created where, never what it was created with. */
 function auditTarget(r: TargetRecord | TargetResult): AuditTarget {
   if (r.kind === 'failed') {
-    const { code, upstreamRequestId } = r.failure;
-    return { providerId: r.providerId, result: AuditTargetResult.FAILED, code, ...(upstreamRequestId ? { upstreamRequestId } : {}) };
+    const { code, httpStatus, upstreamRequestId } = r.failure;
+    return {
+      providerId: r.providerId,
+      result: AuditTargetResult.FAILED,
+      code,
+      ...(httpStatus !== undefined ? { httpStatus } : {}),
+      ...(upstreamRequestId ? { upstreamRequestId } : {}),
+    };
   }
   const replayed = 'replayed' in r && r.replayed;
   return { providerId: r.providerId, result: replayed ? AuditTargetResult.REPLAYED : AuditTargetResult.CREATED, id: r.entity.id };

@@ -78,12 +78,20 @@ describe('the audit trail: one event per create attempt that reached the store',
     );
     expect(res.body.data.createServiceAccount.results).toEqual([{ code: 'CONFLICT', upstreamRequestId: 'req_support_42' }]);
     const audit = await h.gql(
-      '{ auditEvents(first: 100, filter: { clientId: "writer" }) { edges { node { idempotencyKey targets { providerId code upstreamRequestId } } } } }',
+      '{ auditEvents(first: 100, filter: { clientId: "writer" }) { edges { node { idempotencyKey targets { providerId code httpStatus upstreamRequestId } } } } }',
       {},
       AUDITOR,
     );
     const event = audit.body.data.auditEvents.edges.map((e: any) => e.node).find((n: any) => n.idempotencyKey === key);
-    expect(event.targets).toEqual([{ providerId: 'generic', code: 'CONFLICT', upstreamRequestId: 'req_support_42' }]);
+    expect(event.targets).toEqual([{ providerId: 'generic', code: 'CONFLICT', httpStatus: 409, upstreamRequestId: 'req_support_42' }]);
+    // The attempt's log line says the same.
+    const line = h
+      .logs()
+      .split('\n')
+      .find((l) => l.includes(key) && l.includes('"audit"'));
+    expect(JSON.parse(line!).audit.targets).toEqual([
+      { providerId: 'generic', result: 'FAILED', code: 'CONFLICT', httpStatus: 409, upstreamRequestId: 'req_support_42' },
+    ]);
   });
 
   it('a success, its CONFLICT, and an IDEMPOTENCY_KEY_REUSED each leave one event, newest first', async () => {

@@ -1,5 +1,5 @@
 import { DateTimeResolver } from 'graphql-scalars';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import type { Operation } from '../../domain';
 import { AuditStatus, AuditTargetResult, IdentityOperation } from '../common/common.enums';
 
@@ -9,6 +9,7 @@ export class AuditTarget {
   @Field(() => AuditTargetResult) result: AuditTargetResult;
   @Field(() => ID, { nullable: true, description: "The provider's id of what was created." }) id?: string;
   @Field(() => String, { nullable: true, description: 'The failure code, when not created.' }) code?: string;
+  @Field(() => Int, { nullable: true, description: "The provider's HTTP status of a failure, when it answered." }) httpStatus?: number;
   @Field(() => String, { nullable: true, description: "The provider's id of the failed request, when it gave one (for its support)." })
   upstreamRequestId?: string;
 }
