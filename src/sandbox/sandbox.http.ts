@@ -112,7 +112,11 @@ export abstract class SandboxServer {
     return out;
   }
 
+  /** Throws for a route this sandbox does not have: a fault that could never fire would pass unnoticed. */
   inject(fault: Fault): void {
+    if (fault.route !== undefined && !this.routes.some((r) => r.name === fault.route)) {
+      throw new UnknownRouteError(`no route named ${JSON.stringify(fault.route)}; routes: ${this.routes.map((r) => r.name).join(', ')} (or none: any route)`);
+    }
     this.faults.push({ ...fault, times: fault.times ?? 1 });
   }
 
@@ -257,16 +261,25 @@ export abstract class SandboxServer {
       return send(200, { ok: true });
     }
     if (path === '/__sandbox/faults' && method === 'POST') {
+      let fault: Fault;
       try {
-        this.inject(JSON.parse(rawBody) as Fault);
-        return send(200, { ok: true });
+        fault = JSON.parse(rawBody) as Fault;
       } catch {
         return send(400, { message: 'fault must be JSON' });
       }
+      try {
+        this.inject(fault);
+      } catch (err) {
+        if (err instanceof UnknownRouteError) return send(400, { message: err.message });
+        throw err;
+      }
+      return send(200, { ok: true });
     }
     send(404, { message: 'unknown sandbox control route' });
   }
 }
+
+class UnknownRouteError extends Error {}
 
 export function isObject(v: unknown): v is Record<string, unknown> {
   return !!v && typeof v === 'object' && !Array.isArray(v);

@@ -108,4 +108,16 @@ describe('sandbox providers', () => {
     const res = await fetch(`http://127.0.0.1:${s.generic.port}/__sandbox/calls`);
     expect(((await res.json()) as any).counters).toEqual({ 'POST /v1/service-accounts': 1 });
   });
+
+  it('a fault naming a route the sandbox does not have is refused with the route names, not kept to never fire', async () => {
+    const faults = `http://127.0.0.1:${s.hoop.port}/__sandbox/faults`;
+    const refused = await fetch(faults, { method: 'POST', body: JSON.stringify({ route: 'POST /api/serviceaccounts', response: { status: 503 } }) });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as any).message).toBe(
+      'no route named "POST /api/serviceaccounts"; routes: POST /serviceaccounts, POST /users (or none: any route)',
+    );
+    const ok = await fetch(faults, { method: 'POST', body: JSON.stringify({ route: 'POST /serviceaccounts', response: { status: 503 } }) });
+    expect(ok.status).toBe(200);
+    s.reset();
+  });
 });
