@@ -34,7 +34,10 @@ export function resolveConfig(raw: unknown, env: Env = process.env, modules?: re
   const parsed = (modules ? configSchemaFor(modules) : configSchema).safeParse(input);
   const logProblems = logSettingsProblems(env);
   if (!parsed.success) {
-    throw new ConfigError([...parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })), ...logProblems]);
+    throw new ConfigError([
+      ...parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: fromEnv(i.path.join('.'), i.message, env) })),
+      ...logProblems,
+    ]);
   }
   const cfg = parsed.data;
   const problems: ConfigProblem[] = [...logProblems];
@@ -67,11 +70,18 @@ function headerValueProblem(value: string): string | undefined {
   return undefined;
 }
 
+/** A problem with a value an environment variable set names the variable: the file may not even have the key. */
+function fromEnv(path: string, message: string, env: Env): string {
+  if (path === 'server.port' && env.PORT !== undefined) return `${message} (from PORT=${JSON.stringify(env.PORT)}: a port number, 1–65535)`;
+  return message;
+}
+
 function applyEnvOverrides(raw: unknown, env: Env): unknown {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
   const out = { ...(raw as GatewayConfigInput & Record<string, unknown>) };
   if (env.PORT !== undefined) {
-    out.server = { ...(out.server ?? {}), port: Number(env.PORT) };
+    // Only digits are a number: Number('') is 0 and Number('0x50') is 80.
+    out.server = { ...(out.server ?? {}), port: (/^\d+$/.test(env.PORT) ? Number(env.PORT) : env.PORT) as number };
   }
   // Each variable selects its mode and drops the file's other one; both set is reported by the schema.
   const redis: Record<string, unknown> = { ...((out.redis as Record<string, unknown> | undefined) ?? {}) };

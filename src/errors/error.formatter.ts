@@ -67,7 +67,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       const field = formatted.extensions?.field ?? cause?.field ?? (literal ? literalField(error as GraphQLError) : undefined);
       const limits = pick(formatted.extensions, LIMIT_DETAILS);
       return {
-        message: formatted.message,
+        // Apollo's own words tell a client to reconfigure ApolloServer; the switch is the gateway's config.
+        message:
+          formatted.extensions?.validationErrorCode === 'INTROSPECTION_DISABLED'
+            ? 'Introspection is off on this gateway (server.introspection: false in its config).'
+            : formatted.message,
         locations: formatted.locations,
         path: formatted.path,
         extensions: { code: badLiteral ? ErrorCode.BAD_USER_INPUT : code, ...(field ? { field } : {}), ...limits },

@@ -216,6 +216,8 @@ export function describeRedisError(err: unknown): string {
 interface Outage {
   readonly since: number;
   lastLine: number;
+  /** Never connected since start (a wrong address, Redis not up yet): not "lost", and its end is a first connection. */
+  readonly neverUp: boolean;
 }
 
 /**
@@ -227,6 +229,7 @@ interface Outage {
 export class RedisOutageLog {
   private readonly down = new Map<string, Outage>();
   private readonly lastError = new Map<string, string>();
+  private readonly everUp = new Set<string>();
 
   constructor(
     private readonly logger: () => RedisEventLog,
@@ -244,19 +247,26 @@ export class RedisOutageLog {
     if (err !== undefined) this.lastError.set(scope, describeRedisError(err));
     if (this.down.has(scope)) return this.remind(scope);
     const t = this.now();
-    this.down.set(scope, { since: t, lastLine: t });
+    const neverUp = !this.everUp.has(scope);
+    this.down.set(scope, { since: t, lastLine: t, neverUp });
     this.logger().warn(
       { redis: scope, reason: this.reason(scope) },
-      'Redis connection lost: the idempotency store is unavailable (creates answer SERVICE_UNAVAILABLE, /readyz 503) until it reconnects',
+      neverUp
+        ? 'Redis unreachable: no connection since start; the idempotency store is unavailable (creates answer SERVICE_UNAVAILABLE, /readyz 503) until it connects'
+        : 'Redis connection lost: the idempotency store is unavailable (creates answer SERVICE_UNAVAILABLE, /readyz 503) until it reconnects',
     );
   }
 
   recovered(scope: string): void {
+    this.everUp.add(scope);
     this.lastError.delete(scope);
     const outage = this.down.get(scope);
     if (!outage) return;
     this.down.delete(scope);
-    this.logger().warn({ redis: scope, downMs: this.now() - outage.since }, 'Redis connection back: the idempotency store is available again');
+    this.logger().warn(
+      { redis: scope, downMs: this.now() - outage.since },
+      outage.neverUp ? 'Redis connected: the idempotency store is available' : 'Redis connection back: the idempotency store is available again',
+    );
   }
 
   private remind(scope: string): void {

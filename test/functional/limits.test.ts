@@ -154,6 +154,10 @@ describe('the cost limit and introspection off', () => {
   it('with introspection off, introspection is refused and errors suggest no field names', async () => {
     const intro = await post(h.url, JSON.stringify({ query: getIntrospectionQuery() }));
     expect(intro.status).toBe(400);
+    expect(intro.body.errors[0]).toMatchObject({
+      message: 'Introspection is off on this gateway (server.introspection: false in its config).',
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
     const typo = await post(h.url, JSON.stringify({ query: '{ provider { id } }' }));
     expect(typo.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(typo.text).not.toMatch(/Did you mean/);

@@ -29,6 +29,14 @@ describe('configuration', () => {
     expect(Object.isFrozen(cfg.providers[0])).toBe(true);
   });
 
+  it.each(['abc', '', '0x50', '70000'])('PORT=%p is refused naming the variable', (port) => {
+    expect(problems({ providers: [provider] }, { HOOP_TOKEN: 't', PORT: port })).toEqual([
+      expect.stringMatching(
+        new RegExp(`^server\\.port: .* \\(from PORT=${JSON.stringify(port).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: a port number, 1–65535\\)$`),
+      ),
+    ]);
+  });
+
   it('PORT and REDIS_URL override the file', () => {
     const cfg = resolveConfig({ providers: [provider] }, { HOOP_TOKEN: 't', PORT: '5055', REDIS_URL: 'redis://r:6379', IDEMPOTENCY_HMAC_KEY: 'k'.repeat(32) });
     expect(cfg.server.port).toBe(5055);

@@ -46,8 +46,20 @@ describe('RedisOutageLog', () => {
     expect(lines[3].fields.reason).toMatch(/^no reply from Redis/);
   });
 
+  it('a Redis never reached since start is "unreachable", and its first connection says so, not "lost" and "back"', () => {
+    const { log, lines, advance } = harness();
+    log.lost('127.0.0.1:1', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }));
+    advance(2000);
+    log.recovered('127.0.0.1:1');
+    log.lost('127.0.0.1:1', new Error('read ECONNRESET'));
+    expect(lines.map((l) => l.msg.split(':')[0])).toEqual(['Redis unreachable', 'Redis connected', 'Redis connection lost']);
+    expect(lines[1].fields).toEqual({ redis: '127.0.0.1:1', downMs: 2000 });
+  });
+
   it('keeps scopes apart (a Cluster node and the cluster)', () => {
     const { log, lines } = harness();
+    log.recovered('node 10.0.0.1:6379');
+    log.recovered('cluster');
     log.lost('node 10.0.0.1:6379', new Error('no reply'));
     log.lost('cluster');
     log.lost('node 10.0.0.1:6379');
