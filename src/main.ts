@@ -62,7 +62,14 @@ async function main(): Promise<void> {
 
   const gateway = await startGateway(config, { logger });
   // The playground is served on / (its address is the one to open in a browser), when it is on.
-  const playground = config.server.playground && config.server.introspection ? gateway.url.replace(/graphql$/, '') : undefined;
+  // A wildcard address is where it listens, not one a browser can open: the loopback one of its family is.
+  const playground =
+    config.server.playground && config.server.introspection
+      ? gateway.url
+          .replace(/graphql$/, '')
+          .replace('//0.0.0.0:', '//127.0.0.1:')
+          .replace('//[::]:', '//[::1]:')
+      : undefined;
   logger.info(
     { url: gateway.url, playground, store: gateway.store.kind, providers: config.providers.map((p) => `${p.id} (${p.kind})`) },
     `identity-gateway listening on ${gateway.url}${playground ? ` (playground: ${playground})` : ''}`,
