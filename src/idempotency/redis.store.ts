@@ -61,6 +61,12 @@ export interface RedisStoreOptions extends StoreTiming, RedisConnectionOptions {
  */
 const CLUSTER_AUDIT_SHARDS = 4;
 
+/**
+ * When a guard give-back that failed is tried again (ms after the previous try): long enough together to
+ * outlast a Cluster failover (a few seconds) or a Redis restart.
+ */
+const GUARD_GIVE_BACK_RETRY_MS: readonly number[] = [200, 1_000, 3_000, 10_000, 30_000];
+
 /** COMPLETE's answers (redis.scripts.ts); 0 is a record lost to another attempt. */
 const COMPLETED_NOW = 1;
 const COMPLETED_BEFORE = 2;
@@ -76,6 +82,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   private readonly redis: RedisClient & ScriptCommands;
   private readonly cluster?: Cluster;
   private readonly auditShards: number;
+  private closed = false;
 
   /** `client` lets a test put its own connection (e.g. through proxies) under the store. */
   constructor(
@@ -142,14 +149,24 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     try {
       replies = await this.phase(keys.map((key) => ({ key, add: (p) => p.idgwGuardClaim(key, rid, owner, ttl) })));
     } catch (err) {
-      // As with a claim: guard claims that timed out may still run when a stalled Redis resumes, and would
-      // then hold their names against every other key for a whole TTL, though nothing was sent. Their
-      // give-back follows them on the same connections (so it runs after them, if at all); nothing waits for it.
-      const held = `${rid}|${owner}`;
-      this.phase(keys.map((key) => ({ key, add: (p) => p.idgwGuardRelease(key, held) }))).catch(() => undefined);
+      // As with a claim: guard claims that timed out may still run when a stalled Redis resumes, or ran on
+      // the nodes that answered while another failed (a Cluster failover), and would then hold their names
+      // against every other key for a whole TTL, though nothing was sent. Their give-back follows them on the
+      // same connections (so it runs after them, if at all), and is tried again while Redis is away.
+      this.giveBackGuards(keys, `${rid}|${owner}`, 0);
       throw err;
     }
     return replies.map((r) => r === 1);
+  }
+
+  /** GUARD_RELEASE is a compare-and-delete on this record and owner: repeating it, or running it late, is harmless. */
+  private giveBackGuards(keys: readonly string[], held: string, attempt: number): void {
+    this.phase(keys.map((key) => ({ key, add: (p) => p.idgwGuardRelease(key, held) }))).catch(() => {
+      const delay = GUARD_GIVE_BACK_RETRY_MS[attempt];
+      if (delay === undefined || this.closed) return;
+      // Not keeping a stopping process alive: a give-back still waiting at close is left to the guard's TTL.
+      setTimeout(() => this.giveBackGuards(keys, held, attempt + 1), delay).unref();
+    });
   }
 
   async complete(ref: RecordRef, owner: string, c: Completion, audit: AuditEvent, options: CompleteOptions = {}): Promise<boolean> {
@@ -283,6 +300,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.redis.disconnect();
   }
 

@@ -3,6 +3,7 @@ import { startHarness, uniqueName } from '../helpers/gateway.harness';
 import { freePort } from '../helpers/redis.global-setup';
 import { RedisProcess } from '../helpers/redis.process';
 import { RedisIdempotencyStore } from '../../src/idempotency/redis.store';
+import { CountingProxy } from '../helpers/tcp.proxy';
 
 describe('Redis unreachable: fail closed, recover without a restart', () => {
   it('wrong port: SERVICE_UNAVAILABLE (HTTP 503) at once, /readyz 503, nothing sent upstream', async () => {
@@ -110,4 +111,51 @@ describe('Redis unreachable: fail closed, recover without a restart', () => {
       await redis.stop();
     }
   });
+
+  it('guard claims that landed while their connection went silent are given back once a new connection works', async () => {
+    const target = new URL(process.env.REDIS_URL!);
+    const proxy = await new CountingProxy(Number(target.port || 6379), target.hostname).start();
+    const store = new RedisIdempotencyStore({
+      ttlSeconds: 600,
+      leaseSeconds: 30,
+      url: `redis://127.0.0.1:${proxy.port}`,
+      keyPrefix: `idgw-giveback-${process.pid}:`,
+      commandTimeoutMs: 300,
+      audit: { retentionSeconds: 600, maxEvents: 100 },
+    });
+    const direct = new RedisIdempotencyStore({
+      ttlSeconds: 600,
+      leaseSeconds: 30,
+      url: process.env.REDIS_URL!,
+      keyPrefix: `idgw-giveback-${process.pid}:`,
+      commandTimeoutMs: 1000,
+      audit: { retentionSeconds: 600, maxEvents: 100 },
+    });
+    try {
+      const guards = [{ providerId: 'hoop', naturalKey: uniqueName('name') }];
+      const ref = { clientId: 'c', operation: 'createServiceAccount' as const, key: uniqueName('silent-key') };
+      const claim = await store.claim(ref, 'fp', ['hoop']);
+      if (claim.kind !== 'claimed') throw new Error(claim.kind);
+      // The guard claim reaches Redis and runs; then the connection goes silent both ways, so its reply and
+      // the immediate give-back behind it are lost (what a Cluster node dying mid-phase does to a pipeline).
+      proxy.onForward = (data) => {
+        if (data.includes('guard:{')) {
+          proxy.onForward = undefined;
+          proxy.stallCurrent();
+        }
+      };
+      await expect(store.guard(ref, claim.owner, guards)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      const other = { ...ref, key: uniqueName('other-key') };
+      // The silent connection is dropped and made again within seconds; a later try of the give-back frees the name.
+      let free = false;
+      for (const until = Date.now() + 8000; !free && Date.now() < until; await new Promise((r) => setTimeout(r, 250))) {
+        [free] = await direct.guard(other, 'other-owner', guards);
+      }
+      expect(free).toBe(true);
+    } finally {
+      await store.close();
+      await direct.close();
+      await proxy.stop();
+    }
+  }, 20_000);
 });
