@@ -62,10 +62,10 @@ export interface RedisStoreOptions extends StoreTiming, RedisConnectionOptions {
 const CLUSTER_AUDIT_SHARDS = 4;
 
 /**
- * When a guard give-back that failed is tried again (ms after the previous try): long enough together to
- * outlast a Cluster failover (a few seconds) or a Redis restart.
+ * When a give-back (RELEASE, GUARD_RELEASE) that failed is tried again (ms after the previous try): long
+ * enough together to outlast a Cluster failover (a few seconds) or a Redis restart.
  */
-const GUARD_GIVE_BACK_RETRY_MS: readonly number[] = [200, 1_000, 3_000, 10_000, 30_000];
+const GIVE_BACK_RETRY_MS: readonly number[] = [200, 1_000, 3_000, 10_000, 30_000];
 
 /** COMPLETE's answers (redis.scripts.ts); 0 is a record lost to another attempt. */
 const COMPLETED_NOW = 1;
@@ -124,7 +124,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       // A claim that timed out may still run when a stalled Redis resumes, and would then block every
       // retry of this key for a whole lease. Its give-back follows it on the same connection (so it
       // runs after it, if at all): nothing waits for it, and it is a no-op when the claim never landed.
-      this.redis.idgwRelease(rec, lease, owner, '').catch(() => undefined);
+      const giveBack: Step = { key: rec, add: (p) => p.idgwRelease(rec, lease, owner, '') };
+      this.redis.idgwRelease(rec, lease, owner, '').catch(() => this.retryLater([giveBack], 0));
       throw err;
     }
     const [kind, createdAt, completedAt, status, results, pending] = reply;
@@ -161,12 +162,16 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   /** GUARD_RELEASE is a compare-and-delete on this record and owner: repeating it, or running it late, is harmless. */
   private giveBackGuards(keys: readonly string[], held: string, attempt: number): void {
-    this.phase(keys.map((key) => ({ key, add: (p) => p.idgwGuardRelease(key, held) }))).catch(() => {
-      const delay = GUARD_GIVE_BACK_RETRY_MS[attempt];
-      if (delay === undefined || this.closed) return;
-      // Not keeping a stopping process alive: a give-back still waiting at close is left to the guard's TTL.
-      setTimeout(() => this.giveBackGuards(keys, held, attempt + 1), delay).unref();
-    });
+    const steps = keys.map((key): Step => ({ key, add: (p) => p.idgwGuardRelease(key, held) }));
+    this.phase(steps).catch(() => this.retryLater(steps, attempt));
+  }
+
+  /** Give-backs only (compare-and-set scripts, harmless when repeated or late), until one try lands or the tries run out. */
+  private retryLater(steps: readonly Step[], attempt: number): void {
+    const delay = GIVE_BACK_RETRY_MS[attempt];
+    if (delay === undefined || this.closed) return;
+    // Not keeping a stopping process alive: a give-back still waiting at close is left to the lease and the guard's TTL.
+    setTimeout(() => this.phase(steps).catch(() => this.retryLater(steps, attempt + 1)), delay).unref();
   }
 
   async complete(ref: RecordRef, owner: string, c: Completion, audit: AuditEvent, options: CompleteOptions = {}): Promise<boolean> {
@@ -193,10 +198,21 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     return replies[0] === COMPLETED_NOW || replies[0] === COMPLETED_BEFORE;
   }
 
+  /**
+   * A give-back that fails (Redis away) is tried again in the background, as the guards' is: until it lands,
+   * a retry of the key would be told the request is still in progress. RELEASE is a compare-and-set on the
+   * owner, so a late one changes nothing once another attempt has taken the record over.
+   */
   async release(ref: RecordRef, owner: string, takenOverFrom: readonly string[] = []): Promise<void> {
     const [rec, lease] = this.recordKeys(ref);
     const pending = takenOverFrom.length > 0 ? JSON.stringify(takenOverFrom) : '';
-    await this.phase([{ key: rec, add: (p) => p.idgwRelease(rec, lease, owner, pending) }]);
+    const steps: Step[] = [{ key: rec, add: (p) => p.idgwRelease(rec, lease, owner, pending) }];
+    try {
+      await this.phase(steps);
+    } catch (err) {
+      this.retryLater(steps, 0);
+      throw err;
+    }
   }
 
   async get(refs: readonly RecordRef[]): Promise<Array<StoredRecord | null>> {

@@ -145,6 +145,8 @@ describe('Redis unreachable: fail closed, recover without a restart', () => {
         }
       };
       await expect(store.guard(ref, claim.owner, guards)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      // The identity service gives the claim back too; on the silent connection that fails at first.
+      await expect(store.release(ref, claim.owner)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
       const other = { ...ref, key: uniqueName('other-key') };
       // The silent connection is dropped and made again within seconds; a later try of the give-back frees the name.
       let free = false;
@@ -152,6 +154,12 @@ describe('Redis unreachable: fail closed, recover without a restart', () => {
         [free] = await direct.guard(other, 'other-owner', guards);
       }
       expect(free).toBe(true);
+      // And the claim's give-back landed on a later try: a retry of the same key is a fresh claim, not "in progress".
+      let again = '';
+      for (const until = Date.now() + 8000; again !== 'claimed' && Date.now() < until; await new Promise((r) => setTimeout(r, 250))) {
+        again = (await direct.claim(ref, 'fp', ['hoop'])).kind;
+      }
+      expect(again).toBe('claimed');
     } finally {
       await store.close();
       await direct.close();
