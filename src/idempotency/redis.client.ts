@@ -145,6 +145,12 @@ export function superviseRedisClient(client: RedisClient, options: { readonly co
     };
     client.nodes('all').forEach(watchNode);
     client.on('+node', watchNode);
+    // A failed master that left the topology (its replica promoted) will not come back to say so itself. ('-node'
+    // is no sign of it: ioredis drops a node from its pool whenever the node's connection ends.)
+    client.on('refresh', () => {
+      const present = new Set(client.nodes('all').map((node) => `node ${endpoint(node)}`));
+      for (const scope of log.downScopes()) if (scope.startsWith('node ') && !present.has(scope)) log.departed(scope);
+    });
     client.on('node error', (err: unknown, key: string) => log.lost(`node ${key}`, err));
     client.on('error', (err: unknown) => log.noteError('cluster', err));
     client.on('reconnecting', () => log.lost('cluster'));
@@ -266,6 +272,24 @@ export class RedisOutageLog {
     this.logger().warn(
       { redis: scope, downMs: this.now() - outage.since },
       outage.neverUp ? 'Redis connected: the idempotency store is available' : 'Redis connection back: the idempotency store is available again',
+    );
+  }
+
+  /** Scopes with an outage under way. */
+  downScopes(): string[] {
+    return [...this.down.keys()];
+  }
+
+  /** The scope is gone for good (a Cluster node no longer in the topology): its outage, if any, ends with a line saying so. */
+  departed(scope: string): void {
+    this.lastError.delete(scope);
+    this.everUp.delete(scope);
+    const outage = this.down.get(scope);
+    if (!outage) return;
+    this.down.delete(scope);
+    this.logger().warn(
+      { redis: scope, downMs: this.now() - outage.since },
+      'Redis node left the cluster: its slots are served by another node (a replica was promoted, or the topology changed)',
     );
   }
 

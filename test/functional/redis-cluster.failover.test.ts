@@ -129,5 +129,16 @@ describe('Redis Cluster failover under traffic (a master SIGKILLed)', () => {
     for (const [kind, route] of Object.entries(ROUTES)) {
       expect([kind, c.sandboxes[kind as keyof typeof ROUTES].count(route)]).toEqual([kind, reported[kind]]);
     }
+    // Each gateway's log ends every node outage it opened: the dead master "left the cluster" (it does not
+    // come back to say "back"), any other node is "back".
+    for (const { proc } of c.nodes) {
+      const last = new Map<string, string>();
+      for (const line of proc.output().split('\n')) {
+        if (!line.startsWith('{')) continue;
+        const { redis: scope, msg } = JSON.parse(line) as { redis?: string; msg: string };
+        if (scope?.startsWith('node ') && /^Redis (connection lost|unreachable|connection back|connected|node left)/.test(msg)) last.set(scope, msg);
+      }
+      for (const [scope, msg] of last) expect([scope, msg]).toEqual([scope, expect.stringMatching(/^Redis (connection back|connected|node left the cluster)/)]);
+    }
   }, 60_000);
 });

@@ -56,6 +56,23 @@ describe('RedisOutageLog', () => {
     expect(lines[1].fields).toEqual({ redis: '127.0.0.1:1', downMs: 2000 });
   });
 
+  it('a Cluster node that leaves the topology while down ends its outage with one line, and is never reminded of again', () => {
+    const { log, lines, advance } = harness();
+    log.recovered('node 10.0.0.1:6379');
+    log.lost('node 10.0.0.1:6379', new Error('connect ECONNREFUSED'));
+    advance(4000);
+    log.departed('node 10.0.0.1:6379');
+    advance(60_000);
+    log.lost('node 10.0.0.2:6379', new Error('x'));
+    log.departed('node 10.0.0.3:6379'); // never down: nothing to say
+    expect(lines.map((l) => [l.fields.redis, l.msg.split(':')[0]])).toEqual([
+      ['node 10.0.0.1:6379', 'Redis connection lost'],
+      ['node 10.0.0.1:6379', 'Redis node left the cluster'],
+      ['node 10.0.0.2:6379', 'Redis unreachable'],
+    ]);
+    expect(lines[1].fields).toEqual({ redis: 'node 10.0.0.1:6379', downMs: 4000 });
+  });
+
   it('keeps scopes apart (a Cluster node and the cluster)', () => {
     const { log, lines } = harness();
     log.recovered('node 10.0.0.1:6379');
