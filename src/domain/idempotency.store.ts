@@ -60,6 +60,34 @@ export interface Completion {
  */
 export interface CompleteOptions {
   readonly retry?: boolean;
+  /** On a retry: what the first try did with the audit event (from its error, partialCompletionOf). */
+  readonly auditOnRetry?: AuditOnRetry;
+}
+
+/**
+ * What a retry of a completion must do about its audit event: `landed` (the first try appended it: never
+ * again), `missing` (the first try recorded the outcome but not the event, which lives on another Cluster
+ * node: append it), `unknown` (append it unless COMPLETE says an earlier try landed, whose event rode with it).
+ */
+export type AuditOnRetry = 'landed' | 'missing' | 'unknown';
+
+/** What a completion that failed part-way (a Cluster node away) had done, as its store saw it. */
+export interface PartialCompletion {
+  readonly auditOnRetry: AuditOnRetry;
+  /** COMPLETE itself landed: the outcome is recorded; guards or the audit event are what failed. */
+  readonly recorded: boolean;
+}
+
+const PARTIAL_COMPLETION = Symbol('partialCompletion');
+
+/** Marks the error a failed completion throws with what it did manage. */
+export function withPartialCompletion<E extends object>(err: E, partial: PartialCompletion): E {
+  Object.defineProperty(err, PARTIAL_COMPLETION, { value: partial, enumerable: false });
+  return err;
+}
+
+export function partialCompletionOf(err: unknown): PartialCompletion | undefined {
+  return err && typeof err === 'object' ? (err as { [PARTIAL_COMPLETION]?: PartialCompletion })[PARTIAL_COMPLETION] : undefined;
 }
 
 export interface IdempotencyStore {

@@ -131,8 +131,10 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     const rid = recordId(ref);
     const rec = this.live(rid);
     // As the Redis store: a retry of a completion that landed before counts as recorded, audited once.
-    if (options.retry && rec?.owner === owner && rec.state === 'completed') return true;
-    this.audit.append(audit);
+    const landedBefore = options.retry === true && rec?.owner === owner && rec.state === 'completed';
+    const append = !options.retry || (options.auditOnRetry === 'missing' ? true : options.auditOnRetry === 'landed' ? false : !landedBefore);
+    if (append) this.audit.append(audit);
+    if (landedBefore) return true;
     const now = this.now();
     for (const g of c.release) this.releaseGuard(ref, rid, owner, g);
     for (const g of c.keep) {

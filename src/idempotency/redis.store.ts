@@ -1,22 +1,23 @@
 import calculateSlot from 'cluster-key-slot';
 import { Cluster, type ChainableCommander } from 'ioredis';
 import { ServiceUnavailableError } from '../errors/gateway.error';
-import type {
-  AuditEvent,
-  AuditPage,
-  AuditQuery,
-  AuditRetention,
-  ClaimResult,
-  Completion,
-  CompleteOptions,
-  GuardRef,
-  IdempotencyStore,
-  RecordRef,
-  CreateStatus,
-  Inspection,
-  StoredRecord,
-  StoreTiming,
-  TargetRecord,
+import {
+  withPartialCompletion,
+  type AuditEvent,
+  type AuditPage,
+  type AuditQuery,
+  type AuditRetention,
+  type ClaimResult,
+  type Completion,
+  type CompleteOptions,
+  type GuardRef,
+  type IdempotencyStore,
+  type RecordRef,
+  type CreateStatus,
+  type Inspection,
+  type StoredRecord,
+  type StoreTiming,
+  type TargetRecord,
 } from '../domain';
 import { readAuditPage, type AuditEntry, type ShardBound } from './audit.cursor';
 import { groupByNode } from './node.grouping';
@@ -180,7 +181,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     const ttl = String(this.options.ttlSeconds * 1000);
     const retryable = c.results.some((r) => r.kind === 'failed' && r.failure.retryable);
     // Record, released guards and kept guards in one round trip.
-    const replies = await this.phase([
+    const landed: Array<{ value: unknown } | undefined> = [];
+    const steps: Step[] = [
       { key: rec, add: (p) => p.idgwComplete(rec, lease, owner, JSON.stringify(c.results), c.status, retryable ? '1' : '0', new Date().toISOString()) },
       ...c.release.map((g): Step => {
         const key = this.guardKey(ref, g);
@@ -193,8 +195,25 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       // The audit event rides in the same round trip as the completion it records; on a retry it waits
       // for COMPLETE's answer instead, so an earlier try that landed is not audited twice.
       ...(options.retry ? [] : [this.auditStep(audit)]),
-    ]);
-    if (options.retry && replies[0] !== COMPLETED_BEFORE) await this.appendAudit(audit);
+    ];
+    let replies: unknown[];
+    try {
+      replies = await this.phase(steps, landed);
+    } catch (err) {
+      if (options.retry) throw err;
+      // On a Cluster the record and the audit stream live on different nodes, whose pipelines fail apart:
+      // the retry must know whether this try's event landed (never twice) or is missing though COMPLETE landed
+      // (a retry's COMPLETE then answers 2, which alone would say the event rode with it).
+      const completed = landed[0]?.value;
+      throw withPartialCompletion(err as object, {
+        auditOnRetry: landed[steps.length - 1] ? 'landed' : landed[0] ? 'missing' : 'unknown',
+        recorded: completed === COMPLETED_NOW || completed === COMPLETED_BEFORE,
+      });
+    }
+    if (options.retry) {
+      const append = options.auditOnRetry === 'landed' ? false : options.auditOnRetry === 'missing' ? true : replies[0] !== COMPLETED_BEFORE;
+      if (append) await this.appendAudit(audit);
+    }
     return replies[0] === COMPLETED_NOW || replies[0] === COMPLETED_BEFORE;
   }
 
@@ -363,19 +382,27 @@ export class RedisIdempotencyStore implements IdempotencyStore {
    * (all together on standalone Redis), one pipeline per node, in parallel.
    * Replies come back in the order of the steps.
    */
-  private async phase(steps: readonly Step[]): Promise<unknown[]> {
+  /** `landed`, when given, gets each step's reply that came back, even when the phase as a whole failed. */
+  private async phase(steps: readonly Step[], landed?: Array<{ value: unknown } | undefined>): Promise<unknown[]> {
     const redis = this.redis;
     const cluster = this.cluster;
     if (!cluster) {
       // Issued in one tick on an auto-pipelining client (redis.client.ts): they leave in one write,
       // together with whatever other requests issued in that tick, so this is still one round trip.
       const client = redis as unknown as Scripted;
-      return this.run(() => Promise.all(steps.map((s) => s.add(client))));
+      return this.run(async () => {
+        const settled = await Promise.allSettled(steps.map((s) => s.add(client)));
+        settled.forEach((r, i) => landed && (landed[i] = r.status === 'fulfilled' ? { value: r.value } : undefined));
+        const failed = settled.find((r) => r.status === 'rejected');
+        if (failed) throw failed.reason;
+        return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value);
+      });
     }
     const groups = groupByNode(steps, (s) => nodeOfSlot(cluster.slots, calculateSlot(s.key)));
     const replies: unknown[] = new Array(steps.length);
-    await this.run(() =>
-      Promise.all(
+    await this.run(async () => {
+      // Settled, not Promise.all: `landed` must say what every node did, including those that answered after another failed.
+      const settled = await Promise.allSettled(
         groups.map(async ({ indexes }) => {
           const pipeline = redis.pipeline() as Scripted;
           for (const i of indexes) steps[i].add(pipeline);
@@ -384,10 +411,13 @@ export class RedisIdempotencyStore implements IdempotencyStore {
           results.forEach(([err, value], j) => {
             if (err) throw err;
             replies[indexes[j]] = value;
+            if (landed) landed[indexes[j]] = { value };
           });
         }),
-      ),
-    );
+      );
+      const failed = settled.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    });
     return replies;
   }
 }

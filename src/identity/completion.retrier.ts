@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AuditEvent, Completion, IdempotencyStore, RecordRef } from '../domain';
+import type { AuditEvent, AuditOnRetry, Completion, IdempotencyStore, RecordRef } from '../domain';
 
 /** After a completion the store refused, when to try again (ms after the previous try). */
 export const COMPLETION_RETRY_DELAYS_MS: readonly number[] = [200, 1_000, 3_000, 10_000];
@@ -12,6 +12,7 @@ interface Pending {
   readonly completion: Completion;
   readonly audit: AuditEvent;
   readonly logger: Logger;
+  readonly auditOnRetry: AuditOnRetry;
   attempt: number;
   timer?: NodeJS.Timeout;
   /** The try under way, if any. */
@@ -42,9 +43,9 @@ export class CompletionRetrier {
   }
 
   /** False when too many are waiting already: the caller's log line is then the last word. */
-  schedule(ref: RecordRef, owner: string, completion: Completion, audit: AuditEvent, logger: Logger): boolean {
+  schedule(ref: RecordRef, owner: string, completion: Completion, audit: AuditEvent, logger: Logger, auditOnRetry: AuditOnRetry = 'unknown'): boolean {
     if (this.pending.size >= this.maxPending || this.delaysMs.length === 0) return false;
-    const p: Pending = { ref, owner, completion, audit, logger, attempt: 0 };
+    const p: Pending = { ref, owner, completion, audit, logger, auditOnRetry, attempt: 0 };
     this.pending.add(p);
     this.arm(p);
     return true;
@@ -83,7 +84,7 @@ export class CompletionRetrier {
     p.attempt++;
     const fields = { operation: p.ref.operation, status: p.completion.status, attempt: p.attempt };
     try {
-      const stillOwner = await this.store.complete(p.ref, p.owner, p.completion, p.audit, { retry: true });
+      const stillOwner = await this.store.complete(p.ref, p.owner, p.completion, p.audit, { retry: true, auditOnRetry: p.auditOnRetry });
       this.pending.delete(p);
       if (stillOwner) p.logger.warn(fields, 'idempotency outcome recorded on a later try');
       else p.logger.warn(fields, 'idempotency outcome not recorded: another attempt took the record over first');

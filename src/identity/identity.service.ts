@@ -7,6 +7,7 @@ import {
   GuardState,
   HealthState,
   isAuditCursor,
+  partialCompletionOf,
   NO_IDENTITY_EVENTS,
   type AuditEvent,
   type AuditPage,
@@ -389,11 +390,11 @@ export class IdentityService {
       // Upstream work is done and credentials exist only in this response: never lose them over a store error.
       // The record and the audit event are written on a later try (completion.retrier.ts).
       this.events.storeError();
-      const retrying = this.completions.schedule(ref, claim.owner, completion, audit, caller.logger);
-      caller.logger.error(
-        { ...storeFailure(err), operation, status, providersCalled: held.filter(Boolean).length, retrying },
-        'could not record idempotency outcome (providers were called; the answer is still returned)',
-      );
+      const partial = partialCompletionOf(err);
+      const retrying = this.completions.schedule(ref, claim.owner, completion, audit, caller.logger, partial?.auditOnRetry);
+      const fields = { ...storeFailure(err), operation, status, providersCalled: held.filter(Boolean).length, retrying };
+      if (partial?.recorded) caller.logger.warn(fields, 'idempotency outcome recorded, but not all of its guard updates or its audit event (tried again)');
+      else caller.logger.error(fields, 'could not record idempotency outcome (providers were called; the answer is still returned)');
     }
     return { idempotencyKey: ref.key, status, results };
   }

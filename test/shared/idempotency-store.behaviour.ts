@@ -111,6 +111,33 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
       expect(await s.claim(r, 'fp', ['versori'])).toMatchObject({ kind: 'claimed', takenOverFrom: ['hoop', 'unleash'] });
     });
 
+    it("a completion's retry follows what the first try did with the audit event: landed, never again; missing, appended though COMPLETE landed", async () => {
+      const s = store();
+      const eventsOf = async (key: string) => (await s.auditEvents({ first: 100, filter: {} })).events.filter((e) => e.idempotencyKey === key).length;
+      // First try's COMPLETE and event both landed elsewhere: a retry told 'landed' appends nothing, even though COMPLETE answers "now".
+      const r1 = ref();
+      const c1 = await s.claim(r1, 'fp', ['hoop']);
+      if (c1.kind !== 'claimed') throw new Error('not claimed');
+      expect(await s.complete(r1, c1.owner, done([created('hoop', 'a')]), { ...AUDIT, idempotencyKey: r1.key }, { retry: true, auditOnRetry: 'landed' })).toBe(
+        true,
+      );
+      expect(await eventsOf(r1.key)).toBe(0);
+      // First try's COMPLETE landed but its event did not (another node): the retry appends it although COMPLETE answers "before".
+      const r2 = ref();
+      const c2 = await s.claim(r2, 'fp', ['hoop']);
+      if (c2.kind !== 'claimed') throw new Error('not claimed');
+      await s.complete(r2, c2.owner, done([created('hoop', 'b')]), { ...AUDIT, idempotencyKey: `other-${r2.key}` });
+      expect(await s.complete(r2, c2.owner, done([created('hoop', 'b')]), { ...AUDIT, idempotencyKey: r2.key }, { retry: true, auditOnRetry: 'missing' })).toBe(
+        true,
+      );
+      expect(await eventsOf(r2.key)).toBe(1);
+      // Unknown: as before, a retry whose COMPLETE says an earlier try landed appends nothing (the event rode with it).
+      expect(await s.complete(r2, c2.owner, done([created('hoop', 'b')]), { ...AUDIT, idempotencyKey: r2.key }, { retry: true, auditOnRetry: 'unknown' })).toBe(
+        true,
+      );
+      expect(await eventsOf(r2.key)).toBe(1);
+    });
+
     it('release gives a fresh claim back (the key is free again) and restores an earlier completed attempt', async () => {
       const s = store();
       const r = ref();
