@@ -417,7 +417,7 @@ export class IdentityService {
     };
     caller.logger.info({ audit: event }, `audit: ${ref.operation} ${status}`);
     if (!how.await) {
-      this.options.store.appendAudit(event).catch((err: unknown) => caller.logger.warn({ err: (err as Error).message }, 'could not append the audit event'));
+      this.options.store.appendAudit(event).catch((err: unknown) => caller.logger.warn(storeFailure(err), 'could not append the audit event'));
     }
     return event;
   }
