@@ -380,9 +380,9 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   /**
    * One round trip: the steps grouped by the node that owns their key's slot
    * (all together on standalone Redis), one pipeline per node, in parallel.
-   * Replies come back in the order of the steps.
+   * Replies come back in the order of the steps. `landed`, when given, gets each
+   * step's reply that came back, even when the phase as a whole failed.
    */
-  /** `landed`, when given, gets each step's reply that came back, even when the phase as a whole failed. */
   private async phase(steps: readonly Step[], landed?: Array<{ value: unknown } | undefined>): Promise<unknown[]> {
     const redis = this.redis;
     const cluster = this.cluster;

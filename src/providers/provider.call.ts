@@ -33,7 +33,11 @@ export async function sendProviderCall(call: ProviderCall): Promise<TargetOutcom
   let secrets: string[] | undefined;
   const clean = (message: string) => scrub(message, (secrets ??= secretsOf(call)));
   const outcome = await mapOutcome(call, clean);
-  return outcome.kind === 'failed' ? { kind: 'failed', failure: { ...outcome.failure, message: clean(outcome.failure.message) } } : outcome;
+  if (outcome.kind !== 'failed') return outcome;
+  const { upstreamRequestId, ...failure } = outcome.failure;
+  // A request id is shown as it is, never scrubbed into something else: one that holds a secret is dropped.
+  const id = upstreamRequestId !== undefined && clean(upstreamRequestId) === upstreamRequestId ? { upstreamRequestId } : {};
+  return { kind: 'failed', failure: { ...failure, message: clean(failure.message), ...id } };
 }
 
 async function mapOutcome(call: ProviderCall, clean: (message: string) => string): Promise<TargetOutcome> {

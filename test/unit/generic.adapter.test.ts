@@ -136,6 +136,13 @@ describe('generic adapter: the call', () => {
       kind: 'failed',
       failure: { code: 'UNAVAILABLE', message: 'billing-api answered HTTP 502', httpStatus: 502, retryable: true, upstreamRequestId: 'req-1' },
     });
+    const token = 'tok-0123456789abcdef';
+    const withToken = bed.adapter({ id: 'billing-api', baseUrl: server.url, tokenEnv: 'BILLING_TOKEN', defaults: { permissions: ['org:read'] } }, token);
+    server.answer({ status: 409, body: { code: 409, data: null, message: 'taken', requestId: `req-${token}` } });
+    expect((await readyCall(withToken.prepare.createServiceAccount!(sa())).send()) as object).toEqual({
+      kind: 'failed',
+      failure: { code: 'CONFLICT', message: 'taken', httpStatus: 409, retryable: false },
+    });
     for (const requestId of ['has spaces', 'x'.repeat(129), 'line\nbreak', '']) {
       server.answer({ status: 409, body: { code: 409, data: null, message: 'taken', requestId } });
       const out = await readyCall(generic().prepare.createServiceAccount!(sa())).send();
