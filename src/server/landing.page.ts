@@ -2,7 +2,8 @@
  * GET / when the playground is off (server.playground or server.introspection
  * false): a page that tells a person how to use the API, with no external
  * resources. Its example names the address the page was reached at (the Host
- * header, escaped) and, when the gateway requires one, the Authorization header.
+ * header, when it is a plain host[:port]; anything else is never echoed into
+ * the page) and, when the gateway requires one, the Authorization header.
  */
 export function landingPage(options: { readonly host: string | undefined; readonly authRequired: boolean }): string {
   const host = options.host && /^[A-Za-z0-9.\-:[\]]{1,260}$/.test(options.host) ? options.host : '127.0.0.1:4000';
