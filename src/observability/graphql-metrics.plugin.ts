@@ -19,8 +19,8 @@ export function graphqlMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlugi
           if (!op) return;
           type = op.operation;
           const name = rootField(op);
-          // Only names the schema has: anything a client can invent would be an unbounded label.
-          operation = schema.getRootType(op.operation)?.getFields()[name] ? name : '(unknown)';
+          // Only names the schema has (and its three meta-fields): anything a client can invent would be an unbounded label.
+          operation = schema.getRootType(op.operation)?.getFields()[name] || META_FIELDS.has(name) ? name : '(unknown)';
         },
         async willSendResponse({ response }) {
           const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
@@ -34,6 +34,9 @@ export function graphqlMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlugi
     },
   };
 }
+
+/** Introspection's root fields (the playground's and codegen's queries), which getFields() does not list. */
+const META_FIELDS: ReadonlySet<string> = new Set(['__schema', '__type', '__typename']);
 
 function rootField(op: OperationDefinitionNode): string {
   const first = op.selectionSet.selections[0];

@@ -20,6 +20,7 @@ describe('/metrics (Prometheus text format)', () => {
       'PARTIAL',
     );
     await h.gql('{ providers { id } }');
+    await h.gql('{ __schema { queryType { name } } }');
 
     const m = await scrape(h.url);
     expect(m.status).toBe(200);
@@ -29,6 +30,7 @@ describe('/metrics (Prometheus text format)', () => {
     expect(sample(s, 'idgw_graphql_requests_total', { ...create, outcome: 'ok' })).toBe(2);
     expect(sample(s, 'idgw_graphql_requests_total', { ...create, outcome: 'CONFLICT' })).toBe(1);
     expect(sample(s, 'idgw_graphql_requests_total', { operation: 'providers', type: 'query', outcome: 'ok' })).toBe(1);
+    expect(sample(s, 'idgw_graphql_requests_total', { operation: '__schema', type: 'query', outcome: 'ok' })).toBe(1);
     expect(sample(s, 'idgw_graphql_request_duration_seconds_count', { ...create, outcome: 'ok' })).toBe(2);
     expect(sample(s, 'idgw_graphql_request_duration_seconds_bucket', { ...create, outcome: 'ok', le: '+Inf' })).toBe(2);
     expect(sample(s, 'idgw_upstream_requests_total', { provider: 'hoop', outcome: 'created' })).toBe(1);
