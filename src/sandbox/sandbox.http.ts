@@ -261,14 +261,15 @@ export abstract class SandboxServer {
       return send(200, { ok: true });
     }
     if (path === '/__sandbox/faults' && method === 'POST') {
-      let fault: Fault;
+      let fault: unknown;
       try {
-        fault = JSON.parse(rawBody) as Fault;
+        fault = JSON.parse(rawBody);
       } catch {
         return send(400, { message: 'fault must be JSON' });
       }
+      if (!isObject(fault)) return send(400, { message: 'fault must be a JSON object' });
       try {
-        this.inject(fault);
+        this.inject(fault as Fault);
       } catch (err) {
         if (err instanceof UnknownRouteError) return send(400, { message: err.message });
         throw err;

@@ -116,6 +116,7 @@ describe('sandbox providers', () => {
     expect(((await refused.json()) as any).message).toBe(
       'no route named "POST /api/serviceaccounts"; routes: POST /serviceaccounts, POST /users (or none: any route)',
     );
+    for (const body of ['null', '[]', '42', '{']) expect((await fetch(faults, { method: 'POST', body })).status).toBe(400);
     const ok = await fetch(faults, { method: 'POST', body: JSON.stringify({ route: 'POST /serviceaccounts', response: { status: 503 } }) });
     expect(ok.status).toBe(200);
     s.reset();
