@@ -1,4 +1,4 @@
-import { BREAK, Kind, parse, visit, type ASTNode, type GraphQLError } from 'graphql';
+import { Kind, parse, visit, type ASTNode, type GraphQLError, type Source } from 'graphql';
 
 /** Where a literal in the query can be wrong: a value, or an input field (unknown, or missing from an object). */
 const LITERAL_KINDS: ReadonlySet<string> = new Set([
@@ -23,29 +23,41 @@ export function isLiteralError(error: GraphQLError): boolean {
 }
 
 /**
+ * Every literal's input path in one document, by `kind:start`: the document is parsed and walked once,
+ * however many of its literals are wrong (graphql-js reports up to 100 errors per request).
+ */
+const pathsBySource = new WeakMap<Source, ReadonlyMap<string, string | undefined>>();
+
+function literalPaths(source: Source): ReadonlyMap<string, string | undefined> {
+  let paths = pathsBySource.get(source);
+  if (paths) return paths;
+  const found = new Map<string, string | undefined>();
+  try {
+    visit(parse(source), {
+      enter(n, _key, parent, path, ancestors) {
+        if (LITERAL_KINDS.has(n.kind) && n.loc) {
+          found.set(`${n.kind}:${n.loc.start}`, pathBelowArgument([...ancestors, parent as ASTNode | readonly ASTNode[], n], path));
+        }
+        return undefined;
+      },
+    });
+  } catch {
+    // A hint only: the errors are answered without it rather than masked by a failure here.
+  }
+  paths = found;
+  pathsBySource.set(source, paths);
+  return paths;
+}
+
+/**
  * The input path of the literal a validation error points at, below its argument, in the form resolver
  * errors name fields (`unleash.rootRole`, `providers[1]`); the argument's name when the argument itself is
- * the literal. Undefined when it is not in an argument. Parses the document again: on this error path only.
+ * the literal. Undefined when it is not in an argument. On this error path only, and once per document.
  */
 export function literalField(error: GraphQLError): string | undefined {
   const node = error.nodes?.[0];
   if (!node?.loc || !LITERAL_KINDS.has(node.kind)) return undefined;
-  const { kind } = node;
-  const { start } = node.loc;
-  let field: string | undefined;
-  try {
-    visit(parse(node.loc.source), {
-      enter(n, _key, parent, path, ancestors) {
-        if (n.kind !== kind || n.loc?.start !== start) return undefined;
-        field = pathBelowArgument([...ancestors, parent as ASTNode | readonly ASTNode[], n], path);
-        return BREAK;
-      },
-    });
-  } catch {
-    // A hint only: the error is answered without it rather than masked by a failure here.
-    return undefined;
-  }
-  return field;
+  return literalPaths(node.loc.source).get(`${node.kind}:${node.loc.start}`);
 }
 
 /** `chain[i][path[i]]` is `chain[i + 1]`: nodes and the arrays between them, from the document down. */
