@@ -106,11 +106,12 @@ export interface IdempotencyStore {
   complete(ref: RecordRef, owner: string, completion: Completion, audit: AuditEvent, options?: CompleteOptions): Promise<boolean>;
   /**
    * Gives back a claim that did no upstream work (nothing to call, or a failure before any call), leaving
-   * the record as the claim found it: gone if it was fresh, completed if an earlier attempt completed it,
-   * and, for a takeover (`takenOverFrom`, the claim's), in progress with the crashed attempt's targets still
-   * pending, so the next takeover still says they may have been created.
+   * the record as the claim found it: for a takeover, in progress with the crashed attempt's targets still
+   * pending (so the next takeover still says they may have been created); completed if an earlier attempt
+   * completed it; gone if it was fresh. The store remembers which: a give-back after a claim that timed out
+   * cannot know.
    */
-  release(ref: RecordRef, owner: string, takenOverFrom?: readonly string[]): Promise<void>;
+  release(ref: RecordRef, owner: string): Promise<void>;
   /** Appends the audit event of an attempt the claim answered (CONFLICT, IN_PROGRESS, REUSED) or that called nothing. */
   appendAudit(event: AuditEvent): Promise<void>;
   /** Newest first, filtered, cursor-paginated. */

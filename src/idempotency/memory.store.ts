@@ -29,6 +29,8 @@ interface MemRecord {
   status?: CreateStatus;
   retryable: boolean;
   pending: string[];
+  /** A takeover's: the crashed attempt's pending targets, put back if the claim is given back. */
+  prevPending?: string[];
   results: TargetRecord[];
 }
 
@@ -106,6 +108,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     if (rec.state === 'in_progress' && rec.leaseUntil > now) return { kind: 'in_progress', record: this.view(ref, rec) };
     if (rec.state === 'completed' && !rec.retryable) return { kind: 'completed', record: this.view(ref, rec) };
     const takenOverFrom = rec.state === 'in_progress' ? rec.pending : [];
+    rec.prevPending = rec.state === 'in_progress' ? rec.pending : undefined;
     rec.state = 'in_progress';
     rec.owner = owner;
     rec.leaseUntil = now + this.timing.leaseSeconds * 1000;
@@ -148,19 +151,21 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     rec.retryable = c.results.some((r) => r.kind === 'failed' && r.failure.retryable);
     rec.completedAt = new Date(now).toISOString();
     rec.pending = [];
+    rec.prevPending = undefined;
     return true;
   }
 
-  async release(ref: RecordRef, owner: string, takenOverFrom: readonly string[] = []): Promise<void> {
+  async release(ref: RecordRef, owner: string): Promise<void> {
     const rid = recordId(ref);
     const rec = this.live(rid);
     if (!rec || rec.owner !== owner || rec.state !== 'in_progress') return;
-    if (rec.completedAt) {
+    if (rec.prevPending) {
+      rec.pending = rec.prevPending;
+      rec.prevPending = undefined;
+      rec.leaseUntil = 0;
+    } else if (rec.completedAt) {
       rec.state = 'completed';
       rec.pending = [];
-    } else if (takenOverFrom.length > 0) {
-      rec.pending = [...takenOverFrom];
-      rec.leaseUntil = 0;
     } else {
       this.records.delete(rid);
     }

@@ -18,12 +18,13 @@ local f = redis.call('HMGET', KEYS[1], 'state', 'createdAt', 'completedAt', 'sta
 local state, createdAt, completedAt, status, results, pending = f[1], f[2] or '', f[3] or '', f[4] or '', f[5] or '[]', f[6] or '[]'
 if state == 'in_progress' then
   if redis.call('EXISTS', KEYS[2]) == 1 then return {'in_progress', createdAt, completedAt, status, results, '[]'} end
-  redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'pending', ARGV[6])
+  redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'pending', ARGV[6], 'prevPending', pending)
   redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
   return {'takeover', createdAt, completedAt, status, results, pending}
 end
 if f[7] ~= '1' then return {'completed', createdAt, completedAt, status, results, '[]'} end
 redis.call('HSET', KEYS[1], 'state', 'in_progress', 'owner', ARGV[2], 'pending', ARGV[6])
+redis.call('HDEL', KEYS[1], 'prevPending')
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 return {'retry', createdAt, completedAt, status, results, '[]'}
 `;
@@ -37,21 +38,24 @@ local f = redis.call('HMGET', KEYS[1], 'owner', 'state')
 if f[1] == ARGV[1] and f[2] == 'completed' then return 2 end
 if f[1] ~= ARGV[1] or f[2] ~= 'in_progress' then return 0 end
 redis.call('HSET', KEYS[1], 'state', 'completed', 'results', ARGV[2], 'status', ARGV[3], 'retryable', ARGV[4], 'completedAt', ARGV[5], 'pending', '[]')
+redis.call('HDEL', KEYS[1], 'prevPending')
 redis.call('DEL', KEYS[2])
 return 1
 `;
 
 /**
- * KEYS: record, lease. ARGV: owner, takenOverFromJson ('' unless the claim was a takeover). Gives a claim
- * back: an earlier completed attempt is restored; a takeover leaves the crashed attempt's targets pending.
+ * KEYS: record, lease. ARGV: owner. Gives a claim back, leaving the record as the claim found it: a takeover
+ * (CLAIM kept the crashed attempt's pending targets in prevPending) in progress again with them pending, for
+ * the next takeover; an earlier completed attempt restored; a fresh record deleted.
  */
 export const RELEASE = `
-local f = redis.call('HMGET', KEYS[1], 'owner', 'state', 'completedAt')
+local f = redis.call('HMGET', KEYS[1], 'owner', 'state', 'completedAt', 'prevPending')
 if f[1] ~= ARGV[1] or f[2] ~= 'in_progress' then return 0 end
-if f[3] then
+if f[4] then
+  redis.call('HSET', KEYS[1], 'pending', f[4])
+  redis.call('HDEL', KEYS[1], 'prevPending')
+elseif f[3] then
   redis.call('HSET', KEYS[1], 'state', 'completed', 'pending', '[]')
-elseif ARGV[2] and ARGV[2] ~= '' then
-  redis.call('HSET', KEYS[1], 'pending', ARGV[2])
 else
   redis.call('DEL', KEYS[1])
 end

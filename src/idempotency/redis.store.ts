@@ -27,14 +27,14 @@ import { AUDIT_APPEND, CLAIM, COMPLETE, GUARD_CLAIM, GUARD_KEEP, GUARD_RELEASE, 
 
 interface ScriptCommands {
   idgwClaim(rec: string, lease: string, ...args: string[]): Promise<string[]>;
-  idgwRelease(rec: string, lease: string, owner: string, takenOverFrom?: string): Promise<number>;
+  idgwRelease(rec: string, lease: string, owner: string): Promise<number>;
 }
 interface PipelineScripts {
   idgwGuardClaim(guard: string, ...args: string[]): ChainableCommander;
   idgwGuardRelease(guard: string, value: string): ChainableCommander;
   idgwGuardKeep(guard: string, value: string, ttlMs: string): ChainableCommander;
   idgwComplete(rec: string, lease: string, ...args: string[]): ChainableCommander;
-  idgwRelease(rec: string, lease: string, owner: string, takenOverFrom: string): ChainableCommander;
+  idgwRelease(rec: string, lease: string, owner: string): ChainableCommander;
   idgwAuditAppend(stream: string, maxEvents: string, minId: string, ttlMs: string, event: string): ChainableCommander;
   idgwAuditAppendAtOnce(stream: string, maxEvents: string, minId: string, ttlMs: string, event: string): ChainableCommander;
 }
@@ -125,8 +125,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       // A claim that timed out may still run when a stalled Redis resumes, and would then block every
       // retry of this key for a whole lease. Its give-back follows it on the same connection (so it
       // runs after it, if at all): nothing waits for it, and it is a no-op when the claim never landed.
-      const giveBack: Step = { key: rec, add: (p) => p.idgwRelease(rec, lease, owner, '') };
-      this.redis.idgwRelease(rec, lease, owner, '').catch(() => this.retryLater([giveBack], 0));
+      const giveBack: Step = { key: rec, add: (p) => p.idgwRelease(rec, lease, owner) };
+      this.redis.idgwRelease(rec, lease, owner).catch(() => this.retryLater([giveBack], 0));
       throw err;
     }
     const [kind, createdAt, completedAt, status, results, pending] = reply;
@@ -222,10 +222,9 @@ export class RedisIdempotencyStore implements IdempotencyStore {
    * a retry of the key would be told the request is still in progress. RELEASE is a compare-and-set on the
    * owner, so a late one changes nothing once another attempt has taken the record over.
    */
-  async release(ref: RecordRef, owner: string, takenOverFrom: readonly string[] = []): Promise<void> {
+  async release(ref: RecordRef, owner: string): Promise<void> {
     const [rec, lease] = this.recordKeys(ref);
-    const pending = takenOverFrom.length > 0 ? JSON.stringify(takenOverFrom) : '';
-    const steps: Step[] = [{ key: rec, add: (p) => p.idgwRelease(rec, lease, owner, pending) }];
+    const steps: Step[] = [{ key: rec, add: (p) => p.idgwRelease(rec, lease, owner) }];
     try {
       await this.phase(steps);
     } catch (err) {

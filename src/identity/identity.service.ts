@@ -281,7 +281,7 @@ export class IdentityService {
       throw completedConflict(ref.key, claim.record);
     }
     // Shutdown began while the claim was in flight: nothing was called yet, so give it back.
-    if (this.stopping) await this.giveBack(ref, claim.owner, claim.takenOverFrom);
+    if (this.stopping) await this.giveBack(ref, claim.owner);
     return this.execute(caller, ref, claim, targets);
   }
 
@@ -335,7 +335,7 @@ export class IdentityService {
     // Nothing to call and nothing from an earlier attempt (every target UNSUPPORTED): give the claim
     // back rather than keep a record of nothing; a repeat gets the same answer without a call.
     if (toRun.length === 0 && claim.previous.length === 0) {
-      await this.options.store.release(ref, claim.owner, claim.takenOverFrom);
+      await this.options.store.release(ref, claim.owner);
       const results = targets.map((t): TargetResult => ({ providerId: t.adapter.id, kind: 'failed', failure: unsupported(t.unsupported ?? 'not supported') }));
       const status = overallStatus(results);
       this.audit(caller, ref, status, results.map(auditTarget), { await: false });
@@ -348,7 +348,7 @@ export class IdentityService {
     try {
       held = await this.options.store.guard(ref, claim.owner, guards);
     } catch (err) {
-      await this.options.store.release(ref, claim.owner, claim.takenOverFrom).catch(() => undefined);
+      await this.options.store.release(ref, claim.owner).catch(() => undefined);
       throw err;
     }
     // No give-back past this point: the guards are now held under this record, and the store
@@ -510,8 +510,8 @@ export class IdentityService {
   }
 
   /** Gives the claim back (and answers 503) instead of starting upstream calls during shutdown. */
-  private async giveBack(ref: RecordRef, owner: string, takenOverFrom: readonly string[]): Promise<never> {
-    await this.options.store.release(ref, owner, takenOverFrom).catch(() => undefined);
+  private async giveBack(ref: RecordRef, owner: string): Promise<never> {
+    await this.options.store.release(ref, owner).catch(() => undefined);
     throw new ServiceUnavailableError('The gateway is shutting down; nothing was sent for this create. Retry with the same idempotency key.', {
       shuttingDown: true,
     });

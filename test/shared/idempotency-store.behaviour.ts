@@ -106,9 +106,26 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
       const takeover = await s.claim(r, 'fp', ['versori']);
       if (takeover.kind !== 'claimed') throw new Error('not claimed');
       expect(takeover.takenOverFrom).toEqual(['hoop', 'unleash']);
-      await s.release(r, takeover.owner, takeover.takenOverFrom);
+      // The store remembers it was a takeover: a give-back after a claim that timed out cannot say so.
+      await s.release(r, takeover.owner);
       // Given back without a lease: the next claim takes over at once, with the crashed attempt's targets.
       expect(await s.claim(r, 'fp', ['versori'])).toMatchObject({ kind: 'claimed', takenOverFrom: ['hoop', 'unleash'] });
+    });
+
+    it('a takeover of a crashed retry, given back, is still a takeover of that retry (not the earlier completed attempt)', async () => {
+      const s = store({ ttlSeconds: 600, leaseSeconds: 1 });
+      const r = ref();
+      const first = await s.claim(r, 'fp', ['hoop']);
+      if (first.kind !== 'claimed') throw new Error('not claimed');
+      await s.complete(r, first.owner, done([failed('hoop', ProviderErrorCode.TIMEOUT, true)]), AUDIT);
+      const crashedRetry = await s.claim(r, 'fp', ['hoop']);
+      if (crashedRetry.kind !== 'claimed') throw new Error('not claimed');
+      await sleep(1100);
+      const takeover = await s.claim(r, 'fp', ['hoop']);
+      if (takeover.kind !== 'claimed') throw new Error('not claimed');
+      expect(takeover.takenOverFrom).toEqual(['hoop']);
+      await s.release(r, takeover.owner);
+      expect(await s.claim(r, 'fp', ['hoop'])).toMatchObject({ kind: 'claimed', takenOverFrom: ['hoop'] });
     });
 
     it("a completion's retry follows what the first try did with the audit event: landed, never again; missing, appended though COMPLETE landed", async () => {
