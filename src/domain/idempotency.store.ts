@@ -58,6 +58,14 @@ export interface Completion {
  * claim, guard, complete. Every method either does what it says or throws
  * ServiceUnavailableError: a store that cannot answer fails closed.
  */
+export interface GuardOptions {
+  /**
+   * Guards a crashed attempt of this record already held (a takeover's targets): if this phase fails they
+   * are not given back, since that attempt may have created those identities. Default: none.
+   */
+  readonly keepOnFailure?: readonly GuardRef[];
+}
+
 export interface CompleteOptions {
   readonly retry?: boolean;
   /** On a retry: what the first try did with the audit event (from its error, partialCompletionOf). */
@@ -94,7 +102,7 @@ export interface IdempotencyStore {
   readonly kind: 'memory' | 'redis' | 'redis-cluster';
   claim(ref: RecordRef, fingerprint: string, targetIds: readonly string[]): Promise<ClaimResult>;
   /** For each guard, true when this record now holds it. */
-  guard(ref: RecordRef, owner: string, guards: readonly GuardRef[]): Promise<boolean[]>;
+  guard(ref: RecordRef, owner: string, guards: readonly GuardRef[], options?: GuardOptions): Promise<boolean[]>;
   /**
    * False when this owner lost the record (lease expired and someone took over).
    * The attempt's audit event is appended in the same round trip. `retry`: an

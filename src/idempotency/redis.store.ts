@@ -10,6 +10,7 @@ import {
   type ClaimResult,
   type Completion,
   type CompleteOptions,
+  type GuardOptions,
   type GuardRef,
   type IdempotencyStore,
   type RecordRef,
@@ -142,7 +143,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     };
   }
 
-  async guard(ref: RecordRef, owner: string, guards: readonly GuardRef[]): Promise<boolean[]> {
+  async guard(ref: RecordRef, owner: string, guards: readonly GuardRef[], options: GuardOptions = {}): Promise<boolean[]> {
     if (guards.length === 0) return [];
     const rid = recordId(ref);
     const ttl = String(this.options.ttlSeconds * 1000);
@@ -155,7 +156,9 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       // the nodes that answered while another failed (a Cluster failover), and would then hold their names
       // against every other key for a whole TTL, though nothing was sent. Their give-back follows them on the
       // same connections (so it runs after them, if at all), and is tried again while Redis is away.
-      this.giveBackGuards(keys, `${rid}|${owner}`, 0);
+      const keep = new Set((options.keepOnFailure ?? []).map((g) => this.guardKey(ref, g)));
+      const giveBack = keys.filter((key) => !keep.has(key));
+      if (giveBack.length > 0) this.giveBackGuards(giveBack, `${rid}|${owner}`, 0);
       throw err;
     }
     return replies.map((r) => r === 1);

@@ -346,7 +346,9 @@ export class IdentityService {
     const guards: GuardRef[] = toRun.map((t) => ({ providerId: t.adapter.id, naturalKey: t.call!.naturalKey }));
     let held: boolean[];
     try {
-      held = await this.options.store.guard(ref, claim.owner, guards);
+      // A takeover re-takes the crashed attempt's guards; if this phase fails they stay held (that attempt may have created those identities).
+      const keepOnFailure = guards.filter((g) => claim.takenOverFrom.includes(g.providerId));
+      held = await this.options.store.guard(ref, claim.owner, guards, { keepOnFailure });
     } catch (err) {
       await this.options.store.release(ref, claim.owner).catch(() => undefined);
       throw err;

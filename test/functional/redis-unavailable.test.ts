@@ -166,4 +166,36 @@ describe('Redis unreachable: fail closed, recover without a restart', () => {
       await proxy.stop();
     }
   }, 20_000);
+
+  it("a takeover whose guard phase fails keeps the crashed attempt's guards: that attempt may have created the identity", async () => {
+    const target = new URL(process.env.REDIS_URL!);
+    const proxy = await new CountingProxy(Number(target.port || 6379), target.hostname).start();
+    const options = { ttlSeconds: 600, leaseSeconds: 1, keyPrefix: `idgw-keep-${process.pid}:`, audit: { retentionSeconds: 600, maxEvents: 100 } };
+    const store = new RedisIdempotencyStore({ ...options, url: `redis://127.0.0.1:${proxy.port}`, commandTimeoutMs: 300 });
+    const direct = new RedisIdempotencyStore({ ...options, url: process.env.REDIS_URL!, commandTimeoutMs: 1000 });
+    try {
+      const guards = [{ providerId: 'hoop', naturalKey: uniqueName('name') }];
+      const ref = { clientId: 'c', operation: 'createServiceAccount' as const, key: uniqueName('crashed-key') };
+      const crashed = await direct.claim(ref, 'fp', ['hoop']);
+      if (crashed.kind !== 'claimed') throw new Error(crashed.kind);
+      expect(await direct.guard(ref, crashed.owner, guards)).toEqual([true]);
+      await new Promise((r) => setTimeout(r, 1100)); // the crashed attempt's lease runs out
+      const takeover = await store.claim(ref, 'fp', ['hoop']);
+      if (takeover.kind !== 'claimed') throw new Error(takeover.kind);
+      expect(takeover.takenOverFrom).toEqual(['hoop']);
+      proxy.onForward = (data) => {
+        if (data.includes('guard:{')) {
+          proxy.onForward = undefined;
+          proxy.stallCurrent();
+        }
+      };
+      await expect(store.guard(ref, takeover.owner, guards, { keepOnFailure: guards })).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      await new Promise((r) => setTimeout(r, 2500)); // past the reconnect and the first give-back tries
+      expect(await direct.guard({ ...ref, key: uniqueName('other-key') }, 'other-owner', guards)).toEqual([false]);
+    } finally {
+      await store.close();
+      await direct.close();
+      await proxy.stop();
+    }
+  }, 20_000);
 });
