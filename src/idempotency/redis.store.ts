@@ -410,11 +410,16 @@ export class RedisIdempotencyStore implements IdempotencyStore {
           for (const i of indexes) steps[i].add(pipeline);
           const results = await pipeline.exec();
           if (!results) throw new Error('pipeline aborted');
+          // Every reply recorded before the first error is thrown: `landed` must not miss one that follows it.
+          let first: unknown;
           results.forEach(([err, value], j) => {
-            if (err) throw err;
-            replies[indexes[j]] = value;
-            if (landed) landed[indexes[j]] = { value };
+            if (err) first ??= err;
+            else {
+              replies[indexes[j]] = value;
+              if (landed) landed[indexes[j]] = { value };
+            }
           });
+          if (first !== undefined) throw first;
         }),
       );
       const failed = settled.find((r) => r.status === 'rejected');
