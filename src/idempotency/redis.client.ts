@@ -265,12 +265,7 @@ export class RedisOutageLog {
 
   recovered(scope: string): void {
     this.everUp.add(scope);
-    this.lastError.delete(scope);
-    const outage = this.down.get(scope);
-    if (!outage) return;
-    this.down.delete(scope);
-    this.logger().warn(
-      { redis: scope, downMs: this.now() - outage.since },
+    this.end(scope, (outage) =>
       outage.neverUp ? 'Redis connected: the idempotency store is available' : 'Redis connection back: the idempotency store is available again',
     );
   }
@@ -282,15 +277,17 @@ export class RedisOutageLog {
 
   /** The scope is gone for good (a Cluster node no longer in the topology): its outage, if any, ends with a line saying so. */
   departed(scope: string): void {
-    this.lastError.delete(scope);
     this.everUp.delete(scope);
+    this.end(scope, () => 'Redis node left the cluster: its slots are served by another node (a replica was promoted, or the topology changed)');
+  }
+
+  /** Ends the scope's outage, if one is under way, with one line saying how. */
+  private end(scope: string, message: (outage: Outage) => string): void {
+    this.lastError.delete(scope);
     const outage = this.down.get(scope);
     if (!outage) return;
     this.down.delete(scope);
-    this.logger().warn(
-      { redis: scope, downMs: this.now() - outage.since },
-      'Redis node left the cluster: its slots are served by another node (a replica was promoted, or the topology changed)',
-    );
+    this.logger().warn({ redis: scope, downMs: this.now() - outage.since }, message(outage));
   }
 
   private remind(scope: string): void {

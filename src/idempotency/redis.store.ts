@@ -124,10 +124,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       );
     } catch (err) {
       // A claim that timed out may still run when a stalled Redis resumes, and would then block every
-      // retry of this key for a whole lease. Its give-back follows it on the same connection (so it
-      // runs after it, if at all): nothing waits for it, and it is a no-op when the claim never landed.
-      const giveBack: Step = { key: rec, add: (p) => p.idgwRelease(rec, lease, owner) };
-      this.redis.idgwRelease(rec, lease, owner).catch(() => this.retryLater([giveBack], 0));
+      // retry of this key for a whole lease: given back (a no-op when the claim never landed).
+      this.giveBack([{ key: rec, add: (p) => p.idgwRelease(rec, lease, owner) }]);
       throw err;
     }
     const [kind, createdAt, completedAt, status, results, pending] = reply;
@@ -154,23 +152,26 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     } catch (err) {
       // As with a claim: guard claims that timed out may still run when a stalled Redis resumes, or ran on
       // the nodes that answered while another failed (a Cluster failover), and would then hold their names
-      // against every other key for a whole TTL, though nothing was sent. Their give-back follows them on the
-      // same connections (so it runs after them, if at all), and is tried again while Redis is away.
+      // against every other key for a whole TTL, though nothing was sent: given back.
       const keep = new Set((options.keepOnFailure ?? []).map((g) => this.guardKey(ref, g)));
-      const giveBack = keys.filter((key) => !keep.has(key));
-      if (giveBack.length > 0) this.giveBackGuards(giveBack, `${rid}|${owner}`, 0);
+      const taken = keys.filter((key) => !keep.has(key));
+      const held = `${rid}|${owner}`;
+      if (taken.length > 0) this.giveBack(taken.map((key) => ({ key, add: (p) => p.idgwGuardRelease(key, held) })));
       throw err;
     }
     return replies.map((r) => r === 1);
   }
 
-  /** GUARD_RELEASE is a compare-and-delete on this record and owner: repeating it, or running it late, is harmless. */
-  private giveBackGuards(keys: readonly string[], held: string, attempt: number): void {
-    const steps = keys.map((key): Step => ({ key, add: (p) => p.idgwGuardRelease(key, held) }));
-    this.phase(steps).catch(() => this.retryLater(steps, attempt));
+  /**
+   * Gives back what a failed phase may have taken (RELEASE, GUARD_RELEASE: compare-and-set scripts on this
+   * record and owner, harmless when repeated or late), sent at once on the same connections, so it runs after
+   * what it undoes, if that ran at all; nothing waits for it, and it is tried again while Redis is away.
+   */
+  private giveBack(steps: readonly Step[]): void {
+    this.phase(steps).catch(() => this.retryLater(steps, 0));
   }
 
-  /** Give-backs only (compare-and-set scripts, harmless when repeated or late), until one try lands or the tries run out. */
+  /** Give-backs only (see giveBack), until one try lands or the tries run out. */
   private retryLater(steps: readonly Step[], attempt: number): void {
     const delay = GIVE_BACK_RETRY_MS[attempt];
     if (delay === undefined || this.closed) return;
@@ -394,7 +395,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       const client = redis as unknown as Scripted;
       return this.run(async () => {
         const settled = await Promise.allSettled(steps.map((s) => s.add(client)));
-        settled.forEach((r, i) => landed && (landed[i] = r.status === 'fulfilled' ? { value: r.value } : undefined));
+        if (landed) settled.forEach((r, i) => (landed[i] = r.status === 'fulfilled' ? { value: r.value } : undefined));
         const failed = settled.find((r) => r.status === 'rejected');
         if (failed) throw failed.reason;
         return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value);
