@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEvent, CompleteOptions, Completion, RecordRef } from '../../src/domain';
 import { ServiceUnavailableError } from '../../src/errors/gateway.error';
-import { IdentityService, type Caller } from '../../src/identity/identity.service';
-import { ProviderHealthBook } from '../../src/identity/provider-health.book';
+import type { Caller } from '../../src/identity/identity.service';
 import { RedisIdempotencyStore } from '../../src/idempotency/redis.store';
 import { capturedLogger } from '../helpers/captured.logger';
-import { FakeAdapter } from '../helpers/fake.adapter';
+import { FakeAdapter, fakeIdentityService } from '../helpers/fake.adapter';
 
 /**
  * The real Redis store, whose first `complete` fails as a Redis blip right after the providers were
@@ -52,15 +51,7 @@ describe('a completion the store refused is written on a later try', () => {
     });
     stores.push(store);
     const adapter = new FakeAdapter('a');
-    const service = new IdentityService({
-      kinds: [{ kind: 'fake', validateOptions: () => [] }],
-      adapters: [adapter],
-      store,
-      health: new ProviderHealthBook(),
-      hmacKey: 'unit-test-hmac-key',
-      maxTargets: 16,
-      completionRetryDelaysMs: delays,
-    });
+    const service = fakeIdentityService(store, [adapter], { completionRetryDelaysMs: delays });
     return { store, adapter, service };
   }
 

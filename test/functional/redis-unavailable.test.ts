@@ -2,8 +2,21 @@ import { CREATE_SA } from '../helpers/graphql.client';
 import { startHarness, uniqueName } from '../helpers/gateway.harness';
 import { freePort } from '../helpers/redis.global-setup';
 import { RedisProcess } from '../helpers/redis.process';
-import { RedisIdempotencyStore } from '../../src/idempotency/redis.store';
+import { RedisIdempotencyStore, type RedisStoreOptions } from '../../src/idempotency/redis.store';
 import { CountingProxy } from '../helpers/tcp.proxy';
+
+/** A Redis store with a short command timeout (300 ms): a stall is a timeout within the test's patience. */
+function stallStore(url: string, options: Partial<RedisStoreOptions> = {}): RedisIdempotencyStore {
+  return new RedisIdempotencyStore({
+    ttlSeconds: 600,
+    leaseSeconds: 30,
+    url,
+    keyPrefix: 'idgw-stall:',
+    commandTimeoutMs: 300,
+    audit: { retentionSeconds: 600, maxEvents: 100 },
+    ...options,
+  });
+}
 
 describe('Redis unreachable: fail closed, recover without a restart', () => {
   it('wrong port: SERVICE_UNAVAILABLE (HTTP 503) at once, /readyz 503, nothing sent upstream', async () => {
@@ -56,14 +69,7 @@ describe('Redis unreachable: fail closed, recover without a restart', () => {
   it('a claim that timed out against a stalled Redis does not block a retry of its key once Redis resumes', async () => {
     const redis = new RedisProcess(await freePort());
     await redis.start();
-    const store = new RedisIdempotencyStore({
-      ttlSeconds: 600,
-      leaseSeconds: 30,
-      url: redis.url,
-      keyPrefix: 'idgw-stall:',
-      commandTimeoutMs: 300,
-      audit: { retentionSeconds: 600, maxEvents: 100 },
-    });
+    const store = stallStore(redis.url);
     try {
       await store.ping();
       const ref = { clientId: 'c', operation: 'createServiceAccount' as const, key: uniqueName('stall-key') };
@@ -82,14 +88,7 @@ describe('Redis unreachable: fail closed, recover without a restart', () => {
   it('natural-key guards whose claim timed out do not hold the name once Redis resumes: another key can take it', async () => {
     const redis = new RedisProcess(await freePort());
     await redis.start();
-    const store = new RedisIdempotencyStore({
-      ttlSeconds: 600,
-      leaseSeconds: 30,
-      url: redis.url,
-      keyPrefix: 'idgw-stall:',
-      commandTimeoutMs: 300,
-      audit: { retentionSeconds: 600, maxEvents: 100 },
-    });
+    const store = stallStore(redis.url);
     try {
       await store.ping();
       const guards = [{ providerId: 'hoop', naturalKey: uniqueName('name') }];
@@ -115,22 +114,8 @@ describe('Redis unreachable: fail closed, recover without a restart', () => {
   it('guard claims that landed while their connection went silent are given back once a new connection works', async () => {
     const target = new URL(process.env.REDIS_URL!);
     const proxy = await new CountingProxy(Number(target.port || 6379), target.hostname).start();
-    const store = new RedisIdempotencyStore({
-      ttlSeconds: 600,
-      leaseSeconds: 30,
-      url: `redis://127.0.0.1:${proxy.port}`,
-      keyPrefix: `idgw-giveback-${process.pid}:`,
-      commandTimeoutMs: 300,
-      audit: { retentionSeconds: 600, maxEvents: 100 },
-    });
-    const direct = new RedisIdempotencyStore({
-      ttlSeconds: 600,
-      leaseSeconds: 30,
-      url: process.env.REDIS_URL!,
-      keyPrefix: `idgw-giveback-${process.pid}:`,
-      commandTimeoutMs: 1000,
-      audit: { retentionSeconds: 600, maxEvents: 100 },
-    });
+    const store = stallStore(`redis://127.0.0.1:${proxy.port}`, { keyPrefix: `idgw-giveback-${process.pid}:` });
+    const direct = stallStore(process.env.REDIS_URL!, { keyPrefix: `idgw-giveback-${process.pid}:`, commandTimeoutMs: 1000 });
     try {
       const guards = [{ providerId: 'hoop', naturalKey: uniqueName('name') }];
       const ref = { clientId: 'c', operation: 'createServiceAccount' as const, key: uniqueName('silent-key') };
@@ -170,9 +155,9 @@ describe('Redis unreachable: fail closed, recover without a restart', () => {
   it("a takeover whose guard phase fails keeps the crashed attempt's guards: that attempt may have created the identity", async () => {
     const target = new URL(process.env.REDIS_URL!);
     const proxy = await new CountingProxy(Number(target.port || 6379), target.hostname).start();
-    const options = { ttlSeconds: 600, leaseSeconds: 1, keyPrefix: `idgw-keep-${process.pid}:`, audit: { retentionSeconds: 600, maxEvents: 100 } };
-    const store = new RedisIdempotencyStore({ ...options, url: `redis://127.0.0.1:${proxy.port}`, commandTimeoutMs: 300 });
-    const direct = new RedisIdempotencyStore({ ...options, url: process.env.REDIS_URL!, commandTimeoutMs: 1000 });
+    const options = { leaseSeconds: 1, keyPrefix: `idgw-keep-${process.pid}:` };
+    const store = stallStore(`redis://127.0.0.1:${proxy.port}`, options);
+    const direct = stallStore(process.env.REDIS_URL!, { ...options, commandTimeoutMs: 1000 });
     try {
       const guards = [{ providerId: 'hoop', naturalKey: uniqueName('name') }];
       const ref = { clientId: 'c', operation: 'createServiceAccount' as const, key: uniqueName('crashed-key') };

@@ -1,4 +1,6 @@
-import type { Operation, PreparedCall, PrepareResult, ProviderAdapter, Preparers, TargetOutcome } from '../../src/domain';
+import type { IdempotencyStore, Operation, PreparedCall, PrepareResult, ProviderAdapter, Preparers, TargetOutcome } from '../../src/domain';
+import { IdentityService, type IdentityServiceOptions } from '../../src/identity/identity.service';
+import { ProviderHealthBook } from '../../src/identity/provider-health.book';
 
 type Spec = { readonly name?: string; readonly email?: string };
 
@@ -63,4 +65,21 @@ export function created(id: string, secret = `secret-of-${id}`): TargetOutcome {
 export function failed(code: 'UNAVAILABLE' | 'RATE_LIMITED' | 'TIMEOUT' | 'CONFLICT' | 'BAD_REQUEST', httpStatus?: number): TargetOutcome {
   const retryable = code === 'UNAVAILABLE' || code === 'RATE_LIMITED' || code === 'TIMEOUT';
   return { kind: 'failed', failure: { code, message: `upstream ${code}`, retryable, ...(httpStatus ? { httpStatus } : {}) } };
+}
+
+/** The identity service over fake adapters (kind `fake`, whose options never have problems) and the given store. */
+export function fakeIdentityService(
+  store: IdempotencyStore,
+  adapters: readonly ProviderAdapter[],
+  options: Partial<IdentityServiceOptions> = {},
+): IdentityService {
+  return new IdentityService({
+    kinds: [{ kind: 'fake', validateOptions: () => [] }],
+    adapters,
+    store,
+    health: new ProviderHealthBook(),
+    hmacKey: 'unit-test-hmac-key',
+    maxTargets: 16,
+    ...options,
+  });
 }

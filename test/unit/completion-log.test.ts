@@ -1,10 +1,9 @@
 import Redis from 'ioredis';
 import type { AuditEvent, Completion, RecordRef } from '../../src/domain';
-import { IdentityService, type Caller } from '../../src/identity/identity.service';
-import { ProviderHealthBook } from '../../src/identity/provider-health.book';
+import type { Caller } from '../../src/identity/identity.service';
 import { RedisIdempotencyStore } from '../../src/idempotency/redis.store';
 import { capturedLogger, type LogLine } from '../helpers/captured.logger';
-import { FakeAdapter } from '../helpers/fake.adapter';
+import { FakeAdapter, fakeIdentityService } from '../helpers/fake.adapter';
 import { RecordingStore } from '../helpers/recording.store';
 
 /**
@@ -52,14 +51,7 @@ describe('the log line of a completion the store could not record', () => {
     stores.push(store);
     await store.redis.close();
     const a = new FakeAdapter('a');
-    const service = new IdentityService({
-      kinds: [{ kind: 'fake', validateOptions: () => [] }],
-      adapters: [a],
-      store,
-      health: new ProviderHealthBook(),
-      hmacKey: 'unit-test-hmac-key',
-      maxTargets: 16,
-    });
+    const service = fakeIdentityService(store, [a]);
     const log = capture();
 
     const out = await service.create('createServiceAccount', log.caller, { name: 'deploy-bot', status: 'ACTIVE' });
@@ -92,14 +84,7 @@ describe('the log line of a completion the store could not record', () => {
     const plain = new RecordingStore();
     stores.push(plain);
     plain.failNext = 'complete';
-    const service = new IdentityService({
-      kinds: [{ kind: 'fake', validateOptions: () => [] }],
-      adapters: [new FakeAdapter('a')],
-      store: plain,
-      health: new ProviderHealthBook(),
-      hmacKey: 'unit-test-hmac-key',
-      maxTargets: 16,
-    });
+    const service = fakeIdentityService(plain, [new FakeAdapter('a')]);
     const log = capture();
     await service.create('createServiceAccount', log.caller, { name: 'deploy-bot', status: 'ACTIVE' });
     const line = log.lines().find((l) => String(l.msg).startsWith('could not record idempotency outcome'));
