@@ -79,6 +79,13 @@ export interface CompleteOptions {
  */
 export type AuditOnRetry = 'landed' | 'missing' | 'unknown';
 
+/** Whether a completion's retry appends its audit event, given what the first try did and whether COMPLETE says an earlier try landed. */
+export function retryAppendsAudit(auditOnRetry: AuditOnRetry = 'unknown', completedBefore: boolean): boolean {
+  if (auditOnRetry === 'landed') return false;
+  if (auditOnRetry === 'missing') return true;
+  return !completedBefore;
+}
+
 /** What a completion that failed part-way (a Cluster node away) had done, as its store saw it. */
 export interface PartialCompletion {
   readonly auditOnRetry: AuditOnRetry;

@@ -15,6 +15,7 @@ import type {
   StoreTiming,
   TargetRecord,
 } from '../domain';
+import { retryAppendsAudit } from '../domain';
 import { AuditRing } from './audit.ring';
 import { guardId, newOwnerToken, recordId } from './record.keys';
 
@@ -135,8 +136,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     const rec = this.live(rid);
     // As the Redis store: a retry of a completion that landed before counts as recorded, audited once.
     const landedBefore = options.retry === true && rec?.owner === owner && rec.state === 'completed';
-    const append = !options.retry || (options.auditOnRetry === 'missing' ? true : options.auditOnRetry === 'landed' ? false : !landedBefore);
-    if (append) this.audit.append(audit);
+    if (!options.retry || retryAppendsAudit(options.auditOnRetry, landedBefore)) this.audit.append(audit);
     if (landedBefore) return true;
     const now = this.now();
     for (const g of c.release) this.releaseGuard(ref, rid, owner, g);

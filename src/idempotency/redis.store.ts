@@ -2,6 +2,7 @@ import calculateSlot from 'cluster-key-slot';
 import { Cluster, type ChainableCommander } from 'ioredis';
 import { ServiceUnavailableError } from '../errors/gateway.error';
 import {
+  retryAppendsAudit,
   withPartialCompletion,
   type AuditEvent,
   type AuditPage,
@@ -214,10 +215,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
         recorded: completed === COMPLETED_NOW || completed === COMPLETED_BEFORE,
       });
     }
-    if (options.retry) {
-      const append = options.auditOnRetry === 'landed' ? false : options.auditOnRetry === 'missing' ? true : replies[0] !== COMPLETED_BEFORE;
-      if (append) await this.appendAudit(audit);
-    }
+    if (options.retry && retryAppendsAudit(options.auditOnRetry, replies[0] === COMPLETED_BEFORE)) await this.appendAudit(audit);
     return replies[0] === COMPLETED_NOW || replies[0] === COMPLETED_BEFORE;
   }
 
