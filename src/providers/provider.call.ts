@@ -55,15 +55,7 @@ async function mapOutcome(call: ProviderCall, clean: (message: string) => string
   }
   const read = json === undefined ? undefined : safeRead(call.readSuccess, json);
   if (!read) {
-    // A 2xx we cannot read may still have created the account: not retryable.
-    return {
-      kind: 'failed',
-      failure: failure(
-        ProviderErrorCode.INTERNAL,
-        `${call.providerId} answered HTTP ${outcome.status} with a body the gateway cannot read; the account may have been created`,
-        { httpStatus: outcome.status },
-      ),
-    };
+    return { kind: 'failed', failure: unreadable2xx(call.providerId, outcome.status, 'a body the gateway cannot read') };
   }
   // An error inside a 200 (generic envelopes) carries the provider's own text: scrubbed, then trimmed, as httpFailure does.
   if ('failure' in read) return { kind: 'failed', failure: { ...read.failure, message: trimMessage(clean(read.failure.message)) } };
@@ -88,12 +80,13 @@ function redact(value: unknown): unknown {
  * INTERNAL, not retryable, as any unreadable 2xx. An error status keeps its usual code.
  */
 function unreadFailure(providerId: string, o: UnreadResponse, quirks: FailureQuirks) {
-  if (o.status >= 200 && o.status < 300) {
-    return failure(ProviderErrorCode.INTERNAL, `${providerId} answered HTTP ${o.status} with ${o.reason}; the account may have been created`, {
-      httpStatus: o.status,
-    });
-  }
+  if (o.status >= 200 && o.status < 300) return unreadable2xx(providerId, o.status, o.reason);
   return httpFailure(providerId, { kind: 'response', status: o.status, headers: o.headers, body: '' }, quirks);
+}
+
+/** A 2xx the gateway could not read (not JSON, not the contract's shape, too large, broken off) may still have created the account: not retryable. */
+function unreadable2xx(providerId: string, status: number, what: string) {
+  return failure(ProviderErrorCode.INTERNAL, `${providerId} answered HTTP ${status} with ${what}; the account may have been created`, { httpStatus: status });
 }
 
 /** The values of this call that are secrets: the provider token (with and without its scheme) and secret body fields. */
