@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { locateRootFieldErrors } from './errors/field-error.locator';
 import { addProviderOptionFields } from './graphql/common/provider-options.fields';
 import { IdempotencyRecordResolver } from './graphql/idempotency/idempotency-record.resolver';
 import { PlanResolver } from './graphql/plan/plan.resolver';
@@ -40,7 +41,7 @@ export function gatewaySchema(modules: readonly ProviderModule[] = PROVIDER_MODU
       modules.map((m) => ({ kind: m.kind, description: m.description, ...m.graphql })),
       { serviceAccount: CreateServiceAccountInput, user: CreateUserInput },
     );
-    cached = { modules, schema: buildSchema({ resolvers: RESOLVERS, validate: false, emitSchemaFile: false }) };
+    cached = { modules, schema: buildSchema({ resolvers: RESOLVERS, validate: false, emitSchemaFile: false }).then(locateRootFieldErrors) };
   }
   return cached.schema;
 }
