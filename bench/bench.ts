@@ -3,7 +3,7 @@
  * with the start script's node flags, and a GATEWAY_CONFIG file: Redis store, an API-key client, metrics,
  * breakers and limits on) against a plain node:http + undici pass-through
  * proxy (bench/passthrough.ts) on the same upstream. Every server has a
- * process of its own: the four sandbox providers (dist/sandbox/sandbox.main.js),
+ * process of its own: each of the four sandbox providers (dist/sandbox/sandbox.main.js),
  * the proxy, the gateway (standalone Redis), a second gateway on a Redis
  * Cluster, and a third gateway whose Redis traffic goes through a counting
  * TCP proxy (test/helpers/tcp.proxy.ts) to count round trips per mutation.
@@ -104,14 +104,25 @@ function freePort(): Promise<number> {
 }
 
 interface Upstream {
-  child: ChildProcess;
+  /** One sandbox process per provider kind: four providers are four servers in production, and one process would queue their work. */
+  children: ChildProcess[];
   byKind: Record<string, { baseUrl: string; control: string }>;
 }
 
+const PROVIDER_KINDS = ['hoop', 'unleash', 'versori', 'generic'] as const;
+
 async function startUpstream(): Promise<Upstream> {
-  const child = spawnNode([join(ROOT, 'dist', 'sandbox', 'sandbox.main.js')], TOKENS, 'pipe');
-  const summary = await firstJson<{ sandboxes: Array<{ kind: string; baseUrl: string; control: string }> }>(child, 'sandboxes');
-  return { child, byKind: Object.fromEntries(summary.sandboxes.map((s) => [s.kind, s])) };
+  const procs = PROVIDER_KINDS.map(() => spawnNode([join(ROOT, 'dist', 'sandbox', 'sandbox.main.js')], TOKENS, 'pipe'));
+  const summaries = await Promise.all(
+    procs.map((child) => firstJson<{ sandboxes: Array<{ kind: string; baseUrl: string; control: string }> }>(child, 'sandboxes')),
+  );
+  // Each process runs all four sandboxes; the gateways and the proxy use one kind from each.
+  const byKind = Object.fromEntries(PROVIDER_KINDS.map((kind, i) => [kind, summaries[i].sandboxes.find((s) => s.kind === kind)!]));
+  return { children: procs, byKind };
+}
+
+async function stopUpstream(up: Upstream): Promise<void> {
+  await Promise.all(up.children.map((child) => stop(child)));
 }
 
 /** Resets every sandbox (calls, faults, data: their memory stays flat), then injects the given delay on every call. */
@@ -423,7 +434,7 @@ async function mainRun(): Promise<Record<string, unknown>> {
       machine: machine(),
       benchSeconds: Math.round((Date.now() - started) / 1000),
       settings: { durationSeconds: DURATION, connections: CONNECTIONS, latencyConnections: LATENCY_CONNECTIONS, injectedLatencyMs: INJECTED_LATENCY_MS },
-      note: 'Loopback, one run on a shared 2-core machine: compare ratios within this run, not absolute numbers. Upstream sandboxes, pass-through proxy and gateway each in their own process; autocannon in the bench parent; Redis (and the cluster) are redis-server processes on the same cores.',
+      note: 'Loopback, one run on a shared 2-core machine: compare ratios within this run, not absolute numbers. Upstream sandboxes (a process per provider kind), pass-through proxy and gateway each in their own process; autocannon in the bench parent; Redis (and the cluster) are redis-server processes on the same cores.',
       standalone: { proxy, one, duplicate, four, proxy20, one20, four20, gatewayPeakRssMiB, gatewayRssAtEndMiB: gatewayRssMiB },
       cluster: {
         one: clusterOne,
@@ -441,7 +452,7 @@ async function mainRun(): Promise<Record<string, unknown>> {
     await stop(gw.child);
     await cluster?.stop();
     await stop(proxyChild);
-    await stop(up.child);
+    await stopUpstream(up);
   }
 }
 
@@ -488,7 +499,7 @@ async function longRun(): Promise<Record<string, unknown>> {
     };
   } finally {
     await stop(gw.child);
-    await stop(up.child);
+    await stopUpstream(up);
   }
 }
 
@@ -511,7 +522,7 @@ async function abRun(dirs: [string, string], scenario: string): Promise<void> {
   const pin = cpus().length >= 2;
   if (pin) execFileSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
   const up = await startUpstream();
-  if (pin) execFileSync('taskset', ['-a', '-p', '-c', '1', String(up.child.pid)], { stdio: 'ignore' });
+  if (pin) for (const child of up.children) execFileSync('taskset', ['-a', '-p', '-c', '1', String(child.pid)], { stdio: 'ignore' });
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
   const gws = await Promise.all(dirs.map((d) => startGateway(up, { url: REDIS_URL }, { main: join(d, 'main.js'), cpus: pin ? '0' : undefined })));
@@ -532,7 +543,7 @@ async function abRun(dirs: [string, string], scenario: string): Promise<void> {
     }
   } finally {
     for (const gw of gws) await stop(gw.child);
-    await stop(up.child);
+    await stopUpstream(up);
   }
   for (const [i, s] of samples.entries()) {
     process.stdout.write(
@@ -560,7 +571,7 @@ async function profileRun(dir: string, only?: string): Promise<void> {
     for (const [name, run] of Object.entries(loads)) if (only === undefined || only === name) await run(gw);
   } finally {
     await stop(gw.child);
-    await stop(up.child);
+    await stopUpstream(up);
   }
   const file = readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
