@@ -29,6 +29,11 @@ export interface TargetFailure {
   readonly retryAfterSeconds?: number;
   /** The provider's own id of the failed request (the generic API's `requestId`), for its support. */
   readonly upstreamRequestId?: string;
+  /**
+   * The request may have reached the provider and created the identity (a timeout, a connection that broke
+   * once the request was under way, a proxy's 502/504): a later attempt's CONFLICT may be this one's doing.
+   */
+  readonly mayHaveCreated?: boolean;
 }
 
 /**

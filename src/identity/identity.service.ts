@@ -362,7 +362,7 @@ export class IdentityService {
       toRun.map(async (t, i) => {
         if (!held[i]) this.events.idempotency('guard_conflict', t.adapter.id);
         const outcome: TargetOutcome = held[i] ? await this.send(t, caller) : { kind: 'failed', failure: guardConflict(t) };
-        outcomes.set(t.adapter.id, retag(outcome, claim.takenOverFrom.includes(t.adapter.id)));
+        outcomes.set(t.adapter.id, retag(outcome, earlierAttempt(claim, t.adapter.id, previous.get(t.adapter.id))));
       }),
     );
 
@@ -601,15 +601,28 @@ function guardConflict(t: Target): TargetFailure {
   };
 }
 
-/** After a takeover, a provider 409 most likely means the dead attempt created it. */
-function retag(outcome: TargetOutcome, takenOver: boolean): TargetOutcome {
-  if (!takenOver || outcome.kind === 'created' || outcome.failure.code !== ProviderErrorCode.CONFLICT || outcome.failure.httpStatus === undefined)
-    return outcome;
+/**
+ * Why an earlier attempt of this key may have created this target's identity: it was running when its lease
+ * ran out (a takeover), or it got no clear answer (a timeout, a broken connection, a proxy's 502/504).
+ */
+function earlierAttempt(
+  claim: Extract<ClaimResult, { kind: 'claimed' }>,
+  providerId: string,
+  prior: TargetRecord | undefined,
+): 'unfinished' | 'unanswered' | undefined {
+  if (claim.takenOverFrom.includes(providerId)) return 'unfinished';
+  return prior?.kind === 'failed' && (prior.failure.mayHaveCreated || prior.failure.code === ProviderErrorCode.TIMEOUT) ? 'unanswered' : undefined;
+}
+
+/** A provider's CONFLICT after such an attempt most likely means that attempt created the identity. */
+function retag(outcome: TargetOutcome, earlier: 'unfinished' | 'unanswered' | undefined): TargetOutcome {
+  if (!earlier || outcome.kind === 'created' || outcome.failure.code !== ProviderErrorCode.CONFLICT || outcome.failure.httpStatus === undefined) return outcome;
+  const what = earlier === 'unfinished' ? 'that did not finish' : 'that got no clear answer from this provider';
   return {
     kind: 'failed',
     failure: {
       ...outcome.failure,
-      message: `already exists; an earlier attempt with this idempotency key that did not finish may have created it (${outcome.failure.message})`,
+      message: `already exists; an earlier attempt with this idempotency key ${what} may have created it (${outcome.failure.message})`,
     },
   };
 }

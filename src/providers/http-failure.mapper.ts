@@ -56,11 +56,14 @@ export function transportFailure(providerId: string, t: TransportFailure): Targe
     );
   }
   const code = t.code === 'TIMEOUT' ? ProviderErrorCode.TIMEOUT : ProviderErrorCode.UNAVAILABLE;
+  // Only a refused connection or a connect timeout proves nothing was sent; any later break leaves the
+  // outcome unknown, exactly as a timeout does (a POST is never re-sent then: docs/providers.md).
+  if (t.neverSent) return failure(code, `${providerId} could not be reached (${t.reason}); nothing was sent`);
   const message =
     t.code === 'TIMEOUT'
       ? `${providerId} gave no complete answer in time (${t.reason}); the account may or may not have been created`
-      : `${providerId} could not be reached (${t.reason})`;
-  return failure(code, message);
+      : `${providerId}: the connection failed once the request was under way (${t.reason}); the account may or may not have been created`;
+  return failure(code, message, { mayHaveCreated: true });
 }
 
 /**
@@ -76,8 +79,18 @@ export function httpFailure(providerId: string, res: HttpResponse, quirks: Failu
   const special = quirks.classify?.(res, json);
   const code = special?.code ?? statusToCode(res.status);
   const upstreamMessage = json === undefined ? undefined : quirks.messageOf(json);
-  const message = special?.message ?? (upstreamMessage ? trimMessage(scrub(upstreamMessage)) : `${providerId} answered HTTP ${res.status}`);
-  const extra: Partial<TargetFailure> = { httpStatus: res.status, ...upstreamRequestId(quirks.requestIdOf?.(parsed)) };
+  // A 502 or 504 is usually a proxy's: the provider behind it may have received the request and created the account.
+  const viaProxy = special === undefined && (res.status === 502 || res.status === 504);
+  const message =
+    special?.message ??
+    (upstreamMessage
+      ? trimMessage(scrub(upstreamMessage))
+      : `${providerId} answered HTTP ${res.status}${viaProxy ? ' (usually a proxy in front of it); the account may or may not have been created' : ''}`);
+  const extra: Partial<TargetFailure> = {
+    httpStatus: res.status,
+    ...upstreamRequestId(quirks.requestIdOf?.(parsed)),
+    ...(viaProxy ? { mayHaveCreated: true } : {}),
+  };
   // A 429's hint, and a 503's (RFC 9110: how long the provider expects to be unavailable).
   if (code === ProviderErrorCode.RATE_LIMITED || (code === ProviderErrorCode.UNAVAILABLE && res.status === 503)) {
     const after = retryAfterSeconds(res.headers);

@@ -49,6 +49,8 @@ export interface Fault {
   readonly reset?: boolean;
   /** Answer (the real handler runs: a create happens), but destroy the socket halfway through the body. */
   readonly breakBody?: boolean;
+  /** Run the real handler (a create happens), then destroy the socket before the status line. */
+  readonly resetAfter?: boolean;
   /** How many requests it applies to; default 1. */
   times?: number;
 }
@@ -202,6 +204,10 @@ export abstract class SandboxServer {
     }
     this.record(routeName, request, response.status);
     if (res.destroyed) return;
+    if (fault?.resetAfter) {
+      req.socket.destroy();
+      return;
+    }
     res.statusCode = response.status;
     for (const [k, v] of Object.entries(response.headers ?? {})) res.setHeader(k, v);
     if (fault?.breakBody) {

@@ -25,13 +25,40 @@ describe('per-provider deadlines and transport faults', () => {
     expect(elapsed).toBeLessThan(DEADLINE_MS + 1500);
   });
 
-  it('a connection reset after the request was sent: exactly one upstream create, UNAVAILABLE', async () => {
+  it('a connection reset once the request was under way: not re-sent, UNAVAILABLE, and the answer says the account may exist', async () => {
     h.sandboxes.hoop.inject({ reset: true });
     const res = await h.gql(CREATE_SA, { input: { name: uniqueName('rst'), providers: ['hoop', 'versori'] } });
     const r = byProvider(res.body.data.createServiceAccount.results);
-    expect(r.hoop).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+    expect(r.hoop).toMatchObject({ code: 'UNAVAILABLE', retryable: true, httpStatus: null });
+    expect(r.hoop.message).toMatch(/^hoop: the connection failed once the request was under way \(\w+\); the account may or may not have been created$/);
     expect(r.versori.__typename).toBe('ServiceAccountCreated');
     expect(h.sandboxes.hoop.count('POST /serviceaccounts')).toBe(1);
+  });
+
+  it('a reset after the provider created the account: the retry with the same key says an earlier attempt of this key may have created it', async () => {
+    h.sandboxes.versori.inject({ resetAfter: true });
+    const input = { name: uniqueName('rsta'), providers: ['versori'], idempotencyKey: uniqueName('rsta-key') };
+    const first = (await h.gql(CREATE_SA, { input })).body.data.createServiceAccount;
+    expect(first.status).toBe('FAILED');
+    expect(first.results[0]).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+    expect(first.results[0].message).toMatch(/the account may or may not have been created$/);
+
+    const retry = (await h.gql(CREATE_SA, { input })).body.data.createServiceAccount;
+    expect(retry.results[0]).toMatchObject({ code: 'CONFLICT', retryable: false, httpStatus: 409 });
+    expect(retry.results[0].message).toMatch(
+      /^already exists; an earlier attempt with this idempotency key that got no clear answer from this provider may have created it \(/,
+    );
+    // One account upstream: the first attempt's.
+    const route = 'POST /organisations/{organisation_id}/service-accounts';
+    expect(h.sandboxes.versori.received(route).map((c) => c.status)).toEqual([201, 409]);
+  });
+
+  it.each([502, 504])('a %s (a proxy in front of the provider) is retryable and says the account may exist', async (status) => {
+    h.sandboxes.generic.inject({ response: { status, text: '<html>Bad gateway</html>' } });
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName(`p${status}`), providers: ['generic'] } });
+    const f = res.body.data.createServiceAccount.results[0];
+    expect(f).toMatchObject({ code: 'UNAVAILABLE', retryable: true, httpStatus: status });
+    expect(f.message).toBe(`generic answered HTTP ${status} (usually a proxy in front of it); the account may or may not have been created`);
   });
 
   it.each([

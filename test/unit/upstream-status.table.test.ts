@@ -183,14 +183,24 @@ describe('transportFailure', () => {
       code: 'TIMEOUT',
       message: 'hoop-prod gave no complete answer in time (no complete answer within 5000 ms); the account may or may not have been created',
       retryable: true,
+      mayHaveCreated: true,
     });
   });
 
-  it('a connection failure is UNAVAILABLE with its reason and no httpStatus', () => {
+  it('a refused connection is UNAVAILABLE with its reason and no httpStatus: nothing was sent', () => {
     expect(transportFailure('hoop-prod', { kind: 'transport', code: 'UNAVAILABLE', reason: 'ECONNREFUSED', neverSent: true })).toEqual({
       code: 'UNAVAILABLE',
-      message: 'hoop-prod could not be reached (ECONNREFUSED)',
+      message: 'hoop-prod could not be reached (ECONNREFUSED); nothing was sent',
       retryable: true,
+    });
+  });
+
+  it('a connection that broke once the request was under way may have created the account', () => {
+    expect(transportFailure('hoop-prod', { kind: 'transport', code: 'UNAVAILABLE', reason: 'UND_ERR_SOCKET', neverSent: false })).toEqual({
+      code: 'UNAVAILABLE',
+      message: 'hoop-prod: the connection failed once the request was under way (UND_ERR_SOCKET); the account may or may not have been created',
+      retryable: true,
+      mayHaveCreated: true,
     });
   });
 });
@@ -254,7 +264,12 @@ describe('the shared call path around the table', () => {
   it('a transport failure goes through transportFailure', async () => {
     expect(await callWith({ kind: 'transport', code: 'UNAVAILABLE', reason: 'ECONNRESET', neverSent: false })).toEqual({
       kind: 'failed',
-      failure: { code: 'UNAVAILABLE', message: 'p could not be reached (ECONNRESET)', retryable: true },
+      failure: {
+        code: 'UNAVAILABLE',
+        message: 'p: the connection failed once the request was under way (ECONNRESET); the account may or may not have been created',
+        retryable: true,
+        mayHaveCreated: true,
+      },
     });
   });
 

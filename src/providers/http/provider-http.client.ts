@@ -157,6 +157,8 @@ export class ProviderHttpClient {
     if (code === 'UND_ERR_CONNECT_TIMEOUT') {
       return { kind: 'transport', code: 'UNAVAILABLE', reason: 'connect timeout', neverSent: true };
     }
+    // Anything else (a reset, a closed socket, headers over undici's limit) came once the request may have
+    // been written: neverSent is false, so it is not re-sent and is reported as a possible create.
     return { kind: 'transport', code: 'UNAVAILABLE', reason: code || 'connection failed', neverSent: NEVER_SENT_CODES.has(code) };
   }
 }
