@@ -109,9 +109,11 @@ export function upstreamRequestId(id: string | undefined): Pick<TargetFailure, '
 
 export function parseJson(res: HttpResponse): unknown {
   const type = res.headers['content-type'] ?? '';
-  if (!/json/i.test(type) && !/^\s*[{[]/.test(res.body)) return undefined;
+  // A byte-order mark is legal before JSON text (RFC 8259 lets a parser ignore it); JSON.parse refuses it.
+  const body = res.body.replace(/^\uFEFF/, '');
+  if (!/json/i.test(type) && !/^\s*[{[]/.test(body)) return undefined;
   try {
-    return JSON.parse(res.body);
+    return JSON.parse(body);
   } catch {
     return undefined;
   }
@@ -120,7 +122,10 @@ export function parseJson(res: HttpResponse): unknown {
 export function trimMessage(message: string): string {
   // eslint-disable-next-line no-control-regex
   const clean = message.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  return clean.length > MAX_MESSAGE ? `${clean.slice(0, MAX_MESSAGE - 1)}…` : clean;
+  if (clean.length <= MAX_MESSAGE) return clean;
+  // Never half a surrogate pair: a lone surrogate is not valid UTF-8 in the answer or the record.
+  const cut = /[\uD800-\uDBFF]/.test(clean[MAX_MESSAGE - 2]) ? MAX_MESSAGE - 2 : MAX_MESSAGE - 1;
+  return `${clean.slice(0, cut)}…`;
 }
 
 /**

@@ -214,6 +214,13 @@ describe('trimMessage', () => {
   it('turns each run of control characters into one space and trims', () => {
     expect(trimMessage('\n\tline one\r\n\u0007line two\u007f ')).toBe('line one line two');
   });
+
+  it('never cuts a surrogate pair in half', () => {
+    const cut = trimMessage(`${'a'.repeat(298)}${'😀'.repeat(5)}`);
+    expect(cut).toBe(`${'a'.repeat(298)}…`);
+    expect(cut).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+    expect(trimMessage(`${'a'.repeat(297)}${'😀'.repeat(5)}`)).toBe(`${'a'.repeat(297)}😀…`);
+  });
 });
 
 describe('parseJson', () => {
@@ -258,6 +265,21 @@ describe('the shared call path around the table', () => {
     expect(await callWith(res(302, '', { location: 'https://elsewhere' }))).toEqual({
       kind: 'failed',
       failure: { code: 'INTERNAL', message: 'p answered HTTP 302', httpStatus: 302, retryable: false },
+    });
+  });
+
+  it('a 2xx body with a byte-order mark is read, not thrown away with its credential', async () => {
+    expect(await callWith(res(201, '\uFEFF{"id":"sa_1"}', { 'content-type': 'application/json' }))).toEqual({
+      kind: 'created',
+      entity: { id: 'sa_1' },
+      credentials: [],
+    });
+  });
+
+  it("a 4xx body with a byte-order mark still gives the provider's message", async () => {
+    expect(await callWith(res(400, '\uFEFF{"message":"name is too long"}', { 'content-type': 'application/json' }))).toMatchObject({
+      kind: 'failed',
+      failure: { code: 'BAD_REQUEST', message: 'name is too long' },
     });
   });
 

@@ -110,7 +110,7 @@ export class ProviderHttpClient {
       for (const [k, v] of Object.entries(res.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
       let body: string | undefined;
       try {
-        body = await this.readBody(res.body, deadline);
+        body = await this.readBody(res.body, deadline, headers['content-length']);
       } catch (err) {
         // The status line arrived: the provider answered, and a 2xx may have created the account. Not a
         // transport failure, which would call the create retryable.
@@ -128,7 +128,7 @@ export class ProviderHttpClient {
   }
 
   /** Undefined when the body exceeds the cap: the provider did answer, so this is no transport failure. */
-  private async readBody(stream: AsyncIterable<Buffer> & { destroy(): void }, deadline: AbortSignal): Promise<string | undefined> {
+  private async readBody(stream: AsyncIterable<Buffer> & { destroy(): void }, deadline: AbortSignal, contentLength?: string): Promise<string | undefined> {
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of stream) {
@@ -139,7 +139,9 @@ export class ProviderHttpClient {
       }
       chunks.push(chunk);
     }
-    if (deadline.aborted) throw deadline.reason;
+    // A deadline that fired as the last chunk arrived does not take back a body known to be whole (it may
+    // carry the only copy of a one-time credential); without a length, whole cannot be told from cut.
+    if (deadline.aborted && (contentLength === undefined || Number(contentLength) !== size)) throw deadline.reason;
     return Buffer.concat(chunks).toString('utf8');
   }
 
