@@ -113,6 +113,8 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     rec.state = 'in_progress';
     rec.owner = owner;
     rec.leaseUntil = now + this.timing.leaseSeconds * 1000;
+    // ttlSeconds from now, as a fresh claim: the record must not expire under the attempt about to run.
+    rec.expiresAt = now + this.timing.ttlSeconds * 1000;
     rec.pending = [...targetIds];
     return { kind: 'claimed', owner, createdAt: rec.createdAt, previous: rec.results, takenOverFrom };
   }
@@ -125,7 +127,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       const cur = this.guards.get(gid);
       if (cur && cur.expiresAt > now && cur.record !== rid) return false;
       this.guards.delete(gid);
-      this.guards.set(gid, { record: rid, owner, expiresAt: cur && cur.expiresAt > now ? cur.expiresAt : now + this.timing.ttlSeconds * 1000 });
+      this.guards.set(gid, { record: rid, owner, expiresAt: now + this.timing.ttlSeconds * 1000 });
       this.boundGuards();
       return true;
     });
@@ -232,7 +234,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     const rec = this.records.get(id);
     if (!rec) return undefined;
     this.records.delete(id);
-    if (rec.expiresAt <= this.now()) return undefined;
+    if (gone(rec, this.now())) return undefined;
     this.records.set(id, rec);
     return rec;
   }
@@ -278,7 +280,12 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
 
   private sweep(): void {
     const now = this.now();
-    for (const [k, r] of this.records) if (r.expiresAt <= now) this.records.delete(k);
+    for (const [k, r] of this.records) if (gone(r, now)) this.records.delete(k);
     for (const [k, g] of this.guards) if (g.expiresAt <= now) this.guards.delete(k);
   }
+}
+
+/** Expired, and not held by an attempt that still has its lease (as the Redis CLAIM script: that attempt is running). */
+function gone(rec: MemRecord, now: number): boolean {
+  return rec.expiresAt <= now && !(rec.state === 'in_progress' && rec.leaseUntil > now);
 }

@@ -4,10 +4,16 @@
  * run unchanged under Redis Cluster. Redis's own clock rules leases (PX).
  */
 
-/** KEYS: record, lease. ARGV: fingerprint, owner, leaseMs, ttlMs, nowIso, pendingJson. */
+/**
+ * KEYS: record, lease. ARGV: fingerprint, owner, leaseMs, ttlMs, nowIso, pendingJson. Every claim (fresh,
+ * retry, takeover) gives the record ttlMs from now: a retry near the end of the record's life must not see
+ * it expire under its running attempt. A missing record whose lease is held is an attempt still running
+ * (its record expired or was evicted): in progress, never a fresh claim.
+ */
 export const CLAIM = `
 local fp = redis.call('HGET', KEYS[1], 'fp')
 if not fp then
+  if redis.call('EXISTS', KEYS[2]) == 1 then return {'in_progress', ARGV[5], '', '', '[]', '[]'} end
   redis.call('HSET', KEYS[1], 'fp', ARGV[1], 'state', 'in_progress', 'owner', ARGV[2], 'createdAt', ARGV[5], 'pending', ARGV[6])
   redis.call('PEXPIRE', KEYS[1], ARGV[4])
   redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
@@ -19,12 +25,14 @@ local state, createdAt, completedAt, status, results, pending = f[1], f[2] or ''
 if state == 'in_progress' then
   if redis.call('EXISTS', KEYS[2]) == 1 then return {'in_progress', createdAt, completedAt, status, results, '[]'} end
   redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'pending', ARGV[6], 'prevPending', pending)
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
   redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
   return {'takeover', createdAt, completedAt, status, results, pending}
 end
 if f[7] ~= '1' then return {'completed', createdAt, completedAt, status, results, '[]'} end
 redis.call('HSET', KEYS[1], 'state', 'in_progress', 'owner', ARGV[2], 'pending', ARGV[6])
 redis.call('HDEL', KEYS[1], 'prevPending')
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 return {'retry', createdAt, completedAt, status, results, '[]'}
 `;
@@ -63,13 +71,16 @@ redis.call('DEL', KEYS[2])
 return 1
 `;
 
-/** KEYS: guard. ARGV: recordId, owner, ttlMs. Free, or already held by this record (a takeover or retry): take it. */
+/**
+ * KEYS: guard. ARGV: recordId, owner, ttlMs. Free, or already held by this record (a takeover or retry): take
+ * it, for ttlMs from now (as the record's claim does: it must not expire under the attempt about to run).
+ */
 export const GUARD_CLAIM = `
 local v = redis.call('GET', KEYS[1])
 local mine = ARGV[1] .. '|' .. ARGV[2]
 if v then
   if string.sub(v, 1, string.len(ARGV[1]) + 1) ~= ARGV[1] .. '|' then return 0 end
-  redis.call('SET', KEYS[1], mine, 'KEEPTTL')
+  redis.call('SET', KEYS[1], mine, 'PX', ARGV[3])
   return 1
 end
 redis.call('SET', KEYS[1], mine, 'PX', ARGV[3])

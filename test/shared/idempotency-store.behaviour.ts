@@ -227,6 +227,48 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
       expect((await s.claim(r, 'other-fp', [])).kind).toBe('claimed');
     });
 
+    it('a guard re-taken by a takeover is held ttlSeconds from then, not only for what was left of it', async () => {
+      const s = store({ ttlSeconds: 2, leaseSeconds: 1 });
+      const r = ref();
+      const g = { providerId: 'hoop', naturalKey: `n-${randomBytes(3).toString('hex')}` };
+      const old = await s.claim(r, 'fp', ['hoop']);
+      if (old.kind !== 'claimed') throw new Error('not claimed');
+      expect(await s.guard(r, old.owner, [g])).toEqual([true]);
+      await sleep(1100);
+      const next = await s.claim(r, 'fp', ['hoop']);
+      if (next.kind !== 'claimed') throw new Error('not claimed');
+      expect(await s.guard(r, next.owner, [g])).toEqual([true]);
+      // 2.3 s after the first guard: its own ttl is over, the takeover's is not.
+      await sleep(1200);
+      const intruder = ref();
+      const ci = await s.claim(intruder, 'fi', []);
+      if (ci.kind !== 'claimed') throw new Error('not claimed');
+      expect(await s.guard(intruder, ci.owner, [g])).toEqual([false]);
+    });
+
+    it('a retry gives the record ttlSeconds from then: it never expires under the attempt it lets run', async () => {
+      const s = store({ ttlSeconds: 1, leaseSeconds: 30 });
+      const r = ref();
+      const first = await s.claim(r, 'fp', ['hoop']);
+      if (first.kind !== 'claimed') throw new Error('not claimed');
+      await s.complete(r, first.owner, done([failed('hoop', ProviderErrorCode.UNAVAILABLE, true)], { status: 'FAILED' }), AUDIT);
+      await sleep(700);
+      expect(await s.claim(r, 'fp', ['hoop'])).toMatchObject({ kind: 'claimed', previous: [{ providerId: 'hoop', kind: 'failed' }] });
+      // Past the first claim's ttl: the retry's record is still there, in progress, and no one else may claim it.
+      await sleep(700);
+      expect(await s.claim(r, 'fp', ['hoop'])).toMatchObject({ kind: 'in_progress' });
+      expect((await s.get([r]))[0]).toMatchObject({ state: 'in_progress' });
+    });
+
+    it('a record that expired while its attempt still holds the lease is in progress, never claimed afresh', async () => {
+      const s = store({ ttlSeconds: 1, leaseSeconds: 30 });
+      const r = ref();
+      expect((await s.claim(r, 'fp', ['hoop'])).kind).toBe('claimed');
+      await sleep(1200);
+      expect(await s.claim(r, 'fp', ['hoop'])).toMatchObject({ kind: 'in_progress' });
+      expect(await s.claim(r, 'other-fp', ['hoop'])).toMatchObject({ kind: expect.stringMatching(/^(in_progress|reused)$/) });
+    });
+
     it('get answers many keys at once, null for unknown ones', async () => {
       const s = store();
       const r = ref();
