@@ -30,7 +30,7 @@ export async function sendProviderCall(call: ProviderCall): Promise<TargetOutcom
   // A provider may quote what it was sent (its token, a password) in a 4xx message, and that message is
   // shown to the client and kept in the idempotency record: scrub every secret of this call from it.
   // The provider's own text is scrubbed before it is trimmed (httpFailure); the final message once more.
-  let secrets: string[] | undefined;
+  let secrets: CallSecrets | undefined;
   const clean = (message: string) => scrub(message, (secrets ??= secretsOf(call)));
   const outcome = await mapOutcome(call, clean);
   if (outcome.kind !== 'failed') return outcome;
@@ -84,8 +84,18 @@ function unreadable2xx(providerId: string, status: number, what: string) {
   return failure(ProviderErrorCode.INTERNAL, `${providerId} answered HTTP ${status} with ${what}; the account may have been created`, { httpStatus: status });
 }
 
+/** What `scrub` looks for: the forms it replaces, and the values it looks for in any decoded view of a message. */
+interface CallSecrets {
+  /** As sent, URL-encoded and JSON-escaped, of 4 characters or more, longest first: replaced where found. */
+  readonly forms: readonly string[];
+  /** Every secret value as sent, lower-cased: looked for in every decoded view of what is left. */
+  readonly values: readonly string[];
+  /** Base64 (both alphabets, unpadded) and hex of each value of 6 characters or more. */
+  readonly encoded: readonly string[];
+}
+
 /** The values of this call that are secrets: the provider token (with and without its scheme) and secret body fields. */
-function secretsOf(call: ProviderCall): string[] {
+function secretsOf(call: ProviderCall): CallSecrets {
   const found = [...call.http.secrets()];
   const walk = (v: unknown, secret: boolean): void => {
     if (typeof v === 'string' && secret) found.push(v);
@@ -93,20 +103,94 @@ function secretsOf(call: ProviderCall): string[] {
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, secret || SECRET_FIELDS.has(k));
   };
   walk(call.body, false);
+  const values = [...new Set(found.filter((s) => s.length > 0))];
   // As a provider may quote them: as sent, URL-encoded (a form or query it echoes), JSON-escaped (a body it echoes).
-  const forms = found.flatMap((s) => [s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)]);
-  // Very short values would blank out ordinary words; nothing this short is a real token or password anyway.
-  return [...new Set(forms)].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+  const forms = values.flatMap((s) => [s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)]);
+  // Encodings of shorter values are too likely to turn up in an id or a number by chance.
+  const encoded = values
+    .filter((s) => s.length >= 6)
+    .flatMap((s) => {
+      const bytes = Buffer.from(s, 'utf8');
+      return [bytes.toString('base64').replace(/=+$/, ''), bytes.toString('base64url'), bytes.toString('hex')];
+    });
+  return {
+    // Very short values would blank out ordinary words: they are only looked for, as whole words, below.
+    forms: [...new Set(forms)].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length),
+    values: values.map((s) => s.toLowerCase()),
+    encoded: [...new Set(encoded)],
+  };
 }
 
-/** Case-insensitive: a provider that upper-cases what it quotes (an error code built from the input) quotes it all the same. */
-function scrub(message: string, secrets: readonly string[]): string {
+/** What a message becomes when a secret is still in it after the replacements, in a form they do not undo. */
+export const WITHHELD_MESSAGE = "the provider's message was withheld: it quoted a secret sent with this request";
+
+/**
+ * Case-insensitive: a provider that upper-cases what it quotes (an error code built from the input) quotes
+ * it all the same. The forms a provider most often quotes are replaced in place; a secret still found in
+ * any decoded view of the rest (HTML entities, percent- or doubly percent-encoded, `\uXXXX` escapes,
+ * look-alike or invisible characters, base64, hex, or a short password as a word) withholds the message.
+ */
+function scrub(message: string, secrets: CallSecrets): string {
   let out = message;
   const lower = message.toLowerCase();
-  for (const s of secrets) {
-    if (lower.includes(s.toLowerCase())) out = out.replace(new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'giu'), REDACTED);
+  for (const s of secrets.forms) {
+    if (lower.includes(s.toLowerCase())) out = out.replace(new RegExp(escapeRegExp(s), 'giu'), REDACTED);
   }
-  return out;
+  return quotesSecret(out, secrets) ? WITHHELD_MESSAGE : out;
+}
+
+function quotesSecret(message: string, secrets: CallSecrets): boolean {
+  const lower = message.toLowerCase();
+  // Base64 is matched as it is; hex (lower-case here) in either case.
+  if (secrets.encoded.some((e) => message.includes(e) || lower.includes(e))) return true;
+  const views = decodedViews(message);
+  return secrets.values.some((s) =>
+    s.length >= 4 ? views.some((v) => v.includes(s)) : views.some((v) => new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(s)}($|[^\\p{L}\\p{N}])`, 'u').test(v)),
+  );
+}
+
+/** The message as a reader would see it after each decoding a provider (or a proxy) may have applied, lower-cased. */
+function decodedViews(message: string): string[] {
+  // Invisible characters (zero-width, soft hyphen, joiners, variation selectors) read as nothing.
+  const plain = message.normalize('NFKC').replace(/\p{Default_Ignorable_Code_Point}/gu, '');
+  const html = decodeEntities(plain);
+  const once = percentDecode(html);
+  const twice = percentDecode(once);
+  const escapes = unescapeCodes(twice);
+  // A form body writes a space as +, before percent-encoding the rest.
+  const form = percentDecode(html.replace(/\+/g, ' '));
+  return [...new Set([plain, html, once, twice, escapes, form].map((v) => v.toLowerCase()))];
+}
+
+function decodeEntities(s: string): string {
+  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", sol: '/', plus: '+', equals: '=', num: '#', percnt: '%' };
+  return s.replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,8});/gi, (m, e: string) => {
+    if (e[0] === '#') {
+      const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+      return code <= 0x10ffff ? String.fromCodePoint(code) : m;
+    }
+    return named[e.toLowerCase()] ?? m;
+  });
+}
+
+function percentDecode(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/%(?![0-9a-f]{2})/gi, '%25'));
+  } catch {
+    // Not UTF-8 throughout: byte by byte, which is enough for the ASCII of tokens and most passwords.
+    return s.replace(/%([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  }
+}
+
+function unescapeCodes(s: string): string {
+  return s.replace(/\\u\{?([0-9a-f]{4,6})\}?|\\x([0-9a-f]{2})/gi, (m, u: string | undefined, x: string | undefined) => {
+    const code = parseInt(u ?? x ?? '', 16);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : m;
+  });
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function safeRead<T>(read: (json: unknown) => T | undefined, json: unknown): T | undefined {

@@ -94,4 +94,50 @@ describe('secrets a provider echoes in an error message are scrubbed', () => {
     expect(res.text).not.toContain(core);
     expect(await everythingInRedis()).not.toContain(core);
   });
+
+  const b64 = (v: string) => Buffer.from(v).toString('base64');
+  const entities = (v: string) => [...v].map((c) => (/[a-z0-9]/i.test(c) ? c : `&#${c.codePointAt(0)};`)).join('');
+  const pathEscaped = (v: string) => encodeURIComponent(v).replace(/%2F/gi, '/');
+  const WITHHELD = "the provider's message was withheld: it quoted a secret sent with this request";
+  it.each([
+    ['in base64', (t: string) => b64(t)],
+    ['as base64 of its Authorization header', (t: string) => b64(`Bearer ${t}`)],
+    ['in hex', (t: string) => Buffer.from(t).toString('hex')],
+    ['with a zero-width space inside', (t: string) => `${t.slice(0, 5)}\u200b${t.slice(5)}`],
+    ['in fullwidth letters', (t: string) => [...t].map((c) => (/[a-z0-9]/i.test(c) ? String.fromCodePoint(c.codePointAt(0)! + 0xfee0) : c)).join('')],
+  ])('hoop quoting its token %s: the message is withheld, nowhere in the answer or the record', async (_label, encode) => {
+    const quoted = encode(h.sandboxes.tokens.SANDBOX_HOOP_TOKEN);
+    h.sandboxes.hoop.inject({ route: 'POST /serviceaccounts', response: { status: 400, body: { message: `token ${quoted} rejected` } } });
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('enc'), providers: ['hoop'], idempotencyKey: uniqueName('enc') } });
+    expect(res.body.data.createServiceAccount.results[0]).toMatchObject({ code: 'BAD_REQUEST', httpStatus: 400, message: WITHHELD });
+    expect(res.text).not.toContain(quoted);
+    expect(await everythingInRedis()).not.toContain(quoted);
+  });
+
+  it.each([
+    ['as HTML entities', entities],
+    ['percent-encoded with / left alone', pathEscaped],
+    ['doubly percent-encoded', (p: string) => encodeURIComponent(encodeURIComponent(p))],
+    ['as \\u escapes', (p: string) => [...p].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')],
+    ['with + for a space', (p: string) => encodeURIComponent(p).replace(/%20/g, '+')],
+  ])('hoop quoting a password %s: the message is withheld, nowhere in the answer or the record', async (_label, encode) => {
+    const password = `Pw+/= ${uniqueName('q')}`;
+    const quoted = encode(password);
+    h.sandboxes.hoop.inject({ route: 'POST /users', response: { status: 422, body: { message: `password ${quoted} is too weak` } } });
+    const res = await h.gql(CREATE_USER, { input: { email: `${uniqueName('pw')}@example.com`, providers: ['hoop'], hoop: { password } } });
+    expect(res.body.data.createUser.results[0]).toMatchObject({ code: 'BAD_REQUEST', httpStatus: 422, message: WITHHELD });
+    expect(res.text).not.toContain(quoted);
+    expect(await everythingInRedis()).not.toContain(quoted);
+  });
+
+  it('a short password quoted as a word withholds the message; an unrelated message stays as it is', async () => {
+    h.sandboxes.hoop.inject({ route: 'POST /users', response: { status: 422, body: { message: 'password Zq7 is too weak' } } });
+    const res = await h.gql(CREATE_USER, { input: { email: `${uniqueName('pw')}@example.com`, providers: ['hoop'], hoop: { password: 'Zq7' } } });
+    expect(res.body.data.createUser.results[0].message).toBe(WITHHELD);
+    expect(await everythingInRedis()).not.toContain('Zq7');
+
+    h.sandboxes.hoop.inject({ route: 'POST /users', response: { status: 422, body: { message: 'password is too weak: use 12 characters' } } });
+    const other = await h.gql(CREATE_USER, { input: { email: `${uniqueName('pw')}@example.com`, providers: ['hoop'], hoop: { password: 'Zq7' } } });
+    expect(other.body.data.createUser.results[0].message).toBe('password is too weak: use 12 characters');
+  });
 });
