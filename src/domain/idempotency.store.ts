@@ -38,6 +38,9 @@ export type ClaimResult =
   | { readonly kind: 'in_progress'; readonly record: StoredRecord }
   | { readonly kind: 'reused' };
 
+/** What a guard claim found: held now by this record, kept by another (created), or held by another's unfinished attempt. */
+export type GuardClaim = true | false | 'busy';
+
 /** A natural-key guard: "this name on this provider instance is being / was created by that record". */
 export interface GuardRef {
   readonly providerId: string;
@@ -108,8 +111,12 @@ export function partialCompletionOf(err: unknown): PartialCompletion | undefined
 export interface IdempotencyStore {
   readonly kind: 'memory' | 'redis' | 'redis-cluster';
   claim(ref: RecordRef, fingerprint: string, targetIds: readonly string[]): Promise<ClaimResult>;
-  /** For each guard, true when this record now holds it. */
-  guard(ref: RecordRef, owner: string, guards: readonly GuardRef[], options?: GuardOptions): Promise<boolean[]>;
+  /**
+   * For each guard: true when this record now holds it; false when another record holds it and kept it (its
+   * attempt created the identity); `'busy'` when another record's attempt holds it and has not finished (it
+   * may still fail and give the name back).
+   */
+  guard(ref: RecordRef, owner: string, guards: readonly GuardRef[], options?: GuardOptions): Promise<GuardClaim[]>;
   /**
    * False when this owner lost the record (lease expired and someone took over).
    * The attempt's audit event is appended in the same round trip. `retry`: an

@@ -2,6 +2,7 @@ import type {
   ClaimResult,
   Completion,
   CompleteOptions,
+  GuardClaim,
   GuardRef,
   IdempotencyStore,
   RecordRef,
@@ -39,6 +40,8 @@ interface MemGuard {
   record: string;
   owner: string;
   expiresAt: number;
+  /** Kept by a completion: the record's attempt created the identity. */
+  kept?: boolean;
 }
 
 export interface MemoryStoreOptions extends StoreTiming {
@@ -119,13 +122,13 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return { kind: 'claimed', owner, createdAt: rec.createdAt, previous: rec.results, takenOverFrom };
   }
 
-  async guard(ref: RecordRef, owner: string, guards: readonly GuardRef[]): Promise<boolean[]> {
+  async guard(ref: RecordRef, owner: string, guards: readonly GuardRef[]): Promise<GuardClaim[]> {
     const rid = recordId(ref);
     const now = this.now();
     return guards.map((g) => {
       const gid = guardId(ref.operation, g);
       const cur = this.guards.get(gid);
-      if (cur && cur.expiresAt > now && cur.record !== rid) return false;
+      if (cur && cur.expiresAt > now && cur.record !== rid) return cur.kept ? false : 'busy';
       this.guards.delete(gid);
       this.guards.set(gid, { record: rid, owner, expiresAt: now + this.timing.ttlSeconds * 1000 });
       this.boundGuards();
@@ -144,7 +147,10 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     for (const g of c.release) this.releaseGuard(ref, rid, owner, g);
     for (const g of c.keep) {
       const cur = this.guards.get(guardId(ref.operation, g));
-      if (cur && cur.record === rid && cur.owner === owner) cur.expiresAt = now + this.timing.ttlSeconds * 1000;
+      if (cur && cur.record === rid && cur.owner === owner) {
+        cur.expiresAt = now + this.timing.ttlSeconds * 1000;
+        cur.kept = true;
+      }
     }
     if (!rec || rec.owner !== owner || rec.state !== 'in_progress') return false;
     rec.state = 'completed';

@@ -74,12 +74,17 @@ return 1
 /**
  * KEYS: guard. ARGV: recordId, owner, ttlMs. Free, or already held by this record (a takeover or retry): take
  * it, for ttlMs from now (as the record's claim does: it must not expire under the attempt about to run).
+ * Held by another record: 0 when that record kept it (`|kept`: its attempt created the identity), 2 while
+ * its attempt has not finished (it may fail and give the name back).
  */
 export const GUARD_CLAIM = `
 local v = redis.call('GET', KEYS[1])
 local mine = ARGV[1] .. '|' .. ARGV[2]
 if v then
-  if string.sub(v, 1, string.len(ARGV[1]) + 1) ~= ARGV[1] .. '|' then return 0 end
+  if string.sub(v, 1, string.len(ARGV[1]) + 1) ~= ARGV[1] .. '|' then
+    if string.sub(v, -5) == '|kept' then return 0 end
+    return 2
+  end
   redis.call('SET', KEYS[1], mine, 'PX', ARGV[3])
   return 1
 end
@@ -93,9 +98,13 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
-/** KEYS: guard. ARGV: recordId|owner, ttlMs. */
+/** KEYS: guard. ARGV: recordId|owner, ttlMs. Marks it kept (`|kept`: the identity was created), for ttlMs from now. */
 export const GUARD_KEEP = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] or v == ARGV[1] .. '|kept' then
+  redis.call('SET', KEYS[1], ARGV[1] .. '|kept', 'PX', ARGV[2])
+  return 1
+end
 return 0
 `;
 

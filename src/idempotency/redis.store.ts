@@ -11,6 +11,7 @@ import {
   type ClaimResult,
   type Completion,
   type CompleteOptions,
+  type GuardClaim,
   type GuardOptions,
   type GuardRef,
   type IdempotencyStore,
@@ -142,7 +143,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     };
   }
 
-  async guard(ref: RecordRef, owner: string, guards: readonly GuardRef[], options: GuardOptions = {}): Promise<boolean[]> {
+  async guard(ref: RecordRef, owner: string, guards: readonly GuardRef[], options: GuardOptions = {}): Promise<GuardClaim[]> {
     if (guards.length === 0) return [];
     const rid = recordId(ref);
     const ttl = String(this.options.ttlSeconds * 1000);
@@ -160,7 +161,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       if (taken.length > 0) this.giveBack(taken.map((key) => ({ key, add: (p) => p.idgwGuardRelease(key, held) })));
       throw err;
     }
-    return replies.map((r) => r === 1);
+    return replies.map((r) => (r === 1 ? true : r === 2 ? 'busy' : false));
   }
 
   /**

@@ -22,6 +22,7 @@ import {
   type Inspection,
   type PlannedTarget,
   type CreateResult,
+  type GuardClaim,
   type GuardRef,
   type IdempotencyStore,
   type IdentityEvents,
@@ -344,7 +345,7 @@ export class IdentityService {
 
     // 4. Natural-key guards (round trip 2).
     const guards: GuardRef[] = toRun.map((t) => ({ providerId: t.adapter.id, naturalKey: t.call!.naturalKey }));
-    let held: boolean[];
+    let held: GuardClaim[];
     try {
       // A takeover re-takes the crashed attempt's guards; if this phase fails they stay held (that attempt may have created those identities).
       const keepOnFailure = guards.filter((g) => claim.takenOverFrom.includes(g.providerId));
@@ -360,8 +361,9 @@ export class IdentityService {
     const outcomes = new Map<string, TargetOutcome>();
     await Promise.all(
       toRun.map(async (t, i) => {
-        if (!held[i]) this.events.idempotency('guard_conflict', t.adapter.id);
-        const outcome: TargetOutcome = held[i] ? await this.send(t, caller) : { kind: 'failed', failure: guardConflict(t) };
+        if (held[i] !== true) this.events.idempotency('guard_conflict', t.adapter.id);
+        const outcome: TargetOutcome =
+          held[i] === true ? await this.send(t, caller) : { kind: 'failed', failure: held[i] === 'busy' ? guardBusy(t) : guardConflict(t) };
         outcomes.set(t.adapter.id, retag(outcome, earlierAttempt(claim, t.adapter.id, previous.get(t.adapter.id))));
       }),
     );
@@ -598,6 +600,20 @@ function guardConflict(t: Target): TargetFailure {
     code: ProviderErrorCode.CONFLICT,
     message: `another request (with a different idempotency key) has created or is creating this ${t.adapter.id} identity`,
     retryable: false,
+  };
+}
+
+/**
+ * The guard's holder has not finished: it may still fail and give the name back, so this is no lasting
+ * answer. Retryable: a retry with the same key tries the guard again (CONFLICT for good once the holder
+ * created it). Not sent to the provider, so nothing was created.
+ */
+function guardBusy(t: Target): TargetFailure {
+  return {
+    code: ProviderErrorCode.CONFLICT,
+    message: `another request (with a different idempotency key) is creating this ${t.adapter.id} identity right now; nothing was sent. Retry with the same key: if that request fails, this one can go ahead`,
+    retryable: true,
+    retryAfterSeconds: 1,
   };
 }
 

@@ -166,6 +166,24 @@ describe('idempotency semantics (Redis store)', () => {
     expect(res.body.data.createServiceAccount.status).toBe('PARTIAL');
   });
 
+  it('a name held by a request still running: retryable CONFLICT, and once that request fails the retry with the same key creates it', async () => {
+    const name = uniqueName('busy');
+    h.sandboxes.versori.inject({ delayMs: 800, response: { status: 503, body: { message: 'down' } } });
+    const holder = h.gql(CREATE_SA, { input: { name, providers: ['versori'], idempotencyKey: `b1-${name}` } }, asA);
+    await new Promise((r) => setTimeout(r, 300));
+    const input = { name, providers: ['versori'], idempotencyKey: `b2-${name}` };
+    const waiting = (await h.gql(CREATE_SA, { input }, asA)).body.data.createServiceAccount;
+    expect(waiting.status).toBe('FAILED');
+    expect(waiting.results[0]).toMatchObject({ code: 'CONFLICT', retryable: true, retryAfterSeconds: 1, httpStatus: null });
+    expect(waiting.results[0].message).toMatch(/is creating this versori identity right now; nothing was sent/);
+    expect((await holder).body.data.createServiceAccount.results[0]).toMatchObject({ code: 'UNAVAILABLE' });
+
+    const retry = (await h.gql(CREATE_SA, { input }, asA)).body.data.createServiceAccount;
+    expect(retry.status).toBe('SUCCEEDED');
+    // One call for the holder (503), one for the retry; none for the request that was told to wait.
+    expect(h.sandboxes.versori.count()).toBe(2);
+  });
+
   it('a guard is released when its target fails, so another key may try that name again', async () => {
     const name = uniqueName('free');
     h.sandboxes.hoop.inject({ response: { status: 422, body: { message: 'nope' } } });

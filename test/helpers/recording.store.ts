@@ -1,4 +1,5 @@
 import type {
+  GuardClaim,
   AuditEvent,
   AuditPage,
   AuditQuery,
@@ -37,7 +38,7 @@ export class RecordingStore implements IdempotencyStore {
     return this.inner.claim(ref, fingerprint, targetIds);
   }
 
-  async guard(ref: RecordRef, owner: string, guards: readonly GuardRef[]): Promise<boolean[]> {
+  async guard(ref: RecordRef, owner: string, guards: readonly GuardRef[]): Promise<GuardClaim[]> {
     this.guards.push([...guards]);
     this.maybeFail('guard');
     return this.inner.guard(ref, owner, guards);
