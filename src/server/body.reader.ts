@@ -10,14 +10,17 @@ import { HttpError } from './http.error';
  * Bytes that are not UTF-8 are refused with 400: decoding would turn them
  * into U+FFFD and send a silently altered name or password upstream.
  */
-export function readBody(req: IncomingMessage, limit = Infinity): Promise<string> {
-  const tooLarge = () => new HttpError(ErrorCode.PAYLOAD_TOO_LARGE, `The request body exceeds ${limit} bytes.`);
+export function readBody(req: IncomingMessage, limit = Infinity, beforeRead?: () => void): Promise<string> {
+  // Closes the connection after the answer: the rest of the upload is not read for the next request.
+  const tooLarge = () => new HttpError(ErrorCode.PAYLOAD_TOO_LARGE, `The request body exceeds ${limit} bytes.`, {}, true);
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
       req.resume();
       return reject(tooLarge());
     }
+    // A client waiting for "100 Continue" is invited to upload only now, once the headers passed every check.
+    beforeRead?.();
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {

@@ -40,7 +40,7 @@ export function graphqlHandler<TContext extends BaseContext>(
   return async (req, res) => {
     let request: HTTPGraphQLRequest;
     try {
-      request = await toGraphqlRequest(req, options.maxBodyBytes, options.inspectBody);
+      request = await toGraphqlRequest(req, options.maxBodyBytes, options.inspectBody, awaitsContinue(req) ? () => res.writeContinue() : undefined);
     } catch (err) {
       if (err instanceof HttpError) return sendHttpError(res, err);
       throw err;
@@ -69,12 +69,22 @@ export function graphqlHandler<TContext extends BaseContext>(
   };
 }
 
-async function toGraphqlRequest(req: IncomingMessage, maxBodyBytes: number | undefined, inspectBody?: (body: unknown) => void): Promise<HTTPGraphQLRequest> {
+/** `Expect: 100-continue`: the client sends its body only once told to (http.server.ts answers no 100 by itself). */
+function awaitsContinue(req: IncomingMessage): boolean {
+  return req.headers.expect?.trim().toLowerCase() === '100-continue';
+}
+
+async function toGraphqlRequest(
+  req: IncomingMessage,
+  maxBodyBytes: number | undefined,
+  inspectBody?: (body: unknown) => void,
+  beforeRead?: () => void,
+): Promise<HTTPGraphQLRequest> {
   const method = (req.method ?? 'GET').toUpperCase();
   // Apollo would refuse other methods too, but as BAD_REQUEST; the code should name the problem.
   if (method !== 'GET' && method !== 'POST') throw new HttpError(ErrorCode.METHOD_NOT_ALLOWED, 'Use GET or POST.', { allow: 'GET, POST' });
   refuseEncodings(req);
-  const raw = await readBody(req, maxBodyBytes);
+  const raw = await readBody(req, maxBodyBytes, beforeRead);
   const headers = new HeaderMap();
   // Node joins repeated headers with ", " already, except set-cookie (an array) which has no business in a request.
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);

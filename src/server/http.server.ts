@@ -79,6 +79,9 @@ export function createHttpServer(options: HttpServerOptions): Server {
       sendHttpError(res, new HttpError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
     });
   });
+  // Node answers `Expect: 100-continue` with "100 Continue" before any handler runs, inviting an upload the
+  // gateway may refuse (401, 413): handled as any request, and the body reader sends the 100 when it reads.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => server.emit('request', req, res));
   applyConnectionLimits(server, options.limits);
   return server;
 }

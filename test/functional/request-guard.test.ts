@@ -67,6 +67,41 @@ describe('the HTTP layer refuses cheaply: auth before the body, bounded connecti
     socket.destroy();
   });
 
+  it('Expect: 100-continue is not answered "100 Continue" before a refusal: 401 without credentials, 413 (and the connection closed) over the size limit', async () => {
+    const head = (extra: string) =>
+      `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\nexpect: 100-continue\r\ncontent-length: 10000000000\r\n${extra}\r\n`;
+    const anonymous = await rawRequest(h.gateway.port, head(''));
+    const refused = await Promise.race([anonymous.answer, new Promise<string>((r) => setTimeout(() => r('no answer'), 3000))]);
+    expect(firstLine(refused)).toBe('HTTP/1.1 401 Unauthorized');
+    expect(refused).not.toMatch(/100 Continue/);
+    anonymous.socket.destroy();
+
+    const big = await rawRequest(h.gateway.port, head(`authorization: Bearer ${API_KEY}\r\n`));
+    // The answer promise settles when the gateway ends the connection: it does not wait for 10 GB.
+    const tooLarge = await Promise.race([big.answer, new Promise<string>((r) => setTimeout(() => r('no answer'), 3000))]);
+    expect(firstLine(tooLarge)).toBe('HTTP/1.1 413 Payload Too Large');
+    expect(tooLarge).not.toMatch(/100 Continue/);
+    expect(tooLarge).toMatch(/connection: close/i);
+    expect(tooLarge).toContain('PAYLOAD_TOO_LARGE');
+    big.socket.destroy();
+  });
+
+  it('Expect: 100-continue on an accepted request: "100 Continue", then the answer once the body is sent', async () => {
+    const body = JSON.stringify({ query: '{ viewer { id } }' });
+    const { socket, answer } = await rawRequest(
+      h.gateway.port,
+      `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\nexpect: 100-continue\r\nconnection: close\r\nauthorization: Bearer ${API_KEY}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n`,
+    );
+    let seen = '';
+    socket.on('data', (d) => (seen += d.toString()));
+    for (const until = Date.now() + 3000; !seen.includes('\r\n\r\n') && Date.now() < until;) await new Promise((r) => setTimeout(r, 20));
+    expect(firstLine(seen)).toBe('HTTP/1.1 100 Continue');
+    socket.write(body);
+    const text = await Promise.race([answer, new Promise<string>((r) => setTimeout(() => r('no answer'), 3000))]);
+    expect(text).toMatch(/HTTP\/1\.1 200 OK/);
+    expect(text).toContain('"viewer":{"id":"ci"}');
+  });
+
   it('a client that never finishes its headers is cut off after server.headersTimeoutMs', async () => {
     const started = Date.now();
     const { answer } = await rawRequest(h.gateway.port, 'POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\n');
