@@ -35,6 +35,17 @@ export class InputChecker {
     else if (value.length > 0 && value.replace(INVISIBLE, '') === '') this.problems.push({ field, message: 'must not be blank' });
   }
 
+  /**
+   * Text that names an identity (and is its natural key): no invisible character anywhere in it either, or
+   * `root\u200b-admin` would be a second account that reads as `root-admin` and passes its guard.
+   */
+  identifier(field: string, value: string | undefined, max: number): void {
+    const before = this.problems.length;
+    this.text(field, value, max);
+    if (value !== undefined && this.problems.length === before && /\p{Default_Ignorable_Code_Point}/u.test(value))
+      this.problems.push({ field, message: 'must not contain invisible characters (zero-width, soft hyphen, joiners, variation selectors)' });
+  }
+
   list(field: string, values: readonly string[] | undefined, maxItems: number, maxLength: number, nonEmpty = false): void {
     if (values === undefined) return;
     if (nonEmpty && values.length === 0) this.problems.push({ field, message: 'must not be empty' });

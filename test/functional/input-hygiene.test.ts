@@ -57,6 +57,18 @@ describe('input hygiene: unsafe text refused, identifiers normalised, keys compa
     noUpstreamCall();
   });
 
+  it.each([
+    ['a zero-width space', 'root\u200b-admin'],
+    ['a soft hyphen', 'root-admin\u00ad'],
+    ['a word joiner', 'root-admin\u2060'],
+    ['a variation selector', 'root-admin\ufe0f'],
+  ])('hoop.subject (an identity and its natural key) with %s inside is BAD_USER_INPUT: it would read as another account', async (_label, subject) => {
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('hy'), providers: ['hoop'], hoop: { subject } } });
+    expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'hoop.subject' });
+    expect(res.body.errors[0].message).toMatch(/must not contain invisible characters/);
+    noUpstreamCall();
+  });
+
   it('createUser name with a bidi override, and the e-mail .a..b.@example.com, are refused', async () => {
     const res = await h.gql(CREATE_USER, { input: { email: `${uniqueName('u')}@example.com`, name: 'Eve\u202e' } });
     expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });

@@ -17,7 +17,8 @@ export function validateHoopOptions(operation: Operation, options: Readonly<Reco
   const c = new InputChecker();
   if (operation === 'createServiceAccount') {
     const o = options as HoopServiceAccountOptions;
-    c.text('hoop.subject', o.subject, 255);
+    // The subject is hoop's identity and the guard's natural key.
+    c.identifier('hoop.subject', o.subject, 255);
     c.list('hoop.groups', o.groups, 50, 100);
   } else {
     const o = options as HoopUserOptions;
