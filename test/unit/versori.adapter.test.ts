@@ -96,12 +96,25 @@ describe('versori adapter: the call', () => {
     expect(server.last.json).toEqual({ name: 'deploy-bot' });
   });
 
-  it('no clientSecret in the answer → no credential; the name falls back to the input', async () => {
+  it('no clientSecret in the 201 → INTERNAL, not retryable, naming the account that exists without one', async () => {
     server.answer({ status: 201, body: { id: '01B', clientId: 'client-only' } });
     expect(await readyCall(versori().prepare.createServiceAccount!(sa())).send()).toEqual({
+      kind: 'failed',
+      failure: {
+        code: 'INTERNAL',
+        message: 'versori created service account 01B but its answer carried no clientSecret (shown only once): issue a new secret for it on Versori',
+        httpStatus: 201,
+        retryable: false,
+      },
+    });
+  });
+
+  it('the name falls back to the input when the 201 leaves it out', async () => {
+    server.answer({ status: 201, body: { id: '01C', clientId: 'c', clientSecret: 's3cr3t' } });
+    expect(await readyCall(versori().prepare.createServiceAccount!(sa())).send()).toEqual({
       kind: 'created',
-      entity: { id: '01B', name: 'deploy-bot', status: 'ACTIVE' },
-      credentials: [],
+      entity: { id: '01C', name: 'deploy-bot', status: 'ACTIVE' },
+      credentials: [{ kind: 'CLIENT_SECRET', clientId: 'c', secret: 's3cr3t' }],
     });
   });
 

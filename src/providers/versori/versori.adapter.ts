@@ -1,5 +1,5 @@
-import type { PrepareResult, Preparers, ServiceAccountSpec } from '../../domain';
-import { messageField, type FailureQuirks } from '../http-failure.mapper';
+import { ProviderErrorCode, type PrepareResult, type Preparers, type ServiceAccountSpec } from '../../domain';
+import { failure, messageField, type FailureQuirks } from '../http-failure.mapper';
 import { HttpProviderAdapter, identified } from '../http-provider.adapter';
 import { optString } from '../provider.call';
 import { optionsOf } from '../provider.options';
@@ -39,9 +39,20 @@ export class VersoriAdapter extends HttpProviderAdapter {
         const r = identified(json);
         if (!r) return undefined;
         const clientSecret = optString(r.o.clientSecret);
+        // The contract shows the secret once, in this answer: an account without it is of no use to the caller,
+        // and a success with no credential would hide that. Not retryable: the account exists.
+        if (!clientSecret) {
+          return {
+            failure: failure(
+              ProviderErrorCode.INTERNAL,
+              `versori created service account ${r.id} but its answer carried no clientSecret (shown only once): issue a new secret for it on Versori`,
+              { httpStatus: 201 },
+            ),
+          };
+        }
         return {
           entity: { id: r.id, name: optString(r.o.name) ?? sa.name, email: optString(r.o.email), status: 'ACTIVE' },
-          credentials: clientSecret ? [{ kind: 'CLIENT_SECRET', clientId: optString(r.o.clientId), secret: clientSecret }] : [],
+          credentials: [{ kind: 'CLIENT_SECRET', clientId: optString(r.o.clientId), secret: clientSecret }],
         };
       },
     });
