@@ -3,6 +3,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from './error-code.enum';
 import { GatewayError } from './gateway.error';
 import { isLiteralError, literalField } from './literal.locator';
+import { variableField } from './variable.locator';
 
 /** Apollo's own pre-execution codes: safe to show as they are. */
 const PASS_THROUGH = new Set([
@@ -64,7 +65,12 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       const cause = (error as { originalError?: { extensions?: Record<string, unknown> } })?.originalError?.extensions;
       const literal = code === 'GRAPHQL_VALIDATION_FAILED' && error instanceof GraphQLError && isLiteralError(error);
       const badLiteral = literal || (code === 'GRAPHQL_VALIDATION_FAILED' && cause?.code === ErrorCode.BAD_USER_INPUT);
-      const field = formatted.extensions?.field ?? cause?.field ?? (literal ? literalField(error as GraphQLError) : undefined);
+      // One form for every bad input: the path below the argument or variable (`hoop.password`).
+      const field =
+        formatted.extensions?.field ??
+        (code === ErrorCode.BAD_USER_INPUT ? variableField(formatted.message) : undefined) ??
+        cause?.field ??
+        (literal ? literalField(error as GraphQLError) : undefined);
       const limits = pick(formatted.extensions, LIMIT_DETAILS);
       return {
         // Apollo's own words tell a client to reconfigure ApolloServer; the switch is the gateway's config.

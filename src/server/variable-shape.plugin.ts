@@ -10,6 +10,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { ErrorCode } from '../errors/error-code.enum';
+import { belowVariable } from '../errors/variable.locator';
 
 /** Unknown fields named in the one error; the rest are counted. */
 const NAMES_SHOWN = 5;
@@ -45,7 +46,8 @@ export function variableShapePlugin<TContext extends BaseContext>(): ApolloServe
           throw new GraphQLError(
             `Variable "$${first.variable}" got invalid value at "${first.path}"; Field "${first.field}" is not defined by type "${first.type}".${more}`,
             // Apollo's own variable errors are 400 BAD_USER_INPUT: the same here.
-            { extensions: { code: ErrorCode.BAD_USER_INPUT, field: first.path, http: { status: 400 } } },
+            // `field` below the variable, as every other BAD_USER_INPUT names it (src/errors/variable.locator.ts).
+            { extensions: { code: ErrorCode.BAD_USER_INPUT, field: belowVariable(first.variable, first.path), http: { status: 400 } } },
           );
         },
       };

@@ -103,6 +103,25 @@ describe('bad input is a BAD_USER_INPUT error naming the field, and nothing reac
     expect(h.sandboxes.all().reduce((n, s) => n + s.count(), 0)).toBe(before);
   });
 
+  it.each([
+    ['an unknown field', { name: 'v-a', bogus: 1 }, 'bogus'],
+    ['null for a required field', { name: null }, 'name'],
+    ['an object for a String', { name: 'v-b', hoop: { subject: { x: 1 } } }, 'hoop.subject'],
+    ['an enum value that does not exist', { name: 'v-c', status: 'WHATEVER' }, 'status'],
+    ['a fraction for an Int', { name: 'v-d', unleash: { rootRole: 1.5 } }, 'unleash.rootRole'],
+    ['a bad item in a list', { name: 'v-e', providers: ['hoop', { x: 1 }] }, 'providers[1]'],
+  ])('%s sent as a variable names the field below the variable, as the same literal inline does', async (_label, input, field) => {
+    const res = await h.gql(CREATE_SA, { input });
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+  });
+
+  it("a bad e-mail in a variable names the field by its path, not the scalar's own name", async () => {
+    const res = await h.gql(CREATE_USER, { input: { email: 'not-an-address' } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'email' });
+  });
+
   it('a DateTime literal that is no date, in an audit filter, is BAD_USER_INPUT', async () => {
     const res = await h.gql('{ auditEvents(filter: {since: "yesterday"}) { edges { cursor } } }');
     expect(res.status).toBe(400);
