@@ -116,8 +116,8 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     rec.state = 'in_progress';
     rec.owner = owner;
     rec.leaseUntil = now + this.timing.leaseSeconds * 1000;
-    // ttlSeconds from now, as a fresh claim: the record must not expire under the attempt about to run.
-    rec.expiresAt = now + this.timing.ttlSeconds * 1000;
+    // Near the end of its life, at least twice the lease (as the CLAIM script): not to expire under this attempt.
+    rec.expiresAt = Math.max(rec.expiresAt, now + 2 * this.timing.leaseSeconds * 1000);
     rec.pending = [...targetIds];
     return { kind: 'claimed', owner, createdAt: rec.createdAt, previous: rec.results, takenOverFrom };
   }

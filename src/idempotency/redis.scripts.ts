@@ -5,12 +5,16 @@
  */
 
 /**
- * KEYS: record, lease. ARGV: fingerprint, owner, leaseMs, ttlMs, nowIso, pendingJson. Every claim (fresh,
- * retry, takeover) gives the record ttlMs from now: a retry near the end of the record's life must not see
- * it expire under its running attempt. A missing record whose lease is held is an attempt still running
- * (its record expired or was evicted): in progress, never a fresh claim.
+ * KEYS: record, lease. ARGV: fingerprint, owner, leaseMs, ttlMs, nowIso, pendingJson. A record lives ttlMs
+ * from its creation, but a retry or takeover near the end of that life keeps it at least twice its lease:
+ * it must not expire under the attempt it lets run. A missing record whose lease is held is an attempt
+ * still running (its record expired or was evicted): in progress, never a fresh claim.
  */
 export const CLAIM = `
+local function outlive_lease()
+  local floor = 2 * tonumber(ARGV[3])
+  if redis.call('PTTL', KEYS[1]) < floor then redis.call('PEXPIRE', KEYS[1], floor) end
+end
 local fp = redis.call('HGET', KEYS[1], 'fp')
 if not fp then
   if redis.call('EXISTS', KEYS[2]) == 1 then return {'in_progress', ARGV[5], '', '', '[]', '[]'} end
@@ -25,14 +29,14 @@ local state, createdAt, completedAt, status, results, pending = f[1], f[2] or ''
 if state == 'in_progress' then
   if redis.call('EXISTS', KEYS[2]) == 1 then return {'in_progress', createdAt, completedAt, status, results, '[]'} end
   redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'pending', ARGV[6], 'prevPending', pending)
-  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  outlive_lease()
   redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
   return {'takeover', createdAt, completedAt, status, results, pending}
 end
 if f[7] ~= '1' then return {'completed', createdAt, completedAt, status, results, '[]'} end
 redis.call('HSET', KEYS[1], 'state', 'in_progress', 'owner', ARGV[2], 'pending', ARGV[6])
 redis.call('HDEL', KEYS[1], 'prevPending')
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
+outlive_lease()
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 return {'retry', createdAt, completedAt, status, results, '[]'}
 `;
