@@ -134,7 +134,14 @@ describe('generic adapter: the call', () => {
     server.answer({ status: 502, body: envelope(502, null, 'bad gateway') });
     expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toEqual({
       kind: 'failed',
-      failure: { code: 'UNAVAILABLE', message: 'billing-api answered HTTP 502', httpStatus: 502, retryable: true, upstreamRequestId: 'req-1' },
+      failure: {
+        code: 'UNAVAILABLE',
+        message: 'billing-api answered HTTP 502 (usually a proxy in front of it); the account may or may not have been created',
+        httpStatus: 502,
+        retryable: true,
+        mayHaveCreated: true,
+        upstreamRequestId: 'req-1',
+      },
     });
     const token = 'tok-0123456789abcdef';
     const withToken = bed.adapter({ id: 'billing-api', baseUrl: server.url, tokenEnv: 'BILLING_TOKEN', defaults: { permissions: ['org:read'] } }, token);
