@@ -77,7 +77,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
         message:
           formatted.extensions?.validationErrorCode === 'INTROSPECTION_DISABLED'
             ? 'Introspection is off on this gateway (server.introspection: false in its config).'
-            : formatted.message,
+            : code === 'GRAPHQL_VALIDATION_FAILED' && formatted.message === 'Validation aborted.'
+              ? // graphql-js's own work budget (comparing every pair of same-named fields) ran out: say which.
+                'Validation aborted: the operation repeats too many fields for graphql-js to compare them (its work limit); select each field once.'
+              : formatted.message,
         locations: formatted.locations,
         path: formatted.path,
         extensions: { code: badLiteral ? ErrorCode.BAD_USER_INPUT : code, ...(field ? { field } : {}), ...limits },

@@ -65,6 +65,13 @@ describe('hostile requests stay cheap and honest', () => {
     expect(filter.body.errors[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'nope' } });
   });
 
+  it('a query repeating one field a thousand times is refused with a message that says why', async () => {
+    const res = await h.gql(`{ ${Array(1000).fill('__typename').join(' ')} }`, undefined, AUDITOR);
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(res.body.errors[0].message).toMatch(/^Validation aborted: the operation repeats too many fields/);
+  });
+
   it('a long variable name is cut in the answer, as field names are', async () => {
     const name = `v${'x'.repeat(3000)}`;
     const res = await h.gql(
