@@ -38,7 +38,7 @@ export type ClaimResult =
   | { readonly kind: 'in_progress'; readonly record: StoredRecord }
   | { readonly kind: 'reused' };
 
-/** What a guard claim found: held now by this record, kept by another (created), or held by another's unfinished attempt. */
+/** What a guard claim found: held now by this record, kept by another (created, or maybe created), or held by another attempt that may still be running. */
 export type GuardClaim = true | false | 'busy';
 
 /** A natural-key guard: "this name on this provider instance is being / was created by that record". */
@@ -67,6 +67,11 @@ export interface GuardOptions {
    * are not given back, since that attempt may have created those identities. Default: none.
    */
   readonly keepOnFailure?: readonly GuardRef[];
+  /**
+   * The record was created by this claim (no earlier attempt, no takeover): a kept guard of its own id can
+   * only be an expired earlier record's, whose identity exists; refused like another record's.
+   */
+  readonly fresh?: boolean;
 }
 
 export interface CompleteOptions {

@@ -3,6 +3,7 @@ import type {
   Completion,
   CompleteOptions,
   GuardClaim,
+  GuardOptions,
   GuardRef,
   IdempotencyStore,
   RecordRef,
@@ -40,8 +41,8 @@ interface MemGuard {
   record: string;
   owner: string;
   expiresAt: number;
-  /** Kept by a completion: the record's attempt created the identity. */
-  kept?: boolean;
+  /** While its attempt may still be running (its lease); undefined once kept (created, or maybe created). */
+  busyUntil?: number;
 }
 
 export interface MemoryStoreOptions extends StoreTiming {
@@ -122,15 +123,18 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return { kind: 'claimed', owner, createdAt: rec.createdAt, previous: rec.results, takenOverFrom };
   }
 
-  async guard(ref: RecordRef, owner: string, guards: readonly GuardRef[]): Promise<GuardClaim[]> {
+  /** As GUARD_CLAIM (docs/idempotency.md): busy while the holder's lease may run, kept after. */
+  async guard(ref: RecordRef, owner: string, guards: readonly GuardRef[], options: GuardOptions = {}): Promise<GuardClaim[]> {
     const rid = recordId(ref);
     const now = this.now();
     return guards.map((g) => {
       const gid = guardId(ref.operation, g);
       const cur = this.guards.get(gid);
-      if (cur && cur.expiresAt > now && cur.record !== rid) return cur.kept ? false : 'busy';
+      if (cur && cur.expiresAt > now && (cur.record !== rid || (options.fresh && cur.busyUntil === undefined))) {
+        return cur.busyUntil !== undefined && cur.busyUntil > now ? 'busy' : false;
+      }
       this.guards.delete(gid);
-      this.guards.set(gid, { record: rid, owner, expiresAt: now + this.timing.ttlSeconds * 1000 });
+      this.guards.set(gid, { record: rid, owner, expiresAt: now + this.timing.ttlSeconds * 1000, busyUntil: now + this.timing.leaseSeconds * 1000 });
       this.boundGuards();
       return true;
     });
@@ -149,7 +153,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       const cur = this.guards.get(guardId(ref.operation, g));
       if (cur && cur.record === rid && cur.owner === owner) {
         cur.expiresAt = now + this.timing.ttlSeconds * 1000;
-        cur.kept = true;
+        cur.busyUntil = undefined;
       }
     }
     if (!rec || rec.owner !== owner || rec.state !== 'in_progress') return false;

@@ -76,37 +76,43 @@ return 1
 `;
 
 /**
- * KEYS: guard. ARGV: recordId, owner, ttlMs. Free, or already held by this record (a takeover or retry): take
- * it, for ttlMs from now (as the record's claim does: it must not expire under the attempt about to run).
- * Held by another record: 0 when that record kept it (`|kept`: its attempt created the identity), 2 while
- * its attempt has not finished (it may fail and give the name back).
+ * KEYS: guard. ARGV: recordId, owner, ttlMs, leaseMs, fresh ('1': a brand-new record). A guard an attempt
+ * holds reads `recordId|owner|busy:<ms>`, the latest its attempt can still be running (its lease, on Redis's
+ * clock); a kept one (its identity created, or maybe created) reads `recordId|owner`, as every guard of
+ * earlier versions did. Free, or held by this record (a takeover or retry): take it, busy, for ttlMs. Held
+ * by another record: 2 while that attempt may still be running (it may fail and give the name back), else 0.
+ * A brand-new record meets a kept guard of its own id only when an earlier record of that key expired
+ * before its guard: that one created the identity, so 0 as well.
  */
 export const GUARD_CLAIM = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local v = redis.call('GET', KEYS[1])
-local mine = ARGV[1] .. '|' .. ARGV[2]
+local busy = ARGV[1] .. '|' .. ARGV[2] .. '|busy:' .. (now + tonumber(ARGV[4]))
 if v then
-  if string.sub(v, 1, string.len(ARGV[1]) + 1) ~= ARGV[1] .. '|' then
-    if string.sub(v, -5) == '|kept' then return 0 end
-    return 2
+  local untilMs = tonumber(string.match(v, '|busy:(%d+)$'))
+  local other = string.sub(v, 1, string.len(ARGV[1]) + 1) ~= ARGV[1] .. '|'
+  if other or (ARGV[5] == '1' and not untilMs) then
+    if untilMs and untilMs > now then return 2 end
+    return 0
   end
-  redis.call('SET', KEYS[1], mine, 'PX', ARGV[3])
-  return 1
 end
-redis.call('SET', KEYS[1], mine, 'PX', ARGV[3])
+redis.call('SET', KEYS[1], busy, 'PX', ARGV[3])
 return 1
 `;
 
-/** KEYS: guard. ARGV: recordId|owner. */
+/** KEYS: guard. ARGV: recordId|owner. `DEL` if this owner holds it (busy or kept). */
 export const GUARD_RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] or (v and string.sub(v, 1, string.len(ARGV[1]) + 6) == ARGV[1] .. '|busy:') then return redis.call('DEL', KEYS[1]) end
 return 0
 `;
 
-/** KEYS: guard. ARGV: recordId|owner, ttlMs. Marks it kept (`|kept`: the identity was created), for ttlMs from now. */
+/** KEYS: guard. ARGV: recordId|owner, ttlMs. Kept (`recordId|owner`, no longer busy) for ttlMs from now, if this owner holds it. */
 export const GUARD_KEEP = `
 local v = redis.call('GET', KEYS[1])
-if v == ARGV[1] or v == ARGV[1] .. '|kept' then
-  redis.call('SET', KEYS[1], ARGV[1] .. '|kept', 'PX', ARGV[2])
+if v == ARGV[1] or (v and string.sub(v, 1, string.len(ARGV[1]) + 6) == ARGV[1] .. '|busy:') then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   return 1
 end
 return 0

@@ -150,7 +150,9 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     const keys = guards.map((g) => this.guardKey(ref, g));
     let replies: unknown[];
     try {
-      replies = await this.phase(keys.map((key) => ({ key, add: (p) => p.idgwGuardClaim(key, rid, owner, ttl) })));
+      const lease = String(this.options.leaseSeconds * 1000);
+      const fresh = options.fresh ? '1' : '0';
+      replies = await this.phase(keys.map((key) => ({ key, add: (p) => p.idgwGuardClaim(key, rid, owner, ttl, lease, fresh) })));
     } catch (err) {
       // As with a claim: guard claims that timed out may still run when a stalled Redis resumes, or ran on
       // the nodes that answered while another failed (a Cluster failover), and would then hold their names

@@ -349,7 +349,8 @@ export class IdentityService {
     try {
       // A takeover re-takes the crashed attempt's guards; if this phase fails they stay held (that attempt may have created those identities).
       const keepOnFailure = guards.filter((g) => claim.takenOverFrom.includes(g.providerId));
-      held = await this.options.store.guard(ref, claim.owner, guards, { keepOnFailure });
+      const fresh = claim.previous.length === 0 && claim.takenOverFrom.length === 0;
+      held = await this.options.store.guard(ref, claim.owner, guards, { keepOnFailure, fresh });
     } catch (err) {
       await this.options.store.release(ref, claim.owner).catch(() => undefined);
       throw err;
@@ -383,8 +384,11 @@ export class IdentityService {
     });
     const status = overallStatus(results);
     const records: TargetRecord[] = results.map(toRecord);
-    const release = guards.filter((g, i) => held[i] && outcomes.get(g.providerId)?.kind !== 'created');
-    const keep = guards.filter((g) => outcomes.get(g.providerId)?.kind === 'created');
+    // A guard is given back only when its target's failure proves nothing exists upstream; an identity that was
+    // created, or may have been, keeps it: another key must not create it again (a case-variant subject would pass
+    // the provider's own check).
+    const keep = guards.filter((g, i) => held[i] === true && mayExist(outcomes.get(g.providerId)));
+    const release = guards.filter((g, i) => held[i] === true && !mayExist(outcomes.get(g.providerId)));
     const audit = this.audit(caller, ref, status, results.map(auditTarget), { await: true });
     const completion: Completion = { status, results: records, release, keep };
     try {
@@ -630,17 +634,39 @@ function earlierAttempt(
   return prior?.kind === 'failed' && (prior.failure.mayHaveCreated || prior.failure.code === ProviderErrorCode.TIMEOUT) ? 'unanswered' : undefined;
 }
 
-/** A provider's CONFLICT after such an attempt most likely means that attempt created the identity. */
+/**
+ * After such an attempt a failure still says the identity may exist (the flag sticks through later failures),
+ * and a provider's CONFLICT most likely means that attempt created it.
+ */
 function retag(outcome: TargetOutcome, earlier: 'unfinished' | 'unanswered' | undefined): TargetOutcome {
-  if (!earlier || outcome.kind === 'created' || outcome.failure.code !== ProviderErrorCode.CONFLICT || outcome.failure.httpStatus === undefined) return outcome;
+  if (!earlier || outcome.kind === 'created') return outcome;
+  if (outcome.failure.code !== ProviderErrorCode.CONFLICT || outcome.failure.httpStatus === undefined)
+    return { kind: 'failed', failure: { ...outcome.failure, mayHaveCreated: true } };
   const what = earlier === 'unfinished' ? 'that did not finish' : 'that got no clear answer from this provider';
   return {
     kind: 'failed',
     failure: {
       ...outcome.failure,
+      mayHaveCreated: true,
       message: `already exists; an earlier attempt with this idempotency key ${what} may have created it (${outcome.failure.message})`,
     },
   };
+}
+
+/**
+ * Whether a target's identity exists, or may: created, a provider's CONFLICT, a timeout or a connection that
+ * broke once the request was under way (`mayHaveCreated`), or a 2xx the gateway could not read (INTERNAL).
+ */
+function mayExist(outcome: TargetOutcome | undefined): boolean {
+  if (!outcome) return false;
+  if (outcome.kind === 'created') return true;
+  const { code, httpStatus, mayHaveCreated } = outcome.failure;
+  return (
+    mayHaveCreated === true ||
+    code === ProviderErrorCode.TIMEOUT ||
+    code === ProviderErrorCode.INTERNAL ||
+    (code === ProviderErrorCode.CONFLICT && httpStatus !== undefined)
+  );
 }
 
 /** Everything but the credentials: they exist in this response only. */

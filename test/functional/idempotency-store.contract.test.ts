@@ -54,4 +54,34 @@ describe('Redis key layout', () => {
       redis.disconnect();
     }
   });
+
+  it("a guard written by an earlier version (recordId|owner, no busy mark) is another record's kept guard: refused for good", async () => {
+    const s = new RedisIdempotencyStore({
+      ttlSeconds: 600,
+      leaseSeconds: 30,
+      url: process.env.REDIS_URL!,
+      keyPrefix: `${prefix}legacy-${randomBytes(3).toString('hex')}:`,
+      commandTimeoutMs: 1000,
+      audit: { retentionSeconds: 86400, maxEvents: 1000 },
+    });
+    const redis = new Redis(process.env.REDIS_URL!);
+    try {
+      const g = { providerId: 'hoop', naturalKey: `legacy-${randomBytes(3).toString('hex')}` };
+      const a: RecordRef = { clientId: 'client-a', operation: 'createServiceAccount', key: 'a' };
+      const ca = await s.claim(a, 'fa', ['hoop']);
+      if (ca.kind !== 'claimed') throw new Error('not claimed');
+      expect(await s.guard(a, ca.owner, [g])).toEqual([true]);
+      const [guardKey] = (await redis.keys(`${s['options'].keyPrefix}*guard:*`)) as string[];
+      const value = (await redis.get(guardKey))!;
+      expect(value).toMatch(/\|busy:\d+$/);
+      await redis.set(guardKey, value.replace(/\|busy:\d+$/, ''), 'KEEPTTL');
+      const b: RecordRef = { clientId: 'client-a', operation: 'createServiceAccount', key: 'b' };
+      const cb = await s.claim(b, 'fb', ['hoop']);
+      if (cb.kind !== 'claimed') throw new Error('not claimed');
+      expect(await s.guard(b, cb.owner, [g])).toEqual([false]);
+    } finally {
+      await s.close();
+      redis.disconnect();
+    }
+  });
 });

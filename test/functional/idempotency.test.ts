@@ -184,6 +184,17 @@ describe('idempotency semantics (Redis store)', () => {
     expect(h.sandboxes.versori.count()).toBe(2);
   });
 
+  it('a failure that may have created the identity keeps its guard: another key is refused for good, not invited to create it twice', async () => {
+    const name = uniqueName('maybe');
+    h.sandboxes.versori.inject({ resetAfter: true });
+    const first = (await h.gql(CREATE_SA, { input: { name, providers: ['versori'], idempotencyKey: `m1-${name}` } }, asA)).body.data.createServiceAccount;
+    expect(first.results[0].message).toMatch(/may or may not have been created/);
+    const other = (await h.gql(CREATE_SA, { input: { name, providers: ['versori'], idempotencyKey: `m2-${name}` } }, asA)).body.data.createServiceAccount;
+    expect(other.results[0]).toMatchObject({ code: 'CONFLICT', retryable: false, httpStatus: null });
+    // The only call: the first attempt's, which created it.
+    expect(h.sandboxes.versori.count()).toBe(1);
+  });
+
   it('a guard is released when its target fails, so another key may try that name again', async () => {
     const name = uniqueName('free');
     h.sandboxes.hoop.inject({ response: { status: 422, body: { message: 'nope' } } });

@@ -240,12 +240,44 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
       const next = await s.claim(r, 'fp', ['hoop']);
       if (next.kind !== 'claimed') throw new Error('not claimed');
       expect(await s.guard(r, next.owner, [g])).toEqual([true]);
-      // 2.3 s after the first guard: its own ttl is over, the takeover's is not.
+      // 2.3 s after the first guard: its own ttl is over, the takeover's is not (and its lease is: refused for good).
       await sleep(1200);
       const intruder = ref();
       const ci = await s.claim(intruder, 'fi', []);
       if (ci.kind !== 'claimed') throw new Error('not claimed');
-      expect(await s.guard(intruder, ci.owner, [g])).toEqual(['busy']);
+      expect(await s.guard(intruder, ci.owner, [g])).toEqual([false]);
+    });
+
+    it('a guard whose holder can no longer be running (its lease is over: it crashed) is refused for good, not busy', async () => {
+      const s = store({ ttlSeconds: 600, leaseSeconds: 1 });
+      const g = { providerId: 'hoop', naturalKey: `n-${randomBytes(3).toString('hex')}` };
+      const a = ref();
+      const ca = await s.claim(a, 'fa', ['hoop']);
+      if (ca.kind !== 'claimed') throw new Error('not claimed');
+      expect(await s.guard(a, ca.owner, [g])).toEqual([true]);
+      const b = ref();
+      const cb = await s.claim(b, 'fb', ['hoop']);
+      if (cb.kind !== 'claimed') throw new Error('not claimed');
+      expect(await s.guard(b, cb.owner, [g])).toEqual(['busy']);
+      await sleep(1100);
+      expect(await s.guard(b, cb.owner, [g])).toEqual([false]);
+    });
+
+    it("a brand-new record of a key does not re-take the kept guard of that key's expired record", async () => {
+      const s = store({ ttlSeconds: 1, leaseSeconds: 1 });
+      const r = ref();
+      const g = { providerId: 'hoop', naturalKey: `n-${randomBytes(3).toString('hex')}` };
+      const first = await s.claim(r, 'fp', ['hoop']);
+      if (first.kind !== 'claimed') throw new Error('not claimed');
+      expect(await s.guard(r, first.owner, [g])).toEqual([true]);
+      await sleep(600);
+      // Kept 1 s from completion, so past the record's end (1 s from creation).
+      await s.complete(r, first.owner, done([created('hoop', 'h')], { keep: [g] }), AUDIT);
+      await sleep(550);
+      expect(await s.get([r])).toEqual([null]);
+      const again = await s.claim(r, 'fp', ['hoop']);
+      if (again.kind !== 'claimed') throw new Error('not claimed');
+      expect(await s.guard(r, again.owner, [g], { fresh: true })).toEqual([false]);
     });
 
     it("a retry near the end of the record's life keeps it at least twice its lease: it never expires under the attempt it lets run", async () => {

@@ -353,6 +353,7 @@ describe('what the claim decides', () => {
         message: 'already exists; an earlier attempt with this idempotency key that did not finish may have created it (upstream CONFLICT)',
         httpStatus: 409,
         retryable: false,
+        mayHaveCreated: true,
       },
     });
     // A conflict without an upstream answer (no httpStatus) is not the provider's, so it keeps its words.
