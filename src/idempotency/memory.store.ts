@@ -195,7 +195,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     const now = this.now();
     // A plain read: no LRU move, no expiry deletion, nothing a plan could change.
     const found = this.records.get(rid);
-    const rec = found && found.expiresAt > now ? found : undefined;
+    const rec = found && !gone(found, now) ? found : undefined;
     const record: Inspection['record'] = !rec
       ? 'none'
       : rec.fingerprint !== fingerprint

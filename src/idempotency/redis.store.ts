@@ -300,8 +300,11 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       }),
     ])) as [Array<string | null>, number, ...Array<string | null>];
     const [fp, state, retryable, results] = fields;
+    // No record but a held lease: an attempt whose record expired under it, as CLAIM answers (in progress).
     const record: Inspection['record'] = !fp
-      ? 'none'
+      ? leased
+        ? 'in_progress'
+        : 'none'
       : fp !== fingerprint
         ? 'reused'
         : state === 'in_progress'

@@ -3,6 +3,12 @@ import type { DeliberateAnswer } from './http/circuit.breaker';
 import type { HttpResponse, TransportFailure } from './http/http-outcome.types';
 
 const MAX_MESSAGE = 300;
+/**
+ * What of a provider's message is scrubbed before the 300-character cut: enough for a secret (of any length the
+ * gateway sends, in any encoding scrub decodes) that straddles the cut, and a bound on scrub's work for a
+ * provider that answers with a megabyte of text.
+ */
+const SCRUBBED_PREFIX = 16_384;
 
 export interface FailureQuirks {
   /** Pulls the human message out of a parsed JSON error body (4xx only ever). */
@@ -84,7 +90,7 @@ export function httpFailure(providerId: string, res: HttpResponse, quirks: Failu
   const message =
     special?.message ??
     (upstreamMessage
-      ? trimMessage(scrub(upstreamMessage))
+      ? scrubbedMessage(upstreamMessage, scrub)
       : `${providerId} answered HTTP ${res.status}${viaProxy ? ' (usually a proxy in front of it); the account may or may not have been created' : ''}`);
   const extra: Partial<TargetFailure> = {
     httpStatus: res.status,
@@ -117,6 +123,11 @@ export function parseJson(res: HttpResponse): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** A provider's own words as a client may see them: secrets scrubbed first (on a bounded prefix), then trimmed. */
+export function scrubbedMessage(message: string, scrub: (message: string) => string): string {
+  return trimMessage(scrub(message.slice(0, SCRUBBED_PREFIX)));
 }
 
 export function trimMessage(message: string): string {

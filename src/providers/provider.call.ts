@@ -8,7 +8,7 @@ import {
   type TargetOutcome,
   type UpstreamRequestDescription,
 } from '../domain';
-import { deliberateAnswer, failure, httpFailure, parseJson, transportFailure, trimMessage, type FailureQuirks } from './http-failure.mapper';
+import { deliberateAnswer, failure, httpFailure, parseJson, scrubbedMessage, transportFailure, type FailureQuirks } from './http-failure.mapper';
 import type { UnreadResponse } from './http/http-outcome.types';
 import type { ProviderHttpClient } from './http/provider-http.client';
 
@@ -53,7 +53,7 @@ async function mapOutcome(call: ProviderCall, clean: (message: string) => string
     return { kind: 'failed', failure: unreadable2xx(call.providerId, outcome.status, 'a body the gateway cannot read') };
   }
   // An error inside a 200 (generic envelopes) carries the provider's own text: scrubbed, then trimmed, as httpFailure does.
-  if ('failure' in read) return { kind: 'failed', failure: { ...read.failure, message: trimMessage(clean(read.failure.message)) } };
+  if ('failure' in read) return { kind: 'failed', failure: { ...read.failure, message: scrubbedMessage(read.failure.message, clean) } };
   return { kind: 'created', ...read };
 }
 
@@ -88,9 +88,9 @@ function unreadable2xx(providerId: string, status: number, what: string) {
 interface CallSecrets {
   /** As sent, URL-encoded and JSON-escaped, of 4 characters or more, longest first: replaced where found. */
   readonly forms: readonly string[];
-  /** Every secret value as sent, lower-cased: looked for in every decoded view of what is left. */
+  /** Every secret value of 3 characters or more, lower-cased as sent and as `readable` reads it: looked for in every decoded view of what is left. */
   readonly values: readonly string[];
-  /** Base64 (both alphabets, unpadded) and hex of each value of 6 characters or more. */
+  /** Base64 (both alphabets, unpadded; from 12 bytes also at the two other offsets) and hex of each value of 6 characters or more. */
   readonly encoded: readonly string[];
 }
 
@@ -111,12 +111,22 @@ function secretsOf(call: ProviderCall): CallSecrets {
     .filter((s) => s.length >= 6)
     .flatMap((s) => {
       const bytes = Buffer.from(s, 'utf8');
-      return [bytes.toString('base64').replace(/=+$/, ''), bytes.toString('base64url'), bytes.toString('hex')];
+      const aligned = [bytes.toString('base64').replace(/=+$/, ''), bytes.toString('base64url'), bytes.toString('hex')];
+      if (bytes.length < 12) return aligned;
+      // Inside a longer base64 text (`user:token`) the value starts 1 or 2 bytes into a 3-byte group: the
+      // characters that encode only its own bytes, without the first and last group's.
+      const shifted = [1, 2].map((k) =>
+        Buffer.concat([Buffer.alloc(k), bytes])
+          .toString('base64')
+          .slice(4, -4),
+      );
+      return [...aligned, ...shifted, ...shifted.map((b) => b.replace(/\+/g, '-').replace(/\//g, '_'))];
     });
   return {
     // Very short values would blank out ordinary words: they are only looked for, as whole words, below.
     forms: [...new Set(forms)].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length),
-    values: values.map((s) => s.toLowerCase()),
+    // As the decoded views read them: look-alikes folded (NFKC), invisible characters dropped, lower-cased.
+    values: [...new Set(values.flatMap((s) => [s.toLowerCase(), readable(s)]))].filter((s) => s.length >= 3),
     encoded: [...new Set(encoded)],
   };
 }
@@ -136,7 +146,8 @@ function scrub(message: string, secrets: CallSecrets): string {
   for (const s of secrets.forms) {
     if (lower.includes(s.toLowerCase())) out = out.replace(new RegExp(escapeRegExp(s), 'giu'), REDACTED);
   }
-  return quotesSecret(out, secrets) ? WITHHELD_MESSAGE : out;
+  // The markers are the gateway's own words: a secret that contains "redacted" must not be found in them.
+  return quotesSecret(out.split(REDACTED).join(' '), secrets) ? WITHHELD_MESSAGE : out;
 }
 
 function quotesSecret(message: string, secrets: CallSecrets): boolean {
@@ -151,15 +162,22 @@ function quotesSecret(message: string, secrets: CallSecrets): boolean {
 
 /** The message as a reader would see it after each decoding a provider (or a proxy) may have applied, lower-cased. */
 function decodedViews(message: string): string[] {
-  // Invisible characters (zero-width, soft hyphen, joiners, variation selectors) read as nothing.
-  const plain = message.normalize('NFKC').replace(/\p{Default_Ignorable_Code_Point}/gu, '');
-  const html = decodeEntities(plain);
+  const html = decodeEntities(message);
   const once = percentDecode(html);
   const twice = percentDecode(once);
   const escapes = unescapeCodes(twice);
   // A form body writes a space as +, before percent-encoding the rest.
   const form = percentDecode(html.replace(/\+/g, ' '));
-  return [...new Set([plain, html, once, twice, escapes, form].map((v) => v.toLowerCase()))];
+  // Folded after decoding: an entity or escape may stand for a look-alike or an invisible character.
+  return [...new Set([message, html, once, twice, escapes, form].map(readable))];
+}
+
+/** NFKC (fullwidth and other look-alike forms folded) without invisible characters (zero-width, soft hyphen, joiners, variation selectors), lower-cased. */
+function readable(s: string): string {
+  return s
+    .normalize('NFKC')
+    .replace(/\p{Default_Ignorable_Code_Point}/gu, '')
+    .toLowerCase();
 }
 
 function decodeEntities(s: string): string {

@@ -130,6 +130,42 @@ describe('secrets a provider echoes in an error message are scrubbed', () => {
     expect(await everythingInRedis()).not.toContain(quoted);
   });
 
+  it('hoop quoting its token inside base64 of a longer text (user:token): withheld', async () => {
+    const token = h.sandboxes.tokens.SANDBOX_HOOP_TOKEN;
+    for (const prefix of ['u:', 'ab:', 'abc:']) {
+      const quoted = b64(`${prefix}${token}`);
+      h.sandboxes.hoop.inject({ route: 'POST /serviceaccounts', response: { status: 400, body: { message: `basic ${quoted} rejected` } } });
+      const res = await h.gql(CREATE_SA, { input: { name: uniqueName('b64'), providers: ['hoop'] } });
+      expect(res.body.data.createServiceAccount.results[0].message).toBe(WITHHELD);
+    }
+  });
+
+  it.each([
+    [
+      'in fullwidth letters, HTML-escaped',
+      (p: string) => entities([...p].map((c) => (/[a-z0-9]/i.test(c) ? String.fromCodePoint(c.codePointAt(0)! + 0xfee0) : c)).join('')),
+    ],
+    ['sent with a soft hyphen, quoted without it', (p: string) => p.replace('\u00ad', '')],
+  ])('a password that is itself written oddly, quoted %s: withheld', async (_label, quote) => {
+    const password = `Sec\u00adret-${uniqueName('odd')}`;
+    h.sandboxes.hoop.inject({ route: 'POST /users', response: { status: 422, body: { message: `password ${quote(password)} is too weak` } } });
+    const res = await h.gql(CREATE_USER, { input: { email: `${uniqueName('pw')}@example.com`, providers: ['hoop'], hoop: { password } } });
+    expect(res.body.data.createUser.results[0].message).toBe(WITHHELD);
+  });
+
+  it('a password containing "redacted" does not withhold a message that only had it replaced', async () => {
+    const password = `my-redacted-${uniqueName('pw')}`;
+    h.sandboxes.hoop.inject({ route: 'POST /users', response: { status: 422, body: { message: `password ${password} is too weak` } } });
+    const res = await h.gql(CREATE_USER, { input: { email: `${uniqueName('pw')}@example.com`, providers: ['hoop'], hoop: { password } } });
+    expect(res.body.data.createUser.results[0].message).toBe('password <redacted> is too weak');
+  });
+
+  it('a one- or two-character password does not withhold ordinary messages', async () => {
+    h.sandboxes.hoop.inject({ route: 'POST /users', response: { status: 409, body: { message: 'a user with this email already exists' } } });
+    const res = await h.gql(CREATE_USER, { input: { email: `${uniqueName('pw')}@example.com`, providers: ['hoop'], hoop: { password: 'a' } } });
+    expect(res.body.data.createUser.results[0].message).toBe('a user with this email already exists');
+  });
+
   it('a short password quoted as a word withholds the message; an unrelated message stays as it is', async () => {
     h.sandboxes.hoop.inject({ route: 'POST /users', response: { status: 422, body: { message: 'password Zq7 is too weak' } } });
     const res = await h.gql(CREATE_USER, { input: { email: `${uniqueName('pw')}@example.com`, providers: ['hoop'], hoop: { password: 'Zq7' } } });
