@@ -362,18 +362,25 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   private async connected(): Promise<void> {
     if (this.redis.status === 'ready') return;
     if (this.redis.status === 'end') throw new Error('redis connection closed');
-    await new Promise<void>((resolve, reject) => {
+    // One wait shared by every command that arrives meanwhile: a listener each made Node warn of a leak
+    // (MaxListenersExceededWarning) whenever more than ten requests met a reconnecting Redis.
+    this.readyWait ??= new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.redis.off('ready', onReady);
+        this.readyWait = undefined;
         reject(new Error('redis not ready'));
       }, this.options.commandTimeoutMs);
       const onReady = () => {
         clearTimeout(timer);
+        this.readyWait = undefined;
         resolve();
       };
       this.redis.once('ready', onReady);
     });
+    return this.readyWait;
   }
+
+  private readyWait: Promise<void> | undefined;
 
   private async run<T>(fn: () => Promise<T>): Promise<T> {
     try {

@@ -40,6 +40,24 @@ describe('Redis unreachable: fail closed, recover without a restart', () => {
     }
   });
 
+  it('many commands meeting a Redis that does not answer share one wait: all refused, no listener per command', async () => {
+    const store = stallStore(`redis://127.0.0.1:${await freePort()}`);
+    try {
+      const client = (store as unknown as { redis: { listenerCount(event: string): number } }).redis;
+      const before = client.listenerCount('ready');
+      const ref = { clientId: 'c', operation: 'createServiceAccount' as const, key: 'k' };
+      const pending = Array.from({ length: 30 }, () => store.claim(ref, 'fp', ['hoop']));
+      await new Promise((r) => setImmediate(r));
+      // One listener each (30 here) made Node print MaxListenersExceededWarning, "possible memory leak", past ten.
+      expect(client.listenerCount('ready') - before).toBeLessThanOrEqual(2);
+      const answers = await Promise.allSettled(pending);
+      expect(answers.map((a) => (a.status === 'rejected' ? (a.reason as { code?: string }).code : 'answered'))).toEqual(Array(30).fill('SERVICE_UNAVAILABLE'));
+      expect(client.listenerCount('ready')).toBeLessThanOrEqual(before + 1);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('Redis stops and comes back: 503 meanwhile, then creates again with the same gateway', async () => {
     const redis = new RedisProcess(await freePort());
     await redis.start();
