@@ -130,7 +130,8 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return guards.map((g) => {
       const gid = guardId(ref.operation, g);
       const cur = this.guards.get(gid);
-      if (cur && cur.expiresAt > now && (cur.record !== rid || (options.fresh && cur.busyUntil === undefined))) {
+      const running = cur?.busyUntil !== undefined && cur.busyUntil > now;
+      if (cur && cur.expiresAt > now && (cur.record !== rid || (options.fresh && !running))) {
         return cur.busyUntil !== undefined && cur.busyUntil > now ? 'busy' : false;
       }
       this.guards.delete(gid);

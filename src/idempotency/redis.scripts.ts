@@ -81,8 +81,9 @@ return 1
  * clock); a kept one (its identity created, or maybe created) reads `recordId|owner`, as every guard of
  * earlier versions did. Free, or held by this record (a takeover or retry): take it, busy, for ttlMs. Held
  * by another record: 2 while that attempt may still be running (it may fail and give the name back), else 0.
- * A brand-new record meets a kept guard of its own id only when an earlier record of that key expired
- * before its guard: that one created the identity, so 0 as well.
+ * A brand-new record meets a kept guard of its own id, or one whose attempt can no longer be running, only
+ * when an earlier record of that key expired before its guard: that one created (or may have created) the
+ * identity, so 0 as well.
  */
 export const GUARD_CLAIM = `
 local t = redis.call('TIME')
@@ -92,7 +93,7 @@ local busy = ARGV[1] .. '|' .. ARGV[2] .. '|busy:' .. (now + tonumber(ARGV[4]))
 if v then
   local untilMs = tonumber(string.match(v, '|busy:(%d+)$'))
   local other = string.sub(v, 1, string.len(ARGV[1]) + 1) ~= ARGV[1] .. '|'
-  if other or (ARGV[5] == '1' and not untilMs) then
+  if other or (ARGV[5] == '1' and not (untilMs and untilMs > now)) then
     if untilMs and untilMs > now then return 2 end
     return 0
   end

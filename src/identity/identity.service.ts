@@ -347,8 +347,9 @@ export class IdentityService {
     const guards: GuardRef[] = toRun.map((t) => ({ providerId: t.adapter.id, naturalKey: t.call!.naturalKey }));
     let held: GuardClaim[];
     try {
-      // A takeover re-takes the crashed attempt's guards; if this phase fails they stay held (that attempt may have created those identities).
-      const keepOnFailure = guards.filter((g) => claim.takenOverFrom.includes(g.providerId));
+      // Guards of identities an earlier attempt of this key may have created (a takeover's targets; a retry of a
+      // TIMEOUT or a broken call): kept if this phase fails, never given back (a give-back would delete them).
+      const keepOnFailure = guards.filter((g) => earlierAttempt(claim, g.providerId, previous.get(g.providerId)) !== undefined);
       const fresh = claim.previous.length === 0 && claim.takenOverFrom.length === 0;
       held = await this.options.store.guard(ref, claim.owner, guards, { keepOnFailure, fresh });
     } catch (err) {

@@ -1,5 +1,6 @@
 import type {
   GuardClaim,
+  GuardOptions,
   AuditEvent,
   AuditPage,
   AuditQuery,
@@ -38,10 +39,13 @@ export class RecordingStore implements IdempotencyStore {
     return this.inner.claim(ref, fingerprint, targetIds);
   }
 
-  async guard(ref: RecordRef, owner: string, guards: readonly GuardRef[]): Promise<GuardClaim[]> {
+  readonly guardOptions: GuardOptions[] = [];
+
+  async guard(ref: RecordRef, owner: string, guards: readonly GuardRef[], options: GuardOptions = {}): Promise<GuardClaim[]> {
     this.guards.push([...guards]);
+    this.guardOptions.push(options);
     this.maybeFail('guard');
-    return this.inner.guard(ref, owner, guards);
+    return this.inner.guard(ref, owner, guards, options);
   }
 
   readonly audits: AuditEvent[] = [];

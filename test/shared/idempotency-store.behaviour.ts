@@ -280,6 +280,27 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
       expect(await s.guard(r, again.owner, [g], { fresh: true })).toEqual([false]);
     });
 
+    it('a brand-new record of a key does not re-take its own guard left busy by a crashed attempt whose lease is over', async () => {
+      const s = store({ ttlSeconds: 4, leaseSeconds: 1 });
+      const r = ref();
+      const g = { providerId: 'hoop', naturalKey: `n-${randomBytes(3).toString('hex')}` };
+      const first = await s.claim(r, 'fp', ['hoop']);
+      if (first.kind !== 'claimed') throw new Error('not claimed');
+      expect(await s.guard(r, first.owner, [g], { fresh: true })).toEqual([true]);
+      await sleep(1100);
+      // The first attempt crashed; a takeover re-takes the guard (for ttlSeconds from now) and crashes too.
+      const takeover = await s.claim(r, 'fp', ['hoop']);
+      if (takeover.kind !== 'claimed') throw new Error('not claimed');
+      expect(takeover.takenOverFrom).toEqual(['hoop']);
+      expect(await s.guard(r, takeover.owner, [g])).toEqual([true]);
+      // The record is gone (4 s from creation), its guard is not (4 s from the takeover).
+      await sleep(3100);
+      expect(await s.get([r])).toEqual([null]);
+      const fresh = await s.claim(r, 'other-fp', ['hoop']);
+      if (fresh.kind !== 'claimed') throw new Error('not claimed');
+      expect(await s.guard(r, fresh.owner, [g], { fresh: true })).toEqual([false]);
+    });
+
     it("a retry near the end of the record's life keeps it at least twice its lease: it never expires under the attempt it lets run", async () => {
       const s = store({ ttlSeconds: 1, leaseSeconds: 30 });
       const r = ref();

@@ -144,6 +144,20 @@ describe('planning', () => {
   });
 });
 
+describe('guards of identities an earlier attempt may have created', () => {
+  it('a retry of a TIMEOUT asks the store to keep that guard if its guard phase fails: a give-back would free a name that may be taken', async () => {
+    const a = new FakeAdapter('a').answer(failed('TIMEOUT'));
+    const b = new FakeAdapter('b').answer(failed('BAD_REQUEST', 400));
+    const { service, store } = setup({ adapters: [a, b] });
+    await create(service, sa({ idempotencyKey: 'k' }));
+    expect(store.guardOptions[0]).toMatchObject({ keepOnFailure: [], fresh: true });
+    await create(service, sa({ idempotencyKey: 'k' }));
+    // Only a (TIMEOUT, retryable) is run again; b's BAD_REQUEST stands.
+    expect(store.guards[1]).toEqual([{ providerId: 'a', naturalKey: 'deploy-bot' }]);
+    expect(store.guardOptions[1]).toEqual({ keepOnFailure: [{ providerId: 'a', naturalKey: 'deploy-bot' }], fresh: false });
+  });
+});
+
 describe('natural-key guards', () => {
   it('a name held by another key is CONFLICT without a call, and that guard is not released', async () => {
     const a = new FakeAdapter('a');
