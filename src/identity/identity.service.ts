@@ -616,7 +616,7 @@ function guardConflict(t: Target): TargetFailure {
 function guardBusy(t: Target): TargetFailure {
   return {
     code: ProviderErrorCode.CONFLICT,
-    message: `another request (with a different idempotency key) is creating this ${t.adapter.id} identity right now; nothing was sent. Retry with the same key: if that request fails, this one can go ahead`,
+    message: `another request (with a different idempotency key) is creating this ${t.adapter.id} identity right now; nothing was sent. Retry with the same key: if that request fails without creating it, this one can go ahead`,
     retryable: true,
     retryAfterSeconds: 1,
   };
