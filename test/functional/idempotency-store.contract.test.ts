@@ -4,7 +4,7 @@ import calculateSlot from 'cluster-key-slot';
 import type { RecordRef } from '../../src/domain';
 import { MemoryIdempotencyStore } from '../../src/idempotency/memory.store';
 import { RedisIdempotencyStore } from '../../src/idempotency/redis.store';
-import { describeStoreContract } from '../shared/idempotency-store.behaviour';
+import { claimed, describeStoreContract } from '../shared/idempotency-store.behaviour';
 
 const prefix = `idgw-contract-${randomBytes(3).toString('hex')}:`;
 
@@ -35,8 +35,7 @@ describe('Redis key layout', () => {
     const redis = new Redis(process.env.REDIS_URL!);
     try {
       const r: RecordRef = { clientId: 'client-a', operation: 'createUser', key: `visible-key-${randomBytes(3).toString('hex')}` };
-      const c = await s.claim(r, 'fp', []);
-      if (c.kind !== 'claimed') throw new Error('not claimed');
+      const c = await claimed(s, r, 'fp', []);
       await s.guard(r, c.owner, [{ providerId: 'hoop', naturalKey: 'ada@example.com' }]);
       const keys = await redis.keys(`${prefix}*`);
       const mine = keys.filter((k) => k.includes('rec:') || k.includes('guard:'));
@@ -68,16 +67,14 @@ describe('Redis key layout', () => {
     try {
       const g = { providerId: 'hoop', naturalKey: `legacy-${randomBytes(3).toString('hex')}` };
       const a: RecordRef = { clientId: 'client-a', operation: 'createServiceAccount', key: 'a' };
-      const ca = await s.claim(a, 'fa', ['hoop']);
-      if (ca.kind !== 'claimed') throw new Error('not claimed');
+      const ca = await claimed(s, a, 'fa', ['hoop']);
       expect(await s.guard(a, ca.owner, [g])).toEqual([true]);
       const [guardKey] = (await redis.keys(`${s['options'].keyPrefix}*guard:*`)) as string[];
       const value = (await redis.get(guardKey))!;
       expect(value).toMatch(/\|busy:\d+$/);
       await redis.set(guardKey, value.replace(/\|busy:\d+$/, ''), 'KEEPTTL');
       const b: RecordRef = { clientId: 'client-a', operation: 'createServiceAccount', key: 'b' };
-      const cb = await s.claim(b, 'fb', ['hoop']);
-      if (cb.kind !== 'claimed') throw new Error('not claimed');
+      const cb = await claimed(s, b, 'fb', ['hoop']);
       expect(await s.guard(b, cb.owner, [g])).toEqual([false]);
     } finally {
       await s.close();

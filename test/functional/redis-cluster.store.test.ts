@@ -6,7 +6,7 @@ import type { GuardRef, RecordRef } from '../../src/domain';
 import { groupByNode } from '../../src/idempotency/node.grouping';
 import { guardId, recordId } from '../../src/idempotency/record.keys';
 import { RedisIdempotencyStore } from '../../src/idempotency/redis.store';
-import { describeStoreContract } from '../shared/idempotency-store.behaviour';
+import { claimed, describeStoreContract } from '../shared/idempotency-store.behaviour';
 import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster';
 import { CountingProxy } from '../helpers/tcp.proxy';
 
@@ -98,8 +98,7 @@ describe('Redis Cluster: one round trip per phase, whatever the width', () => {
   it('claim; four guards on three masters; complete: three sequential round trips, one write per node per phase', async () => {
     // Warm-up: loads the scripts on every master, outside the measurement.
     const w = ref();
-    const wc = await store.claim(w, 'fp', []);
-    if (wc.kind !== 'claimed') throw new Error('not claimed');
+    const wc = await claimed(store, w, 'fp', []);
     const wg = spreadGuards();
     await store.guard(w, wc.owner, wg);
     await store.complete(w, wc.owner, { status: 'SUCCEEDED', results: [], release: wg.slice(0, 2), keep: wg.slice(2) }, AUDIT);
@@ -138,8 +137,7 @@ describe('Redis Cluster: one round trip per phase, whatever the width', () => {
       refs.push(r);
     }
     for (const r of refs) {
-      const c = await store.claim(r, 'fp', []);
-      if (c.kind !== 'claimed') throw new Error('not claimed');
+      await claimed(store, r, 'fp', []);
     }
     const recordMasters = new Set(refs.map((r) => masterOf(`${prefix}rec:{${recordId(r)}}`)));
     expect(recordMasters.size).toBe(3);

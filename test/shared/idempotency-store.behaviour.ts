@@ -1,9 +1,21 @@
 import { AUDIT } from '../helpers/audit.fixture';
 import { randomBytes } from 'node:crypto';
-import type { Completion, IdempotencyStore, RecordRef, TargetRecord } from '../../src/domain';
+import type { ClaimResult, Completion, GuardRef, IdempotencyStore, RecordRef, TargetRecord } from '../../src/domain';
 import { ProviderErrorCode } from '../../src/domain';
 
 export type StoreFactory = (timing: { ttlSeconds: number; leaseSeconds: number }) => IdempotencyStore;
+
+/** A claim a test's setup needs granted (not what the test checks): the claim, or a throw naming what came instead. */
+export async function claimed(
+  store: IdempotencyStore,
+  ref: RecordRef,
+  fingerprint: string,
+  targetIds: readonly string[],
+): Promise<Extract<ClaimResult, { kind: 'claimed' }>> {
+  const claim = await store.claim(ref, fingerprint, targetIds);
+  if (claim.kind !== 'claimed') throw new Error(`not claimed: ${claim.kind}`);
+  return claim;
+}
 
 const created = (providerId: string, id: string): TargetRecord => ({ providerId, kind: 'created', entity: { id, name: 'n' } });
 const failed = (providerId: string, code: ProviderErrorCode, retryable: boolean): TargetRecord => ({
@@ -19,6 +31,27 @@ const done = (results: TargetRecord[], extra: Partial<Completion> = {}): Complet
   ...extra,
 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A hoop guard on a name no other test uses. */
+const newGuard = (): GuardRef => ({ providerId: 'hoop', naturalKey: `n-${randomBytes(3).toString('hex')}` });
+
+/**
+ * A brand-new record's attempt takes `g` and crashes; after its 1 s lease a takeover re-takes it (and may be
+ * left to crash too). Needs a store with `leaseSeconds: 1`.
+ */
+async function guardTakenOver(
+  s: IdempotencyStore,
+  r: RecordRef,
+  g: GuardRef,
+): Promise<{ old: Extract<ClaimResult, { kind: 'claimed' }>; next: Extract<ClaimResult, { kind: 'claimed' }> }> {
+  const old = await claimed(s, r, 'fp', ['hoop']);
+  expect(await s.guard(r, old.owner, [g], { fresh: true })).toEqual([true]);
+  await sleep(1100);
+  const next = await claimed(s, r, 'fp', ['hoop']);
+  expect(next.takenOverFrom).toEqual(['hoop']);
+  expect(await s.guard(r, next.owner, [g])).toEqual([true]);
+  return { old, next };
+}
 
 /**
  * The behaviours every IdempotencyStore must have, run against each store
@@ -58,8 +91,7 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
     it('a completed record answers with its outcome, never re-claimable when nothing is retryable', async () => {
       const s = store();
       const r = ref();
-      const c = await s.claim(r, 'fp', ['hoop', 'versori']);
-      if (c.kind !== 'claimed') throw new Error('not claimed');
+      const c = await claimed(s, r, 'fp', ['hoop', 'versori']);
       const results = [created('hoop', 'h-1'), failed('versori', ProviderErrorCode.BAD_REQUEST, false)];
       expect(await s.complete(r, c.owner, done(results), AUDIT)).toBe(true);
       const again = await s.claim(r, 'fp', ['hoop', 'versori']);
@@ -69,8 +101,7 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
     it('a record with retryable failures is claimable again, with the earlier results', async () => {
       const s = store();
       const r = ref();
-      const c = await s.claim(r, 'fp', ['hoop', 'versori']);
-      if (c.kind !== 'claimed') throw new Error('not claimed');
+      const c = await claimed(s, r, 'fp', ['hoop', 'versori']);
       const results = [created('hoop', 'h-1'), failed('versori', ProviderErrorCode.UNAVAILABLE, true)];
       await s.complete(r, c.owner, done(results), AUDIT);
       const retry = await s.claim(r, 'fp', ['hoop', 'versori']);
@@ -82,8 +113,7 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
     it('an expired lease is taken over; the old owner can no longer complete or release', async () => {
       const s = store({ ttlSeconds: 600, leaseSeconds: 1 });
       const r = ref();
-      const old = await s.claim(r, 'fp', ['hoop', 'unleash']);
-      if (old.kind !== 'claimed') throw new Error('not claimed');
+      const old = await claimed(s, r, 'fp', ['hoop', 'unleash']);
       await sleep(1100);
       const next = await s.claim(r, 'fp', ['hoop', 'unleash']);
       expect(next).toMatchObject({ kind: 'claimed', takenOverFrom: ['hoop', 'unleash'] });
@@ -100,11 +130,9 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
     it("a takeover given back leaves the crashed attempt's targets pending: the next takeover still reports them", async () => {
       const s = store({ ttlSeconds: 600, leaseSeconds: 1 });
       const r = ref();
-      const crashed = await s.claim(r, 'fp', ['hoop', 'unleash']);
-      if (crashed.kind !== 'claimed') throw new Error('not claimed');
+      await claimed(s, r, 'fp', ['hoop', 'unleash']);
       await sleep(1100);
-      const takeover = await s.claim(r, 'fp', ['versori']);
-      if (takeover.kind !== 'claimed') throw new Error('not claimed');
+      const takeover = await claimed(s, r, 'fp', ['versori']);
       expect(takeover.takenOverFrom).toEqual(['hoop', 'unleash']);
       // The store remembers it was a takeover: a give-back after a claim that timed out cannot say so.
       await s.release(r, takeover.owner);
@@ -115,14 +143,11 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
     it('a takeover of a crashed retry, given back, is still a takeover of that retry (not the earlier completed attempt)', async () => {
       const s = store({ ttlSeconds: 600, leaseSeconds: 1 });
       const r = ref();
-      const first = await s.claim(r, 'fp', ['hoop']);
-      if (first.kind !== 'claimed') throw new Error('not claimed');
+      const first = await claimed(s, r, 'fp', ['hoop']);
       await s.complete(r, first.owner, done([failed('hoop', ProviderErrorCode.TIMEOUT, true)]), AUDIT);
-      const crashedRetry = await s.claim(r, 'fp', ['hoop']);
-      if (crashedRetry.kind !== 'claimed') throw new Error('not claimed');
+      await claimed(s, r, 'fp', ['hoop']);
       await sleep(1100);
-      const takeover = await s.claim(r, 'fp', ['hoop']);
-      if (takeover.kind !== 'claimed') throw new Error('not claimed');
+      const takeover = await claimed(s, r, 'fp', ['hoop']);
       expect(takeover.takenOverFrom).toEqual(['hoop']);
       await s.release(r, takeover.owner);
       expect(await s.claim(r, 'fp', ['hoop'])).toMatchObject({ kind: 'claimed', takenOverFrom: ['hoop'] });
@@ -133,16 +158,14 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
       const eventsOf = async (key: string) => (await s.auditEvents({ first: 100, filter: {} })).events.filter((e) => e.idempotencyKey === key).length;
       // First try's COMPLETE and event both landed elsewhere: a retry told 'landed' appends nothing, even though COMPLETE answers "now".
       const r1 = ref();
-      const c1 = await s.claim(r1, 'fp', ['hoop']);
-      if (c1.kind !== 'claimed') throw new Error('not claimed');
+      const c1 = await claimed(s, r1, 'fp', ['hoop']);
       expect(await s.complete(r1, c1.owner, done([created('hoop', 'a')]), { ...AUDIT, idempotencyKey: r1.key }, { retry: true, auditOnRetry: 'landed' })).toBe(
         true,
       );
       expect(await eventsOf(r1.key)).toBe(0);
       // First try's COMPLETE landed but its event did not (another node): the retry appends it although COMPLETE answers "before".
       const r2 = ref();
-      const c2 = await s.claim(r2, 'fp', ['hoop']);
-      if (c2.kind !== 'claimed') throw new Error('not claimed');
+      const c2 = await claimed(s, r2, 'fp', ['hoop']);
       await s.complete(r2, c2.owner, done([created('hoop', 'b')]), { ...AUDIT, idempotencyKey: `other-${r2.key}` });
       expect(await s.complete(r2, c2.owner, done([created('hoop', 'b')]), { ...AUDIT, idempotencyKey: r2.key }, { retry: true, auditOnRetry: 'missing' })).toBe(
         true,
@@ -158,17 +181,14 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
     it('release gives a fresh claim back (the key is free again) and restores an earlier completed attempt', async () => {
       const s = store();
       const r = ref();
-      const c = await s.claim(r, 'fp', []);
-      if (c.kind !== 'claimed') throw new Error('not claimed');
+      const c = await claimed(s, r, 'fp', []);
       await s.release(r, c.owner);
       expect((await s.claim(r, 'fp2', [])).kind).toBe('claimed');
 
       const r2 = ref();
-      const c2 = await s.claim(r2, 'fp', []);
-      if (c2.kind !== 'claimed') throw new Error('not claimed');
+      const c2 = await claimed(s, r2, 'fp', []);
       await s.complete(r2, c2.owner, done([failed('hoop', ProviderErrorCode.TIMEOUT, true)]), AUDIT);
-      const retry = await s.claim(r2, 'fp', []);
-      if (retry.kind !== 'claimed') throw new Error('not claimed');
+      const retry = await claimed(s, r2, 'fp', []);
       await s.release(r2, retry.owner);
       expect(await s.get([r2])).toEqual([expect.objectContaining({ state: 'completed', status: 'FAILED' })]);
     });
@@ -201,27 +221,19 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
     it('a guard held by an older owner of the same record passes to the new owner on takeover', async () => {
       const s = store({ ttlSeconds: 600, leaseSeconds: 1 });
       const r = ref();
-      const g = { providerId: 'hoop', naturalKey: `n-${randomBytes(3).toString('hex')}` };
-      const old = await s.claim(r, 'fp', ['hoop']);
-      if (old.kind !== 'claimed') throw new Error('not claimed');
-      expect(await s.guard(r, old.owner, [g])).toEqual([true]);
-      await sleep(1100);
-      const next = await s.claim(r, 'fp', ['hoop']);
-      if (next.kind !== 'claimed') throw new Error('not claimed');
-      expect(await s.guard(r, next.owner, [g])).toEqual([true]);
+      const g = newGuard();
+      const { old } = await guardTakenOver(s, r, g);
       // The old owner can no longer release what the new owner holds.
       await s.complete(r, old.owner, done([], { release: [g] }), AUDIT);
       const intruder = ref();
-      const ci = await s.claim(intruder, 'fi', []);
-      if (ci.kind !== 'claimed') throw new Error('not claimed');
+      const ci = await claimed(s, intruder, 'fi', []);
       expect(await s.guard(intruder, ci.owner, [g])).toEqual(['busy']);
     });
 
     it('records expire ttlSeconds after creation', async () => {
       const s = store({ ttlSeconds: 1, leaseSeconds: 1 });
       const r = ref();
-      const c = await s.claim(r, 'fp', []);
-      if (c.kind !== 'claimed') throw new Error('not claimed');
+      const c = await claimed(s, r, 'fp', []);
       await s.complete(r, c.owner, done([created('hoop', 'h')]), AUDIT);
       expect((await s.get([r]))[0]).not.toBeNull();
       await sleep(1200);
@@ -232,32 +244,23 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
     it('a guard re-taken by a takeover is held ttlSeconds from then, not only for what was left of it', async () => {
       const s = store({ ttlSeconds: 2, leaseSeconds: 1 });
       const r = ref();
-      const g = { providerId: 'hoop', naturalKey: `n-${randomBytes(3).toString('hex')}` };
-      const old = await s.claim(r, 'fp', ['hoop']);
-      if (old.kind !== 'claimed') throw new Error('not claimed');
-      expect(await s.guard(r, old.owner, [g])).toEqual([true]);
-      await sleep(1100);
-      const next = await s.claim(r, 'fp', ['hoop']);
-      if (next.kind !== 'claimed') throw new Error('not claimed');
-      expect(await s.guard(r, next.owner, [g])).toEqual([true]);
+      const g = newGuard();
+      await guardTakenOver(s, r, g);
       // 2.3 s after the first guard: its own ttl is over, the takeover's is not (and its lease is: refused for good).
       await sleep(1200);
       const intruder = ref();
-      const ci = await s.claim(intruder, 'fi', []);
-      if (ci.kind !== 'claimed') throw new Error('not claimed');
+      const ci = await claimed(s, intruder, 'fi', []);
       expect(await s.guard(intruder, ci.owner, [g])).toEqual([false]);
     });
 
     it('a guard whose holder can no longer be running (its lease is over: it crashed) is refused for good, not busy', async () => {
       const s = store({ ttlSeconds: 600, leaseSeconds: 1 });
-      const g = { providerId: 'hoop', naturalKey: `n-${randomBytes(3).toString('hex')}` };
+      const g = newGuard();
       const a = ref();
-      const ca = await s.claim(a, 'fa', ['hoop']);
-      if (ca.kind !== 'claimed') throw new Error('not claimed');
+      const ca = await claimed(s, a, 'fa', ['hoop']);
       expect(await s.guard(a, ca.owner, [g])).toEqual([true]);
       const b = ref();
-      const cb = await s.claim(b, 'fb', ['hoop']);
-      if (cb.kind !== 'claimed') throw new Error('not claimed');
+      const cb = await claimed(s, b, 'fb', ['hoop']);
       expect(await s.guard(b, cb.owner, [g])).toEqual(['busy']);
       await sleep(1100);
       expect(await s.guard(b, cb.owner, [g])).toEqual([false]);
@@ -266,46 +269,35 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
     it("a brand-new record of a key does not re-take the kept guard of that key's expired record", async () => {
       const s = store({ ttlSeconds: 1, leaseSeconds: 1 });
       const r = ref();
-      const g = { providerId: 'hoop', naturalKey: `n-${randomBytes(3).toString('hex')}` };
-      const first = await s.claim(r, 'fp', ['hoop']);
-      if (first.kind !== 'claimed') throw new Error('not claimed');
+      const g = newGuard();
+      const first = await claimed(s, r, 'fp', ['hoop']);
       expect(await s.guard(r, first.owner, [g])).toEqual([true]);
       await sleep(600);
       // Kept 1 s from completion, so past the record's end (1 s from creation).
       await s.complete(r, first.owner, done([created('hoop', 'h')], { keep: [g] }), AUDIT);
       await sleep(550);
       expect(await s.get([r])).toEqual([null]);
-      const again = await s.claim(r, 'fp', ['hoop']);
-      if (again.kind !== 'claimed') throw new Error('not claimed');
+      const again = await claimed(s, r, 'fp', ['hoop']);
       expect(await s.guard(r, again.owner, [g], { fresh: true })).toEqual([false]);
     });
 
     it('a brand-new record of a key does not re-take its own guard left busy by a crashed attempt whose lease is over', async () => {
       const s = store({ ttlSeconds: 4, leaseSeconds: 1 });
       const r = ref();
-      const g = { providerId: 'hoop', naturalKey: `n-${randomBytes(3).toString('hex')}` };
-      const first = await s.claim(r, 'fp', ['hoop']);
-      if (first.kind !== 'claimed') throw new Error('not claimed');
-      expect(await s.guard(r, first.owner, [g], { fresh: true })).toEqual([true]);
-      await sleep(1100);
+      const g = newGuard();
       // The first attempt crashed; a takeover re-takes the guard (for ttlSeconds from now) and crashes too.
-      const takeover = await s.claim(r, 'fp', ['hoop']);
-      if (takeover.kind !== 'claimed') throw new Error('not claimed');
-      expect(takeover.takenOverFrom).toEqual(['hoop']);
-      expect(await s.guard(r, takeover.owner, [g])).toEqual([true]);
+      await guardTakenOver(s, r, g);
       // The record is gone (4 s from creation), its guard is not (4 s from the takeover).
       await sleep(3100);
       expect(await s.get([r])).toEqual([null]);
-      const fresh = await s.claim(r, 'other-fp', ['hoop']);
-      if (fresh.kind !== 'claimed') throw new Error('not claimed');
+      const fresh = await claimed(s, r, 'other-fp', ['hoop']);
       expect(await s.guard(r, fresh.owner, [g], { fresh: true })).toEqual([false]);
     });
 
     it("a retry near the end of the record's life keeps it at least twice its lease: it never expires under the attempt it lets run", async () => {
       const s = store({ ttlSeconds: 1, leaseSeconds: 30 });
       const r = ref();
-      const first = await s.claim(r, 'fp', ['hoop']);
-      if (first.kind !== 'claimed') throw new Error('not claimed');
+      const first = await claimed(s, r, 'fp', ['hoop']);
       await s.complete(r, first.owner, done([failed('hoop', ProviderErrorCode.UNAVAILABLE, true)], { status: 'FAILED' }), AUDIT);
       await sleep(700);
       expect(await s.claim(r, 'fp', ['hoop'])).toMatchObject({ kind: 'claimed', previous: [{ providerId: 'hoop', kind: 'failed' }] });
@@ -327,8 +319,7 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
     it('get answers many keys at once, null for unknown ones', async () => {
       const s = store();
       const r = ref();
-      const c = await s.claim(r, 'fp', []);
-      if (c.kind !== 'claimed') throw new Error('not claimed');
+      const c = await claimed(s, r, 'fp', []);
       await s.complete(r, c.owner, done([created('hoop', 'h')]), AUDIT);
       const got = await s.get([r, ref(), { ...r, clientId: 'someone-else' }]);
       expect(got).toEqual([expect.objectContaining({ key: r.key, state: 'completed', status: 'SUCCEEDED' }), null, null]);
