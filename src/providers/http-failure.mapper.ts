@@ -113,13 +113,17 @@ export function upstreamRequestId(id: string | undefined): Pick<TargetFailure, '
   return id !== undefined && /^[\x21-\x7e]{1,128}$/.test(id) ? { upstreamRequestId: id } : {};
 }
 
+/** An error answer's JSON, when its type says JSON or its body looks like it (HTML pages are not parsed). */
 export function parseJson(res: HttpResponse): unknown {
   const type = res.headers['content-type'] ?? '';
-  // A byte-order mark is legal before JSON text (RFC 8259 lets a parser ignore it); JSON.parse refuses it.
-  const body = res.body.replace(/^\uFEFF/, '');
-  if (!/json/i.test(type) && !/^\s*[{[]/.test(body)) return undefined;
+  if (!/json/i.test(type) && !/^\uFEFF?\s*[{[]/.test(res.body)) return undefined;
+  return parseJsonText(res.body);
+}
+
+/** JSON text, or undefined. A byte-order mark is legal before it (RFC 8259 lets a parser ignore it); JSON.parse refuses it. */
+export function parseJsonText(text: string): unknown {
   try {
-    return JSON.parse(body);
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch {
     return undefined;
   }

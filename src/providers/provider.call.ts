@@ -8,7 +8,7 @@ import {
   type TargetOutcome,
   type UpstreamRequestDescription,
 } from '../domain';
-import { deliberateAnswer, failure, httpFailure, parseJson, scrubbedMessage, transportFailure, type FailureQuirks } from './http-failure.mapper';
+import { deliberateAnswer, failure, httpFailure, parseJsonText, scrubbedMessage, transportFailure, type FailureQuirks } from './http-failure.mapper';
 import type { UnreadResponse } from './http/http-outcome.types';
 import type { ProviderHttpClient } from './http/provider-http.client';
 
@@ -47,7 +47,7 @@ async function mapOutcome(call: ProviderCall, clean: (message: string) => string
   if (outcome.status < 200 || outcome.status >= 300) {
     return { kind: 'failed', failure: httpFailure(call.providerId, outcome, call.quirks, clean) };
   }
-  const json = parseJson({ ...outcome, headers: { ...outcome.headers, 'content-type': 'application/json' } });
+  const json = parseJsonText(outcome.body);
   const read = json === undefined ? undefined : safeRead(call.readSuccess, json);
   if (!read) {
     return { kind: 'failed', failure: unreadable2xx(call.providerId, outcome.status, 'a body the gateway cannot read') };
