@@ -11,6 +11,7 @@ import {
 import { deliberateAnswer, failure, httpFailure, parseJsonText, scrubbedMessage, transportFailure, type FailureQuirks } from './http-failure.mapper';
 import type { UnreadResponse } from './http/http-outcome.types';
 import type { ProviderHttpClient } from './http/provider-http.client';
+import { callSecrets, scrub, type CallSecrets } from './secret.scrubber';
 
 /** A readable 2xx: what was created, or (generic envelopes) an error carried inside a 200, its message untrimmed. */
 export type SuccessRead = { entity: CreatedEntity; credentials: IssuedCredential[] } | { failure: TargetFailure };
@@ -84,16 +85,6 @@ function unreadable2xx(providerId: string, status: number, what: string) {
   return failure(ProviderErrorCode.INTERNAL, `${providerId} answered HTTP ${status} with ${what}; the account may have been created`, { httpStatus: status });
 }
 
-/** What `scrub` looks for: the forms it replaces, and the values it looks for in any decoded view of a message. */
-interface CallSecrets {
-  /** As sent, URL-encoded and JSON-escaped, of 4 characters or more, longest first: replaced where found. */
-  readonly forms: readonly string[];
-  /** Every secret value of 3 characters or more, lower-cased as sent and as `readable` reads it: looked for in every decoded view of what is left. */
-  readonly values: readonly string[];
-  /** Base64 (both alphabets, unpadded; from 12 bytes also at the two other offsets) and hex of each value of 6 characters or more. */
-  readonly encoded: readonly string[];
-}
-
 /** The values of this call that are secrets: the provider token (with and without its scheme) and secret body fields. */
 function secretsOf(call: ProviderCall): CallSecrets {
   const found = [...call.http.secrets()];
@@ -103,112 +94,7 @@ function secretsOf(call: ProviderCall): CallSecrets {
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, secret || SECRET_FIELDS.has(k));
   };
   walk(call.body, false);
-  const values = [...new Set(found.filter((s) => s.length > 0))];
-  // As a provider may quote them: as sent, URL-encoded (a form or query it echoes), JSON-escaped (a body it echoes).
-  const forms = values.flatMap((s) => [s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)]);
-  // Encodings of shorter values are too likely to turn up in an id or a number by chance.
-  const encoded = values
-    .filter((s) => s.length >= 6)
-    .flatMap((s) => {
-      const bytes = Buffer.from(s, 'utf8');
-      const aligned = [bytes.toString('base64').replace(/=+$/, ''), bytes.toString('base64url'), bytes.toString('hex')];
-      if (bytes.length < 12) return aligned;
-      // Inside a longer base64 text (`user:token`) the value starts 1 or 2 bytes into a 3-byte group: the
-      // characters that encode only its own bytes, without the first and last group's.
-      const shifted = [1, 2].map((k) =>
-        Buffer.concat([Buffer.alloc(k), bytes])
-          .toString('base64')
-          .slice(4, -4),
-      );
-      return [...aligned, ...shifted, ...shifted.map((b) => b.replace(/\+/g, '-').replace(/\//g, '_'))];
-    });
-  return {
-    // Very short values would blank out ordinary words: they are only looked for, as whole words, below.
-    forms: [...new Set(forms)].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length),
-    // As the decoded views read them: look-alikes folded (NFKC), invisible characters dropped, lower-cased.
-    values: [...new Set(values.flatMap((s) => [s.toLowerCase(), readable(s)]))].filter((s) => s.length >= 3),
-    encoded: [...new Set(encoded)],
-  };
-}
-
-/** What a message becomes when a secret is still in it after the replacements, in a form they do not undo. */
-export const WITHHELD_MESSAGE = "the provider's message was withheld: it quoted a secret sent with this request";
-
-/**
- * Case-insensitive: a provider that upper-cases what it quotes (an error code built from the input) quotes
- * it all the same. The forms a provider most often quotes are replaced in place; a secret still found in
- * any decoded view of the rest (HTML entities, percent- or doubly percent-encoded, `\uXXXX` escapes,
- * look-alike or invisible characters, base64, hex, or a short password as a word) withholds the message.
- */
-function scrub(message: string, secrets: CallSecrets): string {
-  let out = message;
-  const lower = message.toLowerCase();
-  for (const s of secrets.forms) {
-    if (lower.includes(s.toLowerCase())) out = out.replace(new RegExp(escapeRegExp(s), 'giu'), REDACTED);
-  }
-  // The markers are the gateway's own words: a secret that contains "redacted" must not be found in them.
-  return quotesSecret(out.split(REDACTED).join(' '), secrets) ? WITHHELD_MESSAGE : out;
-}
-
-function quotesSecret(message: string, secrets: CallSecrets): boolean {
-  const lower = message.toLowerCase();
-  // Base64 is matched as it is; hex (lower-case here) in either case.
-  if (secrets.encoded.some((e) => message.includes(e) || lower.includes(e))) return true;
-  const views = decodedViews(message);
-  return secrets.values.some((s) =>
-    s.length >= 4 ? views.some((v) => v.includes(s)) : views.some((v) => new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(s)}($|[^\\p{L}\\p{N}])`, 'u').test(v)),
-  );
-}
-
-/** The message as a reader would see it after each decoding a provider (or a proxy) may have applied, lower-cased. */
-function decodedViews(message: string): string[] {
-  const html = decodeEntities(message);
-  const once = percentDecode(html);
-  const twice = percentDecode(once);
-  const escapes = unescapeCodes(twice);
-  // A form body writes a space as +, before percent-encoding the rest.
-  const form = percentDecode(html.replace(/\+/g, ' '));
-  // Folded after decoding: an entity or escape may stand for a look-alike or an invisible character.
-  return [...new Set([message, html, once, twice, escapes, form].map(readable))];
-}
-
-/** NFKC (fullwidth and other look-alike forms folded) without invisible characters (zero-width, soft hyphen, joiners, variation selectors), lower-cased. */
-function readable(s: string): string {
-  return s
-    .normalize('NFKC')
-    .replace(/\p{Default_Ignorable_Code_Point}/gu, '')
-    .toLowerCase();
-}
-
-function decodeEntities(s: string): string {
-  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", sol: '/', plus: '+', equals: '=', num: '#', percnt: '%' };
-  return s.replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,8});/gi, (m, e: string) => {
-    if (e[0] === '#') {
-      const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-      return code <= 0x10ffff ? String.fromCodePoint(code) : m;
-    }
-    return named[e.toLowerCase()] ?? m;
-  });
-}
-
-function percentDecode(s: string): string {
-  try {
-    return decodeURIComponent(s.replace(/%(?![0-9a-f]{2})/gi, '%25'));
-  } catch {
-    // Not UTF-8 throughout: byte by byte, which is enough for the ASCII of tokens and most passwords.
-    return s.replace(/%([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
-  }
-}
-
-function unescapeCodes(s: string): string {
-  return s.replace(/\\u\{?([0-9a-f]{4,6})\}?|\\x([0-9a-f]{2})/gi, (m, u: string | undefined, x: string | undefined) => {
-    const code = parseInt(u ?? x ?? '', 16);
-    return code <= 0x10ffff ? String.fromCodePoint(code) : m;
-  });
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return callSecrets(found);
 }
 
 function safeRead<T>(read: (json: unknown) => T | undefined, json: unknown): T | undefined {
