@@ -132,7 +132,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       const cur = this.guards.get(gid);
       const running = cur?.busyUntil !== undefined && cur.busyUntil > now;
       if (cur && cur.expiresAt > now && (cur.record !== rid || (options.fresh && !running))) {
-        return cur.busyUntil !== undefined && cur.busyUntil > now ? 'busy' : false;
+        return running ? 'busy' : false;
       }
       this.guards.delete(gid);
       this.guards.set(gid, { record: rid, owner, expiresAt: now + this.timing.ttlSeconds * 1000, busyUntil: now + this.timing.leaseSeconds * 1000 });
