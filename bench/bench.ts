@@ -217,6 +217,8 @@ interface LoadResult {
   non2xx: number;
   /** Responses that were not the expected answer (checked on every response). */
   unexpected: number;
+  /** CPU time (user + system) of the server process under load, per request: set by withCpu. */
+  cpuUsPerRequest?: number;
 }
 
 interface LoadOptions {
@@ -367,18 +369,29 @@ async function mainRun(): Promise<Record<string, unknown>> {
     'pipe',
   );
   const proxyUrl = (await firstJson<{ url: string }>(proxyChild, 'pass-through proxy')).url;
+  const floorChild = spawnNode(
+    ['-r', 'ts-node/register/transpile-only', join(__dirname, 'floor.ts')],
+    { UPSTREAM_ORIGIN: new URL(up.byKind.generic.baseUrl).origin, UPSTREAM_TOKEN: TOKENS.SANDBOX_GENERIC_TOKEN, REDIS_URL },
+    'pipe',
+  );
+  const floorUrl = (await firstJson<{ url: string }>(floorChild, 'I/O floor')).url;
   const proxyBody = () => JSON.stringify({ name: uniqueName('p'), permissions: ['org:read'] });
   const gw = await startGateway(up, { url: REDIS_URL });
   let cluster: RedisCluster | undefined;
   try {
     // Warm-up: JIT, pools, Lua script loads.
     await load('warm-up: pass-through', proxyUrl, proxyBody, '"code":200', { connections: CONNECTIONS });
+    await load('warm-up: I/O floor', floorUrl, proxyBody, '"SUCCEEDED"', { connections: CONNECTIONS });
     await createLoad('warm-up: gateway', gw, ['generic']);
     await upstreamLatency(up, 0);
 
-    const proxy = await load('pass-through proxy → generic', proxyUrl, proxyBody, '"code":200');
-    const one = await createLoad('gateway createServiceAccount → generic (redis)', gw, ['generic']);
-    const duplicate = await duplicateLoad('gateway duplicate (CONFLICT from redis)', gw);
+    const proxy = await withCpu(proxyChild.pid!, () => load('pass-through proxy → generic', proxyUrl, proxyBody, '"code":200'));
+    // What any implementation of the protocol pays (bench/floor.ts): it bounds the throughput target.
+    const floor = await withCpu(floorChild.pid!, () =>
+      load('I/O floor: 3 Redis round trips + upstream, no GraphQL', floorUrl, proxyBody, '"SUCCEEDED"'),
+    );
+    const one = await withCpu(gw.child.pid!, () => createLoad('gateway createServiceAccount → generic (redis)', gw, ['generic']));
+    const duplicate = await withCpu(gw.child.pid!, () => duplicateLoad('gateway duplicate (CONFLICT from redis)', gw));
     const four = await createLoad('gateway createServiceAccount → 4 providers (redis)', gw, FOUR);
     await upstreamLatency(up, INJECTED_LATENCY_MS);
     const proxy20 = await load(`pass-through proxy, +${INJECTED_LATENCY_MS} ms upstream`, proxyUrl, proxyBody, '"code":200', {
@@ -435,7 +448,7 @@ async function mainRun(): Promise<Record<string, unknown>> {
       benchSeconds: Math.round((Date.now() - started) / 1000),
       settings: { durationSeconds: DURATION, connections: CONNECTIONS, latencyConnections: LATENCY_CONNECTIONS, injectedLatencyMs: INJECTED_LATENCY_MS },
       note: 'Loopback, one run on a shared 2-core machine: compare ratios within this run, not absolute numbers. Upstream sandboxes (a process per provider kind), pass-through proxy and gateway each in their own process; autocannon in the bench parent; Redis (and the cluster) are redis-server processes on the same cores.',
-      standalone: { proxy, one, duplicate, four, proxy20, one20, four20, gatewayPeakRssMiB, gatewayRssAtEndMiB: gatewayRssMiB },
+      standalone: { proxy, floor, floorVsProxy: ratio(floor.rps, proxy.rps), floorP50VsProxy: ratio(floor.p50, proxy.p50), one, duplicate, four, proxy20, one20, four20, gatewayPeakRssMiB, gatewayRssAtEndMiB: gatewayRssMiB },
       cluster: {
         one: clusterOne,
         duplicate: clusterDuplicate,
@@ -452,6 +465,7 @@ async function mainRun(): Promise<Record<string, unknown>> {
     await stop(gw.child);
     await cluster?.stop();
     await stop(proxyChild);
+    await stop(floorChild);
     await stopUpstream(up);
   }
 }
@@ -501,6 +515,15 @@ async function longRun(): Promise<Record<string, unknown>> {
     await stop(gw.child);
     await stopUpstream(up);
   }
+}
+
+/** A load's result with the CPU time its server process spent per request (what req/s hides: who used the cores). */
+async function withCpu(pid: number, run: () => Promise<LoadResult>): Promise<LoadResult> {
+  const before = cpuMicros(pid);
+  const r = await run();
+  r.cpuUsPerRequest = Math.round((cpuMicros(pid) - before) / Math.max(r.requests, 1));
+  process.stdout.write(`${''.padEnd(58)} ${r.cpuUsPerRequest} µs of server CPU per request\n`);
+  return r;
 }
 
 /** User and system CPU time of a process so far, in microseconds (/proc/<pid>/stat, clock ticks of 10 ms). */
