@@ -387,9 +387,7 @@ async function mainRun(): Promise<Record<string, unknown>> {
 
     const proxy = await withCpu(proxyChild.pid!, () => load('pass-through proxy → generic', proxyUrl, proxyBody, '"code":200'));
     // What any implementation of the protocol pays (bench/floor.ts): it bounds the throughput target.
-    const floor = await withCpu(floorChild.pid!, () =>
-      load('I/O floor: 3 Redis round trips + upstream, no GraphQL', floorUrl, proxyBody, '"SUCCEEDED"'),
-    );
+    const floor = await withCpu(floorChild.pid!, () => load('I/O floor: 3 Redis round trips + upstream, no GraphQL', floorUrl, proxyBody, '"SUCCEEDED"'));
     const one = await withCpu(gw.child.pid!, () => createLoad('gateway createServiceAccount → generic (redis)', gw, ['generic']));
     const duplicate = await withCpu(gw.child.pid!, () => duplicateLoad('gateway duplicate (CONFLICT from redis)', gw));
     const four = await createLoad('gateway createServiceAccount → 4 providers (redis)', gw, FOUR);
@@ -448,7 +446,20 @@ async function mainRun(): Promise<Record<string, unknown>> {
       benchSeconds: Math.round((Date.now() - started) / 1000),
       settings: { durationSeconds: DURATION, connections: CONNECTIONS, latencyConnections: LATENCY_CONNECTIONS, injectedLatencyMs: INJECTED_LATENCY_MS },
       note: 'Loopback, one run on a shared 2-core machine: compare ratios within this run, not absolute numbers. Upstream sandboxes (a process per provider kind), pass-through proxy and gateway each in their own process; autocannon in the bench parent; Redis (and the cluster) are redis-server processes on the same cores.',
-      standalone: { proxy, floor, floorVsProxy: ratio(floor.rps, proxy.rps), floorP50VsProxy: ratio(floor.p50, proxy.p50), one, duplicate, four, proxy20, one20, four20, gatewayPeakRssMiB, gatewayRssAtEndMiB: gatewayRssMiB },
+      standalone: {
+        proxy,
+        floor,
+        floorVsProxy: ratio(floor.rps, proxy.rps),
+        floorP50VsProxy: ratio(floor.p50, proxy.p50),
+        one,
+        duplicate,
+        four,
+        proxy20,
+        one20,
+        four20,
+        gatewayPeakRssMiB,
+        gatewayRssAtEndMiB: gatewayRssMiB,
+      },
       cluster: {
         one: clusterOne,
         duplicate: clusterDuplicate,

@@ -92,6 +92,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       errorBody: (body, res) => addRequestId(body, requestIdOf(res)),
       // Answers carry one-time credentials and per-caller data, refusals a request id: no cache may keep any.
       cacheControl: 'no-store',
+      // graphql-js 16 answers every operation with a single result: an Accept without JSON is refused before anything runs.
+      singleResultsOnly: true,
       context: async ({ req }) => {
         const { requestId, client } = admitted.get(req)!;
         try {

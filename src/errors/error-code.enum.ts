@@ -15,6 +15,8 @@ export enum ErrorCode {
   BAD_REQUEST = 'BAD_REQUEST',
   NOT_FOUND = 'NOT_FOUND',
   METHOD_NOT_ALLOWED = 'METHOD_NOT_ALLOWED',
+  /** An Accept header that admits no JSON type: refused before the operation runs (graphql.handler.ts). */
+  NOT_ACCEPTABLE = 'NOT_ACCEPTABLE',
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
   UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
   /** No authentication, and the request did not name a loopback host (DNS rebinding): docs/security.md. */
@@ -59,6 +61,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, HttpStatusOf>> = Object.fre
   [ErrorCode.BAD_REQUEST]: { refused: 400, executed: 200 },
   [ErrorCode.NOT_FOUND]: { refused: 404, executed: 200 },
   [ErrorCode.METHOD_NOT_ALLOWED]: { refused: 405, executed: 200 },
+  [ErrorCode.NOT_ACCEPTABLE]: { refused: 406, executed: 200 },
   [ErrorCode.PAYLOAD_TOO_LARGE]: { refused: 413, executed: 200 },
   [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: { refused: 415, executed: 200 },
   [ErrorCode.MISDIRECTED_REQUEST]: { refused: 421, executed: 200 },

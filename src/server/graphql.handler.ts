@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRequest } from '@apollo/server';
 import { ErrorCode } from '../errors/error-code.enum';
+import { acceptsSingleResult } from './accept.negotiation';
 import { readBody } from './body.reader';
 import { HttpError, sendHttpError } from './http.error';
 import { appendVary } from './vary.header';
@@ -21,6 +22,13 @@ export interface GraphqlHandlerOptions<TContext extends BaseContext> {
   readonly errorBody?: (body: string, res: ServerResponse) => string;
   /** The cache-control of every answer that carries none (Apollo's own, on a persisted-query miss, stays). */
   readonly cacheControl?: string;
+  /**
+   * Refuse with 406, before the body is read, a request whose Accept admits no JSON type for a single
+   * result. Apollo negotiates the answer's type only after the operation ran: a mutation created its
+   * accounts, then the answer with their one-time credentials was refused. For a schema that never answers
+   * incrementally (graphql-js 16 has no @defer) these are exactly the requests Apollo would refuse.
+   */
+  readonly singleResultsOnly?: boolean;
 }
 
 /**
@@ -40,7 +48,7 @@ export function graphqlHandler<TContext extends BaseContext>(
   return async (req, res) => {
     let request: HTTPGraphQLRequest;
     try {
-      request = await toGraphqlRequest(req, options.maxBodyBytes, options.inspectBody, awaitsContinue(req) ? () => res.writeContinue() : undefined);
+      request = await toGraphqlRequest(req, options, awaitsContinue(req) ? () => res.writeContinue() : undefined);
     } catch (err) {
       if (err instanceof HttpError) return sendHttpError(res, err);
       throw err;
@@ -77,13 +85,18 @@ function awaitsContinue(req: IncomingMessage): boolean {
 
 async function toGraphqlRequest(
   req: IncomingMessage,
-  maxBodyBytes: number | undefined,
-  inspectBody?: (body: unknown) => void,
+  { maxBodyBytes, inspectBody, singleResultsOnly }: Pick<GraphqlHandlerOptions<BaseContext>, 'maxBodyBytes' | 'inspectBody' | 'singleResultsOnly'>,
   beforeRead?: () => void,
 ): Promise<HTTPGraphQLRequest> {
   const method = (req.method ?? 'GET').toUpperCase();
   // Apollo would refuse other methods too, but as BAD_REQUEST; the code should name the problem.
   if (method !== 'GET' && method !== 'POST') throw new HttpError(ErrorCode.METHOD_NOT_ALLOWED, 'Use GET or POST.', { allow: 'GET, POST' });
+  if (singleResultsOnly && !acceptsSingleResult(req.headers.accept)) {
+    throw new HttpError(
+      ErrorCode.NOT_ACCEPTABLE,
+      'The Accept header admits neither application/json nor application/graphql-response+json, the only types of an answer; nothing was run.',
+    );
+  }
   refuseEncodings(req);
   const raw = await readBody(req, maxBodyBytes, beforeRead);
   const headers = new HeaderMap();

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { serverAudits, type AuditResult } from 'graphql-http';
-import { startHarness, type Harness } from '../helpers/gateway.harness';
+import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
 
 describe('GraphQL over HTTP (graphql-http audit suite)', () => {
   let h: Harness;
@@ -25,6 +25,23 @@ describe('GraphQL over HTTP (graphql-http audit suite)', () => {
     const bad = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify({ query: '{' }) });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toBe('application/graphql-response+json; charset=utf-8');
+  });
+
+  it('refuses an Accept it cannot answer (406 NOT_ACCEPTABLE) before a mutation runs: nothing is created, and the key stays free', async () => {
+    h.sandboxes.reset();
+    const name = uniqueName('accept');
+    const body = JSON.stringify({
+      query: `mutation { createServiceAccount(input: { name: "${name}", idempotencyKey: "${name}" }) { status results { __typename } } }`,
+    });
+    for (const accept of ['text/html', 'application/xml', 'application/json;q=0, text/plain', 'multipart/mixed; deferSpec=20220824']) {
+      const res = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body });
+      expect({ accept, status: res.status }).toEqual({ accept, status: 406 });
+      expect(((await res.json()) as any).errors[0].extensions.code).toBe('NOT_ACCEPTABLE');
+    }
+    for (const s of h.sandboxes.all()) expect(s.count()).toBe(0);
+    // The key was never claimed: the same request with an Accept the gateway can answer creates, once.
+    const ok = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' }, body });
+    expect(((await ok.json()) as any).data.createServiceAccount.status).toBe('SUCCEEDED');
   });
 
   it('passes every MUST audit', () => {

@@ -1,0 +1,15 @@
+import Negotiator from 'negotiator';
+
+/** The types Apollo answers a single result in (its `chooseContentTypeForSingleResultResponse`). */
+const SINGLE_RESULT_TYPES: readonly string[] = ['application/json', 'application/graphql-response+json', 'application/json; callbackSpec=1.0'];
+
+/**
+ * Whether Apollo will be able to send a single result to this Accept header. Apollo decides it only once
+ * the operation has run; the GraphQL-over-HTTP spec asks a server that cannot honour Accept to answer 406
+ * and stop processing, which for a mutation means before anything is created.
+ */
+export function acceptsSingleResult(accept: string | undefined): boolean {
+  // Apollo's rule too: no Accept (or an empty one) takes JSON.
+  if (!accept) return true;
+  return new Negotiator({ headers: { accept } }).mediaType(SINGLE_RESULT_TYPES) !== undefined;
+}
