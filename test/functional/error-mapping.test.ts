@@ -181,6 +181,30 @@ describe('deadlines and unreachable providers', () => {
     expect(r.generic.__typename).toBe('ServiceAccountCreated');
   });
 
+  it('a provider host name that does not resolve → UNAVAILABLE, nothing was sent, and the name stays free for another key', async () => {
+    const g = await startHarness({
+      configure: (c) =>
+        c.providers
+          .filter((p: any) => p.id === 'versori')
+          .forEach((p: any) => Object.assign(p, { baseUrl: 'http://versori.gateway-test.invalid:1/v1', timeoutMs: 500 })),
+    });
+    try {
+      const name = uniqueName('dns');
+      const first = await g.gql(CREATE_SA, { input: { name, providers: ['versori'], idempotencyKey: `${name}-a` } });
+      expect(first.body.data.createServiceAccount.results[0]).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+      expect(first.body.data.createServiceAccount.results[0].message).toMatch(
+        // A machine without a reachable DNS server may still be looking the name up at the connect timeout.
+        /^versori could not be reached \((ENOTFOUND|EAI_AGAIN|EAI_FAIL|connect timeout)\); nothing was sent$/,
+      );
+      // Nothing was sent, so the name's guard was given back: another key is not told it may exist.
+      const other = await g.gql(CREATE_SA, { input: { name, providers: ['versori'], idempotencyKey: `${name}-b` } });
+      expect(other.body.data.createServiceAccount.results[0]).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+      expect(g.sandboxes.versori.count()).toBe(0);
+    } finally {
+      await g.close();
+    }
+  });
+
   it('a provider that refuses connections → UNAVAILABLE after at most two quiet retries', async () => {
     const port = h.sandboxes.versori.port;
     await h.sandboxes.versori.stop();

@@ -22,7 +22,12 @@ const REQUEST_HEADER_NAMES = ['content-type', 'accept', 'authorization'] as cons
 /** A provider's answer to one create is small; anything larger is not what its contract promises. */
 const MAX_RESPONSE_BYTES = 1_048_576;
 
-const NEVER_SENT_CODES = new Set(['ECONNREFUSED']);
+/**
+ * Errors that prove the request never left: a refused connection, and a host name that did not resolve
+ * (a lookup fails before any connection exists). Unreachable-host errors are not here: on a kept-alive
+ * connection they can follow a request that was already written.
+ */
+const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL']);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /**
