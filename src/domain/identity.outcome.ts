@@ -34,6 +34,12 @@ export interface TargetFailure {
    * once the request was under way, a proxy's 502/504): a later attempt's CONFLICT may be this one's doing.
    */
   readonly mayHaveCreated?: boolean;
+  /**
+   * The provider's answer says it did not act on the request: a redirect (other than 303 See Other, the
+   * answer to a POST that was carried out), which the gateway does not follow. Its status alone would
+   * be INTERNAL, which otherwise counts as a possible create.
+   */
+  readonly nothingCreated?: boolean;
 }
 
 /**

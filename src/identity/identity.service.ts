@@ -656,12 +656,14 @@ function retag(outcome: TargetOutcome, earlier: 'unfinished' | 'unanswered' | un
 
 /**
  * Whether a target's identity exists, or may: created, a provider's CONFLICT, a timeout or a connection that
- * broke once the request was under way (`mayHaveCreated`), or a 2xx the gateway could not read (INTERNAL).
+ * broke once the request was under way (`mayHaveCreated`), or a 2xx the gateway could not read (INTERNAL);
+ * not a redirect it did not follow (`nothingCreated`, INTERNAL too).
  */
 function mayExist(outcome: TargetOutcome | undefined): boolean {
   if (!outcome) return false;
   if (outcome.kind === 'created') return true;
-  const { code, httpStatus, mayHaveCreated } = outcome.failure;
+  const { code, httpStatus, mayHaveCreated, nothingCreated } = outcome.failure;
+  if (nothingCreated === true) return false;
   return (
     mayHaveCreated === true ||
     code === ProviderErrorCode.TIMEOUT ||

@@ -87,15 +87,25 @@ export function httpFailure(providerId: string, res: HttpResponse, quirks: Failu
   const upstreamMessage = json === undefined ? undefined : quirks.messageOf(json);
   // A 502 or 504 is usually a proxy's: the provider behind it may have received the request and created the account.
   const viaProxy = special === undefined && (res.status === 502 || res.status === 504);
+  // A redirect (not followed) sends the request elsewhere: nothing was done here. 303 See Other is the
+  // answer to a POST that was carried out, so it stays a possible create.
+  const redirected = special === undefined && res.status >= 300 && res.status < 400 && res.status !== 303;
   const message =
     special?.message ??
     (upstreamMessage
       ? scrubbedMessage(upstreamMessage, scrub)
-      : `${providerId} answered HTTP ${res.status}${viaProxy ? ' (usually a proxy in front of it); the account may or may not have been created' : ''}`);
+      : `${providerId} answered HTTP ${res.status}${
+          viaProxy
+            ? ' (usually a proxy in front of it); the account may or may not have been created'
+            : redirected
+              ? " (a redirect, which the gateway does not follow: check the provider's baseUrl); nothing was created"
+              : ''
+        }`);
   const extra: Partial<TargetFailure> = {
     httpStatus: res.status,
     ...upstreamRequestId(quirks.requestIdOf?.(parsed)),
     ...(viaProxy ? { mayHaveCreated: true } : {}),
+    ...(redirected ? { nothingCreated: true } : {}),
   };
   // A 429's hint, and a 503's (RFC 9110: how long the provider expects to be unavailable).
   if (code === ProviderErrorCode.RATE_LIMITED || (code === ProviderErrorCode.UNAVAILABLE && res.status === 503)) {

@@ -205,6 +205,24 @@ describe('idempotency semantics (Redis store)', () => {
     expect(h.sandboxes.hoop.count()).toBe(2);
   });
 
+  it('a redirect (not followed) created nothing: its guard is released, and a 303 See Other keeps it', async () => {
+    const moved = uniqueName('moved');
+    h.sandboxes.hoop.inject({ response: { status: 307, headers: { location: 'https://elsewhere.example/api/serviceaccounts' }, body: { message: 'moved' } } });
+    const first = (await h.gql(CREATE_SA, { input: { name: moved, providers: ['hoop'], idempotencyKey: `r1-${moved}` } }, asA)).body.data.createServiceAccount;
+    expect(first.results[0]).toMatchObject({ code: 'INTERNAL', retryable: false, httpStatus: 307 });
+    expect(first.results[0].message).toMatch(/redirect.*nothing was created/);
+    const second = await h.gql(CREATE_SA, { input: { name: moved, providers: ['hoop'], idempotencyKey: `r2-${moved}` } }, asA);
+    expect(second.body.data.createServiceAccount.status).toBe('SUCCEEDED');
+
+    const seeOther = uniqueName('see-other');
+    h.sandboxes.hoop.inject({ response: { status: 303, headers: { location: 'https://elsewhere.example/api/serviceaccounts/1' }, body: {} } });
+    await h.gql(CREATE_SA, { input: { name: seeOther, providers: ['hoop'], idempotencyKey: `s1-${seeOther}` } }, asA);
+    const again = (await h.gql(CREATE_SA, { input: { name: seeOther, providers: ['hoop'], idempotencyKey: `s2-${seeOther}` } }, asA)).body.data
+      .createServiceAccount;
+    expect(again.results[0]).toMatchObject({ code: 'CONFLICT', httpStatus: null });
+    expect(h.sandboxes.hoop.count()).toBe(3);
+  });
+
   it("a provider 409 is that target's CONFLICT", async () => {
     h.sandboxes.generic.inject({ response: { status: 409, body: { code: 409, data: null, message: 'service account already exists', requestId: 'r' } } });
     const res = await h.gql(CREATE_SA, { input: { name: uniqueName('c409'), providers: ['generic'] } }, asA);

@@ -264,7 +264,13 @@ describe('the shared call path around the table', () => {
   it('a 3xx goes through the table: INTERNAL, not retryable', async () => {
     expect(await callWith(res(302, '', { location: 'https://elsewhere' }))).toEqual({
       kind: 'failed',
-      failure: { code: 'INTERNAL', message: 'p answered HTTP 302', httpStatus: 302, retryable: false },
+      failure: {
+        code: 'INTERNAL',
+        message: "p answered HTTP 302 (a redirect, which the gateway does not follow: check the provider's baseUrl); nothing was created",
+        httpStatus: 302,
+        retryable: false,
+        nothingCreated: true,
+      },
     });
   });
 
