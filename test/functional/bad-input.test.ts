@@ -135,4 +135,19 @@ describe('bad input is a BAD_USER_INPUT error naming the field, and nothing reac
     const res2 = await h.gql(CREATE_SA, { input: { name: 'x', status: 'DELETED' } });
     expect(res2.status).toBe(400);
   });
+
+  it('a variable error does not quote the value back: a password sent with an otherwise bad input stays out of the answer', async () => {
+    const password = 'Hunter2-SuperSecretPW-778899';
+    const missingEmail = await h.gql(CREATE_USER, { input: { name: 'x', providers: ['hoop'], hoop: { password } } });
+    expect(missingEmail.status).toBe(400);
+    expect(missingEmail.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(missingEmail.body.errors[0].message).toBe('Variable "$input" got invalid value; Field "email" of required type "EmailAddress!" was not provided.');
+    // A wrong type: the scalar's reason quoted the value too.
+    const numeric = await h.gql(CREATE_USER, { input: { email: 'a@example.com', providers: ['hoop'], hoop: { password: 12345678901 } } });
+    expect(numeric.body.errors[0]).toMatchObject({
+      message: 'Variable "$input" got invalid value at "input.hoop.password"; String cannot represent a non string value.',
+      extensions: { code: 'BAD_USER_INPUT', field: 'hoop.password' },
+    });
+    expect(JSON.stringify([missingEmail.body, numeric.body])).not.toMatch(/Hunter2|12345678901/);
+  });
 });
