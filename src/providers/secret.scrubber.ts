@@ -14,7 +14,16 @@ export interface CallSecrets {
   readonly values: readonly string[];
   /** Base64 (both alphabets, unpadded; from 12 bytes also at the two other offsets) and hex of each value of 6 characters or more. */
   readonly encoded: readonly string[];
+  /**
+   * Every run of half a value's length (at least FRAGMENT_MIN characters) of each longer value, as `values`
+   * holds it: a provider that quotes a secret cut short (`"CorrectHorseBatterySta..." is too common`), or
+   * broken by a line, still gives most of it away.
+   */
+  readonly fragments: readonly string[];
 }
+
+/** Shorter runs are too likely to be a word of the message ("password1" in a password): only whole values are looked for. */
+const FRAGMENT_MIN = 10;
 
 /** How `scrub` looks for the secret values of one call (its token, with and without its scheme, and secret body fields). */
 export function callSecrets(found: readonly string[]): CallSecrets {
@@ -37,12 +46,18 @@ export function callSecrets(found: readonly string[]): CallSecrets {
       );
       return [...aligned, ...shifted, ...shifted.map((b) => b.replace(/\+/g, '-').replace(/\//g, '_'))];
     });
+  // As the decoded views read them: look-alikes folded (NFKC), invisible characters dropped, lower-cased.
+  const readableValues = [...new Set(values.flatMap((s) => [s.toLowerCase(), readable(s)]))].filter((s) => s.length >= 3);
+  const fragments = readableValues.flatMap((s) => {
+    const run = Math.max(FRAGMENT_MIN, Math.ceil(s.length / 2));
+    return s.length <= run ? [] : Array.from({ length: s.length - run + 1 }, (_, i) => s.slice(i, i + run));
+  });
   return {
     // Very short values would blank out ordinary words: they are only looked for, as whole words, below.
     forms: [...new Set(forms)].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length),
-    // As the decoded views read them: look-alikes folded (NFKC), invisible characters dropped, lower-cased.
-    values: [...new Set(values.flatMap((s) => [s.toLowerCase(), readable(s)]))].filter((s) => s.length >= 3),
+    values: readableValues,
     encoded: [...new Set(encoded)],
+    fragments: [...new Set(fragments)],
   };
 }
 
@@ -70,8 +85,12 @@ function quotesSecret(message: string, secrets: CallSecrets): boolean {
   // Base64 is matched as it is; hex (lower-case here) in either case.
   if (secrets.encoded.some((e) => message.includes(e) || lower.includes(e))) return true;
   const views = decodedViews(message);
-  return secrets.values.some((s) =>
-    s.length >= 4 ? views.some((v) => v.includes(s)) : views.some((v) => new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(s)}($|[^\\p{L}\\p{N}])`, 'u').test(v)),
+  // A line break may stand where a space did when the provider wrapped what it quoted; the message then shows a space.
+  const unwrapped = [...new Set(views.map((v) => v.replace(/\s+/g, '')))];
+  return (
+    secrets.values.some((s) =>
+      s.length >= 4 ? views.some((v) => v.includes(s)) : views.some((v) => new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(s)}($|[^\\p{L}\\p{N}])`, 'u').test(v)),
+    ) || secrets.fragments.some((f) => views.some((v) => v.includes(f)) || unwrapped.some((v) => v.includes(f)))
   );
 }
 

@@ -176,4 +176,25 @@ describe('secrets a provider echoes in an error message are scrubbed', () => {
     const other = await h.gql(CREATE_USER, { input: { email: `${uniqueName('pw')}@example.com`, providers: ['hoop'], hoop: { password: 'Zq7' } } });
     expect(other.body.data.createUser.results[0].message).toBe('password is too weak: use 12 characters');
   });
+
+  it.each([
+    ['cut short', (pw: string) => `password "${pw.slice(0, 22)}..." is too common`],
+    ['its end only', (pw: string) => `password "...${pw.slice(-24)}" is too common`],
+    ['broken by a line', (pw: string) => `password "${pw.slice(0, 12)}\n${pw.slice(12)}" is too common`],
+  ])('a password quoted %s withholds the message: not in the answer or the record', async (_, quote) => {
+    const password = 'CorrectHorseBatteryStaple-9931';
+    h.sandboxes.hoop.inject({ route: 'POST /users', response: { status: 422, body: { message: quote(password) } } });
+    const res = await h.gql(CREATE_USER, { input: { email: `${uniqueName('pw')}@example.com`, providers: ['hoop'], hoop: { password } } });
+    expect(res.body.data.createUser.results[0].message).toBe(WITHHELD);
+    const stored = await everythingInRedis();
+    for (const piece of ['CorrectHorseBatterySta', 'BatteryStaple-9931']) expect(stored).not.toContain(piece);
+  });
+
+  it('a message that shares a word with the password is not withheld for it', async () => {
+    h.sandboxes.hoop.inject({ route: 'POST /users', response: { status: 422, body: { message: 'password must not contain the word password' } } });
+    const res = await h.gql(CREATE_USER, {
+      input: { email: `${uniqueName('pw')}@example.com`, providers: ['hoop'], hoop: { password: 'password-Horse-71!' } },
+    });
+    expect(res.body.data.createUser.results[0].message).toBe('password must not contain the word password');
+  });
 });
