@@ -29,7 +29,7 @@ describe('per-client policy: providers and privilege values (provider defaults i
             id: 'limited',
             keySha256: sha(LIMITED),
             scopes: ['identity:read', 'identity:write'],
-            policy: { allow: { 'unleash.rootRole': ['Viewer'], 'hoop.groups': ['readers'], 'versori.roles': ['viewer'], 'generic.permissions': ['org:read'] } },
+            policy: { allow: { 'unleash.rootRole': ['Viewer'], 'hoop.groups': ['readers'], 'versori.roles': ['viewer'], 'versori.organisationId': ['org-sandbox'], 'generic.permissions': ['org:read'] } },
           },
           { id: 'hoop-only', keySha256: sha(HOOP_ONLY), scopes: ['identity:read', 'identity:write'], policy: { providers: ['hoop'] } },
         ];
@@ -77,6 +77,7 @@ describe('per-client policy: providers and privilege values (provider defaults i
     ['unleash.rootRole', { providers: ['unleash'], unleash: { rootRole: 1 } }],
     ['hoop.groups', { providers: ['hoop'], hoop: { groups: ['readers', 'admins'] } }],
     ['versori.roles', { providers: ['versori'], versori: { roles: ['admin'] } }],
+    ['versori.organisationId', { providers: ['versori'], versori: { organisationId: 'another-org' } }],
     ['generic.permissions', { providers: ['generic'], generic: { permissions: ['org:write'] } }],
   ])('a value outside the policy is FORBIDDEN naming %s', async (field, patch) => {
     await expectDenied(await h.gql(CREATE_SA, { input: { name: uniqueName('pol'), ...patch } }, as(LIMITED)), field);

@@ -20,5 +20,13 @@ export const versoriModule: ProviderModule<typeof versoriConfigSchema> = {
         return roles && { inputField: 'versori.roles', values: roles };
       },
     },
+    {
+      // The organisation the account is created in: the provider's token may reach more than one.
+      field: 'versori.organisationId',
+      values: (_operation, spec, config) => {
+        const organisationId = optionsOf<VersoriServiceAccountOptionsShape>(spec.options, 'versori')?.organisationId ?? config.defaults.organisationId;
+        return organisationId === undefined ? undefined : { inputField: 'versori.organisationId', values: [organisationId] };
+      },
+    },
   ],
 };
