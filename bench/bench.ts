@@ -48,7 +48,9 @@ const FOUR = ['hoop', 'unleash', 'versori', 'generic'];
 const API_KEY = `bench-${randomBytes(18).toString('base64url')}`;
 const TOKEN_ENV = { hoop: 'SANDBOX_HOOP_TOKEN', unleash: 'SANDBOX_UNLEASH_TOKEN', versori: 'SANDBOX_VERSORI_TOKEN', generic: 'SANDBOX_GENERIC_TOKEN' };
 const TOKENS: Record<string, string> = Object.fromEntries(Object.values(TOKEN_ENV).map((e) => [e, randomBytes(18).toString('base64url')]));
-const MUTATION = 'mutation($input: CreateServiceAccountInput!) { createServiceAccount(input: $input) { status results { __typename } } }';
+// As a client must ask: the one-time secrets are in this answer only (without them the gateway warns).
+const MUTATION =
+  'mutation($input: CreateServiceAccountInput!) { createServiceAccount(input: $input) { status results { __typename ... on ServiceAccountCreated { credentials { secret } } } } }';
 
 const children = new Set<ChildProcess>();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

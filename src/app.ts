@@ -32,6 +32,7 @@ import { variableShapePlugin } from './server/variable-shape.plugin';
 import { createHttpServer, type Readiness } from './server/http.server';
 import { createPlaygroundRoutes } from './server/playground.routes';
 import { httpStatusPlugin } from './server/http-status.plugin';
+import { responseWarningsPlugin } from './server/response-warnings.plugin';
 
 export interface RunningGateway {
   readonly url: string;
@@ -154,6 +155,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       requestErrorsPlugin(),
       variableShapePlugin(),
       httpStatusPlugin(),
+      responseWarningsPlugin(),
       graphqlMetricsPlugin(metrics),
       ApolloServerPluginLandingPageDisabled(),
       // The schema has no cache hints, so Apollo's plugin only ever computed `no-store` (graphql.handler.ts sets it),

@@ -10,6 +10,14 @@ export interface RecordKey {
   readonly operation: Operation;
 }
 
+/** Something the client should know that is no error (`extensions.warnings` of the answer). */
+export interface ResponseWarning {
+  readonly code: string;
+  readonly message: string;
+  readonly path?: readonly (string | number)[];
+  readonly [detail: string]: unknown;
+}
+
 export interface GatewayContext {
   readonly requestId: string;
   readonly client: ClientIdentity;
@@ -19,6 +27,9 @@ export interface GatewayContext {
   /** Per-request loaders: one store round trip for every record looked up in a request. */
   readonly loaders: { readonly idempotencyRecord: DataLoader<RecordKey, StoredRecord | null, string> };
   requireScope(scope: Scope): void;
+  /** Warnings for this answer's `extensions.warnings` (response-warnings.plugin.ts). */
+  readonly warnings: readonly ResponseWarning[];
+  warn(warning: ResponseWarning): void;
 }
 
 export function createContext(args: {
@@ -44,6 +55,7 @@ class RequestContext implements GatewayContext {
   readonly logger: Logger;
   readonly caller: Caller;
   private loaderCache: GatewayContext['loaders'] | undefined = undefined;
+  private warningList: ResponseWarning[] | undefined = undefined;
 
   constructor(args: Parameters<typeof createContext>[0]) {
     const { requestId, client, identity, idempotencyKeyHeaders, policy } = args;
@@ -62,6 +74,14 @@ class RequestContext implements GatewayContext {
         cacheKeyFn: (k) => `${k.operation}\u0000${k.key}`,
       }),
     });
+  }
+
+  get warnings(): readonly ResponseWarning[] {
+    return this.warningList ?? [];
+  }
+
+  warn(warning: ResponseWarning): void {
+    (this.warningList ??= []).push(warning);
   }
 
   requireScope(scope: Scope): void {

@@ -29,7 +29,15 @@ describe('per-client policy: providers and privilege values (provider defaults i
             id: 'limited',
             keySha256: sha(LIMITED),
             scopes: ['identity:read', 'identity:write'],
-            policy: { allow: { 'unleash.rootRole': ['Viewer'], 'hoop.groups': ['readers'], 'versori.roles': ['viewer'], 'versori.organisationId': ['org-sandbox'], 'generic.permissions': ['org:read'] } },
+            policy: {
+              allow: {
+                'unleash.rootRole': ['Viewer'],
+                'hoop.groups': ['readers'],
+                'versori.roles': ['viewer'],
+                'versori.organisationId': ['org-sandbox'],
+                'generic.permissions': ['org:read'],
+              },
+            },
           },
           { id: 'hoop-only', keySha256: sha(HOOP_ONLY), scopes: ['identity:read', 'identity:write'], policy: { providers: ['hoop'] } },
         ];

@@ -52,6 +52,25 @@ describe('createServiceAccount fans out to every provider kind', () => {
     expect(r.generic.account.createdAt).toEqual(expect.any(String));
   });
 
+  it('warns (extensions.warnings) when an operation leaves out the one-time secrets it received, and not when a fragment selects them', async () => {
+    const bare = await h.gql('mutation($input: CreateServiceAccountInput!) { made: createServiceAccount(input: $input) { status } }', {
+      input: { name: uniqueName('bare'), providers: ['hoop', 'unleash', 'versori'] },
+    });
+    expect(bare.body.data.made.status).toBe('SUCCEEDED');
+    expect(bare.body.extensions.warnings).toEqual([
+      expect.objectContaining({ code: 'CREDENTIALS_NOT_SELECTED', path: ['made'], providers: expect.arrayContaining(['unleash', 'versori']) }),
+    ]);
+    expect(bare.body.extensions.warnings[0].message).toMatch(/cannot be shown again/);
+
+    const withFragment = await h.gql(
+      `mutation($input: CreateServiceAccountInput!) { createServiceAccount(input: $input) { status results { ...Made } } }
+       fragment Made on ServiceAccountCreated { credentials { kind secret } }`,
+      { input: { name: uniqueName('frag'), providers: ['unleash', 'versori'] } },
+    );
+    expect(withFragment.body.data.createServiceAccount.status).toBe('SUCCEEDED');
+    expect(withFragment.body.extensions?.warnings).toBeUndefined();
+  });
+
   it('maps per-provider options and an INACTIVE status onto each API', async () => {
     const name = uniqueName('opt');
     const res = await h.gql(CREATE_SA, {

@@ -1,5 +1,7 @@
-import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, Info, Mutation, Resolver } from 'type-graphql';
 import type { GatewayContext } from '../../context';
+import { warnOfUnselectedSecrets } from '../common/unselected-secrets.warning';
 import { mapResults, toDate } from '../common/result.mapper';
 import { CreateServiceAccountInput } from './service-account.input';
 import { CreateServiceAccountPayload } from './service-account.payload';
@@ -16,9 +18,11 @@ export class ServiceAccountResolver {
   async createServiceAccount(
     @Arg('input', () => CreateServiceAccountInput) input: CreateServiceAccountInput,
     @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<CreateServiceAccountPayload> {
     ctx.requireScope('identity:write');
     const result = await ctx.identity.create('createServiceAccount', ctx.caller, input);
+    warnOfUnselectedSecrets(result, info, ctx);
     return Object.assign(
       new CreateServiceAccountPayload(),
       mapResults(result, ctx.identity, ({ provider, entity, credentials, replayed }) =>

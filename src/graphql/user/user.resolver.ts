@@ -1,5 +1,7 @@
-import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, Info, Mutation, Resolver } from 'type-graphql';
 import type { GatewayContext } from '../../context';
+import { warnOfUnselectedSecrets } from '../common/unselected-secrets.warning';
 import { mapResults, toDate } from '../common/result.mapper';
 import { CreateUserInput } from './user.input';
 import { CreateUserPayload } from './user.payload';
@@ -13,9 +15,14 @@ export class UserResolver {
     nullable: true,
     description: 'Creates the user on every target provider in parallel; repeated creates are CONFLICT errors.',
   })
-  async createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: GatewayContext): Promise<CreateUserPayload> {
+  async createUser(
+    @Arg('input', () => CreateUserInput) input: CreateUserInput,
+    @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<CreateUserPayload> {
     ctx.requireScope('identity:write');
     const result = await ctx.identity.create('createUser', ctx.caller, input);
+    warnOfUnselectedSecrets(result, info, ctx);
     return Object.assign(
       new CreateUserPayload(),
       mapResults(result, ctx.identity, ({ provider, entity, credentials, replayed }) =>
