@@ -139,7 +139,10 @@ export interface IdempotencyStore {
    * cannot know.
    */
   release(ref: RecordRef, owner: string): Promise<void>;
-  /** Appends the audit event of an attempt the claim answered (CONFLICT, IN_PROGRESS, REUSED) or that called nothing. */
+  /**
+   * Appends the audit event of an attempt the claim answered (CONFLICT, IN_PROGRESS, REUSED) or that called
+   * nothing. A rejection says this try failed; the store may still try again in the background (at least once).
+   */
   appendAudit(event: AuditEvent): Promise<void>;
   /** Newest first, filtered, cursor-paginated. */
   auditEvents(query: AuditQuery): Promise<AuditPage>;

@@ -175,12 +175,15 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     this.phase(steps).catch(() => this.retryLater(steps, 0));
   }
 
-  /** Give-backs only (see giveBack), until one try lands or the tries run out. */
-  private retryLater(steps: readonly Step[], attempt: number): void {
+  /**
+   * Give-backs (see giveBack) and audit appends nobody waits for (appendAudit), until one try lands or the tries
+   * run out. `steps` may be built anew for each try: an audit append then picks its shard again.
+   */
+  private retryLater(steps: readonly Step[] | (() => readonly Step[]), attempt: number): void {
     const delay = GIVE_BACK_RETRY_MS[attempt];
     if (delay === undefined || this.closed) return;
     // Not keeping a stopping process alive: a give-back still waiting at close is left to the lease and the guard's TTL.
-    setTimeout(() => this.phase(steps).catch(() => this.retryLater(steps, attempt + 1)), delay).unref();
+    setTimeout(() => this.phase(typeof steps === 'function' ? steps() : steps).catch(() => this.retryLater(steps, attempt + 1)), delay).unref();
   }
 
   async complete(ref: RecordRef, owner: string, c: Completion, audit: AuditEvent, options: CompleteOptions = {}): Promise<boolean> {
@@ -254,7 +257,16 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   async appendAudit(event: AuditEvent): Promise<void> {
     // Nobody waits for it, so it must not trail the answer: this name of the script is not
     // auto-pipelined (redis.client.ts), it is written at once, one command, no pipeline object.
-    await this.phase([this.auditStep(event, { atOnce: true })]);
+    try {
+      await this.phase([this.auditStep(event, { atOnce: true })]);
+    } catch (err) {
+      // A refused attempt has no record of its own to carry its event: tried again in the background, each
+      // time on a shard picked anew (on a Cluster, its node may be the one failing over). At least once: an
+      // append whose reply was lost (a timeout) may have landed, and its repeat is then a second copy, with
+      // the same requestId and `at` (docs/idempotency.md).
+      this.retryLater(() => [this.auditStep(event)], 0);
+      throw err;
+    }
   }
 
   auditEvents(query: AuditQuery): Promise<AuditPage> {

@@ -262,8 +262,15 @@ export class IdentityService {
       adapters.map((a) => a.id),
     );
     if (claim.kind !== 'claimed') {
+      // What the key's record holds, not what this attempt did: it created nothing, so nothing counts as CREATED.
       const results = claim.kind === 'reused' ? [] : claim.record.results;
-      this.audit(caller, ref, REFUSAL_STATUS[claim.kind], results.map(auditTarget), { await: false });
+      this.audit(
+        caller,
+        ref,
+        REFUSAL_STATUS[claim.kind],
+        results.map((r) => auditTarget(r, { refused: true })),
+        { await: false },
+      );
     }
     if (claim.kind === 'reused') {
       this.events.idempotency('reused');
@@ -339,7 +346,7 @@ export class IdentityService {
       await this.options.store.release(ref, claim.owner);
       const results = targets.map((t): TargetResult => ({ providerId: t.adapter.id, kind: 'failed', failure: unsupported(t.unsupported ?? 'not supported') }));
       const status = overallStatus(results);
-      this.audit(caller, ref, status, results.map(auditTarget), { await: false });
+      this.audit(caller, ref, status, results.map((r) => auditTarget(r)), { await: false });
       return { idempotencyKey: ref.key, status, results };
     }
 
@@ -390,7 +397,7 @@ export class IdentityService {
     // the provider's own check).
     const keep = guards.filter((g, i) => held[i] === true && mayExist(outcomes.get(g.providerId)));
     const release = guards.filter((g, i) => held[i] === true && !mayExist(outcomes.get(g.providerId)));
-    const audit = this.audit(caller, ref, status, results.map(auditTarget), { await: true });
+    const audit = this.audit(caller, ref, status, results.map((r) => auditTarget(r)), { await: true });
     const completion: Completion = { status, results: records, release, keep };
     try {
       const stillOwner = await this.options.store.complete(ref, claim.owner, completion, audit);
@@ -426,7 +433,9 @@ export class IdentityService {
     };
     caller.logger.info({ audit: event }, `audit: ${ref.operation} ${status}`);
     if (!how.await) {
-      this.options.store.appendAudit(event).catch((err: unknown) => caller.logger.warn(storeFailure(err), 'could not append the audit event'));
+      this.options.store
+        .appendAudit(event)
+        .catch((err: unknown) => caller.logger.warn(storeFailure(err), 'could not append the audit event (the store tries again in the background)'));
     }
     return event;
   }
@@ -556,7 +565,7 @@ const REFUSAL_STATUS: Readonly<Record<'reused' | 'in_progress' | 'completed', Au
 };
 
 /** Ids and codes only: what was created where, never what it was created with. */
-function auditTarget(r: TargetRecord | TargetResult): AuditTarget {
+function auditTarget(r: TargetRecord | TargetResult, how: { refused?: boolean } = {}): AuditTarget {
   if (r.kind === 'failed') {
     const { code, httpStatus, upstreamRequestId } = r.failure;
     return {
@@ -567,7 +576,7 @@ function auditTarget(r: TargetRecord | TargetResult): AuditTarget {
       ...(upstreamRequestId ? { upstreamRequestId } : {}),
     };
   }
-  const replayed = 'replayed' in r && r.replayed;
+  const replayed = how.refused === true || ('replayed' in r && r.replayed);
   return { providerId: r.providerId, result: replayed ? AuditTargetResult.REPLAYED : AuditTargetResult.CREATED, id: r.entity.id };
 }
 

@@ -5,6 +5,8 @@ import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harne
 import { RedisIdempotencyStore } from '../../src/idempotency/redis.store';
 import { MemoryIdempotencyStore } from '../../src/idempotency/memory.store';
 import type { AuditEvent, IdempotencyStore } from '../../src/domain';
+import { freePort } from '../helpers/redis.global-setup';
+import { RedisProcess } from '../helpers/redis.process';
 
 const AUDIT = /* GraphQL */ `
   query Audit($first: Int, $after: String, $filter: AuditFilter) {
@@ -110,7 +112,11 @@ describe('the audit trail: one event per create attempt that reached the store',
       { providerId: 'hoop', result: 'CREATED', id: ids.hoop, code: null },
       { providerId: 'generic', result: 'CREATED', id: ids.generic, code: null },
     ]);
-    expect(events[1].targets.map((t: any) => t.id)).toEqual([ids.hoop, ids.generic]);
+    // The CONFLICT created nothing: it shows what the key's record holds, as REPLAYED, so counting CREATED counts accounts.
+    expect(events[1].targets).toEqual([
+      { providerId: 'hoop', result: 'REPLAYED', id: ids.hoop, code: null },
+      { providerId: 'generic', result: 'REPLAYED', id: ids.generic, code: null },
+    ]);
   });
 
   it('a PARTIAL with a failed target, then its retry: the success REPLAYED, the failure created', async () => {
@@ -226,6 +232,38 @@ describe('audit retention trims old events', () => {
       expect(left.events.map((e) => e.requestId)).toEqual(['r99']);
     } finally {
       await store.close();
+    }
+  });
+
+  it("redis: a refused attempt's event whose append failed (Redis away) is appended once Redis is back", async () => {
+    const redis = new RedisProcess(await freePort());
+    await redis.start();
+    const store = new RedisIdempotencyStore({
+      ttlSeconds: 60,
+      leaseSeconds: 5,
+      url: redis.url,
+      keyPrefix: `idgw-audit-${uniqueName('away')}:`,
+      commandTimeoutMs: 300,
+      audit: { retentionSeconds: 600, maxEvents: 1000 },
+    });
+    try {
+      await store.ping();
+      await redis.stop();
+      await expect(store.appendAudit(event(7))).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      await redis.start();
+      // Tried again after 0.2, 1, 3 … s: the first try after the reconnection lands it, once.
+      let found: string[] = [];
+      for (let i = 0; i < 100 && found.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        found = await store.auditEvents({ first: 10, filter: {} }).then(
+          (p) => p.events.map((e) => e.requestId),
+          () => [],
+        );
+      }
+      expect(found).toEqual(['r7']);
+    } finally {
+      await store.close();
+      await redis.stop();
     }
   });
 
