@@ -346,7 +346,13 @@ export class IdentityService {
       await this.options.store.release(ref, claim.owner);
       const results = targets.map((t): TargetResult => ({ providerId: t.adapter.id, kind: 'failed', failure: unsupported(t.unsupported ?? 'not supported') }));
       const status = overallStatus(results);
-      this.audit(caller, ref, status, results.map((r) => auditTarget(r)), { await: false });
+      this.audit(
+        caller,
+        ref,
+        status,
+        results.map((r) => auditTarget(r)),
+        { await: false },
+      );
       return { idempotencyKey: ref.key, status, results };
     }
 
@@ -397,7 +403,13 @@ export class IdentityService {
     // the provider's own check).
     const keep = guards.filter((g, i) => held[i] === true && mayExist(outcomes.get(g.providerId)));
     const release = guards.filter((g, i) => held[i] === true && !mayExist(outcomes.get(g.providerId)));
-    const audit = this.audit(caller, ref, status, results.map((r) => auditTarget(r)), { await: true });
+    const audit = this.audit(
+      caller,
+      ref,
+      status,
+      results.map((r) => auditTarget(r)),
+      { await: true },
+    );
     const completion: Completion = { status, results: records, release, keep };
     try {
       const stillOwner = await this.options.store.complete(ref, claim.owner, completion, audit);
