@@ -24,8 +24,13 @@ export const PlanAction = {
   KEEP_FAILURE: 'KEEP_FAILURE',
   /** This provider cannot do this operation (or not with this input): UNSUPPORTED without a call. */
   UNSUPPORTED: 'UNSUPPORTED',
-  /** Another key holds this natural key on this provider: CONFLICT without a call. */
+  /**
+   * This natural key on this provider was created, or may have been, by another key (or by an earlier attempt
+   * of this key whose record has expired): CONFLICT without a call.
+   */
   GUARD_CONFLICT: 'GUARD_CONFLICT',
+  /** Another key's attempt is creating this natural key right now: CONFLICT (retryable) without a call; it may yet give it back. */
+  GUARD_BUSY: 'GUARD_BUSY',
   /** The provider's circuit breaker is open: UNAVAILABLE (retryable) without a call, until its trial call. */
   CIRCUIT_OPEN: 'CIRCUIT_OPEN',
   /** The key's state stops the whole create before any target runs. */

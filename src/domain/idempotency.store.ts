@@ -38,8 +38,12 @@ export type ClaimResult =
   | { readonly kind: 'in_progress'; readonly record: StoredRecord }
   | { readonly kind: 'reused' };
 
-/** What a guard claim found: held now by this record, kept by another (created, or maybe created), or held by another attempt that may still be running. */
-export type GuardClaim = true | false | 'busy';
+/**
+ * What a guard claim found: held now by this record (true), kept by another (false: created, or maybe
+ * created), held by another attempt that may still be running ('busy'), or kept by an earlier attempt of
+ * this same key whose record has expired ('earlier', a `fresh` claim only: that identity exists, or may).
+ */
+export type GuardClaim = true | false | 'busy' | 'earlier';
 
 /** A natural-key guard: "this name on this provider instance is being / was created by that record". */
 export interface GuardRef {
@@ -153,13 +157,19 @@ export interface IdempotencyStore {
   close(): Promise<void>;
 }
 
+export type GuardInspection = 'free' | 'mine' | 'mine_kept' | 'other' | 'other_busy';
+
 /** What the store holds for a create, read without writing anything (for a plan). */
 export interface Inspection {
   readonly record: 'none' | 'reused' | 'in_progress' | 'completed' | 'retryable';
   /** Results of the last completed attempt, when there is one. */
   readonly previous: readonly TargetRecord[];
-  /** Per guard asked about: free, held by this record, or held by another. */
-  readonly guards: ReadonlyArray<'free' | 'mine' | 'other'>;
+  /**
+   * Per guard asked about, as GUARD_CLAIM would find it: free; this record's, its attempt running ('mine') or
+   * done ('mine_kept': a create of a record that no longer exists is refused it, as `fresh`); another
+   * record's, kept ('other') or its attempt running ('other_busy').
+   */
+  readonly guards: ReadonlyArray<GuardInspection>;
 }
 
 export interface StoreTiming {

@@ -132,7 +132,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       const cur = this.guards.get(gid);
       const running = cur?.busyUntil !== undefined && cur.busyUntil > now;
       if (cur && cur.expiresAt > now && (cur.record !== rid || (options.fresh && !running))) {
-        return running ? 'busy' : false;
+        return running ? 'busy' : cur.record !== rid ? false : 'earlier';
       }
       this.guards.delete(gid);
       this.guards.set(gid, { record: rid, owner, expiresAt: now + this.timing.ttlSeconds * 1000, busyUntil: now + this.timing.leaseSeconds * 1000 });
@@ -214,7 +214,9 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       guards: guards.map((g) => {
         const cur = this.guards.get(guardId(ref.operation, g));
         if (!cur || cur.expiresAt <= now) return 'free';
-        return cur.record === rid ? 'mine' : 'other';
+        const running = cur.busyUntil !== undefined && cur.busyUntil > now;
+        if (cur.record === rid) return running ? 'mine' : 'mine_kept';
+        return running ? 'other_busy' : 'other';
       }),
     };
   }

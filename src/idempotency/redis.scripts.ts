@@ -83,7 +83,7 @@ return 1
  * by another record: 2 while that attempt may still be running (it may fail and give the name back), else 0.
  * A brand-new record meets a kept guard of its own id, or one whose attempt can no longer be running, only
  * when an earlier record of that key expired before its guard: that one created (or may have created) the
- * identity, so 0 as well.
+ * identity, so refused as well: 3, to tell the client it was its own key's earlier attempt.
  */
 export const GUARD_CLAIM = `
 local t = redis.call('TIME')
@@ -95,7 +95,8 @@ if v then
   local other = string.sub(v, 1, string.len(ARGV[1]) + 1) ~= ARGV[1] .. '|'
   if other or (ARGV[5] == '1' and not (untilMs and untilMs > now)) then
     if untilMs and untilMs > now then return 2 end
-    return 0
+    if other then return 0 end
+    return 3
   end
 end
 redis.call('SET', KEYS[1], busy, 'PX', ARGV[3])

@@ -12,6 +12,7 @@ import {
   type Completion,
   type CompleteOptions,
   type GuardClaim,
+  type GuardInspection,
   type GuardOptions,
   type GuardRef,
   type IdempotencyStore,
@@ -163,7 +164,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       if (taken.length > 0) this.giveBack(taken.map((key) => ({ key, add: (p) => p.idgwGuardRelease(key, held) })));
       throw err;
     }
-    return replies.map((r) => (r === 1 ? true : r === 2 ? 'busy' : false));
+    return replies.map((r) => (r === 1 ? true : r === 2 ? 'busy' : r === 3 ? 'earlier' : false));
   }
 
   /**
@@ -329,7 +330,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     return {
       record,
       previous: record === 'none' || record === 'reused' ? [] : (JSON.parse(results || '[]') as TargetRecord[]),
-      guards: held.map((v) => (!v ? 'free' : v.startsWith(`${rid}|`) ? 'mine' : 'other')),
+      guards: held.map((v) => guardSeen(v, rid)),
     };
   }
 
@@ -503,4 +504,13 @@ function unavailable(err: unknown): ServiceUnavailableError {
       cause: (err as Error)?.name === 'MaxRetriesPerRequestError' ? 'redis retries exhausted' : 'redis unavailable',
     },
   );
+}
+
+/** A guard's value as GUARD_CLAIM reads it (`recordId|owner`, with `|busy:<ms>` while its attempt may run), on this process's clock. */
+function guardSeen(value: string | null, rid: string): GuardInspection {
+  if (!value) return 'free';
+  const busyUntil = /\|busy:(\d+)$/.exec(value)?.[1];
+  const running = busyUntil !== undefined && Number(busyUntil) > Date.now();
+  if (value.startsWith(`${rid}|`)) return running ? 'mine' : 'mine_kept';
+  return running ? 'other_busy' : 'other';
 }

@@ -131,7 +131,9 @@ const KEY_STATE_MESSAGE: Readonly<Partial<Record<PlanKeyState, string>>> = {
 const GUARD_STATE: Readonly<Record<Inspection['guards'][number], GuardState>> = {
   free: GuardState.FREE,
   mine: GuardState.HELD_BY_THIS_KEY,
+  mine_kept: GuardState.HELD_BY_THIS_KEY,
   other: GuardState.HELD_BY_OTHER,
+  other_busy: GuardState.HELD_BY_OTHER,
 };
 
 interface Target {
@@ -225,12 +227,18 @@ export class IdentityService {
     const planned = targets.map((t): PlannedTarget => {
       const base = { providerId: t.adapter.id, naturalKey: t.call?.naturalKey, request: t.call?.request };
       if (!t.call) return { providerId: t.adapter.id, action: PlanAction.UNSUPPORTED, message: t.unsupported };
-      const guard = GUARD_STATE[guardOf.get(t.adapter.id) ?? 'free'];
+      const seenGuard = guardOf.get(t.adapter.id) ?? 'free';
+      const guard = GUARD_STATE[seenGuard];
       if (stopped) return { ...base, guard, action: PlanAction.NOT_SENT, message: KEY_STATE_MESSAGE[keyState] };
       const prior = previous.get(t.adapter.id);
       if (prior?.kind === 'created') return { ...base, guard, action: PlanAction.REPLAY, message: `created earlier under this key (id ${prior.entity.id})` };
       if (prior && !isRerunnable(prior)) return { ...base, guard, action: PlanAction.KEEP_FAILURE, message: `${prior.failure.code}: ${prior.failure.message}` };
-      if (guard === GuardState.HELD_BY_OTHER) return { ...base, guard, action: PlanAction.GUARD_CONFLICT, message: guardConflict(t).message };
+      if (seenGuard === 'other') return { ...base, guard, action: PlanAction.GUARD_CONFLICT, message: guardConflict(t).message };
+      if (seenGuard === 'other_busy') return { ...base, guard, action: PlanAction.GUARD_BUSY, message: guardBusy(t).message };
+      // A create of a key with no record claims it fresh, and is refused its own kept guard (GUARD_CLAIM).
+      if (seenGuard === 'mine_kept' && keyState === PlanKeyState.NEW) {
+        return { ...base, guard, action: PlanAction.GUARD_CONFLICT, message: guardKeptEarlier(t).message };
+      }
       // Half-open lets a trial call through: only a breaker that is open now stops the call.
       if (t.adapter.health?.().circuit === CircuitState.OPEN) {
         return {
@@ -378,7 +386,7 @@ export class IdentityService {
       toRun.map(async (t, i) => {
         if (held[i] !== true) this.events.idempotency('guard_conflict', t.adapter.id);
         const outcome: TargetOutcome =
-          held[i] === true ? await this.send(t, caller) : { kind: 'failed', failure: held[i] === 'busy' ? guardBusy(t) : guardConflict(t) };
+          held[i] === true ? await this.send(t, caller) : { kind: 'failed', failure: refusedGuard(t, held[i]) };
         outcomes.set(t.adapter.id, retag(outcome, earlierAttempt(claim, t.adapter.id, previous.get(t.adapter.id))));
       }),
     );
@@ -420,7 +428,7 @@ export class IdentityService {
       this.events.storeError();
       const partial = partialCompletionOf(err);
       const retrying = this.completions.schedule(ref, claim.owner, completion, audit, caller.logger, partial?.auditOnRetry);
-      const fields = { ...storeFailure(err), operation, status, providersCalled: held.filter(Boolean).length, retrying };
+      const fields = { ...storeFailure(err), operation, status, providersCalled: held.filter((h) => h === true).length, retrying };
       if (partial?.recorded) caller.logger.warn(fields, 'idempotency outcome recorded, but not all of its guard updates or its audit event (tried again)');
       else caller.logger.error(fields, 'could not record idempotency outcome (providers were called; the answer is still returned)');
     }
@@ -625,6 +633,23 @@ function guardConflict(t: Target): TargetFailure {
   return {
     code: ProviderErrorCode.CONFLICT,
     message: `another request (with a different idempotency key) has created or is creating this ${t.adapter.id} identity`,
+    retryable: false,
+  };
+}
+
+/** Why a target's guard was not granted (GuardClaim other than true): nothing was sent. */
+function refusedGuard(t: Target, claim: GuardClaim): TargetFailure {
+  return claim === 'busy' ? guardBusy(t) : claim === 'earlier' ? guardKeptEarlier(t) : guardConflict(t);
+}
+
+/**
+ * An earlier attempt of this same key created (or may have created) the identity, and its record expired
+ * before the guard it kept: the key is new to the store, the name is not. Not retryable under this key.
+ */
+function guardKeptEarlier(t: Target): TargetFailure {
+  return {
+    code: ProviderErrorCode.CONFLICT,
+    message: `an earlier request with this idempotency key, whose record has since expired, created or may have created this ${t.adapter.id} identity; nothing was sent`,
     retryable: false,
   };
 }

@@ -107,6 +107,36 @@ describe('a plan shows exactly what a create would do, and does none of it', () 
     expect(upstreamCalls()).toBe(0);
   });
 
+  it("while another key's create is running: GUARD_BUSY (retryable), as the create then answers", async () => {
+    const name = uniqueName('busy');
+    h.sandboxes.hoop.inject({ delayMs: 600 });
+    const running = h.gql(CREATE_SA, { input: { name, providers: ['hoop'], idempotencyKey: uniqueName('k1') } });
+    await new Promise((r) => setTimeout(r, 200));
+    const other = { name, providers: ['hoop'], idempotencyKey: uniqueName('k2') };
+    const plan = (await h.gql(PLAN_SA, { input: other })).body.data.planServiceAccount;
+    expect(byId(plan.targets).hoop).toMatchObject({ action: 'GUARD_BUSY', guard: 'HELD_BY_OTHER' });
+    const create = (await h.gql(CREATE_SA, { input: other })).body.data.createServiceAccount;
+    expect(create.results[0]).toMatchObject({ code: 'CONFLICT', retryable: true, message: byId(plan.targets).hoop.message });
+    expect((await running).body.data.createServiceAccount.status).toBe('SUCCEEDED');
+    expect(h.sandboxes.hoop.count()).toBe(1);
+  });
+
+  it("a key whose record expired before the guard it kept: the plan and the create both say it was this key's earlier request", async () => {
+    const input = { name: uniqueName('expired'), providers: ['hoop'], idempotencyKey: uniqueName('k') };
+    expect((await h.gql(CREATE_SA, { input })).body.data.createServiceAccount.status).toBe('SUCCEEDED');
+    // The record's TTL runs from its creation, the guard's from completion: the record goes first.
+    const records = (await keysNow()).filter((k) => k.startsWith(`${h.keyPrefix}rec:`));
+    for (const k of records) await redis.del(k);
+    h.sandboxes.reset();
+    const plan = (await h.gql(PLAN_SA, { input })).body.data.planServiceAccount;
+    expect(plan).toMatchObject({ keyState: 'NEW', wouldSend: false });
+    expect(byId(plan.targets).hoop).toMatchObject({ action: 'GUARD_CONFLICT', guard: 'HELD_BY_THIS_KEY' });
+    expect(byId(plan.targets).hoop.message).toMatch(/^an earlier request with this idempotency key, whose record has since expired/);
+    const create = (await h.gql(CREATE_SA, { input })).body.data.createServiceAccount;
+    expect(create.results[0]).toMatchObject({ code: 'CONFLICT', retryable: false, message: byId(plan.targets).hoop.message });
+    expect(h.sandboxes.hoop.count()).toBe(0);
+  });
+
   it('after a PARTIAL: RETRY, the success replayed, only the retryable failure called again', async () => {
     const input = { name: uniqueName('part'), providers: ['hoop', 'versori'], idempotencyKey: uniqueName('k') };
     h.sandboxes.versori.inject({ response: { status: 503, body: { code: 'unavailable', message: 'down' } } });

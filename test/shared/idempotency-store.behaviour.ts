@@ -204,6 +204,8 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
       if (ca.kind !== 'claimed' || cb.kind !== 'claimed') throw new Error('not claimed');
       expect(await s.guard(a, ca.owner, [guard, other])).toEqual([true, true]);
       // a's attempt has not finished: busy (it may still give the names back), not refused for good.
+      expect((await s.inspect(b, 'fb', [guard])).guards).toEqual(['other_busy']);
+      expect((await s.inspect(a, 'fa', [guard])).guards).toEqual(['mine']);
       expect(await s.guard(b, cb.owner, [guard, other])).toEqual(['busy', 'busy']);
       // A different operation is a different namespace.
       expect(await s.guard({ ...b, operation: 'createUser' }, cb.owner, [guard])).toEqual([true]);
@@ -215,6 +217,7 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
         AUDIT,
       );
       // Released: b takes it. Kept (a created that identity): refused for good.
+      expect((await s.inspect(b, 'fb', [guard, other])).guards).toEqual(['free', 'other']);
       expect(await s.guard(b, cb.owner, [guard, other])).toEqual([true, false]);
     });
 
@@ -277,8 +280,11 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
       await s.complete(r, first.owner, done([created('hoop', 'h')], { keep: [g] }), AUDIT);
       await sleep(550);
       expect(await s.get([r])).toEqual([null]);
+      // A plan reads what the claim will find: no record, this key's own kept guard.
+      expect(await s.inspect(r, 'fp', [g])).toMatchObject({ record: 'none', guards: ['mine_kept'] });
       const again = await claimed(s, r, 'fp', ['hoop']);
-      expect(await s.guard(r, again.owner, [g], { fresh: true })).toEqual([false]);
+      // Refused, and told apart from another key's guard: the client's own earlier attempt created it.
+      expect(await s.guard(r, again.owner, [g], { fresh: true })).toEqual(['earlier']);
     });
 
     it('a brand-new record of a key does not re-take its own guard left busy by a crashed attempt whose lease is over', async () => {
@@ -291,7 +297,7 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
       await sleep(3100);
       expect(await s.get([r])).toEqual([null]);
       const fresh = await claimed(s, r, 'other-fp', ['hoop']);
-      expect(await s.guard(r, fresh.owner, [g], { fresh: true })).toEqual([false]);
+      expect(await s.guard(r, fresh.owner, [g], { fresh: true })).toEqual(['earlier']);
     });
 
     it("a retry near the end of the record's life keeps it at least twice its lease: it never expires under the attempt it lets run", async () => {
