@@ -385,8 +385,7 @@ export class IdentityService {
     await Promise.all(
       toRun.map(async (t, i) => {
         if (held[i] !== true) this.events.idempotency('guard_conflict', t.adapter.id);
-        const outcome: TargetOutcome =
-          held[i] === true ? await this.send(t, caller) : { kind: 'failed', failure: refusedGuard(t, held[i]) };
+        const outcome: TargetOutcome = held[i] === true ? await this.send(t, caller) : { kind: 'failed', failure: refusedGuard(t, held[i]) };
         outcomes.set(t.adapter.id, retag(outcome, earlierAttempt(claim, t.adapter.id, previous.get(t.adapter.id))));
       }),
     );
