@@ -2,7 +2,8 @@
  * `npm run bench`: the gateway as `npm start` runs it (`node dist/main.js`
  * with the start script's node flags, and a GATEWAY_CONFIG file: Redis store, an API-key client, metrics,
  * breakers and limits on) against a plain node:http + undici pass-through
- * proxy (bench/passthrough.ts) on the same upstream. Every server has a
+ * proxy (bench/passthrough.ts) on the same upstream, beside an I/O floor (bench/floor.ts: the protocol's
+ * round trips by hand, no GraphQL) that bounds what any implementation can reach. Every server has a
  * process of its own: each of the four sandbox providers (dist/sandbox/sandbox.main.js),
  * the proxy, the gateway (standalone Redis), a second gateway on a Redis
  * Cluster, and a third gateway whose Redis traffic goes through a counting
