@@ -1,7 +1,16 @@
 import Negotiator from 'negotiator';
 
-/** The types Apollo answers a single result in (its `chooseContentTypeForSingleResultResponse`). */
-const SINGLE_RESULT_TYPES: readonly string[] = ['application/json', 'application/graphql-response+json', 'application/json; callbackSpec=1.0'];
+/**
+ * The types Apollo answers a single result in, exactly as its `chooseContentTypeForSingleResultResponse`
+ * offers them (`MEDIA_TYPES`, not exported): parameters included, since the negotiation refuses a type whose
+ * parameters do not cover the client's (`application/json; charset=utf-8` is acceptable, `application/json`
+ * alone is not). test/unit/accept-negotiation.test.ts compares the two answers on many Accept values.
+ */
+const SINGLE_RESULT_TYPES: readonly string[] = [
+  'application/json; charset=utf-8',
+  'application/graphql-response+json; charset=utf-8',
+  'application/json; callbackSpec=1.0; charset=utf-8',
+];
 
 /**
  * Whether Apollo will be able to send a single result to this Accept header. Apollo decides it only once

@@ -40,7 +40,7 @@ describe('GraphQL over HTTP (graphql-http audit suite)', () => {
     }
     for (const s of h.sandboxes.all()) expect(s.count()).toBe(0);
     // The key was never claimed: the same request with an Accept the gateway can answer creates, once.
-    const ok = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' }, body });
+    const ok = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json; charset=utf-8' }, body });
     expect(((await ok.json()) as any).data.createServiceAccount.status).toBe('SUCCEEDED');
   });
 
