@@ -35,9 +35,9 @@ export interface TargetFailure {
    */
   readonly mayHaveCreated?: boolean;
   /**
-   * The provider's answer says it did not act on the request: a redirect (other than 303 See Other, the
-   * answer to a POST that was carried out), which the gateway does not follow. Its status alone would
-   * be INTERNAL, which otherwise counts as a possible create.
+   * The provider's answer says it did not act on the request: a 307 or 308 redirect (send the same request
+   * elsewhere), which the gateway does not follow. Its status alone would be INTERNAL, which otherwise counts
+   * as a possible create (as 301, 302 and 303 do: the usual answers to a POST that was carried out).
    */
   readonly nothingCreated?: boolean;
 }

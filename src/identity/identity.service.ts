@@ -702,7 +702,7 @@ function retag(outcome: TargetOutcome, earlier: 'unfinished' | 'unanswered' | un
 /**
  * Whether a target's identity exists, or may: created, a provider's CONFLICT, a timeout or a connection that
  * broke once the request was under way (`mayHaveCreated`), or a 2xx the gateway could not read (INTERNAL);
- * not a redirect it did not follow (`nothingCreated`, INTERNAL too).
+ * not a 307/308 redirect it did not follow (`nothingCreated`, INTERNAL too).
  */
 function mayExist(outcome: TargetOutcome | undefined): boolean {
   if (!outcome) return false;

@@ -87,9 +87,10 @@ export function httpFailure(providerId: string, res: HttpResponse, quirks: Failu
   const upstreamMessage = json === undefined ? undefined : quirks.messageOf(json);
   // A 502 or 504 is usually a proxy's: the provider behind it may have received the request and created the account.
   const viaProxy = special === undefined && (res.status === 502 || res.status === 504);
-  // A redirect (not followed) sends the request elsewhere: nothing was done here. 303 See Other is the
-  // answer to a POST that was carried out, so it stays a possible create.
-  const redirected = special === undefined && res.status >= 300 && res.status < 400 && res.status !== 303;
+  // 307 and 308 tell the client to send the same request elsewhere: nothing was done here (the gateway follows
+  // no redirect). 301, 302 and 303 are also how a server answers a POST it carried out (Post/Redirect/Get;
+  // RFC 9110 lets clients treat 301/302 as 303 for a POST), so they stay possible creates.
+  const redirected = special === undefined && (res.status === 307 || res.status === 308);
   const message =
     special?.message ??
     (upstreamMessage

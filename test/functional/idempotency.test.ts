@@ -205,7 +205,7 @@ describe('idempotency semantics (Redis store)', () => {
     expect(h.sandboxes.hoop.count()).toBe(2);
   });
 
-  it('a redirect (not followed) created nothing: its guard is released, and a 303 See Other keeps it', async () => {
+  it('a 307 redirect (not followed) created nothing: its guard is released; a 302 (Post/Redirect/Get) keeps it', async () => {
     const moved = uniqueName('moved');
     h.sandboxes.hoop.inject({ response: { status: 307, headers: { location: 'https://elsewhere.example/api/serviceaccounts' }, body: { message: 'moved' } } });
     const first = (await h.gql(CREATE_SA, { input: { name: moved, providers: ['hoop'], idempotencyKey: `r1-${moved}` } }, asA)).body.data.createServiceAccount;
@@ -214,8 +214,8 @@ describe('idempotency semantics (Redis store)', () => {
     const second = await h.gql(CREATE_SA, { input: { name: moved, providers: ['hoop'], idempotencyKey: `r2-${moved}` } }, asA);
     expect(second.body.data.createServiceAccount.status).toBe('SUCCEEDED');
 
-    const seeOther = uniqueName('see-other');
-    h.sandboxes.hoop.inject({ response: { status: 303, headers: { location: 'https://elsewhere.example/api/serviceaccounts/1' }, body: {} } });
+    const seeOther = uniqueName('found');
+    h.sandboxes.hoop.inject({ response: { status: 302, headers: { location: 'https://elsewhere.example/api/serviceaccounts/1' }, body: {} } });
     await h.gql(CREATE_SA, { input: { name: seeOther, providers: ['hoop'], idempotencyKey: `s1-${seeOther}` } }, asA);
     const again = (await h.gql(CREATE_SA, { input: { name: seeOther, providers: ['hoop'], idempotencyKey: `s2-${seeOther}` } }, asA)).body.data
       .createServiceAccount;

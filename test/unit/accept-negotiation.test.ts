@@ -30,8 +30,27 @@ describe('Accept negotiation before execution agrees with Apollo after it', () =
   });
 
   it('on generated Accept headers', () => {
-    const type = fc.constantFrom('application/json', 'APPLICATION/JSON', 'application/graphql-response+json', 'application/*', '*/*', 'text/html', 'multipart/mixed', 'text/*');
-    const param = fc.constantFrom('', ';charset=utf-8', '; charset=UTF-8', ';q=0', ';q=0.5', ';q=1', ';callbackSpec=1.0', ';charset=latin1', ';deferSpec=20220824');
+    const type = fc.constantFrom(
+      'application/json',
+      'APPLICATION/JSON',
+      'application/graphql-response+json',
+      'application/*',
+      '*/*',
+      'text/html',
+      'multipart/mixed',
+      'text/*',
+    );
+    const param = fc.constantFrom(
+      '',
+      ';charset=utf-8',
+      '; charset=UTF-8',
+      ';q=0',
+      ';q=0.5',
+      ';q=1',
+      ';callbackSpec=1.0',
+      ';charset=latin1',
+      ';deferSpec=20220824',
+    );
     const entry = fc.tuple(type, param, param).map(([t, a, b]) => `${t}${a}${b}`);
     fc.assert(
       fc.property(fc.array(entry, { minLength: 1, maxLength: 4 }), (entries) => {

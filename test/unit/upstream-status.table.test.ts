@@ -261,13 +261,18 @@ describe('the shared call path around the table', () => {
     }
   });
 
-  it('a 3xx goes through the table: INTERNAL, not retryable', async () => {
+  it('a 3xx goes through the table: INTERNAL, not retryable; only 307/308 say nothing was created', async () => {
     expect(await callWith(res(302, '', { location: 'https://elsewhere' }))).toEqual({
+      kind: 'failed',
+      failure: { code: 'INTERNAL', message: 'p answered HTTP 302', httpStatus: 302, retryable: false },
+    });
+    // 307/308: "send this same request there": not carried out here.
+    expect(await callWith(res(308, '', { location: 'https://elsewhere' }))).toEqual({
       kind: 'failed',
       failure: {
         code: 'INTERNAL',
-        message: "p answered HTTP 302 (a redirect, which the gateway does not follow: check the provider's baseUrl); nothing was created",
-        httpStatus: 302,
+        message: "p answered HTTP 308 (a redirect, which the gateway does not follow: check the provider's baseUrl); nothing was created",
+        httpStatus: 308,
         retryable: false,
         nothingCreated: true,
       },
