@@ -12,6 +12,8 @@ export interface CallSecrets {
   readonly forms: readonly string[];
   /** Every secret value of 3 characters or more, lower-cased as sent and as `readable` reads it: looked for in every decoded view of what is left. */
   readonly values: readonly string[];
+  /** `values` without their whitespace (4 characters or more), looked for in the message read without its own. */
+  readonly compact: readonly string[];
   /** Base64 (both alphabets, unpadded; from 12 bytes also at the two other offsets) and hex of each value of 6 characters or more. */
   readonly encoded: readonly string[];
   /**
@@ -48,7 +50,9 @@ export function callSecrets(found: readonly string[]): CallSecrets {
     });
   // As the decoded views read them: look-alikes folded (NFKC), invisible characters dropped, lower-cased.
   const readableValues = [...new Set(values.flatMap((s) => [s.toLowerCase(), readable(s)]))].filter((s) => s.length >= 3);
-  const fragments = readableValues.flatMap((s) => {
+  // Without their whitespace, as the message is also read: a quoted passphrase may be wrapped or its spaces widened.
+  const compact = [...new Set(readableValues.map((s) => s.replace(/\s+/g, '')))].filter((s) => s.length >= 4);
+  const fragments = [...readableValues, ...compact].flatMap((s) => {
     const run = Math.max(FRAGMENT_MIN, Math.ceil(s.length / 2));
     return s.length <= run ? [] : Array.from({ length: s.length - run + 1 }, (_, i) => s.slice(i, i + run));
   });
@@ -56,6 +60,7 @@ export function callSecrets(found: readonly string[]): CallSecrets {
     // Very short values would blank out ordinary words: they are only looked for, as whole words, below.
     forms: [...new Set(forms)].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length),
     values: readableValues,
+    compact,
     encoded: [...new Set(encoded)],
     fragments: [...new Set(fragments)],
   };
@@ -85,12 +90,14 @@ function quotesSecret(message: string, secrets: CallSecrets): boolean {
   // Base64 is matched as it is; hex (lower-case here) in either case.
   if (secrets.encoded.some((e) => message.includes(e) || lower.includes(e))) return true;
   const views = decodedViews(message);
-  // A line break may stand where a space did when the provider wrapped what it quoted; the message then shows a space.
+  // A provider may wrap what it quotes, or widen its spaces: read without whitespace too, against values read so.
   const unwrapped = [...new Set(views.map((v) => v.replace(/\s+/g, '')))];
   return (
     secrets.values.some((s) =>
       s.length >= 4 ? views.some((v) => v.includes(s)) : views.some((v) => new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(s)}($|[^\\p{L}\\p{N}])`, 'u').test(v)),
-    ) || secrets.fragments.some((f) => views.some((v) => v.includes(f)) || unwrapped.some((v) => v.includes(f)))
+    ) ||
+    secrets.compact.some((c) => unwrapped.some((v) => v.includes(c))) ||
+    secrets.fragments.some((f) => views.some((v) => v.includes(f)) || unwrapped.some((v) => v.includes(f)))
   );
 }
 

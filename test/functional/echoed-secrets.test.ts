@@ -190,6 +190,17 @@ describe('secrets a provider echoes in an error message are scrubbed', () => {
     for (const piece of ['CorrectHorseBatterySta', 'BatteryStaple-9931']) expect(stored).not.toContain(piece);
   });
 
+  it.each([
+    ['wrapped over lines, indented', 'password "correct\n  horse\n  battery\n  staple" is too common'],
+    ['with its spaces doubled', 'password "correct  horse  battery  staple" is too common'],
+  ])('a passphrase quoted %s withholds the message', async (_, message) => {
+    h.sandboxes.hoop.inject({ route: 'POST /users', response: { status: 422, body: { message } } });
+    const res = await h.gql(CREATE_USER, {
+      input: { email: `${uniqueName('pw')}@example.com`, providers: ['hoop'], hoop: { password: 'correct horse battery staple' } },
+    });
+    expect(res.body.data.createUser.results[0].message).toBe(WITHHELD);
+  });
+
   it('a message that shares a word with the password is not withheld for it', async () => {
     h.sandboxes.hoop.inject({ route: 'POST /users', response: { status: 422, body: { message: 'password must not contain the word password' } } });
     const res = await h.gql(CREATE_USER, {
