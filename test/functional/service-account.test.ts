@@ -71,6 +71,21 @@ describe('createServiceAccount fans out to every provider kind', () => {
     expect(withFragment.body.extensions?.warnings).toBeUndefined();
   });
 
+  it('a secret left out by @skip or @include warns too, decided per request on the same document', async () => {
+    const doc = `mutation($input: CreateServiceAccountInput!, $s: Boolean!) {
+      createServiceAccount(input: $input) { status results { ... on ServiceAccountCreated { credentials { kind secret @include(if: $s) } } } } }`;
+    const without = await h.gql(doc, { input: { name: uniqueName('skip'), providers: ['versori'] }, s: false });
+    expect(without.body.extensions.warnings).toEqual([expect.objectContaining({ code: 'CREDENTIALS_NOT_SELECTED', providers: ['versori'] })]);
+    const withIt = await h.gql(doc, { input: { name: uniqueName('incl'), providers: ['versori'] }, s: true });
+    expect(withIt.body.data.createServiceAccount.results[0].credentials[0].secret).toEqual(expect.any(String));
+    expect(withIt.body.extensions?.warnings).toBeUndefined();
+    const skipped = await h.gql(
+      'mutation($input: CreateServiceAccountInput!) { createServiceAccount(input: $input) { results { ... on ServiceAccountCreated @skip(if: true) { credentials { secret } } } } }',
+      { input: { name: uniqueName('skip2'), providers: ['versori'] } },
+    );
+    expect(skipped.body.extensions.warnings[0].code).toBe('CREDENTIALS_NOT_SELECTED');
+  });
+
   it('maps per-provider options and an INACTIVE status onto each API', async () => {
     const name = uniqueName('opt');
     const res = await h.gql(CREATE_SA, {
