@@ -1,7 +1,10 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
+import type { GraphQLFormattedError } from 'graphql';
+import { ErrorCode } from './error-code.enum';
 import { isUnexpectedError, withRequestId } from './error.formatter';
+import { variableLeaves, withoutVariableLeaves } from './variable.locator';
 
 /**
  * What formatError cannot do, having no request: an unexpected error is
@@ -21,14 +24,28 @@ export function requestErrorsPlugin<TContext extends { readonly requestId: strin
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) if (isUnexpectedError(error)) logUnexpected(contextValue.logger, unwrapResolverError(error));
         },
-        async willSendResponse({ response, contextValue }) {
+        async willSendResponse({ response, contextValue, request }) {
           if (response.body.kind === 'single' && response.body.singleResult.errors) {
-            response.body.singleResult.errors = withRequestId(response.body.singleResult.errors, contextValue.requestId);
+            response.body.singleResult.errors = withRequestId(
+              withoutQuotedVariables(response.body.singleResult.errors, request.variables),
+              contextValue.requestId,
+            );
           }
         },
       };
     },
   };
+}
+
+/**
+ * Variable errors quote nothing of what the client sent (formatError cut the value graphql-js quotes; this is
+ * the net, with the variables at hand: docs/errors.md). The path stays in extensions.field.
+ */
+function withoutQuotedVariables(errors: readonly GraphQLFormattedError[], variables: unknown): readonly GraphQLFormattedError[] {
+  const isVariableError = (e: GraphQLFormattedError) => e.extensions?.code === ErrorCode.BAD_USER_INPUT && e.message.startsWith('Variable "$');
+  if (!variables || !errors.some(isVariableError)) return errors;
+  const leaves = variableLeaves(variables);
+  return errors.map((e) => (isVariableError(e) ? { ...e, message: withoutVariableLeaves(e.message, leaves) } : e));
 }
 
 export function logUnexpected(logger: Logger, error: unknown): void {

@@ -61,3 +61,49 @@ function valueEnd(message: string, from: number): number | undefined {
   }
   return undefined;
 }
+
+/** More leaves than this and a variable error's message is replaced by a plain one rather than searched. */
+const MAX_LEAVES = 2_000;
+
+/**
+ * The net under `withoutVariableValue`: every string and number of 4 characters or more the request's
+ * variables hold, replaced wherever a variable error's message still quotes it. A scalar's own reason may
+ * quote the value raw (`Value is not a valid email address: …`), and an object key can imitate the
+ * structure `withoutVariableValue` reads. Undefined when the variables are too large to search: the caller
+ * then says only which variable was invalid.
+ */
+export function variableLeaves(variables: unknown): string[] | undefined {
+  const found = new Set<string>();
+  const walk = (v: unknown, depth: number): boolean => {
+    if (found.size > MAX_LEAVES || depth > 32) return false;
+    if (typeof v === 'string' || typeof v === 'number') {
+      const text = String(v);
+      if (text.length >= 4) found.add(text).add(JSON.stringify(text).slice(1, -1));
+      return true;
+    }
+    if (Array.isArray(v)) return v.every((x) => walk(x, depth + 1));
+    // Keys are not searched: an unknown field's name is what its error is about (variable-shape.plugin.ts).
+    if (v && typeof v === 'object') return Object.values(v).every((x) => walk(x, depth + 1));
+    return true;
+  };
+  if (!walk(variables, 0) || found.size > MAX_LEAVES) return undefined;
+  return [...found].sort((a, b) => b.length - a.length);
+}
+
+/** A variable error's message with every leaf of the request's variables it quotes replaced (see variableLeaves). */
+export function withoutVariableLeaves(message: string, leaves: readonly string[] | undefined): string {
+  if (!leaves) return VARIABLE_NAME.exec(message)?.[0].concat(' got an invalid value.') ?? message;
+  // The path (` at "input.hoop.password"; `) is made of field names and indices, not values: kept as it is,
+  // though a value may spell one of its names ("hoop" in providers).
+  const path = / at "[^"]*"; /.exec(message);
+  const parts = path ? [message.slice(0, path.index), path[0], message.slice(path.index + path[0].length)] : [message];
+  return parts.map((part, i) => (i === 1 ? part : withoutLeaves(part, leaves))).join('');
+}
+
+function withoutLeaves(text: string, leaves: readonly string[]): string {
+  let out = text;
+  for (const leaf of leaves) if (out.includes(leaf)) out = out.split(leaf).join('<redacted>');
+  return out;
+}
+
+const VARIABLE_NAME = /^Variable "\$[_A-Za-z][_0-9A-Za-z]*"/;

@@ -150,4 +150,17 @@ describe('bad input is a BAD_USER_INPUT error naming the field, and nothing reac
     });
     expect(JSON.stringify([missingEmail.body, numeric.body])).not.toMatch(/Hunter2|12345678901/);
   });
+
+  it("a scalar's own reason, or an object key that imitates the message's structure, does not bring the value back either", async () => {
+    const email = await h.gql(CREATE_USER, { input: { email: 'S3CRET-notanemail', providers: ['hoop'] } });
+    expect(email.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'email' });
+    expect(email.body.errors[0].message).toMatch(/^Variable "\$input" got invalid value at "input.email"; /);
+    const crafted = await h.gql(CREATE_USER, { input: { name: { '}}; ': 1 }, providers: ['hoop'], hoop: { password: 'S3CRET-PW-1' } } });
+    expect(crafted.status).toBe(400);
+    const listed = await h.gql('query($f: AuditFilter) { auditEvents(first: 1, filter: $f) { edges { cursor } } }', {
+      f: { since: 'S3CRET-date', status: 'S3CRETENUM' },
+    });
+    expect(listed.body.errors.length).toBeGreaterThan(0);
+    expect(JSON.stringify([email.body, crafted.body, listed.body])).not.toMatch(/S3CRET/);
+  });
 });
