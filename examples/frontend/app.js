@@ -40,7 +40,7 @@ function render(results) {
       row.dataset.provider = r.provider.id;
       const cells =
         r.__typename === 'ServiceAccountCreated'
-          ? [r.provider.id, 'created', r.account.id, r.credentials.map((c) => c.kind).join(', ') || '—']
+          ? [r.provider.id, 'created', r.account.id ?? '(no id given)', r.credentials.map((c) => c.kind).join(', ') || '—']
           : [r.provider.id, 'failed', r.code, r.message];
       for (const text of cells) {
         const td = document.createElement('td');

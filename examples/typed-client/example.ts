@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   );
   for (const result of payload.results) {
     // The union is narrowed by __typename: each branch sees only its own fields.
-    if (result.__typename === 'ServiceAccountCreated') console.log(`${result.provider.id}: created ${result.account.id}`);
+    if (result.__typename === 'ServiceAccountCreated') console.log(`${result.provider.id}: created ${result.account.id ?? '(no id given)'}`);
     else console.log(`${result.provider.id}: ${result.code}${result.retryable ? ' (retryable)' : ''}`);
   }
   console.log(`status: ${payload.status}`);

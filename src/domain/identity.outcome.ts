@@ -3,7 +3,8 @@ import type { CreateStatus, CredentialKind } from './status.enum';
 
 /** What a provider created, as far as it is safe to keep: no secrets. */
 export interface CreatedEntity {
-  readonly id: string;
+  /** The provider's id; absent when its answer named none (hoop's and Versori's contracts make it optional). */
+  readonly id?: string;
   readonly name?: string;
   readonly displayName?: string;
   readonly email?: string;

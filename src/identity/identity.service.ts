@@ -231,7 +231,13 @@ export class IdentityService {
       const guard = GUARD_STATE[seenGuard];
       if (stopped) return { ...base, guard, action: PlanAction.NOT_SENT, message: KEY_STATE_MESSAGE[keyState] };
       const prior = previous.get(t.adapter.id);
-      if (prior?.kind === 'created') return { ...base, guard, action: PlanAction.REPLAY, message: `created earlier under this key (id ${prior.entity.id})` };
+      if (prior?.kind === 'created')
+        return {
+          ...base,
+          guard,
+          action: PlanAction.REPLAY,
+          message: `created earlier under this key (${prior.entity.id === undefined ? 'its id unknown' : `id ${prior.entity.id}`})`,
+        };
       if (prior && !isRerunnable(prior)) return { ...base, guard, action: PlanAction.KEEP_FAILURE, message: `${prior.failure.code}: ${prior.failure.message}` };
       if (seenGuard === 'other') return { ...base, guard, action: PlanAction.GUARD_CONFLICT, message: guardConflict(t).message };
       if (seenGuard === 'other_busy') return { ...base, guard, action: PlanAction.GUARD_BUSY, message: guardBusy(t).message };

@@ -77,6 +77,31 @@ describe('upstream answers map to the ProviderErrorCode vocabulary', () => {
     expect(failure).toMatchObject({ code: 'INTERNAL', retryable: false, httpStatus: 201 });
   });
 
+  it('a 2xx without the id its contract makes optional is a create, with the credential it carried', async () => {
+    const made = async (provider: string, body: unknown, status = 201) => {
+      h.sandboxes[provider as 'versori'].inject({ response: { status, body } });
+      const res = await h.gql(CREATE_SA, { input: { name: uniqueName('noid'), providers: [provider] } });
+      return res.body.data.createServiceAccount.results[0];
+    };
+    // Versori's ServiceAccount requires nothing: its client secret is shown once, here.
+    expect(await made('versori', { clientId: 'cid-1', clientSecret: 'only-copy-secret-9876' })).toMatchObject({
+      __typename: 'ServiceAccountCreated',
+      account: { id: null },
+      credentials: [{ kind: 'CLIENT_SECRET', clientId: 'cid-1', secret: 'only-copy-secret-9876' }],
+    });
+    // hoop requires subject and status of its 201, not the read-only id; the generic API's data requires nothing.
+    expect(await made('hoop', { subject: 'sub-1', status: 'active' })).toMatchObject({
+      __typename: 'ServiceAccountCreated',
+      account: { id: null, name: 'sub-1' },
+    });
+    expect(await made('generic', { code: 200, data: { name: 'gen-1', status: 'active' } }, 200)).toMatchObject({
+      __typename: 'ServiceAccountCreated',
+      account: { id: null, name: 'gen-1' },
+    });
+    // An error body under a 2xx (Versori's `default` response) is no description of a create: unreadable, as before.
+    expect(await made('versori', { code: 'accepted', message: 'queued' }, 202)).toMatchObject({ __typename: 'ProviderFailure', code: 'INTERNAL' });
+  });
+
   it("the generic API's envelope: an error code inside a 200 is mapped by that code", async () => {
     const { failure } = await failOn('generic', { status: 200, body: { code: 409, data: null, message: 'name taken', requestId: 'req_1' } });
     expect(failure).toMatchObject({ code: 'CONFLICT', message: 'name taken' });

@@ -122,12 +122,16 @@ describe('generic adapter: the call', () => {
     });
   });
 
-  it('success without data.id is INTERNAL, not retryable', async () => {
+  it('success without data.id is a create with no id (the contract requires none); without data, or with an empty data, INTERNAL', async () => {
     server.answer({ status: 200, body: envelope(200, { name: 'deploy-bot' }) });
-    expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toMatchObject({
-      kind: 'failed',
-      failure: { code: 'INTERNAL', httpStatus: 200, retryable: false },
-    });
+    expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toMatchObject({ kind: 'created', entity: { name: 'deploy-bot' } });
+    for (const data of [null, {}]) {
+      server.answer({ status: 200, body: envelope(200, data) });
+      expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toMatchObject({
+        kind: 'failed',
+        failure: { code: 'INTERNAL', httpStatus: 200, retryable: false },
+      });
+    }
   });
 
   it("the envelope's requestId is kept on a failure of any status, for the provider's support; a value that is no id is dropped", async () => {

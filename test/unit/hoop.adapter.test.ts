@@ -86,12 +86,18 @@ describe('hoop adapter: service accounts', () => {
     });
   });
 
-  it('a 201 without an id is INTERNAL, not retryable', async () => {
-    server.answer({ status: 201, body: { subject: 'deploy-bot' } });
-    expect(await readyCall(hoop().prepare.createServiceAccount!(sa())).send()).toMatchObject({
-      kind: 'failed',
-      failure: { code: 'INTERNAL', httpStatus: 201, retryable: false },
-    });
+  it('a 201 without the id its contract makes optional is a create, with no id; one without the fields it requires is INTERNAL, not retryable', async () => {
+    server.answer({ status: 201, body: { subject: 'deploy-bot', status: 'active' } });
+    const made = await readyCall(hoop().prepare.createServiceAccount!(sa())).send();
+    expect(made).toMatchObject({ kind: 'created', entity: { name: 'deploy-bot', status: 'ACTIVE' } });
+    expect(made.kind === 'created' && made.entity.id).toBeUndefined();
+    for (const body of [{ unrelated: true }, { id: '', subject: 'deploy-bot' }, { id: { nested: 1 }, subject: 'deploy-bot' }]) {
+      server.answer({ status: 201, body });
+      expect(await readyCall(hoop().prepare.createServiceAccount!(sa())).send()).toMatchObject({
+        kind: 'failed',
+        failure: { code: 'INTERNAL', httpStatus: 201, retryable: false },
+      });
+    }
   });
 });
 

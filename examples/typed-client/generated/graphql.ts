@@ -92,7 +92,7 @@ export type CreateServiceAccountMutationVariables = Exact<{
 
 
 export type CreateServiceAccountMutation = { createServiceAccount: { idempotencyKey: string, status: CreateStatus, results: Array<
-      | { __typename: 'ServiceAccountCreated', replayed: boolean, provider: { id: string, kind: ProviderKind }, account: { id: string, name: string }, credentials: Array<{ kind: CredentialKind, clientId: string | null, secret: string, expiresAt: string | null }> }
+      | { __typename: 'ServiceAccountCreated', replayed: boolean, provider: { id: string, kind: ProviderKind }, account: { id: string | null, name: string }, credentials: Array<{ kind: CredentialKind, clientId: string | null, secret: string, expiresAt: string | null }> }
       | { __typename: 'ProviderFailure', code: ProviderErrorCode, message: string, retryable: boolean, retryAfterSeconds: number | null, provider: { id: string, kind: ProviderKind } }
     > } | null };
 

@@ -5,7 +5,11 @@ import { Provider } from '../provider/provider.type';
 
 @ObjectType({ description: 'A service account as the provider created it.' })
 export class ServiceAccount {
-  @Field(() => ID, { description: 'Provider-native id, as a string.' }) id: string;
+  @Field(() => ID, {
+    nullable: true,
+    description: "Provider-native id, as a string; null when the provider's answer named none (its contract makes the id optional).",
+  })
+  id?: string;
   @Field(() => String, { description: 'Identifier on the provider (hoop subject, Unleash username, Versori/generic name).' }) name: string;
   @Field(() => String, { nullable: true }) displayName?: string;
   @Field(() => String, { nullable: true }) email?: string;

@@ -5,7 +5,11 @@ import { Provider } from '../provider/provider.type';
 
 @ObjectType({ description: 'A user as the provider created it.' })
 export class User {
-  @Field(() => ID, { description: 'Provider-native id, as a string.' }) id: string;
+  @Field(() => ID, {
+    nullable: true,
+    description: "Provider-native id, as a string; null when the provider's answer named none (its contract makes the id optional).",
+  })
+  id?: string;
   @Field(() => String) email: string;
   @Field(() => String, { nullable: true }) name?: string;
   @Field(() => String, { nullable: true }) username?: string;

@@ -1,6 +1,6 @@
 import type { PrepareResult, Preparers, ServiceAccountSpec } from '../../domain';
 import { failure, messageField, statusToCode, upstreamRequestId, type FailureQuirks } from '../http-failure.mapper';
-import { HttpProviderAdapter, identified } from '../http-provider.adapter';
+import { HttpProviderAdapter, described } from '../http-provider.adapter';
 import { asObject, optString } from '../provider.call';
 import { optionsOf } from '../provider.options';
 import type { GenericConfig } from './generic.config';
@@ -47,7 +47,8 @@ export class GenericAdapter extends HttpProviderAdapter {
             }),
           };
         }
-        const r = identified(envelope.data);
+        // Nothing of the envelope's data is required by the contract: its name or status says what was created.
+        const r = described(envelope.data, ['name', 'status']);
         if (!r) return undefined;
         return {
           entity: { id: r.id, name: optString(r.o.name) ?? sa.name, status: optString(r.o.status)?.toUpperCase(), createdAt: optString(r.o.createdAt) },

@@ -1,6 +1,6 @@
 import type { PrepareResult, Preparers, ServiceAccountSpec, UserSpec } from '../../domain';
 import { messageField, type FailureQuirks } from '../http-failure.mapper';
-import { HttpProviderAdapter, identified } from '../http-provider.adapter';
+import { HttpProviderAdapter, described } from '../http-provider.adapter';
 import { optString } from '../provider.call';
 import { optionsOf } from '../provider.options';
 import type { HoopConfig } from './hoop.config';
@@ -38,7 +38,8 @@ export class HoopAdapter extends HttpProviderAdapter {
       },
       quirks,
       read: (json) => {
-        const r = identified(json);
+        // The contract requires subject and status of its 201, not the (read-only) id.
+        const r = described(json, ['subject', 'status']);
         if (!r) return undefined;
         return {
           entity: { id: r.id, name: optString(r.o.subject) ?? subject, displayName: optString(r.o.name), status: optString(r.o.status)?.toUpperCase() },
@@ -64,7 +65,8 @@ export class HoopAdapter extends HttpProviderAdapter {
       quirks,
       // hoop echoes the password in plain text: only the fields below are ever read.
       read: (json) => {
-        const r = identified(json);
+        // The contract requires only the e-mail of its 201.
+        const r = described(json, ['email']);
         if (!r) return undefined;
         return {
           entity: { id: r.id, email: optString(r.o.email) ?? spec.email, name: optString(r.o.name), status: optString(r.o.status)?.toUpperCase() },

@@ -1,6 +1,6 @@
 import { ProviderErrorCode, type PrepareResult, type Preparers, type ServiceAccountSpec } from '../../domain';
 import { failure, messageField, type FailureQuirks } from '../http-failure.mapper';
-import { HttpProviderAdapter, identified } from '../http-provider.adapter';
+import { HttpProviderAdapter, described } from '../http-provider.adapter';
 import { optString } from '../provider.call';
 import { optionsOf } from '../provider.options';
 import { ORGANISATION_ID, type VersoriConfig } from './versori.config';
@@ -36,7 +36,9 @@ export class VersoriAdapter extends HttpProviderAdapter {
       body: { name: sa.name, roles: versori?.roles ?? this.config.defaults.roles, groupIDs: versori?.groupIds },
       quirks,
       read: (json) => {
-        const r = identified(json);
+        // The contract's ServiceAccount requires nothing: an answer without an id still carries the only copy
+        // of the client secret.
+        const r = described(json, ['clientSecret', 'clientId', 'name']);
         if (!r) return undefined;
         const clientSecret = optString(r.o.clientSecret);
         // The contract shows the secret once, in this answer: an account without it is of no use to the caller,
@@ -45,7 +47,7 @@ export class VersoriAdapter extends HttpProviderAdapter {
           return {
             failure: failure(
               ProviderErrorCode.INTERNAL,
-              `versori created service account ${r.id} but its answer carried no clientSecret (shown only once): issue a new secret for it on Versori`,
+              `versori created service account ${r.id ?? `${optString(r.o.name) ?? sa.name} (its answer named no id)`} but its answer carried no clientSecret (shown only once): issue a new secret for it on Versori`,
               { httpStatus: 201 },
             ),
           };
