@@ -20,5 +20,17 @@ const SINGLE_RESULT_TYPES: readonly string[] = [
 export function acceptsSingleResult(accept: string | undefined): boolean {
   // Apollo's rule too: no Accept (or an empty one) takes JSON.
   if (!accept) return true;
-  return new Negotiator({ headers: { accept } }).mediaType(SINGLE_RESULT_TYPES) !== undefined;
+  let known = seen.get(accept);
+  if (known === undefined) {
+    known = new Negotiator({ headers: { accept } }).mediaType(SINGLE_RESULT_TYPES) !== undefined;
+    // A client sends the same few headers again and again; any header at all may arrive, so the memory is bounded.
+    if (accept.length <= 256) {
+      if (seen.size >= SEEN_MAX) seen.clear();
+      seen.set(accept, known);
+    }
+  }
+  return known;
 }
+
+const SEEN_MAX = 256;
+const seen = new Map<string, boolean>();
