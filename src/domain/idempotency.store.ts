@@ -159,6 +159,19 @@ export interface IdempotencyStore {
 
 export type GuardInspection = 'free' | 'mine' | 'mine_kept' | 'other' | 'other_busy';
 
+/** A guard held now, as both stores read it for a plan: this record's or another's, its attempt running or not. */
+export function heldGuard(mine: boolean, running: boolean): GuardInspection {
+  if (mine) return running ? 'mine' : 'mine_kept';
+  return running ? 'other_busy' : 'other';
+}
+
+/** What GUARD_CLAIM would answer for a guard a plan saw (docs/idempotency.md): `fresh` as GuardOptions. */
+export function wouldClaim(seen: GuardInspection, fresh: boolean): GuardClaim {
+  if (seen === 'other') return false;
+  if (seen === 'other_busy') return 'busy';
+  return seen === 'mine_kept' && fresh ? 'earlier' : true;
+}
+
 /** What the store holds for a create, read without writing anything (for a plan). */
 export interface Inspection {
   readonly record: 'none' | 'reused' | 'in_progress' | 'completed' | 'retryable';

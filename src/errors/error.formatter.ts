@@ -3,7 +3,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from './error-code.enum';
 import { GatewayError } from './gateway.error';
 import { isLiteralError, literalField } from './literal.locator';
-import { variableField, withoutVariableValue } from './variable.locator';
+import { variableField } from './variable.locator';
 
 /** Apollo's own pre-execution codes: safe to show as they are. */
 const PASS_THROUGH = new Set([
@@ -80,10 +80,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
             : code === 'GRAPHQL_VALIDATION_FAILED' && formatted.message === 'Validation aborted.'
               ? // graphql-js's own work budget (comparing every pair of same-named fields) ran out: say which.
                 'Validation aborted: the operation repeats too many fields for graphql-js to compare them (its work limit); select each field once.'
-              : code === ErrorCode.BAD_USER_INPUT
-                ? // The path is in extensions.field; the value is the client's own and may be a password.
-                  withoutVariableValue(formatted.message)
-                : formatted.message,
+              : formatted.message,
         locations: formatted.locations,
         path: formatted.path,
         extensions: { code: badLiteral ? ErrorCode.BAD_USER_INPUT : code, ...(field ? { field } : {}), ...limits },

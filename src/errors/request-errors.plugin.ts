@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from './error-code.enum';
 import { isUnexpectedError, withRequestId } from './error.formatter';
-import { variableLeaves, withoutVariableLeaves } from './variable.locator';
+import { variableLeaves, withoutVariableLeaves, withoutVariableValue } from './variable.locator';
 
 /**
  * What formatError cannot do, having no request: an unexpected error is
@@ -38,14 +38,15 @@ export function requestErrorsPlugin<TContext extends { readonly requestId: strin
 }
 
 /**
- * Variable errors quote nothing of what the client sent (formatError cut the value graphql-js quotes; this is
- * the net, with the variables at hand: docs/errors.md). The path stays in extensions.field.
+ * Variable errors quote nothing of what the client sent (docs/errors.md): the value graphql-js quotes is cut,
+ * and whatever else of the variables the message still holds is redacted. The path stays in extensions.field
+ * (formatError read it from the message as graphql-js wrote it).
  */
 function withoutQuotedVariables(errors: readonly GraphQLFormattedError[], variables: unknown): readonly GraphQLFormattedError[] {
   const isVariableError = (e: GraphQLFormattedError) => e.extensions?.code === ErrorCode.BAD_USER_INPUT && e.message.startsWith('Variable "$');
   if (!variables || !errors.some(isVariableError)) return errors;
   const leaves = variableLeaves(variables);
-  return errors.map((e) => (isVariableError(e) ? { ...e, message: withoutVariableLeaves(e.message, leaves) } : e));
+  return errors.map((e) => (isVariableError(e) ? { ...e, message: withoutVariableLeaves(withoutVariableValue(e.message), leaves) } : e));
 }
 
 export function logUnexpected(logger: Logger, error: unknown): void {

@@ -17,7 +17,7 @@ import type {
   StoreTiming,
   TargetRecord,
 } from '../domain';
-import { retryAppendsAudit } from '../domain';
+import { heldGuard, retryAppendsAudit } from '../domain';
 import { AuditRing } from './audit.ring';
 import { guardId, newOwnerToken, recordId } from './record.keys';
 
@@ -214,9 +214,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       guards: guards.map((g) => {
         const cur = this.guards.get(guardId(ref.operation, g));
         if (!cur || cur.expiresAt <= now) return 'free';
-        const running = cur.busyUntil !== undefined && cur.busyUntil > now;
-        if (cur.record === rid) return running ? 'mine' : 'mine_kept';
-        return running ? 'other_busy' : 'other';
+        return heldGuard(cur.record === rid, cur.busyUntil !== undefined && cur.busyUntil > now);
       }),
     };
   }

@@ -2,6 +2,7 @@ import calculateSlot from 'cluster-key-slot';
 import { Cluster, type ChainableCommander } from 'ioredis';
 import { ServiceUnavailableError } from '../errors/gateway.error';
 import {
+  heldGuard,
   retryAppendsAudit,
   withPartialCompletion,
   type AuditEvent,
@@ -510,7 +511,5 @@ function unavailable(err: unknown): ServiceUnavailableError {
 function guardSeen(value: string | null, rid: string): GuardInspection {
   if (!value) return 'free';
   const busyUntil = /\|busy:(\d+)$/.exec(value)?.[1];
-  const running = busyUntil !== undefined && Number(busyUntil) > Date.now();
-  if (value.startsWith(`${rid}|`)) return running ? 'mine' : 'mine_kept';
-  return running ? 'other_busy' : 'other';
+  return heldGuard(value.startsWith(`${rid}|`), busyUntil !== undefined && Number(busyUntil) > Date.now());
 }

@@ -24,6 +24,7 @@ import {
   type CreateResult,
   type GuardClaim,
   type GuardRef,
+  wouldClaim,
   type IdempotencyStore,
   type IdentityEvents,
   type InputProblem,
@@ -239,11 +240,10 @@ export class IdentityService {
           message: `created earlier under this key (${prior.entity.id === undefined ? 'its id unknown' : `id ${prior.entity.id}`})`,
         };
       if (prior && !isRerunnable(prior)) return { ...base, guard, action: PlanAction.KEEP_FAILURE, message: `${prior.failure.code}: ${prior.failure.message}` };
-      if (seenGuard === 'other') return { ...base, guard, action: PlanAction.GUARD_CONFLICT, message: guardConflict(t).message };
-      if (seenGuard === 'other_busy') return { ...base, guard, action: PlanAction.GUARD_BUSY, message: guardBusy(t).message };
-      // A create of a key with no record claims it fresh, and is refused its own kept guard (GUARD_CLAIM).
-      if (seenGuard === 'mine_kept' && keyState === PlanKeyState.NEW) {
-        return { ...base, guard, action: PlanAction.GUARD_CONFLICT, message: guardKeptEarlier(t).message };
+      // A key with no record is claimed fresh (as the create decides it below).
+      const claimed = wouldClaim(seenGuard, keyState === PlanKeyState.NEW);
+      if (claimed !== true) {
+        return { ...base, guard, action: claimed === 'busy' ? PlanAction.GUARD_BUSY : PlanAction.GUARD_CONFLICT, message: refusedGuard(t, claimed).message };
       }
       // Half-open lets a trial call through: only a breaker that is open now stops the call.
       if (t.adapter.health?.().circuit === CircuitState.OPEN) {

@@ -59,9 +59,8 @@ export abstract class HttpProviderAdapter implements ProviderAdapter {
 
 /** A provider object with a non-empty id, or undefined when the body is not one. */
 export function identified(json: unknown): { o: Record<string, unknown>; id: string } | undefined {
-  const o = asObject(json);
-  const id = requireId(o?.id);
-  return o && id ? { o, id } : undefined;
+  const r = described(json, []);
+  return r?.id ? { o: r.o, id: r.id } : undefined;
 }
 
 /**
