@@ -49,6 +49,8 @@ export interface Fault {
   readonly reset?: boolean;
   /** Answer (the real handler runs: a create happens), but destroy the socket halfway through the body. */
   readonly breakBody?: boolean;
+  /** Answer (the real handler runs: a create happens), but hold the second half of the body back this long. */
+  readonly slowBodyMs?: number;
   /** Run the real handler (a create happens), then destroy the socket before the status line. */
   readonly resetAfter?: boolean;
   /** How many requests it applies to; default 1. */
@@ -210,11 +212,19 @@ export abstract class SandboxServer {
     }
     res.statusCode = response.status;
     for (const [k, v] of Object.entries(response.headers ?? {})) res.setHeader(k, v);
-    if (fault?.breakBody) {
+    if (fault?.breakBody || fault?.slowBodyMs) {
       const payload = Buffer.from(response.text ?? JSON.stringify(response.body ?? {}));
       res.setHeader('content-type', response.text !== undefined ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8');
       res.setHeader('content-length', payload.length);
-      res.write(payload.subarray(0, Math.floor(payload.length / 2)), () => req.socket.destroy());
+      const half = Math.floor(payload.length / 2);
+      if (fault.breakBody) {
+        res.write(payload.subarray(0, half), () => req.socket.destroy());
+        return;
+      }
+      res.flushHeaders();
+      res.write(payload.subarray(0, half));
+      const timer = setTimeout(() => res.end(payload.subarray(half)), fault.slowBodyMs);
+      res.once('close', () => clearTimeout(timer));
       return;
     }
     if (response.text !== undefined) {

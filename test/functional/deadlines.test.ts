@@ -88,6 +88,34 @@ describe('per-provider deadlines and transport faults', () => {
     expect(h.sandboxes.versori.count()).toBe(1);
   });
 
+  it("a 2xx whose body outlasts the deadline is still read within the call's whole budget: the account and its one-time secret reach the client", async () => {
+    // Headers at ~0.7 s, the body's second half ~0.6 s later: past the 1 s deadline, within the call's worst case (3.2 s).
+    h.sandboxes.versori.inject({ delayMs: 700, slowBodyMs: 600 });
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('slowb'), providers: ['versori'] } });
+    const r = res.body.data.createServiceAccount.results[0];
+    expect(r.__typename).toBe('ServiceAccountCreated');
+    expect(r.credentials).toEqual([expect.objectContaining({ kind: 'CLIENT_SECRET', clientId: expect.any(String), secret: expect.stringMatching(/.{8}/) })]);
+    expect(h.sandboxes.versori.count()).toBe(1);
+  });
+
+  it('a 2xx whose body is not whole within the budget is INTERNAL, not retryable, and says how long it waited', async () => {
+    h.sandboxes.hoop.inject({ slowBodyMs: 10_000 });
+    const started = Date.now();
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('slowc'), providers: ['hoop'] } });
+    const f = res.body.data.createServiceAccount.results[0];
+    expect(f).toMatchObject({ code: 'INTERNAL', retryable: false, httpStatus: 201 });
+    expect(f.message).toBe('hoop answered HTTP 201 with a body that was not complete within 3200 ms; the account may have been created');
+    expect(Date.now() - started).toBeLessThan(3200 + 1500);
+  });
+
+  it('a non-2xx answer gets no extra time: its body is cut at the deadline', async () => {
+    h.sandboxes.hoop.inject({ response: { status: 503, body: { message: 'down' } }, slowBodyMs: 10_000 });
+    const started = Date.now();
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('slow5'), providers: ['hoop'] } });
+    expect(res.body.data.createServiceAccount.results[0]).toMatchObject({ httpStatus: 503 });
+    expect(Date.now() - started).toBeLessThan(DEADLINE_MS + 1500);
+  });
+
   it("an oversized error answer keeps its status's code", async () => {
     h.sandboxes.hoop.inject({ response: { status: 503, text: 'x'.repeat(1_100_000) } });
     const res = await h.gql(CREATE_SA, { input: { name: uniqueName('big5'), providers: ['hoop'] } });

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
-import { connectTimeoutMs, RETRY_POLICY } from '../../config/retry.policy';
+import { connectTimeoutMs, RETRY_POLICY, worstCaseCallMs } from '../../config/retry.policy';
 import type { AdapterHealth } from '../../domain';
 import { BREAKER_DEFAULTS, type BreakerConfig } from '../../config/provider-base.schema';
 import { ProviderCircuit, type DeliberateAnswer } from './circuit.breaker';
@@ -9,7 +9,7 @@ import type { HttpOutcome, TransportFailure } from './http-outcome.types';
 export interface ProviderHttpClientOptions {
   /** Base URL, possibly with a path (hoop's `/api`): undici's Pool takes only an origin. */
   readonly baseUrl: string;
-  /** Overall deadline of one attempt: connect, headers and body. */
+  /** Deadline of one attempt: connect, headers and body; a 2xx body may use the rest of the call's worst case. */
   readonly timeoutMs: number;
   /** The complete Authorization header value, in the provider's own form. */
   readonly authorization: string;
@@ -48,7 +48,8 @@ export class ProviderHttpClient {
       connections: 64,
       connect: { timeout: connectTimeoutMs(options.timeoutMs) },
       headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
+      // Idle time between body chunks; the attempt's own timer governs, and a 2xx body may outlast timeoutMs.
+      bodyTimeout: worstCaseCallMs(options.timeoutMs),
       keepAliveTimeout: 4_000,
     });
     this.circuit = new ProviderCircuit(options.breaker ?? BREAKER_DEFAULTS);
@@ -68,8 +69,10 @@ export class ProviderHttpClient {
   }
 
   private async send(path: string, payload: string): Promise<HttpOutcome> {
+    // The whole call's budget, the one the lease and the shutdown grace are checked against at start.
+    const budgetEnd = Date.now() + worstCaseCallMs(this.options.timeoutMs);
     for (let attempt = 0; ; attempt++) {
-      const outcome = await this.attempt(path, payload);
+      const outcome = await this.attempt(path, payload, budgetEnd);
       if (outcome.kind !== 'transport' || !outcome.neverSent || attempt >= RETRY_POLICY.maxRetries) return outcome;
       await sleep(Math.floor(Math.random() * RETRY_POLICY.maxJitterMs) + 1);
     }
@@ -92,13 +95,16 @@ export class ProviderHttpClient {
     await this.pool.close();
   }
 
-  private async attempt(path: string, payload: string): Promise<HttpOutcome> {
+  private async attempt(path: string, payload: string, budgetEnd: number): Promise<HttpOutcome> {
     // Not AbortSignal.timeout(): its timer outlives the call by the whole deadline and keeps the signal, its
     // listeners and through them the request reachable, so every call's objects were promoted to the old
     // generation (docs/performance.md). A timer cleared when the call ends lets them die young.
     const controller = new AbortController();
     const deadline = controller.signal;
-    const timer = setTimeout(() => controller.abort(new DOMException('deadline', 'TimeoutError')), this.options.timeoutMs);
+    const startedAt = Date.now();
+    const abort = () => controller.abort(new DOMException('deadline', 'TimeoutError'));
+    let timer = setTimeout(abort, this.options.timeoutMs);
+    let bodyWithinMs = this.options.timeoutMs;
     try {
       const res = await this.pool.request({
         method: 'POST',
@@ -113,13 +119,21 @@ export class ProviderHttpClient {
       });
       const headers: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(res.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      if (res.statusCode >= 200 && res.statusCode < 300 && !deadline.aborted) {
+        // A 2xx means the account exists and its body may hold the only copy of a one-time credential: it may
+        // take what is left of the call's whole budget (the connect retries this attempt did not need), which
+        // the lease and the shutdown grace already cover (docs/providers.md, "Deadlines").
+        clearTimeout(timer);
+        timer = setTimeout(abort, Math.max(0, budgetEnd - Date.now()));
+        bodyWithinMs = budgetEnd - startedAt;
+      }
       let body: string | undefined;
       try {
         body = await this.readBody(res.body, deadline, headers['content-length']);
       } catch (err) {
         // The status line arrived: the provider answered, and a 2xx may have created the account. Not a
         // transport failure, which would call the create retryable.
-        return { kind: 'unread', status: res.statusCode, headers, reason: this.unreadReason(err, deadline) };
+        return { kind: 'unread', status: res.statusCode, headers, reason: this.unreadReason(err, deadline, bodyWithinMs) };
       }
       if (body === undefined) {
         return { kind: 'unread', status: res.statusCode, headers, reason: `a body over ${MAX_RESPONSE_BYTES} bytes, which the gateway does not read` };
@@ -150,9 +164,9 @@ export class ProviderHttpClient {
     return Buffer.concat(chunks).toString('utf8');
   }
 
-  private unreadReason(err: unknown, deadline: AbortSignal): string {
+  private unreadReason(err: unknown, deadline: AbortSignal, withinMs: number): string {
     const code = errorCode(err);
-    if (deadline.aborted || TIMEOUT_CODES.has(code)) return `a body that was not complete within ${this.options.timeoutMs} ms`;
+    if (deadline.aborted || TIMEOUT_CODES.has(code)) return `a body that was not complete within ${withinMs} ms`;
     return `a body that broke off (${code || 'connection failed'})`;
   }
 
