@@ -101,7 +101,6 @@ export class ProviderHttpClient {
     // generation (docs/performance.md). A timer cleared when the call ends lets them die young.
     const controller = new AbortController();
     const deadline = controller.signal;
-    const startedAt = Date.now();
     const abort = () => controller.abort(new DOMException('deadline', 'TimeoutError'));
     let timer = setTimeout(abort, this.options.timeoutMs);
     let bodyWithinMs = this.options.timeoutMs;
@@ -125,7 +124,7 @@ export class ProviderHttpClient {
         // the lease and the shutdown grace already cover (docs/providers.md, "Deadlines").
         clearTimeout(timer);
         timer = setTimeout(abort, Math.max(0, budgetEnd - Date.now()));
-        bodyWithinMs = budgetEnd - startedAt;
+        bodyWithinMs = worstCaseCallMs(this.options.timeoutMs);
       }
       let body: string | undefined;
       try {
