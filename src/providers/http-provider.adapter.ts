@@ -8,7 +8,7 @@ export interface UpstreamRequest {
   readonly path: string;
   readonly body: Record<string, unknown>;
   readonly quirks: FailureQuirks;
-  readonly read: (json: unknown) => SuccessRead | undefined;
+  readonly read: (json: unknown, status: number) => SuccessRead | undefined;
 }
 
 /**
@@ -64,17 +64,15 @@ export function identified(json: unknown): { o: Record<string, unknown>; id: str
 }
 
 /**
- * What a 2xx describes of the created object, for a contract whose `id` is optional: an object with a
- * non-empty id, or without one but carrying one of `fields` (what the contract's success object has, and an
- * error body has not). The create happened, and its answer may hold the only copy of a credential: reading
- * it as unreadable would throw that away. Undefined for anything else (docs/providers.md).
+ * What a 2xx describes of the created object: an object with a usable id, or without one (absent, null,
+ * empty, an object...) but carrying one of `fields` (what the contract's success object has, and an error
+ * body has not). The create happened, and its answer may hold the only copy of a credential: reading it as
+ * unreadable because of its id would throw that away. Undefined for anything else (docs/providers.md).
  */
 export function described(json: unknown, fields: readonly string[]): { o: Record<string, unknown>; id?: string } | undefined {
   const o = asObject(json);
   if (!o) return undefined;
   const id = requireId(o.id);
   if (id) return { o, id };
-  // An id that is there but no id (an object, an empty string) is not an answer of the contract's shape.
-  if (o.id !== undefined && o.id !== null) return undefined;
   return fields.some((f) => o[f] !== undefined && o[f] !== null) ? { o } : undefined;
 }

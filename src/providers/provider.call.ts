@@ -23,7 +23,8 @@ export interface ProviderCall {
   readonly body: Record<string, unknown>;
   readonly quirks: FailureQuirks;
   /** Reads a 2xx body; returns undefined when it is not what the contract promises. */
-  readonly readSuccess: (json: unknown) => SuccessRead | undefined;
+  /** `status`: the 2xx it came with, for a failure read from a success answer. */
+  readonly readSuccess: (json: unknown, status: number) => SuccessRead | undefined;
 }
 
 /** The one path every adapter request takes: send, then map transport, error or success. */
@@ -49,7 +50,7 @@ async function mapOutcome(call: ProviderCall, clean: (message: string) => string
     return { kind: 'failed', failure: httpFailure(call.providerId, outcome, call.quirks, clean) };
   }
   const json = parseJsonText(outcome.body);
-  const read = json === undefined ? undefined : safeRead(call.readSuccess, json);
+  const read = json === undefined ? undefined : safeRead(call.readSuccess, json, outcome.status);
   if (!read) {
     return { kind: 'failed', failure: unreadable2xx(call.providerId, outcome.status, 'a body the gateway cannot read') };
   }
@@ -97,9 +98,9 @@ function secretsOf(call: ProviderCall): CallSecrets {
   return callSecrets(found);
 }
 
-function safeRead<T>(read: (json: unknown) => T | undefined, json: unknown): T | undefined {
+function safeRead<T>(read: (json: unknown, status: number) => T | undefined, json: unknown, status: number): T | undefined {
   try {
-    return read(json);
+    return read(json, status);
   } catch {
     return undefined;
   }
@@ -116,7 +117,8 @@ export function asObject(v: unknown): Record<string, unknown> | undefined {
 export function optString(v: unknown): string | undefined {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
 }
+/** An id worth showing: a string or number, not blank. */
 export function requireId(v: unknown): string | undefined {
   const s = optString(v);
-  return s && s.length > 0 ? s : undefined;
+  return s && s.trim().length > 0 ? s : undefined;
 }

@@ -98,6 +98,19 @@ describe('upstream answers map to the ProviderErrorCode vocabulary', () => {
       __typename: 'ServiceAccountCreated',
       account: { id: null, name: 'gen-1' },
     });
+    // An id that is no id (empty, an object) is read as no id: the secret still reaches the client.
+    for (const id of ['', { v: '01X' }]) {
+      expect(await made('versori', { id, name: 'x', clientId: 'cid-2', clientSecret: 'only-copy-secret-5432' })).toMatchObject({
+        __typename: 'ServiceAccountCreated',
+        account: { id: null },
+        credentials: [{ kind: 'CLIENT_SECRET', secret: 'only-copy-secret-5432' }],
+      });
+    }
+    expect(await made('unleash', { id: '', username: 'u', tokens: [{ id: 1, secret: 'user:only-copy-pat-77' }] })).toMatchObject({
+      __typename: 'ServiceAccountCreated',
+      account: { id: null },
+      credentials: [{ kind: 'PERSONAL_ACCESS_TOKEN', secret: 'user:only-copy-pat-77' }],
+    });
     // An error body under a 2xx (Versori's `default` response) is no description of a create: unreadable, as before.
     expect(await made('versori', { code: 'accepted', message: 'queued' }, 202)).toMatchObject({ __typename: 'ProviderFailure', code: 'INTERNAL' });
   });

@@ -86,12 +86,19 @@ describe('hoop adapter: service accounts', () => {
     });
   });
 
-  it('a 201 without the id its contract makes optional is a create, with no id; one without the fields it requires is INTERNAL, not retryable', async () => {
+  it('a 201 without a usable id (absent, blank, not a scalar) is a create with no id; one without the fields it describes is INTERNAL, not retryable', async () => {
     server.answer({ status: 201, body: { subject: 'deploy-bot', status: 'active' } });
     const made = await readyCall(hoop().prepare.createServiceAccount!(sa())).send();
     expect(made).toMatchObject({ kind: 'created', entity: { name: 'deploy-bot', status: 'ACTIVE' } });
     expect(made.kind === 'created' && made.entity.id).toBeUndefined();
-    for (const body of [{ unrelated: true }, { id: '', subject: 'deploy-bot' }, { id: { nested: 1 }, subject: 'deploy-bot' }]) {
+    // An id that is no id (empty, blank, an object, a boolean) is read as no id: the answer still describes the account.
+    for (const id of ['', '   ', { nested: 1 }, false, []]) {
+      server.answer({ status: 201, body: { id, subject: 'deploy-bot' } });
+      const odd = await readyCall(hoop().prepare.createServiceAccount!(sa())).send();
+      expect(odd).toMatchObject({ kind: 'created', entity: { name: 'deploy-bot' } });
+      expect(odd.kind === 'created' && odd.entity.id).toBeUndefined();
+    }
+    for (const body of [{ unrelated: true }, { id: '', unrelated: true }]) {
       server.answer({ status: 201, body });
       expect(await readyCall(hoop().prepare.createServiceAccount!(sa())).send()).toMatchObject({
         kind: 'failed',

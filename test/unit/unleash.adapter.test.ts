@@ -109,6 +109,17 @@ describe('unleash adapter: service accounts', () => {
     ]);
   });
 
+  it('a 201 without a usable id still hands over its tokens (the only copy): a create with no id; a body describing nothing is INTERNAL', async () => {
+    for (const id of [undefined, null, '', { n: 1 }]) {
+      server.answer({ status: 201, body: { id, username: 'deploy-bot', tokens: [{ id: 3, secret: 'user:only-copy' }] } });
+      const outcome = await readyCall(unleash().prepare.createServiceAccount!(sa())).send();
+      expect(outcome).toMatchObject({ kind: 'created', entity: { name: 'deploy-bot' }, credentials: [{ kind: 'PERSONAL_ACCESS_TOKEN', id: '3', secret: 'user:only-copy' }] });
+      expect(outcome.kind === 'created' && outcome.entity.id).toBeUndefined();
+    }
+    server.answer({ status: 201, body: { message: 'ok' } });
+    expect(await readyCall(unleash().prepare.createServiceAccount!(sa())).send()).toMatchObject({ kind: 'failed', failure: { code: 'INTERNAL', httpStatus: 201 } });
+  });
+
   it('a 404 on the service-account API (open-source server) is UNSUPPORTED, in our words', async () => {
     server.answer({ status: 404, body: unleashError('NotFoundError', 'The path you were looking for (/api/admin/service-account) is not available.') });
     expect(await readyCall(unleash().prepare.createServiceAccount!(sa())).send()).toEqual({
@@ -156,6 +167,12 @@ describe('unleash adapter: users', () => {
     expect(Object.keys(server.last.json as object).sort()).toEqual(['email', 'rootRole', 'sendEmail']);
     // Unleash omits fields it was not sent: the e-mail falls back to the input.
     expect(outcome).toEqual({ kind: 'created', entity: { id: '22', email: 'Pat@Example.com', status: 'ACTIVE' }, credentials: [] });
+  });
+
+  it('a user answer without a usable id keeps its invite link', async () => {
+    server.answer({ status: 201, body: { id: '', email: 'pat@example.com', inviteLink: 'http://u/new-user?token=only' } });
+    const outcome = await readyCall(unleash().prepare.createUser!(user())).send();
+    expect(outcome).toMatchObject({ kind: 'created', credentials: [{ kind: 'INVITE_LINK', secret: 'http://u/new-user?token=only' }] });
   });
 
   it('the invite link becomes an INVITE_LINK credential', async () => {

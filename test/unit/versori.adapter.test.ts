@@ -109,6 +109,24 @@ describe('versori adapter: the call', () => {
     });
   });
 
+  it('an id that is no id (empty, an object, false) does not cost the client its secret: a create with no id', async () => {
+    for (const id of ['', { v: '01X' }, false, []]) {
+      server.answer({ status: 201, body: { id, name: 'deploy-bot', clientId: 'c', clientSecret: 'only-copy-s3cr3t' } });
+      expect(await readyCall(versori().prepare.createServiceAccount!(sa())).send()).toEqual({
+        kind: 'created',
+        entity: { name: 'deploy-bot', status: 'ACTIVE' },
+        credentials: [{ kind: 'CLIENT_SECRET', clientId: 'c', secret: 'only-copy-s3cr3t' }],
+      });
+    }
+  });
+
+  it('a success without a clientSecret carries the status the provider answered with, whatever 2xx it was', async () => {
+    server.answer({ status: 202, body: { id: '01Z', clientId: 'c' } });
+    expect(await readyCall(versori().prepare.createServiceAccount!(sa())).send()).toMatchObject({ kind: 'failed', failure: { code: 'INTERNAL', httpStatus: 202 } });
+    server.answer({ status: 200, body: { id: '01Z', clientId: 'c', clientSecret: '' } });
+    expect(await readyCall(versori().prepare.createServiceAccount!(sa())).send()).toMatchObject({ kind: 'failed', failure: { code: 'INTERNAL', httpStatus: 200 } });
+  });
+
   it('the name falls back to the input when the 201 leaves it out', async () => {
     server.answer({ status: 201, body: { id: '01C', clientId: 'c', clientSecret: 's3cr3t' } });
     expect(await readyCall(versori().prepare.createServiceAccount!(sa())).send()).toEqual({

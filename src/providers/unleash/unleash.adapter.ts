@@ -1,6 +1,6 @@
 import { ProviderErrorCode, type IssuedCredential, type PrepareResult, type Preparers, type ServiceAccountSpec, type UserSpec } from '../../domain';
 import { messageField, type FailureQuirks } from '../http-failure.mapper';
-import { HttpProviderAdapter, identified } from '../http-provider.adapter';
+import { HttpProviderAdapter, described } from '../http-provider.adapter';
 import type { HttpResponse } from '../http/http-outcome.types';
 import { asObject, optString } from '../provider.call';
 import { optionsOf } from '../provider.options';
@@ -83,7 +83,8 @@ export class UnleashAdapter extends HttpProviderAdapter {
       body: { username, name: spec.displayName ?? spec.name, rootRole },
       quirks: serviceAccountQuirks,
       read: (json) => {
-        const r = identified(json);
+        // The schema requires an id, but an answer without a usable one still carries the only copy of its tokens.
+        const r = described(json, ['username', 'tokens']);
         if (!r) return undefined;
         const credentials: IssuedCredential[] = [];
         for (const t of Array.isArray(r.o.tokens) ? r.o.tokens : []) {
@@ -120,7 +121,7 @@ export class UnleashAdapter extends HttpProviderAdapter {
       body: { email: spec.email, name: spec.name, username: unleash?.username, rootRole, sendEmail: unleash?.sendEmail ?? false },
       quirks: userQuirks,
       read: (json) => {
-        const r = identified(json);
+        const r = described(json, ['email', 'inviteLink']);
         if (!r) return undefined;
         const invite = optString(r.o.inviteLink);
         return {

@@ -35,7 +35,7 @@ export class VersoriAdapter extends HttpProviderAdapter {
       path: `/organisations/${encodeURIComponent(organisationId)}/service-accounts`,
       body: { name: sa.name, roles: versori?.roles ?? this.config.defaults.roles, groupIDs: versori?.groupIds },
       quirks,
-      read: (json) => {
+      read: (json, status) => {
         // The contract's ServiceAccount requires nothing: an answer without an id still carries the only copy
         // of the client secret.
         const r = described(json, ['clientSecret', 'clientId', 'name']);
@@ -48,7 +48,7 @@ export class VersoriAdapter extends HttpProviderAdapter {
             failure: failure(
               ProviderErrorCode.INTERNAL,
               `versori created service account ${r.id ?? `${optString(r.o.name) ?? sa.name} (its answer named no id)`} but its answer carried no clientSecret (shown only once): issue a new secret for it on Versori`,
-              { httpStatus: 201 },
+              { httpStatus: status },
             ),
           };
         }
