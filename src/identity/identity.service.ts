@@ -735,7 +735,8 @@ function completedConflict(key: string, record: StoredRecord): ConflictError {
       status: record.status,
       createdAt: record.createdAt,
       results: record.results.map((r) =>
-        r.kind === 'created' ? { providerId: r.providerId, id: r.entity.id } : { providerId: r.providerId, code: r.failure.code },
+        // id null, not left out: a created target without one must still read as created, not as a missing code.
+        r.kind === 'created' ? { providerId: r.providerId, id: r.entity.id ?? null } : { providerId: r.providerId, code: r.failure.code },
       ),
     },
   });

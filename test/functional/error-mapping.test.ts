@@ -111,6 +111,15 @@ describe('upstream answers map to the ProviderErrorCode vocabulary', () => {
       account: { id: null },
       credentials: [{ kind: 'PERSONAL_ACCESS_TOKEN', secret: 'user:only-copy-pat-77' }],
     });
+    // A repeat of such a create says it was created, with an id of null rather than none at all.
+    h.sandboxes.versori.inject({ response: { status: 201, body: { clientSecret: 'only-copy-secret-1111' } } });
+    const input = { name: uniqueName('noidr'), providers: ['versori'], idempotencyKey: uniqueName('noidr-key') };
+    expect((await h.gql(CREATE_SA, { input })).body.data.createServiceAccount.status).toBe('SUCCEEDED');
+    const repeat = await h.gql(CREATE_SA, { input });
+    expect(repeat.body.errors[0].extensions).toMatchObject({
+      code: 'CONFLICT',
+      original: { status: 'SUCCEEDED', results: [{ providerId: 'versori', id: null }] },
+    });
     // An error body under a 2xx (Versori's `default` response) is no description of a create: unreadable, as before.
     expect(await made('versori', { code: 'accepted', message: 'queued' }, 202)).toMatchObject({ __typename: 'ProviderFailure', code: 'INTERNAL' });
   });

@@ -113,11 +113,18 @@ describe('unleash adapter: service accounts', () => {
     for (const id of [undefined, null, '', { n: 1 }]) {
       server.answer({ status: 201, body: { id, username: 'deploy-bot', tokens: [{ id: 3, secret: 'user:only-copy' }] } });
       const outcome = await readyCall(unleash().prepare.createServiceAccount!(sa())).send();
-      expect(outcome).toMatchObject({ kind: 'created', entity: { name: 'deploy-bot' }, credentials: [{ kind: 'PERSONAL_ACCESS_TOKEN', id: '3', secret: 'user:only-copy' }] });
+      expect(outcome).toMatchObject({
+        kind: 'created',
+        entity: { name: 'deploy-bot' },
+        credentials: [{ kind: 'PERSONAL_ACCESS_TOKEN', id: '3', secret: 'user:only-copy' }],
+      });
       expect(outcome.kind === 'created' && outcome.entity.id).toBeUndefined();
     }
     server.answer({ status: 201, body: { message: 'ok' } });
-    expect(await readyCall(unleash().prepare.createServiceAccount!(sa())).send()).toMatchObject({ kind: 'failed', failure: { code: 'INTERNAL', httpStatus: 201 } });
+    expect(await readyCall(unleash().prepare.createServiceAccount!(sa())).send()).toMatchObject({
+      kind: 'failed',
+      failure: { code: 'INTERNAL', httpStatus: 201 },
+    });
   });
 
   it('a 404 on the service-account API (open-source server) is UNSUPPORTED, in our words', async () => {

@@ -122,9 +122,15 @@ describe('versori adapter: the call', () => {
 
   it('a success without a clientSecret carries the status the provider answered with, whatever 2xx it was', async () => {
     server.answer({ status: 202, body: { id: '01Z', clientId: 'c' } });
-    expect(await readyCall(versori().prepare.createServiceAccount!(sa())).send()).toMatchObject({ kind: 'failed', failure: { code: 'INTERNAL', httpStatus: 202 } });
+    expect(await readyCall(versori().prepare.createServiceAccount!(sa())).send()).toMatchObject({
+      kind: 'failed',
+      failure: { code: 'INTERNAL', httpStatus: 202 },
+    });
     server.answer({ status: 200, body: { id: '01Z', clientId: 'c', clientSecret: '' } });
-    expect(await readyCall(versori().prepare.createServiceAccount!(sa())).send()).toMatchObject({ kind: 'failed', failure: { code: 'INTERNAL', httpStatus: 200 } });
+    expect(await readyCall(versori().prepare.createServiceAccount!(sa())).send()).toMatchObject({
+      kind: 'failed',
+      failure: { code: 'INTERNAL', httpStatus: 200 },
+    });
   });
 
   it('the name falls back to the input when the 201 leaves it out', async () => {
