@@ -2,7 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from './error-code.enum';
 import { GatewayError } from './gateway.error';
-import { isLiteralError, literalField } from './literal.locator';
+import { isLiteralError, literalField, withoutLiteralValue } from './literal.locator';
 import { variableField } from './variable.locator';
 
 /** Apollo's own pre-execution codes: safe to show as they are. */
@@ -80,7 +80,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
             : code === 'GRAPHQL_VALIDATION_FAILED' && formatted.message === 'Validation aborted.'
               ? // graphql-js's own work budget (comparing every pair of same-named fields) ran out: say which.
                 'Validation aborted: the operation repeats too many fields for graphql-js to compare them (its work limit); select each field once.'
-              : formatted.message,
+              : literal
+                ? withoutLiteralValue(formatted.message, error as GraphQLError)
+                : formatted.message,
         locations: formatted.locations,
         path: formatted.path,
         extensions: { code: badLiteral ? ErrorCode.BAD_USER_INPUT : code, ...(field ? { field } : {}), ...limits },

@@ -1,4 +1,4 @@
-import { Kind, parse, visit, type ASTNode, type GraphQLError, type Source } from 'graphql';
+import { Kind, parse, print, visit, type ASTNode, type GraphQLError, type Source, type ValueNode } from 'graphql';
 
 /** Where a literal in the query can be wrong: a value, or an input field (unknown, or missing from an object). */
 const LITERAL_KINDS: ReadonlySet<string> = new Set([
@@ -79,4 +79,37 @@ function pathBelowArgument(chain: ReadonlyArray<ASTNode | readonly ASTNode[]>, p
   }
   if (argument === undefined) return undefined;
   return out && !out.startsWith('[') ? out : `${argument}${out}`;
+}
+
+/**
+ * A literal error's message without the value written in the query, as a variable error loses its value
+ * (variable.locator.ts): `hoop: {password: 987654321}` came back as `String cannot represent a non string
+ * value: 987654321`. The value graphql-js prints is cut where a message ends with it (`…: <value>`) or
+ * names it (`…, found <value>`); every string, number or enum name of 4 characters or more inside the literal
+ * that the message still quotes (a custom scalar's or an enum's reason) becomes `<redacted>`.
+ */
+export function withoutLiteralValue(message: string, error: GraphQLError): string {
+  const node = error.nodes?.[0];
+  if (!node || !LITERAL_KINDS.has(node.kind)) return message;
+  const value = (node.kind === Kind.OBJECT_FIELD ? node.value : node) as ValueNode;
+  const printed = print(value);
+  let out = message;
+  if (out.endsWith(`: ${printed}`)) out = `${out.slice(0, -printed.length - 2)}.`;
+  else if (out.endsWith(`: ${printed}.`)) out = `${out.slice(0, -printed.length - 3)}.`;
+  out = out.split(`, found ${printed}`).join('');
+  for (const leaf of literalLeaves(value)) if (out.includes(leaf)) out = out.split(leaf).join('<redacted>');
+  return out;
+}
+
+/** The scalar values inside a literal (not its field names: an unknown field's error is about its name), longest first. */
+function literalLeaves(node: ValueNode): string[] {
+  const found = new Set<string>();
+  const walk = (n: ValueNode): void => {
+    if (n.kind === Kind.STRING || n.kind === Kind.INT || n.kind === Kind.FLOAT || n.kind === Kind.ENUM) {
+      if (n.value.length >= 4) found.add(n.value).add(JSON.stringify(n.value).slice(1, -1));
+    } else if (n.kind === Kind.LIST) n.values.forEach(walk);
+    else if (n.kind === Kind.OBJECT) n.fields.forEach((f) => walk(f.value));
+  };
+  walk(node);
+  return [...found].sort((a, b) => b.length - a.length);
 }

@@ -163,4 +163,37 @@ describe('bad input is a BAD_USER_INPUT error naming the field, and nothing reac
     expect(listed.body.errors.length).toBeGreaterThan(0);
     expect(JSON.stringify([email.body, crafted.body, listed.body])).not.toMatch(/S3CRET/);
   });
+  it('a literal written in the query is not quoted back either: the same words as for a variable, without the value', async () => {
+    const asked = async (query: string) => (await h.gql(query)).body;
+    const cases: Array<[string, string, string]> = [
+      [
+        'mutation { createUser(input: {email: "a@b.co", hoop: {password: {x: "Pw-S3CRET-9x7"}}}) { status } }',
+        'String cannot represent a non string value.',
+        'hoop.password',
+      ],
+      [
+        'mutation { createUser(input: {email: "a@b.co", hoop: {password: 987654321}}) { status } }',
+        'String cannot represent a non string value.',
+        'hoop.password',
+      ],
+      [
+        'mutation { createUser(input: {email: "a@b.co", hoop: {password: ["Pw-S3CRET-9x7"]}}) { status } }',
+        'String cannot represent a non string value.',
+        'hoop.password',
+      ],
+      ['mutation { createUser(input: {email: "Pw-S3CRET-9x7"}) { status } }', 'Value is not a valid email address: <redacted>', 'email'],
+      ['mutation { createUser(input: {email: "a@b.co", status: "Pw-S3CRET-9x7"}) { status } }', 'Enum "UserStatus" cannot represent non-enum value.', 'status'],
+      [
+        'mutation { createServiceAccount(input: {name: "abc", unleash: {rootRole: "Pw-S3CRET-9x7"}}) { status } }',
+        'Int cannot represent non-integer value.',
+        'unleash.rootRole',
+      ],
+      ['{ auditEvents(filter: {since: "Pw-S3CRET-9x7"}) { edges { cursor } } }', 'DateTime cannot represent an invalid date-time-string <redacted>.', 'since'],
+    ];
+    for (const [query, message, field] of cases) {
+      const body = await asked(query);
+      expect(body.errors).toEqual([expect.objectContaining({ message, extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field }) })]);
+      expect(JSON.stringify(body)).not.toMatch(/S3CRET|987654321/);
+    }
+  });
 });
