@@ -95,7 +95,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       cacheControl: 'no-store',
       // graphql-js 16 answers every operation with a single result: an Accept without JSON is refused before anything runs.
       singleResultsOnly: true,
-      context: async ({ req }) => {
+      context: async ({ req, res }) => {
         const { requestId, client } = admitted.get(req)!;
         try {
           return createContext({
@@ -105,6 +105,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
             logger,
             idempotencyKeyHeaders: req.headersDistinct['idempotency-key'],
             policy: policies.forClient(client.policy),
+            response: res,
           });
         } catch (err) {
           // Apollo masks it as "Context creation failed" without running a plugin: the log is here.

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import DataLoader from 'dataloader';
 import type { Logger } from 'pino';
 import type { ClientIdentity, Scope } from './auth/client.authenticator';
@@ -30,6 +31,8 @@ export interface GatewayContext {
   /** Warnings for this answer's `extensions.warnings` (response-warnings.plugin.ts). */
   readonly warnings: readonly ResponseWarning[];
   warn(warning: ResponseWarning): void;
+  /** Runs `lost` once if the HTTP answer of this request is never written whole: the client went away first. */
+  onAnswerLost(lost: () => void): void;
 }
 
 export function createContext(args: {
@@ -39,6 +42,8 @@ export function createContext(args: {
   logger: Logger;
   idempotencyKeyHeaders?: readonly string[];
   policy?: TargetPolicy;
+  /** The HTTP answer, watched only when a resolver asks (onAnswerLost). */
+  response?: ServerResponse;
 }): GatewayContext {
   return new RequestContext(args);
 }
@@ -56,9 +61,11 @@ class RequestContext implements GatewayContext {
   readonly caller: Caller;
   private loaderCache: GatewayContext['loaders'] | undefined = undefined;
   private warningList: ResponseWarning[] | undefined = undefined;
+  private readonly response: ServerResponse | undefined;
 
   constructor(args: Parameters<typeof createContext>[0]) {
-    const { requestId, client, identity, idempotencyKeyHeaders, policy } = args;
+    const { requestId, client, identity, idempotencyKeyHeaders, policy, response } = args;
+    this.response = response;
     this.requestId = requestId;
     this.client = client;
     this.identity = identity;
@@ -82,6 +89,16 @@ class RequestContext implements GatewayContext {
 
   warn(warning: ResponseWarning): void {
     (this.warningList ??= []).push(warning);
+  }
+
+  onAnswerLost(lost: () => void): void {
+    const res = this.response;
+    if (!res) return;
+    // Closed already (the client left while providers were called): no answer will be written.
+    if (res.closed) return void setImmediate(lost);
+    res.once('close', () => {
+      if (!res.writableFinished) lost();
+    });
   }
 
   requireScope(scope: Scope): void {

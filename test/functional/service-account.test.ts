@@ -86,6 +86,43 @@ describe('createServiceAccount fans out to every provider kind', () => {
     expect(skipped.body.extensions.warnings[0].code).toBe('CREDENTIALS_NOT_SELECTED');
   });
 
+  it('a client that gives up before its answer is written: the log names the providers whose one-time credentials were lost', async () => {
+    h.sandboxes.versori.inject({ delayMs: 800 });
+    const name = uniqueName('gone');
+    const client = new AbortController();
+    setTimeout(() => client.abort(), 200);
+    await expect(
+      fetch(h.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: CREATE_SA, variables: { input: { name, providers: ['versori', 'hoop'] } } }),
+        signal: client.signal,
+      }),
+    ).rejects.toThrow();
+    const lost = async () =>
+      h
+        .logs()
+        .split('\n')
+        .find((l) => l.includes('went away before its answer') && l.includes('"versori"'));
+    for (let i = 0; i < 50 && !(await lost()); i++) await new Promise((r) => setTimeout(r, 50));
+    const line = JSON.parse((await lost())!);
+    expect(line).toMatchObject({ level: 40, operation: 'createServiceAccount', providers: ['versori'] });
+    expect(h.sandboxes.versori.count()).toBe(1);
+    // An answer that was written whole says nothing of the kind.
+    const before = h
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes('went away before its answer')).length;
+    expect((await h.gql(CREATE_SA, { input: { name: uniqueName('kept'), providers: ['versori'] } })).body.data.createServiceAccount.status).toBe('SUCCEEDED');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(
+      h
+        .logs()
+        .split('\n')
+        .filter((l) => l.includes('went away before its answer')),
+    ).toHaveLength(before);
+  });
+
   it('maps per-provider options and an INACTIVE status onto each API', async () => {
     const name = uniqueName('opt');
     const res = await h.gql(CREATE_SA, {

@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, Info, Mutation, Resolver } from 'type-graphql';
 import type { GatewayContext } from '../../context';
+import { watchForLostCredentials } from '../common/lost-credentials.watch';
 import { warnOfUnselectedSecrets } from '../common/unselected-secrets.warning';
 import { mapResults, toDate } from '../common/result.mapper';
 import { CreateServiceAccountInput } from './service-account.input';
@@ -23,6 +24,7 @@ export class ServiceAccountResolver {
     ctx.requireScope('identity:write');
     const result = await ctx.identity.create('createServiceAccount', ctx.caller, input);
     warnOfUnselectedSecrets(result, info, ctx);
+    watchForLostCredentials(info.fieldName, result, ctx);
     return Object.assign(
       new CreateServiceAccountPayload(),
       mapResults(result, ctx.identity, ({ provider, entity, credentials, replayed }) =>

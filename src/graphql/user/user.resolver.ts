@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, Info, Mutation, Resolver } from 'type-graphql';
 import type { GatewayContext } from '../../context';
+import { watchForLostCredentials } from '../common/lost-credentials.watch';
 import { warnOfUnselectedSecrets } from '../common/unselected-secrets.warning';
 import { mapResults, toDate } from '../common/result.mapper';
 import { CreateUserInput } from './user.input';
@@ -23,6 +24,7 @@ export class UserResolver {
     ctx.requireScope('identity:write');
     const result = await ctx.identity.create('createUser', ctx.caller, input);
     warnOfUnselectedSecrets(result, info, ctx);
+    watchForLostCredentials(info.fieldName, result, ctx);
     return Object.assign(
       new CreateUserPayload(),
       mapResults(result, ctx.identity, ({ provider, entity, credentials, replayed }) =>
