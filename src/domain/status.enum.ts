@@ -9,6 +9,10 @@ export type UserStatus = (typeof UserStatus)[keyof typeof UserStatus];
 export const CreateStatus = { SUCCEEDED: 'SUCCEEDED', PARTIAL: 'PARTIAL', FAILED: 'FAILED' } as const;
 export type CreateStatus = (typeof CreateStatus)[keyof typeof CreateStatus];
 
+/** What a create field answers: a CreateStatus, or DRY_RUN for `dryRun: true`, which claimed, guarded and sent nothing. */
+export const AnswerStatus = { ...CreateStatus, DRY_RUN: 'DRY_RUN' } as const;
+export type AnswerStatus = (typeof AnswerStatus)[keyof typeof AnswerStatus];
+
 export const CredentialKind = {
   PERSONAL_ACCESS_TOKEN: 'PERSONAL_ACCESS_TOKEN',
   CLIENT_SECRET: 'CLIENT_SECRET',

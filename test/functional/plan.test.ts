@@ -81,6 +81,42 @@ describe('a plan shows exactly what a create would do, and does none of it', () 
     expect(h.sandboxes.hoop.received()[0].body).toEqual(JSON.parse(t.hoop.request.bodyJson));
   });
 
+  it("createServiceAccount and createUser with dryRun: true (the contract's form) answer DRY_RUN with the same plan, and do none of it", async () => {
+    const before = await keysNow();
+    const name = uniqueName('dry');
+    const password = `pw-${uniqueName('secret')}`;
+    const dry = await h.gql(
+      `mutation($input: CreateServiceAccountInput!) { createServiceAccount(input: $input, dryRun: true) {
+        idempotencyKey status results { __typename } plan { keyState wouldSend targets { provider { id } action naturalKey request { bodyJson } } } } }`,
+      { input: { name, providers: ['hoop', 'unleash'] } },
+    );
+    expect(dry.body.errors).toBeUndefined();
+    const payload = dry.body.data.createServiceAccount;
+    const planned = (await h.gql(PLAN_SA, { input: { name, providers: ['hoop', 'unleash'] } })).body.data.planServiceAccount;
+    expect(payload).toMatchObject({ idempotencyKey: planned.idempotencyKey, status: 'DRY_RUN', results: [], plan: { keyState: 'NEW', wouldSend: true } });
+    expect(payload.plan.targets).toEqual(
+      planned.targets.map((t: any) => ({ provider: t.provider, action: t.action, naturalKey: t.naturalKey, request: { bodyJson: t.request.bodyJson } })),
+    );
+    const user = await h.gql(
+      'mutation($input: CreateUserInput!, $dry: Boolean!) { createUser(input: $input, dryRun: $dry) { status plan { targets { request { bodyJson } } } } }',
+      { input: { email: `${uniqueName('u')}@example.com`, providers: ['hoop'], hoop: { password } }, dry: true },
+    );
+    expect(user.body.data.createUser.status).toBe('DRY_RUN');
+    expect(JSON.parse(user.body.data.createUser.plan.targets[0].request.bodyJson).password).toBe('<redacted>');
+    expect(user.text).not.toContain(password);
+    expect(upstreamCalls()).toBe(0);
+    expect(await keysNow()).toEqual(before);
+    // dryRun: false (the default) is the create itself; its payload has no plan.
+    const made = await h.gql(
+      `mutation($input: CreateServiceAccountInput!) { createServiceAccount(input: $input, dryRun: false) { status plan { keyState } } }`,
+      {
+        input: { name, providers: ['hoop'] },
+      },
+    );
+    expect(made.body.data.createServiceAccount).toEqual({ status: 'SUCCEEDED', plan: null });
+    expect(upstreamCalls()).toBe(1);
+  });
+
   it('no credential value and no secret in a plan: header names only, the password redacted', async () => {
     const password = `pw-${uniqueName('secret')}`;
     const res = await h.gql(PLAN_USER, { input: { email: `${uniqueName('u')}@example.com`, providers: ['hoop', 'unleash', 'versori'], hoop: { password } } });

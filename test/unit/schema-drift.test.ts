@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildSchema } from 'graphql';
 import { schemaSdl } from '../../src/schema';
 
 describe('schema/schema.graphql', () => {
@@ -10,9 +11,19 @@ describe('schema/schema.graphql', () => {
 
   it('has the names the contract binds', async () => {
     const sdl = await schemaSdl();
+    const mutations = buildSchema(sdl).getMutationType()!.getFields();
+    for (const [name, input, payload] of [
+      ['createServiceAccount', 'CreateServiceAccountInput!', 'CreateServiceAccountPayload'],
+      ['createUser', 'CreateUserInput!', 'CreateUserPayload'],
+    ]) {
+      const field = mutations[name];
+      expect(String(field.type)).toBe(payload);
+      expect(Object.fromEntries(field.args.map((a) => [a.name, `${String(a.type)} = ${String(a.defaultValue)}`]))).toEqual({
+        input: `${input} = undefined`,
+        dryRun: 'Boolean! = false',
+      });
+    }
     for (const s of [
-      'createServiceAccount(input: CreateServiceAccountInput!): CreateServiceAccountPayload',
-      'createUser(input: CreateUserInput!): CreateUserPayload',
       'union ServiceAccountResult = ServiceAccountCreated | ProviderFailure',
       'union UserResult = UserCreated | ProviderFailure',
       'providers: [Provider!]!',

@@ -4,11 +4,12 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
-/** SUCCEEDED: every target created (replays count). PARTIAL: some. FAILED: none (UNSUPPORTED counts as a failure). */
+/** SUCCEEDED: every target created (replays count). PARTIAL: some. FAILED: none (UNSUPPORTED counts as a failure). DRY_RUN: only for dryRun: true, which claimed, guarded and sent nothing (see plan). */
 export type CreateStatus =
   | 'SUCCEEDED'
   | 'PARTIAL'
-  | 'FAILED';
+  | 'FAILED'
+  | 'DRY_RUN';
 
 /** Why a target failed. RATE_LIMITED, UNAVAILABLE and TIMEOUT are retryable with the same idempotency key. */
 export type ProviderErrorCode =

@@ -1,10 +1,10 @@
 import { registerEnumType } from 'type-graphql';
 import {
   AccountStatus,
+  AnswerStatus,
   AuditStatus,
   AuditTargetResult,
   CircuitState,
-  CreateStatus,
   CredentialKind,
   GuardState,
   HealthState,
@@ -22,9 +22,11 @@ import {
  */
 registerEnumType(AccountStatus, { name: 'AccountStatus', description: 'Status of a service account at creation.' });
 registerEnumType(UserStatus, { name: 'UserStatus', description: 'Status of a user at creation.' });
-registerEnumType(CreateStatus, {
+// Named CreateStatus in the schema: the statuses of a create, and DRY_RUN, which only a dry run answers.
+registerEnumType(AnswerStatus, {
   name: 'CreateStatus',
-  description: 'SUCCEEDED: every target created (replays count). PARTIAL: some. FAILED: none (UNSUPPORTED counts as a failure).',
+  description:
+    'SUCCEEDED: every target created (replays count). PARTIAL: some. FAILED: none (UNSUPPORTED counts as a failure). DRY_RUN: only for dryRun: true, which claimed, guarded and sent nothing (see plan).',
 });
 registerEnumType(CredentialKind, { name: 'CredentialKind' });
 registerEnumType(IdentityOperation, { name: 'IdentityOperation' });
@@ -56,4 +58,4 @@ registerEnumType(AuditStatus, { name: 'AuditStatus', description: 'What one crea
 registerEnumType(AuditTargetResult, { name: 'AuditTargetResult' });
 
 export { AuditStatus, AuditTargetResult, GuardState, PlanAction, PlanKeyState };
-export { AccountStatus, CircuitState, CreateStatus, CredentialKind, HealthState, IdentityOperation, ProviderErrorCode, RecordState, UserStatus };
+export { AccountStatus, AnswerStatus, CircuitState, CredentialKind, HealthState, IdentityOperation, ProviderErrorCode, RecordState, UserStatus };

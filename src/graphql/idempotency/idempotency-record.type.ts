@@ -1,7 +1,7 @@
 import { DateTimeResolver } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
 import type { Operation } from '../../domain';
-import { CreateStatus, IdentityOperation, ProviderErrorCode, RecordState } from '../common/common.enums';
+import { AnswerStatus, IdentityOperation, ProviderErrorCode, RecordState } from '../common/common.enums';
 
 @ObjectType({ description: 'What became of one target, as recorded (never a credential).' })
 export class IdempotencyTargetRecord {
@@ -18,7 +18,7 @@ export class IdempotencyRecord {
   @Field(() => String) key: string;
   @Field(() => IdentityOperation) operation: Operation;
   @Field(() => RecordState) state: RecordState;
-  @Field(() => CreateStatus, { nullable: true, description: 'Of the last completed attempt.' }) status?: CreateStatus;
+  @Field(() => AnswerStatus, { nullable: true, description: 'Of the last completed attempt (never DRY_RUN).' }) status?: AnswerStatus;
   @Field(() => DateTimeResolver) createdAt: Date;
   @Field(() => DateTimeResolver, { nullable: true }) completedAt?: Date;
   @Field(() => [IdempotencyTargetRecord]) results: IdempotencyTargetRecord[];

@@ -1,5 +1,6 @@
 import { createUnionType, Field, ObjectType } from 'type-graphql';
-import { CreateStatus } from '../common/common.enums';
+import { AnswerStatus } from '../common/common.enums';
+import { CreatePlan } from '../plan/plan.type';
 import { ProviderFailure } from '../common/provider-failure.type';
 import { UserCreated } from './user.type';
 
@@ -12,6 +13,11 @@ export const UserResult = createUnionType({
 @ObjectType()
 export class CreateUserPayload {
   @Field(() => String) idempotencyKey: string;
-  @Field(() => CreateStatus) status: CreateStatus;
+  @Field(() => AnswerStatus) status: AnswerStatus;
   @Field(() => [UserResult], { description: 'One per target provider, in configuration order.' }) results: Array<typeof UserResult>;
+  @Field(() => CreatePlan, {
+    nullable: true,
+    description: 'Only for dryRun: true (status DRY_RUN, no results): what the create would do. planServiceAccount and planUser give the same as queries.',
+  })
+  plan?: CreatePlan;
 }

@@ -1,9 +1,11 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, Info, Mutation, Resolver } from 'type-graphql';
 import type { GatewayContext } from '../../context';
+import { AnswerStatus } from '../../domain';
 import { watchForLostCredentials } from '../common/lost-credentials.watch';
 import { warnOfUnselectedSecrets } from '../common/unselected-secrets.warning';
 import { mapResults, toDate } from '../common/result.mapper';
+import { toPlan } from '../plan/plan.mapper';
 import { CreateUserInput } from './user.input';
 import { CreateUserPayload } from './user.payload';
 import { User, UserCreated } from './user.type';
@@ -18,10 +20,19 @@ export class UserResolver {
   })
   async createUser(
     @Arg('input', () => CreateUserInput) input: CreateUserInput,
+    @Arg('dryRun', () => Boolean, {
+      defaultValue: false,
+      description: 'Plan only: validate and resolve, claim, guard and send nothing; the answer is status DRY_RUN with the plan.',
+    })
+    dryRun: boolean,
     @Ctx() ctx: GatewayContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<CreateUserPayload> {
     ctx.requireScope('identity:write');
+    if (dryRun) {
+      const plan = toPlan(await ctx.identity.plan('createUser', ctx.caller, input), ctx.identity);
+      return Object.assign(new CreateUserPayload(), { idempotencyKey: plan.idempotencyKey, status: AnswerStatus.DRY_RUN, results: [], plan });
+    }
     const result = await ctx.identity.create('createUser', ctx.caller, input);
     warnOfUnselectedSecrets(result, info, ctx);
     watchForLostCredentials(info.fieldName, result, ctx);
