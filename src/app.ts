@@ -183,6 +183,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       identity.beginShutdown();
       // The drain plugin runs first in stop(): in-flight requests finish, within the grace period, before Apollo stops.
       await apollo.stop();
+      // Creates whose client went away are no request the drain waits for: they finish here, recorded.
+      await identity.settle();
       await identity.flushCompletions();
       await Promise.all([store.close(), registry.close()]);
     })());

@@ -160,6 +160,8 @@ export class IdentityService {
   private readonly events: IdentityEvents;
   private readonly completions: CompletionRetrier;
   private stopping = false;
+  /** Creates under way, whether or not their client still waits (settle()). */
+  private readonly running = new Set<Promise<CreateResult>>();
 
   constructor(private readonly options: IdentityServiceOptions) {
     this.adapters = options.adapters;
@@ -266,7 +268,25 @@ export class IdentityService {
     };
   }
 
-  async create<O extends Operation>(operation: O, caller: Caller, input: CreateRequest<O>): Promise<CreateResult> {
+  create<O extends Operation>(operation: O, caller: Caller, input: CreateRequest<O>): Promise<CreateResult> {
+    const run = this.run(operation, caller, input);
+    this.running.add(run);
+    const done = () => void this.running.delete(run);
+    run.then(done, done);
+    return run;
+  }
+
+  /**
+   * At shutdown, before the store closes: every create still running finishes and records its outcome. The
+   * HTTP drain waits only for requests whose client is still connected; a create whose client went away
+   * runs on, and closing the store under it left its record in progress (a retry after the lease called the
+   * providers again). Each create is bounded by its providers' worst case, which the grace covers.
+   */
+  async settle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  private async run<O extends Operation>(operation: O, caller: Caller, input: CreateRequest<O>): Promise<CreateResult> {
     const { ref, print, adapters, targets } = this.prepareCreate(operation, caller, input);
 
     // 2. Claim (round trip 1).

@@ -30,4 +30,49 @@ describe('SIGTERM', () => {
     expect(await gw.exited).toBe(0);
     await expect(fetch(url, { method: 'POST' })).rejects.toThrow();
   });
+  it('a create whose client went away still finishes and is recorded before Redis closes: a retry gets its outcome, no second call', async () => {
+    const config = { ...sandboxGatewayConfig(sandboxes), redis: { url: process.env.REDIS_URL!, keyPrefix: `idgw-term-${process.pid}-${Date.now()}:` } };
+    const file = join(mkdtempSync(join(tmpdir(), 'idgw-term-')), 'gateway.json');
+    writeFileSync(file, JSON.stringify(config));
+    const start = async () => {
+      const port = await freePort();
+      const gw = spawnGateway({
+        ...sandboxes.tokens,
+        GATEWAY_CONFIG: file,
+        PORT: String(port),
+        REDIS_URL: undefined,
+        IDEMPOTENCY_HMAC_KEY: 'term-test-hmac-key-0123456789',
+      });
+      await gw.ready;
+      return { gw, url: `http://127.0.0.1:${port}/graphql` };
+    };
+    const first = await start();
+    sandboxes.reset();
+    sandboxes.versori.inject({ delayMs: 1000 });
+    const input = { name: `term-gone-${Date.now()}`, providers: ['versori'], idempotencyKey: `term-gone-key-${Date.now()}` };
+    const client = new AbortController();
+    const gone = fetch(first.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: CREATE_SA, variables: { input } }),
+      signal: client.signal,
+    }).catch(() => 'aborted');
+    while (sandboxes.versori.arrived === 0) await new Promise((r) => setTimeout(r, 10));
+    client.abort();
+    expect(await gone).toBe('aborted');
+    await new Promise((r) => setTimeout(r, 50));
+    first.gw.child.kill('SIGTERM');
+    expect(await first.gw.exited).toBe(0);
+    expect(first.gw.output()).not.toMatch(/outcome not recorded|could not record/);
+    expect(first.gw.output()).toContain('the client went away before its answer was written');
+    const second = await start();
+    try {
+      const retry = await gql(second.url, CREATE_SA, { input });
+      expect(retry.body.errors[0].extensions).toMatchObject({ code: 'CONFLICT', original: { status: 'SUCCEEDED' } });
+      expect(retry.body.errors[0].extensions.inProgress).toBeUndefined();
+      expect(sandboxes.versori.count()).toBe(1);
+    } finally {
+      await second.gw.kill();
+    }
+  });
 });
