@@ -29,11 +29,19 @@ function pick(from: Readonly<Record<string, unknown>> | undefined, keys: readonl
  * What an error is to a client: a gateway error (its code and extensions), one of Apollo's request errors
  * (passed on), a refusal Apollo raised without a code (a 4xx: BAD_REQUEST), or unexpected (a bug: masked).
  */
-type ErrorKind = 'gateway' | 'apollo' | 'bad-request' | 'unexpected';
+type ErrorKind = 'gateway' | 'apollo' | 'argument' | 'bad-request' | 'unexpected';
+
+/**
+ * graphql-js's own argument errors at execution (`getArgumentValues`): validation passed, but a variable
+ * inside an argument is null or missing where a value is required (`input: {email: $e}` with `$e: null`).
+ * Its message prints the whole literal, passwords included.
+ */
+const ARGUMENT_ERROR = /^Argument "([_A-Za-z][_0-9A-Za-z]*)" (?:has invalid value |of non-null type |of required type )/;
 
 function kindOf(error: unknown, code: unknown): ErrorKind {
   const original = unwrapResolverError(error);
   if (original instanceof GatewayError) return 'gateway';
+  if (original instanceof GraphQLError && original.originalError === undefined && ARGUMENT_ERROR.test(original.message)) return 'argument';
   if (typeof code === 'string' && PASS_THROUGH.has(code)) return 'apollo';
   // Apollo's own request errors without a code (an APQ hash that does not match its query) carry a 4xx.
   const httpStatus = (original as { extensions?: { http?: { status?: number } } })?.extensions?.http?.status;
@@ -86,6 +94,15 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
         locations: formatted.locations,
         path: formatted.path,
         extensions: { code: badLiteral ? ErrorCode.BAD_USER_INPUT : code, ...(field ? { field } : {}), ...limits },
+      };
+    }
+    case 'argument': {
+      const argument = ARGUMENT_ERROR.exec((unwrapResolverError(error) as GraphQLError).message)![1];
+      return {
+        message: `Argument "${argument}" has an invalid value: a variable in it is null or was not provided where a value is required.`,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: ErrorCode.BAD_USER_INPUT, field: argument },
       };
     }
     case 'bad-request':

@@ -196,4 +196,20 @@ describe('bad input is a BAD_USER_INPUT error naming the field, and nothing reac
       expect(JSON.stringify(body)).not.toMatch(/S3CRET|987654321/);
     }
   });
+  it('a variable that is null inside an argument, where the field needs a value, is BAD_USER_INPUT, and the literal around it is neither answered nor logged', async () => {
+    const password = 'Sup3rS3cretPassw0rd-in-a-literal';
+    const res = await h.gql(`mutation($e: EmailAddress = "a@example.com") { createUser(input: {email: $e, hoop: {password: "${password}"}}) { status } }`, {
+      e: null,
+    });
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({
+        message: 'Argument "input" has an invalid value: a variable in it is null or was not provided where a value is required.',
+        path: ['createUser'],
+        extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'input' }),
+      }),
+    ]);
+    expect(res.body.data).toEqual({ createUser: null });
+    expect(res.text).not.toContain(password);
+    expect(h.logs()).not.toContain(password);
+  });
 });

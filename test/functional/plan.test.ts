@@ -117,6 +117,15 @@ describe('a plan shows exactly what a create would do, and does none of it', () 
     expect(upstreamCalls()).toBe(1);
   });
 
+  it('dryRun sent as a null variable means what leaving it out means', async () => {
+    const res = await h.gql('mutation($i: CreateServiceAccountInput!, $d: Boolean) { createServiceAccount(input: $i, dryRun: $d) { status } }', {
+      i: { name: uniqueName('dnull'), providers: ['hoop'] },
+      d: null,
+    });
+    expect(res.body).toEqual({ data: { createServiceAccount: { status: 'SUCCEEDED' } } });
+    expect(upstreamCalls()).toBe(1);
+  });
+
   it('no credential value and no secret in a plan: header names only, the password redacted', async () => {
     const password = `pw-${uniqueName('secret')}`;
     const res = await h.gql(PLAN_USER, { input: { email: `${uniqueName('u')}@example.com`, providers: ['hoop', 'unleash', 'versori'], hoop: { password } } });

@@ -20,7 +20,7 @@ describe('schema/schema.graphql', () => {
       expect(String(field.type)).toBe(payload);
       expect(Object.fromEntries(field.args.map((a) => [a.name, `${String(a.type)} = ${String(a.defaultValue)}`]))).toEqual({
         input: `${input} = undefined`,
-        dryRun: 'Boolean! = false',
+        dryRun: 'Boolean = false',
       });
     }
     for (const s of [

@@ -20,11 +20,13 @@ export class UserResolver {
   })
   async createUser(
     @Arg('input', () => CreateUserInput) input: CreateUserInput,
+    // Nullable: a `$dryRun: Boolean` variable sent as null means what leaving it out means.
     @Arg('dryRun', () => Boolean, {
+      nullable: true,
       defaultValue: false,
       description: 'Plan only: validate and resolve, claim, guard and send nothing; the answer is status DRY_RUN with the plan.',
     })
-    dryRun: boolean,
+    dryRun: boolean | null,
     @Ctx() ctx: GatewayContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<CreateUserPayload> {
