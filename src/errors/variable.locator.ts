@@ -78,7 +78,8 @@ export function variableLeaves(variables: unknown): string[] | undefined {
     if (found.size > MAX_LEAVES || depth > 32) return false;
     if (typeof v === 'string' || typeof v === 'number') {
       const text = String(v);
-      if (text.length >= 4) found.add(text).add(JSON.stringify(text).slice(1, -1));
+      // Trimmed too: a scalar may trim before it quotes (`Value is not a valid email address: …`).
+      for (const t of new Set([text, text.trim()])) if (t.length >= 4) found.add(t).add(JSON.stringify(t).slice(1, -1));
       return true;
     }
     if (Array.isArray(v)) return v.every((x) => walk(x, depth + 1));

@@ -161,7 +161,9 @@ describe('bad input is a BAD_USER_INPUT error naming the field, and nothing reac
       f: { since: 'S3CRET-date', status: 'S3CRETENUM' },
     });
     expect(listed.body.errors.length).toBeGreaterThan(0);
-    expect(JSON.stringify([email.body, crafted.body, listed.body])).not.toMatch(/S3CRET/);
+    const padded = await h.gql(CREATE_USER, { input: { email: '  S3CRET-padded  ', providers: ['hoop'] } });
+    expect(padded.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'email' });
+    expect(JSON.stringify([email.body, crafted.body, listed.body, padded.body])).not.toMatch(/S3CRET/);
   });
   it('a literal written in the query is not quoted back either: the same words as for a variable, without the value', async () => {
     const asked = async (query: string) => (await h.gql(query)).body;
