@@ -67,11 +67,16 @@ export function identified(json: unknown): { o: Record<string, unknown>; id: str
  * What a 2xx describes of the created object: an object with a usable id, or without one (absent, null,
  * empty, an object...) but carrying one of `fields` (what the contract's success object has, and an error
  * body has not). The create happened, and its answer may hold the only copy of a credential: reading it as
- * unreadable because of its id would throw that away. Undefined for anything else (docs/providers.md).
+ * unreadable because of its id would throw that away. Undefined for anything else, and for a body in the
+ * provider's error shape (`isError`: an error under a 2xx is no create, even with an id; docs/providers.md).
  */
-export function described(json: unknown, fields: readonly string[]): { o: Record<string, unknown>; id?: string } | undefined {
+export function described(
+  json: unknown,
+  fields: readonly string[],
+  isError?: (o: Record<string, unknown>) => boolean,
+): { o: Record<string, unknown>; id?: string } | undefined {
   const o = asObject(json);
-  if (!o) return undefined;
+  if (!o || isError?.(o)) return undefined;
   const id = requireId(o.id);
   if (id) return { o, id };
   return fields.some((f) => o[f] !== undefined && o[f] !== null) ? { o } : undefined;

@@ -134,6 +134,19 @@ describe('generic adapter: the call', () => {
     }
   });
 
+  it('an envelope code sent as a string of digits is that code', async () => {
+    server.answer({ status: 200, body: { code: '500', data: { status: 'error' }, message: 'boom' } });
+    expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toMatchObject({
+      kind: 'failed',
+      failure: { code: 'UNAVAILABLE', httpStatus: 500 },
+    });
+    server.answer({ status: 200, body: { code: '409', data: null, message: 'name taken' } });
+    expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toMatchObject({
+      kind: 'failed',
+      failure: { code: 'CONFLICT', message: 'name taken' },
+    });
+  });
+
   it("the envelope's requestId is kept on a failure of any status, for the provider's support; a value that is no id is dropped", async () => {
     server.answer({ status: 502, body: envelope(502, null, 'bad gateway') });
     expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toEqual({

@@ -98,7 +98,14 @@ describe('hoop adapter: service accounts', () => {
       expect(odd).toMatchObject({ kind: 'created', entity: { name: 'deploy-bot' } });
       expect(odd.kind === 'created' && odd.entity.id).toBeUndefined();
     }
-    for (const body of [{ unrelated: true }, { id: '', unrelated: true }]) {
+    // An error body under a 2xx (a message and no subject, a status hoop does not have) is no create either.
+    for (const body of [
+      { unrelated: true },
+      { id: '', unrelated: true },
+      { status: 'error', message: 'quota exceeded' },
+      { status: 500, message: 'db down' },
+      { status: 'error' },
+    ]) {
       server.answer({ status: 201, body });
       expect(await readyCall(hoop().prepare.createServiceAccount!(sa())).send()).toMatchObject({
         kind: 'failed',

@@ -127,6 +127,31 @@ describe('unleash adapter: service accounts', () => {
     });
   });
 
+  it("Unleash's error body under a 2xx is no create, though it carries an id; an invite link alone, or a single token object, still reaches the client", async () => {
+    for (const body of [
+      { id: '8b7c-err', name: 'BadDataError', message: 'Request validation failed', details: [{ message: 'User already exists' }] },
+      { id: '7e1c-err', name: 'NotFoundError', message: 'gone' },
+    ]) {
+      server.answer({ status: 200, body });
+      expect(await readyCall(unleash().prepare.createServiceAccount!(sa())).send()).toMatchObject({
+        kind: 'failed',
+        failure: { code: 'INTERNAL', httpStatus: 200 },
+      });
+      server.answer({ status: 200, body });
+      expect(await readyCall(unleash().prepare.createUser!(user())).send()).toMatchObject({ kind: 'failed', failure: { code: 'INTERNAL', httpStatus: 200 } });
+    }
+    server.answer({ status: 201, body: { inviteLink: 'http://u/new-user?token=only-link' } });
+    expect(await readyCall(unleash().prepare.createServiceAccount!(sa())).send()).toMatchObject({
+      kind: 'created',
+      credentials: [{ kind: 'INVITE_LINK', secret: 'http://u/new-user?token=only-link' }],
+    });
+    server.answer({ status: 201, body: { id: 9, username: 'deploy-bot', tokens: { id: 4, secret: 'user:single-object' } } });
+    expect(await readyCall(unleash().prepare.createServiceAccount!(sa())).send()).toMatchObject({
+      kind: 'created',
+      credentials: [{ kind: 'PERSONAL_ACCESS_TOKEN', id: '4', secret: 'user:single-object' }],
+    });
+  });
+
   it('a 404 on the service-account API (open-source server) is UNSUPPORTED, in our words', async () => {
     server.answer({ status: 404, body: unleashError('NotFoundError', 'The path you were looking for (/api/admin/service-account) is not available.') });
     expect(await readyCall(unleash().prepare.createServiceAccount!(sa())).send()).toEqual({

@@ -120,6 +120,13 @@ describe('versori adapter: the call', () => {
     }
   });
 
+  it("Versori's error body under a 2xx ({code, message}, even with a name) is unreadable, not an account named after the error", async () => {
+    server.answer({ status: 201, body: { code: 'internal', message: 'oops', name: 'InternalError' } });
+    const outcome = await readyCall(versori().prepare.createServiceAccount!(sa())).send();
+    expect(outcome).toMatchObject({ kind: 'failed', failure: { code: 'INTERNAL', httpStatus: 201 } });
+    expect(JSON.stringify(outcome)).not.toContain('InternalError');
+  });
+
   it('a success without a clientSecret carries the status the provider answered with, whatever 2xx it was', async () => {
     server.answer({ status: 202, body: { id: '01Z', clientId: 'c' } });
     expect(await readyCall(versori().prepare.createServiceAccount!(sa())).send()).toMatchObject({

@@ -35,7 +35,9 @@ export class GenericAdapter extends HttpProviderAdapter {
         const envelope = asObject(json);
         if (!envelope) return undefined;
         // An HTTP 200 can still carry an error code inside the envelope; a number that is no HTTP status is unreadable.
-        const code = typeof envelope.code === 'number' ? envelope.code : 200;
+        // A code sent as a string of digits ("500") is the same code.
+        const code =
+          typeof envelope.code === 'number' ? envelope.code : typeof envelope.code === 'string' && /^\d+$/.test(envelope.code) ? Number(envelope.code) : 200;
         if (!Number.isInteger(code) || code < 100 || code > 599) return undefined;
         if (code < 200 || code >= 300) {
           const message = code < 500 && optString(envelope.message);

@@ -6,6 +6,9 @@ import { optionsOf } from '../provider.options';
 import type { HoopConfig } from './hoop.config';
 import type { HoopServiceAccountOptions, HoopUserOptions } from './hoop.spec';
 
+/** hoop's statuses (lower-case in its answers): a `status` of anything else, with no subject, is an error body. */
+const HOOP_STATUS = /^(active|inactive|invited)$/i;
+
 /** hoop.dev: errors are always `{"message": ...}` (docs/providers.md). */
 const quirks: FailureQuirks = { messageOf: messageField };
 
@@ -39,7 +42,11 @@ export class HoopAdapter extends HttpProviderAdapter {
       quirks,
       read: (json) => {
         // The contract requires subject and status of its 201, not the (read-only) id.
-        const r = described(json, ['subject', 'status']);
+        const r = described(
+          json,
+          ['subject', 'status'],
+          (o) => o.subject === undefined && (typeof o.message === 'string' || (o.status !== undefined && !HOOP_STATUS.test(String(o.status)))),
+        );
         if (!r) return undefined;
         return {
           entity: { id: r.id, name: optString(r.o.subject) ?? subject, displayName: optString(r.o.name), status: optString(r.o.status)?.toUpperCase() },
@@ -66,7 +73,7 @@ export class HoopAdapter extends HttpProviderAdapter {
       // hoop echoes the password in plain text: only the fields below are ever read.
       read: (json) => {
         // The contract requires only the e-mail of its 201.
-        const r = described(json, ['email']);
+        const r = described(json, ['email'], (o) => o.email === undefined && typeof o.message === 'string');
         if (!r) return undefined;
         return {
           entity: { id: r.id, email: optString(r.o.email) ?? spec.email, name: optString(r.o.name), status: optString(r.o.status)?.toUpperCase() },

@@ -84,10 +84,11 @@ export class UnleashAdapter extends HttpProviderAdapter {
       quirks: serviceAccountQuirks,
       read: (json) => {
         // The schema requires an id, but an answer without a usable one still carries the only copy of its tokens.
-        const r = described(json, ['username', 'tokens']);
+        const r = described(json, ['username', 'tokens', 'inviteLink'], unleashError);
         if (!r) return undefined;
         const credentials: IssuedCredential[] = [];
-        for (const t of Array.isArray(r.o.tokens) ? r.o.tokens : []) {
+        // A list in the schema; a single token object is read as a list of one rather than dropped.
+        for (const t of Array.isArray(r.o.tokens) ? r.o.tokens : r.o.tokens ? [r.o.tokens] : []) {
           const token = asObject(t);
           const secret = optString(token?.secret);
           if (token && secret) credentials.push({ kind: 'PERSONAL_ACCESS_TOKEN', id: optString(token.id), secret, expiresAt: optString(token.expiresAt) });
@@ -121,7 +122,7 @@ export class UnleashAdapter extends HttpProviderAdapter {
       body: { email: spec.email, name: spec.name, username: unleash?.username, rootRole, sendEmail: unleash?.sendEmail ?? false },
       quirks: userQuirks,
       read: (json) => {
-        const r = described(json, ['email', 'inviteLink']);
+        const r = described(json, ['email', 'inviteLink'], unleashError);
         if (!r) return undefined;
         const invite = optString(r.o.inviteLink);
         return {
@@ -138,4 +139,9 @@ export class UnleashAdapter extends HttpProviderAdapter {
       },
     });
   }
+}
+
+/** Unleash's error body, `{id?, name, message, details}` (an id too: its error's own), is no create under a 2xx. */
+function unleashError(o: Record<string, unknown>): boolean {
+  return typeof o.message === 'string' && (Array.isArray(o.details) || (typeof o.name === 'string' && /Error$/.test(o.name)));
 }

@@ -38,7 +38,12 @@ export class VersoriAdapter extends HttpProviderAdapter {
       read: (json, status) => {
         // The contract's ServiceAccount requires nothing: an answer without an id still carries the only copy
         // of the client secret.
-        const r = described(json, ['clientSecret', 'clientId', 'name']);
+        // Versori's error body is `{code, message}`, and may carry a `name` of its own.
+        const r = described(
+          json,
+          ['clientSecret', 'clientId', 'name'],
+          (o) => typeof o.code === 'string' && typeof o.message === 'string' && o.clientSecret === undefined,
+        );
         if (!r) return undefined;
         const clientSecret = optString(r.o.clientSecret);
         // The contract shows the secret once, in this answer: an account without it is of no use to the caller,
