@@ -81,7 +81,14 @@ describe('Redis Cluster failover under traffic (a master SIGKILLed)', () => {
     // A replica takes over (node timeout 2 s + election); traffic keeps coming meanwhile.
     await redis.waitHealthy(20_000, 3);
     const promotedAt = Date.now();
-    await sleep(3000);
+    // Traffic goes on until every gateway has served normally for a while after its last 503: each refreshes
+    // its slot map on its own, which on a loaded machine can trail the cluster's own recovery by seconds.
+    const settled = () => {
+      const last503 = Math.max(killedAt, ...answers.filter((a) => a.outcome === 'SERVICE_UNAVAILABLE').map((a) => a.at + a.ms));
+      const after = answers.filter((a) => a.at > last503);
+      return Date.now() - last503 > 2000 && [0, 1, 2].every((node) => after.some((a) => a.node === node && a.outcome === 'SUCCEEDED'));
+    };
+    for (const until = Date.now() + 20_000; Date.now() < until && !settled();) await sleep(250);
     running = false;
     await Promise.all([...workers, poller]);
 
