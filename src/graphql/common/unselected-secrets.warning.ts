@@ -11,7 +11,6 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { GatewayContext } from '../../context';
-import type { CreateResult } from '../../domain';
 
 /**
  * Per field of a parsed (and cached) document: the walk runs once per distinct operation, not per request,
@@ -25,15 +24,14 @@ const SELECTS_SECRET = new WeakMap<FieldNode, boolean>();
  * stands (refusing it afterwards would lose them all the same); the answer carries a warning in
  * `extensions.warnings`, and the log a line, so the mistake is seen while it can still be fixed.
  */
-export function warnOfUnselectedSecrets(result: CreateResult, info: GraphQLResolveInfo, ctx: GatewayContext): void {
-  const issued = result.results.filter((r) => r.kind === 'created' && r.credentials.length > 0).map((r) => r.providerId);
-  if (issued.length === 0 || selectsSecret(info)) return;
+export function warnOfUnselectedSecrets(issued: readonly string[], info: GraphQLResolveInfo, ctx: GatewayContext): void {
+  if (selectsSecret(info)) return;
   const field = info.path.key as string;
   ctx.warn({
     code: 'CREDENTIALS_NOT_SELECTED',
     message: `${info.fieldName} received one-time credentials from ${issued.join(', ')}, but the operation did not select credentials { secret }: they are not stored anywhere and cannot be shown again.`,
     path: [field],
-    providers: issued,
+    providers: [...issued],
   });
   ctx.logger.warn({ operation: info.fieldName, providers: issued }, 'one-time credentials issued, but the operation did not select them');
 }

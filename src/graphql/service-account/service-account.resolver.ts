@@ -1,11 +1,9 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, Info, Mutation, Resolver } from 'type-graphql';
 import type { GatewayContext } from '../../context';
-import { AnswerStatus } from '../../domain';
-import { watchForLostCredentials } from '../common/lost-credentials.watch';
-import { warnOfUnselectedSecrets } from '../common/unselected-secrets.warning';
+import { answerIssuedCredentials } from '../common/issued-credentials';
 import { mapResults, toDate } from '../common/result.mapper';
-import { toPlan } from '../plan/plan.mapper';
+import { DryRunArg, dryRunAnswer } from '../plan/dry-run.arg';
 import { CreateServiceAccountInput } from './service-account.input';
 import { CreateServiceAccountPayload } from './service-account.payload';
 import { ServiceAccount, ServiceAccountCreated } from './service-account.type';
@@ -20,24 +18,14 @@ export class ServiceAccountResolver {
   })
   async createServiceAccount(
     @Arg('input', () => CreateServiceAccountInput) input: CreateServiceAccountInput,
-    // Nullable: a `$dryRun: Boolean` variable sent as null means what leaving it out means.
-    @Arg('dryRun', () => Boolean, {
-      nullable: true,
-      defaultValue: false,
-      description: 'Plan only: validate and resolve, claim, guard and send nothing; the answer is status DRY_RUN with the plan.',
-    })
-    dryRun: boolean | null,
+    @DryRunArg() dryRun: boolean | null,
     @Ctx() ctx: GatewayContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<CreateServiceAccountPayload> {
     ctx.requireScope('identity:write');
-    if (dryRun) {
-      const plan = toPlan(await ctx.identity.plan('createServiceAccount', ctx.caller, input), ctx.identity);
-      return Object.assign(new CreateServiceAccountPayload(), { idempotencyKey: plan.idempotencyKey, status: AnswerStatus.DRY_RUN, results: [], plan });
-    }
+    if (dryRun) return Object.assign(new CreateServiceAccountPayload(), await dryRunAnswer('createServiceAccount', input, ctx));
     const result = await ctx.identity.create('createServiceAccount', ctx.caller, input);
-    warnOfUnselectedSecrets(result, info, ctx);
-    watchForLostCredentials(info.fieldName, result, ctx);
+    answerIssuedCredentials(result, info, ctx);
     return Object.assign(
       new CreateServiceAccountPayload(),
       mapResults(result, ctx.identity, ({ provider, entity, credentials, replayed }) =>

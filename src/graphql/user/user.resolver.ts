@@ -1,11 +1,9 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, Info, Mutation, Resolver } from 'type-graphql';
 import type { GatewayContext } from '../../context';
-import { AnswerStatus } from '../../domain';
-import { watchForLostCredentials } from '../common/lost-credentials.watch';
-import { warnOfUnselectedSecrets } from '../common/unselected-secrets.warning';
+import { answerIssuedCredentials } from '../common/issued-credentials';
 import { mapResults, toDate } from '../common/result.mapper';
-import { toPlan } from '../plan/plan.mapper';
+import { DryRunArg, dryRunAnswer } from '../plan/dry-run.arg';
 import { CreateUserInput } from './user.input';
 import { CreateUserPayload } from './user.payload';
 import { User, UserCreated } from './user.type';
@@ -20,24 +18,14 @@ export class UserResolver {
   })
   async createUser(
     @Arg('input', () => CreateUserInput) input: CreateUserInput,
-    // Nullable: a `$dryRun: Boolean` variable sent as null means what leaving it out means.
-    @Arg('dryRun', () => Boolean, {
-      nullable: true,
-      defaultValue: false,
-      description: 'Plan only: validate and resolve, claim, guard and send nothing; the answer is status DRY_RUN with the plan.',
-    })
-    dryRun: boolean | null,
+    @DryRunArg() dryRun: boolean | null,
     @Ctx() ctx: GatewayContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<CreateUserPayload> {
     ctx.requireScope('identity:write');
-    if (dryRun) {
-      const plan = toPlan(await ctx.identity.plan('createUser', ctx.caller, input), ctx.identity);
-      return Object.assign(new CreateUserPayload(), { idempotencyKey: plan.idempotencyKey, status: AnswerStatus.DRY_RUN, results: [], plan });
-    }
+    if (dryRun) return Object.assign(new CreateUserPayload(), await dryRunAnswer('createUser', input, ctx));
     const result = await ctx.identity.create('createUser', ctx.caller, input);
-    warnOfUnselectedSecrets(result, info, ctx);
-    watchForLostCredentials(info.fieldName, result, ctx);
+    answerIssuedCredentials(result, info, ctx);
     return Object.assign(
       new CreateUserPayload(),
       mapResults(result, ctx.identity, ({ provider, entity, credentials, replayed }) =>
