@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, Info, Mutation, Resolver } from 'type-graphql';
 import type { GatewayContext } from '../../context';
-import { answerIssuedCredentials } from '../common/issued-credentials';
+import { answerIssuedCredentials } from '../common/issued-credentials.handover';
 import { mapResults, toDate } from '../common/result.mapper';
 import { DryRunArg, dryRunAnswer } from '../plan/dry-run.arg';
 import { CreateServiceAccountInput } from './service-account.input';
