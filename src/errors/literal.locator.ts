@@ -1,4 +1,5 @@
 import { Kind, parse, print, visit, type ASTNode, type GraphQLError, type Source, type ValueNode } from 'graphql';
+import { addQuotedForms, longestFirst, withoutLeaves } from './quoted-values.redactor';
 
 /** Where a literal in the query can be wrong: a value, or an input field (unknown, or missing from an object). */
 const LITERAL_KINDS: ReadonlySet<string> = new Set([
@@ -97,8 +98,7 @@ export function withoutLiteralValue(message: string, error: GraphQLError): strin
   if (out.endsWith(`: ${printed}`)) out = `${out.slice(0, -printed.length - 2)}.`;
   else if (out.endsWith(`: ${printed}.`)) out = `${out.slice(0, -printed.length - 3)}.`;
   out = out.split(`, found ${printed}`).join('');
-  for (const leaf of literalLeaves(value)) if (out.includes(leaf)) out = out.split(leaf).join('<redacted>');
-  return out;
+  return withoutLeaves(out, literalLeaves(value));
 }
 
 /** The scalar values inside a literal (not its field names: an unknown field's error is about its name), longest first. */
@@ -106,10 +106,10 @@ function literalLeaves(node: ValueNode): string[] {
   const found = new Set<string>();
   const walk = (n: ValueNode): void => {
     if (n.kind === Kind.STRING || n.kind === Kind.INT || n.kind === Kind.FLOAT || n.kind === Kind.ENUM) {
-      if (n.value.length >= 4) found.add(n.value).add(JSON.stringify(n.value).slice(1, -1));
+      addQuotedForms(found, n.value);
     } else if (n.kind === Kind.LIST) n.values.forEach(walk);
     else if (n.kind === Kind.OBJECT) n.fields.forEach((f) => walk(f.value));
   };
   walk(node);
-  return [...found].sort((a, b) => b.length - a.length);
+  return longestFirst(found);
 }

@@ -1,3 +1,5 @@
+import { addQuotedForms, longestFirst, withoutLeaves } from './quoted-values.redactor';
+
 /**
  * The input path, below the variable, that a graphql-js variable error names (`Variable "$input" got invalid
  * value … at "input.hoop.password"; …` → `hoop.password`): the form resolver and literal errors give
@@ -77,9 +79,7 @@ export function variableLeaves(variables: unknown): string[] | undefined {
   const walk = (v: unknown, depth: number): boolean => {
     if (found.size > MAX_LEAVES || depth > 32) return false;
     if (typeof v === 'string' || typeof v === 'number') {
-      const text = String(v);
-      // Trimmed too: a scalar may trim before it quotes (`Value is not a valid email address: …`).
-      for (const t of new Set([text, text.trim()])) if (t.length >= 4) found.add(t).add(JSON.stringify(t).slice(1, -1));
+      addQuotedForms(found, String(v));
       return true;
     }
     if (Array.isArray(v)) return v.every((x) => walk(x, depth + 1));
@@ -88,7 +88,7 @@ export function variableLeaves(variables: unknown): string[] | undefined {
     return true;
   };
   if (!walk(variables, 0) || found.size > MAX_LEAVES) return undefined;
-  return [...found].sort((a, b) => b.length - a.length);
+  return longestFirst(found);
 }
 
 /** A variable error's message with every leaf of the request's variables it quotes replaced (see variableLeaves). */
@@ -99,12 +99,6 @@ export function withoutVariableLeaves(message: string, leaves: readonly string[]
   const path = / at "[^"]*"; /.exec(message);
   const parts = path ? [message.slice(0, path.index), path[0], message.slice(path.index + path[0].length)] : [message];
   return parts.map((part, i) => (i === 1 ? part : withoutLeaves(part, leaves))).join('');
-}
-
-function withoutLeaves(text: string, leaves: readonly string[]): string {
-  let out = text;
-  for (const leaf of leaves) if (out.includes(leaf)) out = out.split(leaf).join('<redacted>');
-  return out;
 }
 
 const VARIABLE_NAME = /^Variable "\$[_A-Za-z][_0-9A-Za-z]*"/;
