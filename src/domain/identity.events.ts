@@ -24,10 +24,13 @@ export interface IdentityEvents {
   idempotency(event: IdempotencyEvent, providerId?: string): void;
   /** The idempotency store failed after the upstream work was done (the outcome was answered but not recorded). */
   storeError(): void;
+  /** A provider issued one-time credentials whose answer never reached the client (it went away first). */
+  credentialsLost(providerId: string): void;
 }
 
 export const NO_IDENTITY_EVENTS: IdentityEvents = {
   targetFinished: () => undefined,
   idempotency: () => undefined,
   storeError: () => undefined,
+  credentialsLost: () => undefined,
 };

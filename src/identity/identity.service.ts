@@ -286,6 +286,11 @@ export class IdentityService {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
+  /** The client went away before an answer carrying these providers' one-time credentials was written. */
+  credentialsLost(providerIds: readonly string[]): void {
+    for (const id of providerIds) this.events.credentialsLost(id);
+  }
+
   private async run<O extends Operation>(operation: O, caller: Caller, input: CreateRequest<O>): Promise<CreateResult> {
     const { ref, print, adapters, targets } = this.prepareCreate(operation, caller, input);
 

@@ -8,7 +8,7 @@ import type { GatewayMetrics } from './metrics.registry';
  * the `operation` label, not the client's operation name: that one is free
  * text, and a label with unbounded values would grow the registry forever.
  */
-export function graphqlMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlugin {
+export function graphqlMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlugin<{ readonly dryRun?: boolean }> {
   return {
     async requestDidStart() {
       const started = process.hrtime.bigint();
@@ -22,10 +22,11 @@ export function graphqlMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlugi
           // Only names the schema has (and its three meta-fields): anything a client can invent would be an unbounded label.
           operation = schema.getRootType(op.operation)?.getFields()[name] || META_FIELDS.has(name) ? name : '(unknown)';
         },
-        async willSendResponse({ response }) {
+        async willSendResponse({ response, contextValue }) {
           const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
           const codes = errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
-          const labels = { operation, type, outcome: codes[0] ?? 'ok' };
+          // A dry run created nothing: counted apart, so `ok` creates stay creates.
+          const labels = { operation, type, outcome: codes[0] ?? (contextValue.dryRun ? 'dry_run' : 'ok') };
           metrics.graphqlRequestFinished(labels, Number(process.hrtime.bigint() - started) / 1e9);
           const storeDown = errors.filter((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE' && !e.extensions?.shuttingDown).length;
           if (storeDown) metrics.storeErrors.inc(storeDown);

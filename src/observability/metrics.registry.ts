@@ -26,6 +26,7 @@ export class GatewayMetrics implements IdentityEvents {
   private readonly upstreamCalls: Counter<'provider' | 'outcome'>;
   private readonly upstreamDuration: Histogram<'provider' | 'outcome'>;
   private readonly idempotencyAnswers: Counter<'event'>;
+  private readonly lostCredentials: Counter<'provider'>;
   private readonly graphqlFinished: CountedLatency<'operation' | 'type' | 'outcome'>;
   private readonly upstreamFinished: CountedLatency<'provider' | 'outcome'>;
 
@@ -69,6 +70,12 @@ export class GatewayMetrics implements IdentityEvents {
     this.storeErrors = new Counter({
       name: 'idgw_store_errors_total',
       help: 'Idempotency store (Redis) failures: SERVICE_UNAVAILABLE answers, and outcomes that could not be recorded.',
+      registers,
+    });
+    this.lostCredentials = new Counter({
+      name: 'idgw_credentials_lost_total',
+      help: 'Creates whose one-time credentials never reached the client (it went away before the answer was written), by provider instance id: each is an account to issue new credentials for there.',
+      labelNames: ['provider'],
       registers,
     });
     const withBreaker = adapters.filter((a) => a.health);
@@ -129,6 +136,10 @@ export class GatewayMetrics implements IdentityEvents {
 
   storeError(): void {
     this.storeErrors.inc();
+  }
+
+  credentialsLost(providerId: string): void {
+    this.lostCredentials.inc({ provider: providerId });
   }
 
   get contentType(): string {

@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { CREATE_SA, CREATE_USER } from '../helpers/graphql.client';
 import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
+import { sample, scrape } from '../helpers/metrics.scrape';
 
 const PLAN_SA = /* GraphQL */ `
   query Plan($input: CreateServiceAccountInput!) {
@@ -83,6 +84,13 @@ describe('a plan shows exactly what a create would do, and does none of it', () 
 
   it("createServiceAccount and createUser with dryRun: true (the contract's form) answer DRY_RUN with the same plan, and do none of it", async () => {
     const before = await keysNow();
+    const counted = async (operation: string, outcome: string) =>
+      sample((await scrape(h.url)).samples, 'idgw_graphql_requests_total', { operation, type: 'mutation', outcome }) ?? 0;
+    const [okBefore, dryBefore, dryUsersBefore] = [
+      await counted('createServiceAccount', 'ok'),
+      await counted('createServiceAccount', 'dry_run'),
+      await counted('createUser', 'dry_run'),
+    ];
     const name = uniqueName('dry');
     const password = `pw-${uniqueName('secret')}`;
     const dry = await h.gql(
@@ -106,6 +114,10 @@ describe('a plan shows exactly what a create would do, and does none of it', () 
     expect(user.text).not.toContain(password);
     expect(upstreamCalls()).toBe(0);
     expect(await keysNow()).toEqual(before);
+    // Metrics count them as dry runs: an `ok` create still means an account was made.
+    expect(await counted('createServiceAccount', 'dry_run')).toBe(dryBefore + 1);
+    expect(await counted('createUser', 'dry_run')).toBe(dryUsersBefore + 1);
+    expect(await counted('createServiceAccount', 'ok')).toBe(okBefore);
     // dryRun: false (the default) is the create itself; its payload has no plan.
     const made = await h.gql(
       `mutation($input: CreateServiceAccountInput!) { createServiceAccount(input: $input, dryRun: false) { status plan { keyState } } }`,
@@ -115,6 +127,7 @@ describe('a plan shows exactly what a create would do, and does none of it', () 
     );
     expect(made.body.data.createServiceAccount).toEqual({ status: 'SUCCEEDED', plan: null });
     expect(upstreamCalls()).toBe(1);
+    expect(await counted('createServiceAccount', 'ok')).toBe(okBefore + 1);
   });
 
   it('dryRun sent as a null variable means what leaving it out means', async () => {

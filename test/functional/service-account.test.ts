@@ -1,5 +1,6 @@
 import { byProvider, CREATE_SA } from '../helpers/graphql.client';
 import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
+import { scrape, sample } from '../helpers/metrics.scrape';
 
 describe('createServiceAccount fans out to every provider kind', () => {
   let h: Harness;
@@ -108,6 +109,10 @@ describe('createServiceAccount fans out to every provider kind', () => {
     const line = JSON.parse((await lost())!);
     expect(line).toMatchObject({ level: 40, operation: 'createServiceAccount', providers: ['versori'] });
     expect(h.sandboxes.versori.count()).toBe(1);
+    // Counted per provider that issued a secret (hoop issues none here), for an alert.
+    const counted = (await scrape(h.url)).samples;
+    expect(sample(counted, 'idgw_credentials_lost_total', { provider: 'versori' })).toBe(1);
+    expect(sample(counted, 'idgw_credentials_lost_total', { provider: 'hoop' })).toBeUndefined();
     // An answer that was written whole says nothing of the kind.
     const before = h
       .logs()
@@ -121,6 +126,7 @@ describe('createServiceAccount fans out to every provider kind', () => {
         .split('\n')
         .filter((l) => l.includes('went away before its answer')),
     ).toHaveLength(before);
+    expect(sample((await scrape(h.url)).samples, 'idgw_credentials_lost_total', { provider: 'versori' })).toBe(1);
   });
 
   it('maps per-provider options and an INACTIVE status onto each API', async () => {

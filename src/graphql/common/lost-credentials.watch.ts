@@ -6,10 +6,11 @@ import type { GatewayContext } from '../../context';
  * its retry is a CONFLICT. Nothing can bring them back; the log says so, with the providers to act on.
  */
 export function watchForLostCredentials(operation: string, idempotencyKey: string, issued: readonly string[], ctx: GatewayContext): void {
-  ctx.onAnswerLost(() =>
+  ctx.onAnswerLost(() => {
     ctx.logger.warn(
       { operation, idempotencyKey, providers: issued },
       'the client went away before its answer was written: the one-time credentials these providers issued are lost (issue new ones there)',
-    ),
-  );
+    );
+    ctx.identity.credentialsLost(issued);
+  });
 }
