@@ -603,8 +603,19 @@ export class IdentityService {
     }
     this.options.health.record(target.adapter.id, outcome);
     this.events.targetFinished(target.adapter.id, outcome, Number(process.hrtime.bigint() - started) / 1e9);
-    return outcome;
+    return supportOnly(target.adapter.id, outcome, caller);
   }
+}
+
+/**
+ * No part of a 5xx body reaches the client, the record or the audit stream (docs/providers.md): a 5xx's
+ * request id, which the provider asks be kept for its support, goes to the log alone.
+ */
+function supportOnly(providerId: string, outcome: TargetOutcome, caller: Caller): TargetOutcome {
+  if (outcome.kind !== 'failed' || outcome.failure.upstreamRequestId === undefined || (outcome.failure.httpStatus ?? 0) < 500) return outcome;
+  const { upstreamRequestId, ...failure } = outcome.failure;
+  caller.logger.warn({ provider: providerId, httpStatus: failure.httpStatus, upstreamRequestId }, 'provider failed; its request id, for its support');
+  return { kind: 'failed', failure };
 }
 
 const MAX_AUDIT_PAGE = 100;

@@ -1,5 +1,5 @@
 import { isRetryable, ProviderErrorCode, type TargetFailure } from '../domain';
-import type { DeliberateAnswer } from './http/circuit.breaker';
+import type { AnswerReading } from './http/circuit.breaker';
 import type { HttpResponse, TransportFailure } from './http/http-outcome.types';
 
 const MAX_MESSAGE = 300;
@@ -21,19 +21,36 @@ export interface FailureQuirks {
   classify?(res: HttpResponse, json: unknown): { code: ProviderErrorCode; message?: string } | undefined;
   /** The provider's id of the request, from a parsed JSON body of any status (the generic envelope's `requestId`). */
   requestIdOf?(json: unknown): string | undefined;
+  /**
+   * The error status a 2xx body carries instead of its own (the generic envelope's `code`), or undefined when it
+   * carries none. Such an answer is that status in every respect: its code, its hint, the breaker's view.
+   */
+  statusInside?(json: unknown): number | undefined;
 }
 
 /**
- * The breaker's view of a 5xx: one the provider's quirks read as a lasting answer (Unleash's duplicate-key
- * 500 is CONFLICT) is the provider working, not an outage. Undefined without quirks that could say so.
+ * The breaker's view of an answer (AnswerReading): the status a generic envelope carries inside a 200 is that
+ * status, so a run of them opens the breaker as real 5xx would; a 5xx the provider's quirks read as a lasting
+ * answer (Unleash's duplicate-key 500 is CONFLICT) is the provider working, not an outage. Undefined without
+ * quirks that could say either.
  */
-export function deliberateAnswer(quirks: FailureQuirks): DeliberateAnswer | undefined {
-  const classify = quirks.classify;
-  if (!classify) return undefined;
-  return (res) => {
-    const code = classify(res, undefined)?.code;
-    return code !== undefined && !isRetryable(code);
+export function answerReading(quirks: FailureQuirks): AnswerReading | undefined {
+  const { classify } = quirks;
+  if (!classify && !quirks.statusInside) return undefined;
+  return {
+    statusOf: (res) => statusCarried(res, quirks),
+    deliberate: (res) => {
+      const code = classify?.(res, undefined)?.code;
+      return code !== undefined && !isRetryable(code);
+    },
   };
+}
+
+/** The status an answer stands for: its own, or (a 2xx) the error status its body carries. */
+export function statusCarried(res: HttpResponse, quirks: FailureQuirks): number {
+  if (!quirks.statusInside || res.status < 200 || res.status >= 300) return res.status;
+  const json = parseJsonText(res.body);
+  return (json !== undefined ? quirks.statusInside(json) : undefined) ?? res.status;
 }
 
 export function statusToCode(status: number): ProviderErrorCode {
@@ -78,7 +95,13 @@ export function transportFailure(providerId: string, t: TransportFailure): Targe
  * `scrub` runs on the provider's message before it is trimmed: a secret cut
  * in half by the trim, or stripped of a trailing space, would no longer match.
  */
-export function httpFailure(providerId: string, res: HttpResponse, quirks: FailureQuirks, scrub: (message: string) => string = (m) => m): TargetFailure {
+export function httpFailure(
+  providerId: string,
+  res: HttpResponse,
+  quirks: FailureQuirks,
+  scrub: (message: string) => string = (m) => m,
+  how: { readonly insideBody?: boolean } = {},
+): TargetFailure {
   const messageShown = res.status >= 400 && res.status < 500 && res.status !== 429;
   const parsed = messageShown || quirks.requestIdOf ? parseJson(res) : undefined;
   const json = messageShown ? parsed : undefined;
@@ -86,16 +109,16 @@ export function httpFailure(providerId: string, res: HttpResponse, quirks: Failu
   const code = special?.code ?? statusToCode(res.status);
   const upstreamMessage = json === undefined ? undefined : quirks.messageOf(json);
   // A 502 or 504 is usually a proxy's: the provider behind it may have received the request and created the account.
-  const viaProxy = special === undefined && (res.status === 502 || res.status === 504);
+  const viaProxy = special === undefined && !how.insideBody && (res.status === 502 || res.status === 504);
   // 307 and 308 tell the client to send the same request elsewhere: nothing was done here (the gateway follows
   // no redirect). 301, 302 and 303 are also how a server answers a POST it carried out (Post/Redirect/Get;
   // RFC 9110 lets clients treat 301/302 as 303 for a POST), so they stay possible creates.
-  const redirected = special === undefined && (res.status === 307 || res.status === 308);
+  const redirected = special === undefined && !how.insideBody && (res.status === 307 || res.status === 308);
   const message =
     special?.message ??
     (upstreamMessage
       ? scrubbedMessage(upstreamMessage, scrub)
-      : `${providerId} answered HTTP ${res.status}${
+      : `${providerId} answered ${how.insideBody ? 'code' : 'HTTP'} ${res.status}${
           viaProxy
             ? ' (usually a proxy in front of it); the account may or may not have been created'
             : redirected

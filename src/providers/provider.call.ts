@@ -8,7 +8,7 @@ import {
   type TargetOutcome,
   type UpstreamRequestDescription,
 } from '../domain';
-import { deliberateAnswer, failure, httpFailure, parseJsonText, scrubbedMessage, transportFailure, type FailureQuirks } from './http-failure.mapper';
+import { answerReading, failure, httpFailure, parseJsonText, scrubbedMessage, transportFailure, type FailureQuirks } from './http-failure.mapper';
 import type { UnreadResponse } from './http/http-outcome.types';
 import type { ProviderHttpClient } from './http/provider-http.client';
 import { callSecrets, scrub, type CallSecrets } from './secret.scrubber';
@@ -43,13 +43,18 @@ export async function sendProviderCall(call: ProviderCall): Promise<TargetOutcom
 }
 
 async function mapOutcome(call: ProviderCall, clean: (message: string) => string): Promise<TargetOutcome> {
-  const outcome = await call.http.postJson(call.path, stripUndefined(call.body), deliberateAnswer(call.quirks));
+  const outcome = await call.http.postJson(call.path, stripUndefined(call.body), answerReading(call.quirks));
   if (outcome.kind === 'transport') return { kind: 'failed', failure: transportFailure(call.providerId, outcome) };
   if (outcome.kind === 'unread') return { kind: 'failed', failure: unreadFailure(call.providerId, outcome, call.quirks) };
   if (outcome.status < 200 || outcome.status >= 300) {
     return { kind: 'failed', failure: httpFailure(call.providerId, outcome, call.quirks, clean) };
   }
   const json = parseJsonText(outcome.body);
+  // An error status carried inside the 2xx (generic envelopes) is that status, headers and all (a 429's Retry-After).
+  const inside = json === undefined ? undefined : call.quirks.statusInside?.(json);
+  if (inside !== undefined) {
+    return { kind: 'failed', failure: httpFailure(call.providerId, { ...outcome, status: inside }, call.quirks, clean, { insideBody: true }) };
+  }
   const read = json === undefined ? undefined : safeRead(call.readSuccess, json, outcome.status);
   if (!read) {
     return { kind: 'failed', failure: unreadable2xx(call.providerId, outcome.status, 'a body the gateway cannot read') };

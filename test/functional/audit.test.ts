@@ -96,6 +96,51 @@ describe('the audit trail: one event per create attempt that reached the store',
     ]);
   });
 
+  it("a 5xx's request id is part of a 5xx body: the log line for support has it; the client, the record and the audit trail do not", async () => {
+    const key = uniqueName('k');
+    const requestId = `req-${uniqueName('x')}`;
+    for (const response of [
+      { status: 500, body: { code: 500, data: null, message: 'internal error', requestId } },
+      { status: 200, body: { code: 503, data: null, message: 'pool exhausted', requestId } },
+    ]) {
+      h.sandboxes.generic.inject({ response });
+      const res = await h.gql(
+        'mutation($input: CreateServiceAccountInput!) { createServiceAccount(input: $input) { results { ... on ProviderFailure { code httpStatus upstreamRequestId } } } }',
+        { input: { name: uniqueName('rid5'), providers: ['generic'], idempotencyKey: `${key}-${response.status}` } },
+        WRITER,
+      );
+      expect(res.body.data.createServiceAccount.results).toEqual([{ code: 'UNAVAILABLE', httpStatus: response.body.code, upstreamRequestId: null }]);
+      expect(res.text).not.toContain(requestId);
+    }
+    const stored = await redis.keys('*');
+    for (const k of stored.filter((k) => k.includes(key) || !k.includes('guard'))) {
+      const type = await redis.type(k);
+      const dump =
+        type === 'string'
+          ? await redis.get(k)
+          : type === 'hash'
+            ? JSON.stringify(await redis.hgetall(k))
+            : type === 'stream'
+              ? JSON.stringify(await redis.xrange(k, '-', '+'))
+              : '';
+      expect(dump ?? '').not.toContain(requestId);
+    }
+    const lines = h
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes(requestId));
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({
+        level: 40,
+        provider: 'generic',
+        httpStatus: 500,
+        upstreamRequestId: requestId,
+        msg: 'provider failed; its request id, for its support',
+      }),
+      expect.objectContaining({ level: 40, provider: 'generic', httpStatus: 503, upstreamRequestId: requestId }),
+    ]);
+  });
+
   it('a success, its CONFLICT, and an IDEMPOTENCY_KEY_REUSED each leave one event, newest first', async () => {
     const key = uniqueName('k');
     const input = { name: uniqueName('aud'), providers: ['hoop', 'generic'], idempotencyKey: key };

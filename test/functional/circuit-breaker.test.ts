@@ -90,6 +90,31 @@ describe('circuit breaker per provider', () => {
     h.sandboxes.unleash.reset();
   });
 
+  it("the generic API's 503 inside an HTTP 200 is an outage like a real 503: the breaker opens; its 429 inside a 200 does not", async () => {
+    // Earlier tests' generic successes are still in the breaker's rolling window: run until it opens, bounded.
+    h.sandboxes.generic.inject({ response: { status: 200, body: { code: 503, data: null, message: 'down', requestId: 'r' } }, times: 1000 });
+    for (let i = 0; i < 100 && (await health('generic')).circuit !== 'OPEN'; i++) {
+      expect((await create(['generic'])).body.data.createServiceAccount.results[0].code).toBe('UNAVAILABLE');
+    }
+    expect(await health('generic')).toMatchObject({ circuit: 'OPEN' });
+    const calls = h.sandboxes.generic.count();
+    expect((await create(['generic'])).body.data.createServiceAccount.results[0].message).toMatch(/circuit breaker is open/);
+    expect(h.sandboxes.generic.count()).toBe(calls);
+    // Recovered: the trial after the reset delay closes it again.
+    h.sandboxes.generic.reset();
+    let status = '';
+    for (const until = Date.now() + RESET_MS + 5000; status !== 'SUCCEEDED' && Date.now() < until; await new Promise((r) => setTimeout(r, 200))) {
+      status = (await create(['generic'])).body.data.createServiceAccount.status;
+    }
+    expect(status).toBe('SUCCEEDED');
+    // A rate limit is an answer, inside a 200 as in a real 429: every call reaches the provider.
+    h.sandboxes.generic.reset();
+    h.sandboxes.generic.inject({ response: { status: 200, body: { code: 429, data: null, message: 'slow down', requestId: 'r' } }, times: THRESHOLD * 3 });
+    for (let i = 0; i < THRESHOLD * 3; i++) expect((await create(['generic'])).body.data.createServiceAccount.results[0].code).toBe('RATE_LIMITED');
+    expect(h.sandboxes.generic.count()).toBe(THRESHOLD * 3);
+    expect(await health('generic')).toMatchObject({ circuit: 'CLOSED' });
+  });
+
   it('a storm of 400, 409 and 422 rejections never opens it: every create still reaches the provider', async () => {
     const statuses = [400, 409, 422];
     h.sandboxes.generic.reset();

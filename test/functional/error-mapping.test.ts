@@ -124,6 +124,18 @@ describe('upstream answers map to the ProviderErrorCode vocabulary', () => {
     expect(await made('versori', { code: 'accepted', message: 'queued' }, 202)).toMatchObject({ __typename: 'ProviderFailure', code: 'INTERNAL' });
   });
 
+  it('a provider timestamp that is no RFC 3339 date-time is null, never a date the provider did not send', async () => {
+    const createdAt = async (value: unknown) => {
+      h.sandboxes.generic.inject({ response: { status: 200, body: { code: 200, data: { id: 'sa-t', name: 'n', createdAt: value }, message: 'success' } } });
+      const res = await h.gql(CREATE_SA, { input: { name: uniqueName('ts'), providers: ['generic'] } });
+      expect(res.body.errors).toBeUndefined();
+      return res.body.data.createServiceAccount.results[0].account.createdAt;
+    };
+    // new Date() read these as 2001-12-01, 2001-05-01, and the host's local time.
+    for (const bad of ['12', 'Tuesday 5', '2024-01-02 10:00:00', '2024-02-30T00:00:00Z']) expect(await createdAt(bad)).toBeNull();
+    expect(await createdAt('2024-01-02T10:00:00+01:00')).toBe('2024-01-02T09:00:00.000Z');
+  });
+
   it("the generic API's envelope: an error code inside a 200 is mapped by that code", async () => {
     const { failure } = await failOn('generic', { status: 200, body: { code: 409, data: null, message: 'name taken', requestId: 'req_1' } });
     expect(failure).toMatchObject({ code: 'CONFLICT', message: 'name taken' });

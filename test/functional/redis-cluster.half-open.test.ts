@@ -75,7 +75,17 @@ describe('Redis Cluster: a half-open connection to one master', () => {
       );
     }
     expect(back).toBeDefined();
-    expect(back! - stalledAt).toBeLessThan(5000);
+    // Every master answers its ping; the cluster client's own route to this one may take a moment longer on a
+    // loaded machine. A read of the record's slot (it forwards no fingerprint) proves the route first.
+    let routed = false;
+    while (!routed && Date.now() - stalledAt < 10_000) {
+      routed = await store.get([ref]).then(
+        () => true,
+        () => false,
+      );
+      if (!routed) await sleep(100);
+    }
+    expect(Date.now() - stalledAt).toBeLessThan(5000);
     expect((await store.claim(ref, fp, ['hoop'])).kind).toBe('claimed');
     expect(proxy.stalledOpen).toBe(0);
 

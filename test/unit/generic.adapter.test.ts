@@ -87,6 +87,22 @@ describe('generic adapter: the call', () => {
     });
   });
 
+  it("an error code inside a 200 is that status throughout: a 429's or 503's Retry-After is kept as on a real one", async () => {
+    server.answer({ status: 200, body: envelope(429, null, 'slow down'), headers: { 'retry-after': '17' } });
+    expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toMatchObject({
+      failure: { code: 'RATE_LIMITED', retryable: true, httpStatus: 429, retryAfterSeconds: 17 },
+    });
+    server.answer({ status: 200, body: envelope(503, null, 'maintenance'), headers: { 'retry-after': '30' } });
+    expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toMatchObject({
+      failure: { code: 'UNAVAILABLE', httpStatus: 503, retryAfterSeconds: 30, message: 'billing-api answered code 503' },
+    });
+    // A 502 or 307 inside an envelope is the provider's own answer, not a proxy's or a redirect.
+    server.answer({ status: 200, body: envelope(502, null, 'upstream') });
+    const proxied = await readyCall(generic().prepare.createServiceAccount!(sa())).send();
+    expect(proxied).toMatchObject({ failure: { code: 'UNAVAILABLE', httpStatus: 502, message: 'billing-api answered code 502' } });
+    expect((proxied as { failure: object }).failure).not.toHaveProperty('mayHaveCreated');
+  });
+
   it("an envelope's 4xx message quoting the token near the 300-character cut: scrubbed before it is trimmed", async () => {
     const token = 'tok-0123456789abcdef';
     const adapter = bed.adapter({ id: 'billing-api', baseUrl: server.url, tokenEnv: 'BILLING_TOKEN', defaults: { permissions: ['org:read'] } }, token);

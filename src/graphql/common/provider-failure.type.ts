@@ -10,6 +10,10 @@ export class ProviderFailure {
   @Field(() => Int, { nullable: true, description: "The provider's HTTP status, when it answered." }) httpStatus?: number;
   @Field(() => Boolean) retryable: boolean;
   @Field(() => Int, { nullable: true }) retryAfterSeconds?: number;
-  @Field(() => String, { nullable: true, description: "The provider's own id of this request, to quote to its support (the generic API's requestId)." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The provider's own id of this request, to quote to its support (the generic API's requestId), for a status below 500; a 5xx's is in the gateway's log only.",
+  })
   upstreamRequestId?: string;
 }

@@ -3,13 +3,12 @@ import type { IdentityService } from '../../identity/identity.service';
 import { toProvider } from '../provider/provider.mapper';
 import type { Provider } from '../provider/provider.type';
 import { Credential } from './credential.type';
+import { parseDateTime } from './date-time.parser';
 import { ProviderFailure } from './provider-failure.type';
 
 /** Provider timestamps are passed on only when they parse: a bad one must not fail the whole response. */
 export function toDate(value: string | undefined): Date | undefined {
-  if (!value) return undefined;
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? undefined : d;
+  return value ? parseDateTime(value) : undefined;
 }
 
 export function toCredential(c: IssuedCredential): Credential {

@@ -1,14 +1,26 @@
 import type { PrepareResult, Preparers, ServiceAccountSpec } from '../../domain';
-import { failure, messageField, statusToCode, upstreamRequestId, type FailureQuirks } from '../http-failure.mapper';
+import { messageField, type FailureQuirks } from '../http-failure.mapper';
 import { HttpProviderAdapter, described } from '../http-provider.adapter';
 import { asObject, optString } from '../provider.call';
 import { optionsOf } from '../provider.options';
 import type { GenericConfig } from './generic.config';
 import type { GenericServiceAccountOptions } from './generic.spec';
 
-/** Errors come in the same envelope as success: `{code, data, message, requestId}` (docs/providers.md). */
+/**
+ * Errors come in the same envelope as success: `{code, data, message, requestId}`, and an HTTP 200 can carry
+ * an error `code` (docs/providers.md). A code sent as a string of digits ("500") is the same code.
+ */
 const requestIdOf = (json: unknown) => optString(asObject(json)?.requestId);
-const quirks: FailureQuirks = { messageOf: messageField, requestIdOf };
+const envelopeCode = (envelope: Record<string, unknown>): number =>
+  typeof envelope.code === 'number' ? envelope.code : typeof envelope.code === 'string' && /^\d+$/.test(envelope.code) ? Number(envelope.code) : 200;
+const isStatus = (code: number) => Number.isInteger(code) && code >= 100 && code <= 599;
+/** An error code inside a 2xx envelope; a number that is no HTTP status is left to `read`, which cannot read it. */
+const statusInside = (json: unknown): number | undefined => {
+  const envelope = asObject(json);
+  const code = envelope ? envelopeCode(envelope) : 200;
+  return isStatus(code) && (code < 200 || code >= 300) ? code : undefined;
+};
+const quirks: FailureQuirks = { messageOf: messageField, requestIdOf, statusInside };
 
 export class GenericAdapter extends HttpProviderAdapter {
   readonly kind = 'generic';
@@ -33,22 +45,8 @@ export class GenericAdapter extends HttpProviderAdapter {
       quirks,
       read: (json) => {
         const envelope = asObject(json);
-        if (!envelope) return undefined;
-        // An HTTP 200 can still carry an error code inside the envelope; a number that is no HTTP status is unreadable.
-        // A code sent as a string of digits ("500") is the same code.
-        const code =
-          typeof envelope.code === 'number' ? envelope.code : typeof envelope.code === 'string' && /^\d+$/.test(envelope.code) ? Number(envelope.code) : 200;
-        if (!Number.isInteger(code) || code < 100 || code > 599) return undefined;
-        if (code < 200 || code >= 300) {
-          const message = code < 500 && optString(envelope.message);
-          // Untrimmed: the shared call path scrubs this call's secrets from it first (a trim could cut one in half).
-          return {
-            failure: failure(statusToCode(code), message || `${this.id} answered code ${code}`, {
-              httpStatus: code,
-              ...upstreamRequestId(requestIdOf(envelope)),
-            }),
-          };
-        }
+        // Error codes inside the envelope never get here (statusInside): what is left is success or unreadable.
+        if (!envelope || !isStatus(envelopeCode(envelope))) return undefined;
         // Nothing of the envelope's data is required by the contract: its name or status says what was created.
         const r = described(envelope.data, ['name', 'status']);
         if (!r) return undefined;

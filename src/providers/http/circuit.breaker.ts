@@ -4,10 +4,14 @@ import { CircuitState, type AdapterHealth } from '../../domain';
 import type { HttpOutcome, HttpResponse, TransportFailure } from './http-outcome.types';
 
 /**
- * Tells a deliberate 5xx answer from an outage: Unleash answers a duplicate username with a 500
- * (docs/providers.md). Absent: every 5xx is an outage.
+ * How an adapter reads an answer for the breaker (docs/providers.md): the status it stands for (the generic
+ * API carries an error status inside a 200) and whether a 5xx is a deliberate answer (Unleash answers a
+ * duplicate username with a 500). Absent: the HTTP status, and every 5xx an outage.
  */
-export type DeliberateAnswer = (res: HttpResponse) => boolean;
+export interface AnswerReading {
+  statusOf(res: HttpResponse): number;
+  deliberate(res: HttpResponse): boolean;
+}
 
 /**
  * Outages, not answers: a 4xx is the provider rejecting this input and
@@ -18,10 +22,11 @@ export type DeliberateAnswer = (res: HttpResponse) => boolean;
  * as an answer: a client repeating a taken username would otherwise shut
  * the provider for every caller (docs/providers.md, "Circuit breaker").
  */
-export function isOutage(outcome: HttpOutcome, deliberate?: DeliberateAnswer): boolean {
+export function isOutage(outcome: HttpOutcome, reading?: AnswerReading): boolean {
   if (outcome.kind === 'transport') return true;
-  if (outcome.status < 500) return false;
-  return !(outcome.kind === 'response' && deliberate?.(outcome));
+  const status = outcome.kind === 'response' && reading ? reading.statusOf(outcome) : outcome.status;
+  if (status < 500) return false;
+  return !(outcome.kind === 'response' && reading?.deliberate(outcome));
 }
 
 class Outage extends Error {
@@ -32,15 +37,15 @@ class Outage extends Error {
 
 /** One provider's breaker (opossum) around whole calls, connect-refused retries included. */
 export class ProviderCircuit {
-  private readonly breaker: CircuitBreaker<[() => Promise<HttpOutcome>, DeliberateAnswer | undefined], HttpOutcome>;
+  private readonly breaker: CircuitBreaker<[() => Promise<HttpOutcome>, AnswerReading | undefined], HttpOutcome>;
   private openedAt = 0;
   private rejected = 0;
 
   constructor(private readonly settings: BreakerConfig) {
     this.breaker = new CircuitBreaker(
-      async (run: () => Promise<HttpOutcome>, deliberate: DeliberateAnswer | undefined) => {
+      async (run: () => Promise<HttpOutcome>, reading: AnswerReading | undefined) => {
         const outcome = await run();
-        if (isOutage(outcome, deliberate)) throw new Outage(outcome);
+        if (isOutage(outcome, reading)) throw new Outage(outcome);
         return outcome;
       },
       {
@@ -57,9 +62,9 @@ export class ProviderCircuit {
     this.breaker.on('open', () => (this.openedAt = Date.now()));
   }
 
-  async run(call: () => Promise<HttpOutcome>, deliberate?: DeliberateAnswer): Promise<HttpOutcome> {
+  async run(call: () => Promise<HttpOutcome>, reading?: AnswerReading): Promise<HttpOutcome> {
     try {
-      return await this.breaker.fire(call, deliberate);
+      return await this.breaker.fire(call, reading);
     } catch (err) {
       if (err instanceof Outage) return err.outcome;
       if ((err as { code?: unknown })?.code === 'EOPENBREAKER') {

@@ -3,7 +3,7 @@ import { Pool } from 'undici';
 import { connectTimeoutMs, RETRY_POLICY, worstCaseCallMs } from '../../config/retry.policy';
 import type { AdapterHealth } from '../../domain';
 import { BREAKER_DEFAULTS, type BreakerConfig } from '../../config/provider-base.schema';
-import { ProviderCircuit, type DeliberateAnswer } from './circuit.breaker';
+import { ProviderCircuit, type AnswerReading } from './circuit.breaker';
 import type { HttpOutcome, TransportFailure } from './http-outcome.types';
 
 export interface ProviderHttpClientOptions {
@@ -56,12 +56,12 @@ export class ProviderHttpClient {
   }
 
   /**
-   * Every provider call goes through the breaker: while it is open, nothing is sent. `deliberate` tells
-   * the breaker which 5xx answers of this call are the provider's answer, not an outage.
+   * Every provider call goes through the breaker: while it is open, nothing is sent. `reading` tells
+   * the breaker what status an answer of this call stands for, and which 5xx are the provider's answer, not an outage.
    */
-  async postJson(path: string, body: unknown, deliberate?: DeliberateAnswer): Promise<HttpOutcome> {
+  async postJson(path: string, body: unknown, reading?: AnswerReading): Promise<HttpOutcome> {
     const payload = JSON.stringify(body);
-    return this.circuit.run(() => this.send(path, payload), deliberate);
+    return this.circuit.run(() => this.send(path, payload), reading);
   }
 
   health(): AdapterHealth {
