@@ -36,20 +36,22 @@ async function main(): Promise<void> {
       config = loadConfigFile(process.env.GATEWAY_CONFIG);
       logger = createLogger();
     } else {
-      logger = createLogger();
       // The only production import of sandbox/: the embedded default.
       const { startSandboxes, sandboxGatewayConfig } = await import('./sandbox/sandbox.set');
       const sandboxes = await startSandboxes();
       stopSandboxes = sandboxes.stop;
       const env = { ...process.env, ...sandboxes.tokens };
-      if ((env.REDIS_URL || env.REDIS_CLUSTER_NODES) && !env.IDEMPOTENCY_HMAC_KEY) {
-        // Fixed, not random: derived keys and fingerprints must stay the same across replicas and restarts, or a
-        // repeat after a restart is a new request whose names the old record's guards still hold. It protects
-        // nothing but the sandboxes' test data; with a config file (real providers) the key is required.
-        env.IDEMPOTENCY_HMAC_KEY = EMBEDDED_DEFAULT_HMAC_KEY;
+      // Fixed, not random: derived keys and fingerprints must stay the same across replicas and restarts, or a
+      // repeat after a restart is a new request whose names the old record's guards still hold. It protects
+      // nothing but the sandboxes' test data; with a config file (real providers) the key is required.
+      const defaultKey = Boolean((env.REDIS_URL || env.REDIS_CLUSTER_NODES) && !env.IDEMPOTENCY_HMAC_KEY);
+      if (defaultKey) env.IDEMPOTENCY_HMAC_KEY = EMBEDDED_DEFAULT_HMAC_KEY;
+      // Validated before the logger is made: a bad LOG_FORMAT is listed with every other problem (PORT, REDIS_URL).
+      config = resolveConfig(sandboxGatewayConfig(sandboxes), env);
+      logger = createLogger();
+      if (defaultKey) {
         logger.warn('IDEMPOTENCY_HMAC_KEY not set: the embedded default uses a fixed development key (set your own secret for anything but the sandboxes)');
       }
-      config = resolveConfig(sandboxGatewayConfig(sandboxes), env);
       logger.info({ sandboxes: sandboxes.all().map((s) => ({ kind: s.kind, baseUrl: s.baseUrl })) }, 'embedded default: sandbox providers started in-process');
     }
   } catch (err) {

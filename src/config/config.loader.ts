@@ -72,7 +72,13 @@ function headerValueProblem(value: string): string | undefined {
 
 /** A problem with a value an environment variable set names the variable: the file may not even have the key. */
 function fromEnv(path: string, message: string, env: Env): string {
-  if (path === 'server.port' && env.PORT !== undefined) return `${message} (from PORT=${JSON.stringify(env.PORT)}: a port number, 1–65535)`;
+  if (path === 'server.port' && env.PORT !== undefined) {
+    return `${message} (from PORT=${JSON.stringify(env.PORT)}: a port number, 1–65535, or 0 for any free port)`;
+  }
+  // A URL is not echoed: it may hold a password.
+  if (path === 'redis.url' && env.REDIS_URL) return `${message} (from REDIS_URL)`;
+  if (path.startsWith('redis.cluster.nodes') && env.REDIS_CLUSTER_NODES) return `${message} (from REDIS_CLUSTER_NODES)`;
+  if (path.startsWith('server.cors.origins') && env.CORS_ORIGINS !== undefined) return `${message} (from CORS_ORIGINS)`;
   return message;
 }
 
@@ -82,6 +88,13 @@ function applyEnvOverrides(raw: unknown, env: Env): unknown {
   if (env.PORT !== undefined) {
     // Only digits are a number: Number('') is 0 and Number('0x50') is 80.
     out.server = { ...(out.server ?? {}), port: (/^\d+$/.test(env.PORT) ? Number(env.PORT) : env.PORT) as number };
+  }
+  if (env.CORS_ORIGINS !== undefined) {
+    const server = (out.server ?? {}) as Record<string, unknown>;
+    const origins = env.CORS_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean);
+    out.server = { ...server, cors: { ...((server.cors as object | undefined) ?? {}), origins } } as GatewayConfigInput['server'];
   }
   // Each variable selects its mode and drops the file's other one; both set is reported by the schema.
   const redis: Record<string, unknown> = { ...((out.redis as Record<string, unknown> | undefined) ?? {}) };

@@ -12,10 +12,9 @@ function providerConfigSchema(modules: readonly ProviderModule[]) {
 }
 
 // Parsed with WHATWG URL so a password with reserved characters must be percent-encoded, as Redis URLs expect.
-const redisUrl = z
-  .string()
-  .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
-  .refine((u) => URL.canParse(u) && new URL(u).hostname !== '', 'must be a redis://[user:password@]host:port URL');
+// One check, one message: a value that is no Redis URL is one problem, not two.
+const isRedisUrl = (u: string) => /^rediss?:\/\//.test(u) && URL.canParse(u) && new URL(u).hostname !== '';
+const redisUrl = z.string().refine(isRedisUrl, 'must be a redis://[user:password@]host:port URL (rediss:// for TLS)');
 
 /** Scheme and credentials: one Cluster connects to every node with the same ones. */
 function connectionIdentity(url: string): string {
@@ -74,10 +73,11 @@ export function configSchemaFor(modules: readonly ProviderModule[]) {
               message: 'set exactly one of redis.url (REDIS_URL) and redis.cluster.nodes (REDIS_CLUSTER_NODES)',
             });
           }
+          // Only URLs that parse are compared: one that does not is its own problem already.
           const nodes = r.cluster?.nodes ?? [];
-          const first = nodes[0] && connectionIdentity(nodes[0]);
+          const first = nodes[0] && isRedisUrl(nodes[0]) ? connectionIdentity(nodes[0]) : undefined;
           nodes.forEach((n, i) => {
-            if (first && connectionIdentity(n) !== first) {
+            if (first && isRedisUrl(n) && connectionIdentity(n) !== first) {
               ctx.addIssue({
                 code: 'custom',
                 path: ['cluster', 'nodes', i],
@@ -208,14 +208,23 @@ function checkPolicies(
   ctx: z.RefinementCtx,
 ): void {
   const ids = new Set(cfg.providers.map((p) => p.id));
-  const fields = new Set(modules.flatMap((m) => (m.privileges ?? []).map((p) => p.field)));
+  const fields = new Map(modules.flatMap((m) => (m.privileges ?? []).map((p) => [p.field, p] as const)));
   const check = (policy: PolicyLike | undefined, path: Array<string | number>) => {
     policy?.providers?.forEach((id, i) => {
       if (!ids.has(id)) ctx.addIssue({ code: 'custom', path: [...path, 'providers', i], message: `unknown provider id "${id}"` });
     });
-    for (const field of Object.keys(policy?.allow ?? {})) {
-      if (!fields.has(field))
-        ctx.addIssue({ code: 'custom', path: [...path, 'allow', field], message: `not a privilege field; one of: ${[...fields].join(', ')}` });
+    for (const [field, values] of Object.entries(policy?.allow ?? {})) {
+      const privilege = fields.get(field);
+      if (!privilege) {
+        ctx.addIssue({ code: 'custom', path: [...path, 'allow', field], message: `not a privilege field; one of: ${[...fields.keys()].join(', ')}` });
+        continue;
+      }
+      const valid = privilege.value;
+      (Array.isArray(values) ? values : []).forEach((v, j) => {
+        if (valid && !valid.schema.safeParse(v).success) {
+          ctx.addIssue({ code: 'custom', path: [...path, 'allow', field, j], message: `${JSON.stringify(v)} is not a value of ${field}: ${valid.rule}` });
+        }
+      });
     }
   };
   cfg.clients?.forEach((c, i) => check(c.policy, ['clients', i, 'policy']));

@@ -40,6 +40,11 @@ export interface PrivilegeField<C = never> {
   values<O extends Operation>(operation: O, spec: SpecByOperation[O], config: C): PrivilegeValues | undefined;
   /** The form values are compared in, for values a policy lists (e.g. a role name to its id). */
   canonical?(value: string | number): string;
+  /**
+   * What a value a policy lists must be, checked at start: a misspelt one ("viewer" for Unleash's "Viewer")
+   * would otherwise match nothing and refuse that client every create. Absent: any value (free-form names).
+   */
+  readonly value?: { readonly schema: z.ZodType; readonly rule: string };
 }
 
 export interface PrivilegeValues {

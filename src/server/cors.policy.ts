@@ -15,12 +15,14 @@ export const CORS_MAX_AGE_SECONDS = 600;
 export function createCorsPolicy(origins: readonly string[]): (req: IncomingMessage, res: ServerResponse) => boolean {
   const allowed = new Set(origins);
   return (req, res) => {
-    if (allowed.size === 0) return false;
-    // Any response may differ by Origin, so shared caches must key on it.
-    appendVary(res, 'Origin');
     const origin = req.headers.origin;
+    const preflight = req.method === 'OPTIONS' && typeof origin === 'string' && req.headers['access-control-request-method'] !== undefined;
+    // No origin listed: every preflight is refused alike, 204 without a CORS header (not the 405 of an OPTIONS).
+    if (allowed.size === 0 && !preflight) return false;
+    // Any response may differ by Origin, so shared caches must key on it.
+    if (allowed.size > 0) appendVary(res, 'Origin');
     const listed = typeof origin === 'string' && allowed.has(origin);
-    if (req.method === 'OPTIONS' && typeof origin === 'string' && req.headers['access-control-request-method'] !== undefined) {
+    if (preflight) {
       if (listed) {
         res.setHeader('access-control-allow-origin', origin);
         res.setHeader('access-control-allow-methods', CORS_ALLOW_METHODS);

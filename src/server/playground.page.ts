@@ -144,19 +144,37 @@ export function playgroundPage(options: PlaygroundPageOptions): string {
  * With an API key required, a request without a usable Authorization header
  * is answered in the page: the 401 it would get tells less than the hint, and
  * the schema fetch on load would otherwise fail before anyone could type a key.
+ * GraphiQL keeps headers per tab: a tab still holding the placeholder sends
+ * the key last sent from another tab (kept in the page's memory only, never
+ * in storage), so the key is typed once, not once per tab.
  */
 const BOOT_SCRIPT = `
 (function () {
   var config = JSON.parse(document.getElementById('playground-config').textContent);
   var send = GraphiQL.createFetcher({ url: config.endpoint });
+  var lastKey;
   function usableAuthorization(headers) {
-    return Object.keys(headers || {}).some(function (k) {
-      return k.toLowerCase() === 'authorization' && /^\\s*Bearer\\s+[^\\s<>]+\\s*$/i.test(String(headers[k]));
+    var found;
+    Object.keys(headers || {}).forEach(function (k) {
+      if (k.toLowerCase() === 'authorization' && /^\\s*Bearer\\s+[^\\s<>]+\\s*$/i.test(String(headers[k]))) found = String(headers[k]);
     });
+    return found;
+  }
+  function withKey(headers, key) {
+    var out = {};
+    Object.keys(headers || {}).forEach(function (k) {
+      if (k.toLowerCase() !== 'authorization') out[k] = headers[k];
+    });
+    out.Authorization = key;
+    return out;
   }
   var fetcher = config.authRequired
     ? function (params, opts) {
-        if (usableAuthorization(opts && opts.headers)) return send(params, opts);
+        var headers = opts && opts.headers;
+        var key = usableAuthorization(headers);
+        if (key) lastKey = key;
+        else if (lastKey) return send(params, Object.assign({}, opts, { headers: withKey(headers, lastKey) }));
+        if (key) return send(params, opts);
         return Promise.resolve({ errors: [{ message: config.authHint }] });
       }
     : send;

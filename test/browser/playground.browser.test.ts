@@ -99,6 +99,15 @@ describe('the GraphiQL playground in Chromium', () => {
       const result = await runAndReadStatus(w.page);
       expect(result).toContain('"status": "SUCCEEDED"');
       await screenshot(w.page, 'playground-api-key');
+
+      // The other tabs still hold the placeholder: they send the key typed once, not the hint.
+      await w.page.locator('.graphiql-tab').getByText('Providers', { exact: true }).click();
+      await expect(w.page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden)').innerText()).resolves.toContain('Bearer <your API key>');
+      await w.page.click(EXECUTE);
+      const answer = () => w.page.locator(RESULT).innerText();
+      for (let i = 0; i < 150 && !(await answer()).includes('"playground-user"'); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await answer()).toContain('"id": "playground-user"');
+      expect(await w.page.locator(RESULT).innerText()).not.toContain('requires an API key');
       expectNothingForeignOrBroken(w);
       await w.context.close();
     });

@@ -69,6 +69,12 @@ describe("several creates in one request: one failure never hides another field'
       expect(res.status).toBe(200);
       expect(res.body.data.createServiceAccount.status).toBe('SUCCEEDED');
     });
+
+    it('a field the schema has not is its own error, not counted as a second create', async () => {
+      const res = await h.gql(`mutation { createServiceAccount(input: {name: "${uniqueName('one')}"}) { status } viewer { id } }`);
+      expect(res.body.errors.map((e: any) => e.message)).toEqual(['Cannot query field "viewer" on type "Mutation".']);
+      expect(h.sandboxes.hoop.count()).toBe(0);
+    });
   });
 
   describe('maxCreatesPerOperation: 2, Redis store', () => {

@@ -32,8 +32,31 @@ describe('configuration', () => {
   it.each(['abc', '', '0x50', '70000'])('PORT=%p is refused naming the variable', (port) => {
     expect(problems({ providers: [provider] }, { HOOP_TOKEN: 't', PORT: port })).toEqual([
       expect.stringMatching(
-        new RegExp(`^server\\.port: .* \\(from PORT=${JSON.stringify(port).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: a port number, 1–65535\\)$`),
+        new RegExp(
+          `^server\\.port: .* \\(from PORT=${JSON.stringify(port).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: a port number, 1–65535, or 0 for any free port\\)$`,
+        ),
       ),
+    ]);
+  });
+
+  it('a REDIS_URL or REDIS_CLUSTER_NODES that is no Redis URL: one problem per value, naming the variable, never echoing it', () => {
+    const env = { HOOP_TOKEN: 't', IDEMPOTENCY_HMAC_KEY: 'k'.repeat(32) };
+    expect(problems({ providers: [provider] }, { ...env, REDIS_URL: 'notaurl' })).toEqual([
+      'redis.url: must be a redis://[user:password@]host:port URL (rediss:// for TLS) (from REDIS_URL)',
+    ]);
+    expect(problems({ providers: [provider] }, { ...env, REDIS_CLUSTER_NODES: 'foo,redis://a:1,bar' })).toEqual([
+      'redis.cluster.nodes.0: must be a redis://[user:password@]host:port URL (rediss:// for TLS) (from REDIS_CLUSTER_NODES)',
+      'redis.cluster.nodes.2: must be a redis://[user:password@]host:port URL (rediss:// for TLS) (from REDIS_CLUSTER_NODES)',
+    ]);
+  });
+
+  it("CORS_ORIGINS (comma-separated) replaces the file's origins; a bad one is refused naming the variable", () => {
+    const file = { server: { cors: { origins: ['https://file.example.com'] } }, providers: [provider] };
+    const cfg = resolveConfig(file, { HOOP_TOKEN: 't', CORS_ORIGINS: 'http://127.0.0.1:8080, https://app.example.com' });
+    expect(cfg.server.cors.origins).toEqual(['http://127.0.0.1:8080', 'https://app.example.com']);
+    expect(resolveConfig(file, { HOOP_TOKEN: 't', CORS_ORIGINS: '' }).server.cors.origins).toEqual([]);
+    expect(problems(file, { HOOP_TOKEN: 't', CORS_ORIGINS: 'http://ok.example.com,*' })).toEqual([
+      expect.stringMatching(/^server\.cors\.origins\.1: must be an exact origin .* \(from CORS_ORIGINS\)$/),
     ]);
   });
 
@@ -96,6 +119,18 @@ describe('configuration', () => {
       expect.stringMatching(/^clients\.0\.policy\.allow\.hoop\.admin: not a privilege field; one of: .*unleash\.rootRole/),
     ]);
     expect(problems({ clients: [{ ...client, scopes: ['identity:audit'] }], providers: [provider] })).toEqual([]);
+  });
+
+  it("a policy value the field cannot take is refused at start (it would match nothing and refuse that client's every create)", () => {
+    const client = { id: 'c', keySha256: 'a'.repeat(64), scopes: ['identity:write'] };
+    const allow = (values: unknown[]) => problems({ clients: [{ ...client, policy: { allow: { 'unleash.rootRole': values } } }], providers: [provider] });
+    expect(allow(['viewer', 'Viewer', 'God', 3, '4', 0])).toEqual([
+      'clients.0.policy.allow.unleash.rootRole.0: "viewer" is not a value of unleash.rootRole: a role id, or one of Admin, Editor, Viewer',
+      'clients.0.policy.allow.unleash.rootRole.2: "God" is not a value of unleash.rootRole: a role id, or one of Admin, Editor, Viewer',
+      'clients.0.policy.allow.unleash.rootRole.5: 0 is not a value of unleash.rootRole: a role id, or one of Admin, Editor, Viewer',
+    ]);
+    // Free-form names (Versori roles, hoop groups) take any value.
+    expect(problems({ clients: [{ ...client, policy: { allow: { 'versori.roles': ['viewer', 'Anything'] } } }], providers: [provider] })).toEqual([]);
   });
 
   it('refuses a lease that does not exceed a provider deadline plus retries', () => {

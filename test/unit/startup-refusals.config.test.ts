@@ -138,10 +138,24 @@ describe('LOG_LEVEL and LOG_FORMAT are configuration', () => {
     ]);
   });
 
-  it('LOG_LEVEL=verbose exits with code 2 and the usual message, before any sandbox starts', async () => {
+  it('LOG_LEVEL=verbose exits with code 2 and the usual message, nothing else printed', async () => {
     const gw = spawnGateway({ GATEWAY_CONFIG: '', LOG_LEVEL: 'verbose' });
     expect(await gw.exited).toBe(2);
     expect(gw.output()).toBe('invalid configuration:\n  - LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent\n');
+  });
+
+  it('the embedded default lists a bad LOG_FORMAT with every other problem, and warns of no HMAC key it will not use', async () => {
+    const gw = spawnGateway({ GATEWAY_CONFIG: '', LOG_FORMAT: 'xml', PORT: 'abc', REDIS_URL: 'notaurl', IDEMPOTENCY_HMAC_KEY: '' });
+    expect(await gw.exited).toBe(2);
+    expect(gw.output()).toBe(
+      [
+        'invalid configuration:',
+        '  - server.port: Invalid input: expected number, received string (from PORT="abc": a port number, 1–65535, or 0 for any free port)',
+        '  - redis.url: must be a redis://[user:password@]host:port URL (rediss:// for TLS) (from REDIS_URL)',
+        '  - LOG_FORMAT: must be one of json, pretty',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('LOG_FORMAT=xml with a config file exits with code 2, listed with the file problems', async () => {

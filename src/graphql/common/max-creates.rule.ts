@@ -15,7 +15,9 @@ export function maxCreatesRule(max: number) {
     return {
       OperationDefinition(node) {
         if (node.operation !== 'mutation') return;
-        const count = countRootFields(node.selectionSet, fragments, new Set());
+        // Only the schema's mutation fields: a field it has not is graphql's own error (FieldsOnCorrectType), not a create.
+        const fields = context.getSchema().getMutationType()?.getFields() ?? {};
+        const count = countRootFields(node.selectionSet, fragments, new Set(), (name) => Object.hasOwn(fields, name));
         if (count > max) {
           context.reportError(
             new GraphQLError(
@@ -29,17 +31,22 @@ export function maxCreatesRule(max: number) {
   };
 }
 
-function countRootFields(set: SelectionSetNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>, seen: Set<string>): number {
+function countRootFields(
+  set: SelectionSetNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  seen: Set<string>,
+  isCreate: (field: string) => boolean,
+): number {
   let n = 0;
   for (const s of set.selections) {
-    if (s.kind === Kind.FIELD) n += s.name.value === '__typename' ? 0 : 1;
-    else if (s.kind === Kind.INLINE_FRAGMENT) n += countRootFields(s.selectionSet, fragments, seen);
+    if (s.kind === Kind.FIELD) n += isCreate(s.name.value) ? 1 : 0;
+    else if (s.kind === Kind.INLINE_FRAGMENT) n += countRootFields(s.selectionSet, fragments, seen, isCreate);
     else {
       const f = fragments.get(s.name.value);
       // A cycle is reported by graphql's own NoFragmentCycles rule; count each spread once here.
       if (f && !seen.has(f.name.value)) {
         seen.add(f.name.value);
-        n += countRootFields(f.selectionSet, fragments, seen);
+        n += countRootFields(f.selectionSet, fragments, seen, isCreate);
       }
     }
   }

@@ -1,7 +1,8 @@
 import type { ProviderModule } from '../provider.module';
 import { optionsOf } from '../provider.options';
 import { UnleashAdapter } from './unleash.adapter';
-import { unleashConfigSchema } from './unleash.config';
+import { z } from 'zod';
+import { rootRole, unleashConfigSchema } from './unleash.config';
 import { UnleashServiceAccountOptions, UnleashUserOptions as UnleashUserOptionsInput } from './unleash.options';
 import { canonicalRootRole, validateUnleashOptions, type UnleashUserOptions } from './unleash.spec';
 
@@ -20,6 +21,8 @@ export const unleashModule: ProviderModule<typeof unleashConfigSchema> = {
         return role === undefined ? undefined : { inputField: 'unleash.rootRole', values: [canonicalRootRole(role)] };
       },
       canonical: canonicalRootRole,
+      // A role id as a number or a string of digits, or exactly one of the built-in names.
+      value: { schema: z.union([rootRole, z.string().regex(/^[1-9]\d*$/)]), rule: 'a role id, or one of Admin, Editor, Viewer' },
     },
   ],
 };
