@@ -91,11 +91,18 @@ export function clusterOptions(nodes: readonly string[], commandTimeoutMs: numbe
     retryDelayOnClusterDown: 100,
     retryDelayOnTryAgain: 100,
     slotsRefreshTimeout: Math.max(commandTimeoutMs, 500),
+    // ioredis refreshes its slot map only when a command meets MOVED or a connection fails: a gateway that
+    // got no traffic through a failover kept the dead master's slots (and /readyz 503) for good. Every 5 s,
+    // one CLUSTER SLOTS to one node.
+    slotsRefreshInterval: SLOTS_REFRESH_INTERVAL_MS,
     clusterRetryStrategy: (times) => Math.min(100 * times, 1000),
     // With TLS the certificate names the host, not its IP: keep host names as given.
     dnsLookup: tls ? (address, callback) => callback(null, address, 0) : undefined,
   };
 }
+
+/** How often a Cluster client asks for the slot map when nothing else made it (docs/idempotency.md). */
+export const SLOTS_REFRESH_INTERVAL_MS = 5000;
 
 /** A stall is declared only after this many checks in a row found the connection silent: a blocked event loop is one check, not several. */
 const STALL_CHECKS = 3;
@@ -142,6 +149,16 @@ export function superviseRedisClient(client: RedisClient, options: { readonly co
         client.refreshSlotsCache();
       });
       node.on('ready', () => log.recovered(scope));
+      // A node whose connection ends is dropped from the pool and not connected again by ioredis (a dead
+      // master says nothing else): the slot map is asked for at once, and a master's loss is logged. The next
+      // map brings it back ("back") or shows its replica promoted ("left the cluster"). Not while the store closes.
+      node.once('end', () => {
+        if (client.status !== 'ready') return;
+        client.refreshSlotsCache();
+        // Only a master's loss makes slots unavailable; a replica's is no outage of the store.
+        const key = endpoint(node);
+        if (client.slots.some((owners) => owners?.[0] === key)) log.lost(scope);
+      });
     };
     client.nodes('all').forEach(watchNode);
     client.on('+node', watchNode);

@@ -348,7 +348,11 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       const owners = new Set<string | undefined>();
       for (let slot = 0; slot < 16384; slot++) owners.add(cluster.slots[slot]?.[0]);
       const masters = [...owners].map((key) => (key === undefined ? undefined : byKey.get(key)));
-      if (masters.some((m) => m === undefined)) throw new Error('a slot has no reachable master');
+      if (masters.some((m) => m === undefined)) {
+        // The map still names a master that is gone: ask for a new one, so the next probe sees the promoted replica.
+        cluster.refreshSlotsCache();
+        throw new Error('a slot has no reachable master');
+      }
       await Promise.all(masters.map((m) => m!.ping()));
       const info = await masters[0]!.cluster('INFO');
       if (!/cluster_state:ok/.test(info)) throw new Error('cluster state is not ok');
