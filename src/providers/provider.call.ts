@@ -35,7 +35,7 @@ export async function sendProviderCall(call: ProviderCall): Promise<TargetOutcom
   let secrets: CallSecrets | undefined;
   const clean = (message: string) => scrub(message, (secrets ??= secretsOf(call)));
   const outcome = await mapOutcome(call, clean);
-  if (outcome.kind !== 'failed') return outcome;
+  if (outcome.kind === 'created') return { ...outcome, entity: withoutSecrets(outcome.entity, secretValuesOf(call)) };
   const { upstreamRequestId, ...failure } = outcome.failure;
   // A request id is shown as it is, never scrubbed into something else: one that holds a secret is dropped.
   const id = upstreamRequestId !== undefined && clean(upstreamRequestId) === upstreamRequestId ? { upstreamRequestId } : {};
@@ -92,7 +92,7 @@ function unreadable2xx(providerId: string, status: number, what: string) {
 }
 
 /** The values of this call that are secrets: the provider token (with and without its scheme) and secret body fields. */
-function secretsOf(call: ProviderCall): CallSecrets {
+function secretValuesOf(call: ProviderCall): string[] {
   const found = [...call.http.secrets()];
   const walk = (v: unknown, secret: boolean): void => {
     if (typeof v === 'string' && secret) found.push(v);
@@ -100,7 +100,25 @@ function secretsOf(call: ProviderCall): CallSecrets {
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, secret || SECRET_FIELDS.has(k));
   };
   walk(call.body, false);
-  return callSecrets(found);
+  return found;
+}
+
+function secretsOf(call: ProviderCall): CallSecrets {
+  return callSecrets(secretValuesOf(call));
+}
+
+/**
+ * What was created, as the answer and the idempotency record keep it: a provider that echoes a secret it was
+ * sent (hoop quotes the password back; one might put it in `name`) must not put it in the record or in the
+ * answer's account. A field holding one of this call's secrets (4 characters or more) reads `<redacted>`.
+ */
+function withoutSecrets(entity: CreatedEntity, secrets: readonly string[]): CreatedEntity {
+  const lowered = secrets.filter((s) => s.length >= 4).map((s) => s.toLowerCase());
+  const out: Record<string, string | undefined> = { ...entity };
+  for (const [k, v] of Object.entries(out)) {
+    if (typeof v === 'string' && lowered.some((s) => v.toLowerCase().includes(s))) out[k] = REDACTED;
+  }
+  return out as CreatedEntity;
 }
 
 function safeRead<T>(read: (json: unknown, status: number) => T | undefined, json: unknown, status: number): T | undefined {

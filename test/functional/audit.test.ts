@@ -112,8 +112,7 @@ describe('the audit trail: one event per create attempt that reached the store',
       expect(res.body.data.createServiceAccount.results).toEqual([{ code: 'UNAVAILABLE', httpStatus: response.body.code, upstreamRequestId: null }]);
       expect(res.text).not.toContain(requestId);
     }
-    const stored = await redis.keys('*');
-    for (const k of stored.filter((k) => k.includes(key) || !k.includes('guard'))) {
+    for (const k of await redis.keys(`${h.keyPrefix}*`)) {
       const type = await redis.type(k);
       const dump =
         type === 'string'

@@ -60,6 +60,21 @@ describe('secrets a provider echoes in an error message are scrubbed', () => {
     expect(await everythingInRedis()).not.toContain(password);
   });
 
+  it("hoop echoing the password into a 201's descriptive field: the account shows <redacted>, the record keeps no password", async () => {
+    const password = `Pw-${uniqueName('echo201')}`;
+    const email = `${uniqueName('pw')}@example.com`;
+    h.sandboxes.hoop.inject({
+      route: 'POST /users',
+      response: { status: 201, body: { id: uniqueName('u'), email, name: password, status: 'active', password } },
+    });
+    const key = uniqueName('k');
+    const res = await h.gql(CREATE_USER, { input: { email, providers: ['hoop'], hoop: { password }, idempotencyKey: key } });
+    expect(res.body.data.createUser.results[0]).toMatchObject({ __typename: 'UserCreated', user: { email, name: '<redacted>' } });
+    expect(res.text).not.toContain(password);
+    expect(await everythingInRedis()).not.toContain(password);
+    expect(h.logs()).not.toContain(password);
+  });
+
   it.each([
     ['upper-cased', (pw: string) => `PASSWORD ${pw.toUpperCase()} IS TOO WEAK`],
     ['URL-encoded', (pw: string) => `rejected form field password=${encodeURIComponent(pw)}`],
