@@ -41,9 +41,11 @@ export type ClaimResult =
 /**
  * What a guard claim found: held now by this record (true), kept by another (false: created, or maybe
  * created), held by another attempt that may still be running ('busy'), or kept by an earlier attempt of
- * this same key whose record has expired ('earlier', a `fresh` claim only: that identity exists, or may).
+ * this same key whose record has expired ('earlier', a `fresh` claim only: that identity exists, or may),
+ * or held by another attempt of this same record that may still be running ('attempt': one of the two lost
+ * its lease, and taking the guard from a live attempt would send the create twice).
  */
-export type GuardClaim = true | false | 'busy' | 'earlier';
+export type GuardClaim = true | false | 'busy' | 'earlier' | 'attempt';
 
 /** A natural-key guard: "this name on this provider instance is being / was created by that record". */
 export interface GuardRef {

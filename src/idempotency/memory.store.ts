@@ -131,6 +131,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       const gid = guardId(ref.operation, g);
       const cur = this.guards.get(gid);
       const running = cur?.busyUntil !== undefined && cur.busyUntil > now;
+      if (cur && cur.expiresAt > now && cur.record === rid && running && cur.owner !== owner) return 'attempt';
       if (cur && cur.expiresAt > now && (cur.record !== rid || (options.fresh && !running))) {
         return running ? 'busy' : cur.record !== rid ? false : 'earlier';
       }

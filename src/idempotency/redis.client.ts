@@ -148,7 +148,10 @@ export function superviseRedisClient(client: RedisClient, options: { readonly co
         log.lost(scope, reason);
         client.refreshSlotsCache();
       });
-      node.on('ready', () => log.recovered(scope));
+      node.on('ready', () => {
+        log.recovered(scope);
+        warnIfEvicting(node, scope, log);
+      });
       // A node whose connection ends is dropped from the pool and not connected again by ioredis (a dead
       // master says nothing else): the slot map is asked for at once, and a master's loss is logged. The next
       // map brings it back ("back") or shows its replica promoted ("left the cluster"). Not while the store closes.
@@ -179,7 +182,25 @@ export function superviseRedisClient(client: RedisClient, options: { readonly co
   // Every failed call is already a SERVICE_UNAVAILABLE; the events only feed the outage lines.
   client.on('error', (err: unknown) => log.noteError(scope, err));
   client.on('reconnecting', () => log.lost(scope));
-  client.on('ready', () => log.recovered(scope));
+  client.on('ready', () => {
+    log.recovered(scope);
+    warnIfEvicting(client, scope, log);
+  });
+}
+
+/**
+ * Every key the gateway writes has a TTL, so any maxmemory-policy but `noeviction` lets Redis evict a lease, a
+ * record or a guard under memory pressure, and a repeated create could then run twice (docs/idempotency.md).
+ * Managed Redis may not let it be changed: a warning on every connection, not a refusal to start.
+ */
+function warnIfEvicting(redis: Redis, scope: string, log: RedisOutageLog): void {
+  redis.info('memory').then(
+    (info) => {
+      const policy = /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
+      if (policy && policy !== 'noeviction') log.evicting(scope, policy);
+    },
+    () => undefined, // INFO may be renamed or refused: nothing to say then.
+  );
 }
 
 /**
@@ -284,6 +305,14 @@ export class RedisOutageLog {
     this.everUp.add(scope);
     this.end(scope, (outage) =>
       outage.neverUp ? 'Redis connected: the idempotency store is available' : 'Redis connection back: the idempotency store is available again',
+    );
+  }
+
+  /** Redis may evict the gateway's keys under memory pressure (warnIfEvicting). */
+  evicting(scope: string, policy: string): void {
+    this.logger().warn(
+      { redis: scope, maxmemoryPolicy: policy },
+      `Redis maxmemory-policy is ${policy}: under memory pressure Redis may evict the gateway's leases, records and guards, and a repeated create could run twice; set maxmemory-policy noeviction`,
     );
   }
 

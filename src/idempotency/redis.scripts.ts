@@ -83,16 +83,20 @@ return 1
  * by another record: 2 while that attempt may still be running (it may fail and give the name back), else 0.
  * A brand-new record meets a kept guard of its own id, or one whose attempt can no longer be running, only
  * when an earlier record of that key expired before its guard: that one created (or may have created) the
- * identity, so refused as well: 3, to tell the client it was its own key's earlier attempt.
+ * identity, so refused as well: 3, to tell the client it was its own key's earlier attempt. Held busy by
+ * another owner of this same record: 4. One of the two attempts lost its lease (a stall past it, and a
+ * takeover meanwhile); the one holding the guard may still be calling, so the other sends nothing.
  */
 export const GUARD_CLAIM = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local v = redis.call('GET', KEYS[1])
-local busy = ARGV[1] .. '|' .. ARGV[2] .. '|busy:' .. (now + tonumber(ARGV[4]))
+local mine = ARGV[1] .. '|' .. ARGV[2] .. '|'
+local busy = mine .. 'busy:' .. (now + tonumber(ARGV[4]))
 if v then
   local untilMs = tonumber(string.match(v, '|busy:(%d+)$'))
   local other = string.sub(v, 1, string.len(ARGV[1]) + 1) ~= ARGV[1] .. '|'
+  if not other and untilMs and untilMs > now and string.sub(v, 1, string.len(mine)) ~= mine then return 4 end
   if other or (ARGV[5] == '1' and not (untilMs and untilMs > now)) then
     if untilMs and untilMs > now then return 2 end
     if other then return 0 end

@@ -680,7 +680,21 @@ function guardConflict(t: Target): TargetFailure {
 
 /** Why a target's guard was not granted (GuardClaim other than true): nothing was sent. */
 function refusedGuard(t: Target, claim: GuardClaim): TargetFailure {
+  if (claim === 'attempt') return guardHeldByOtherAttempt(t);
   return claim === 'busy' ? guardBusy(t) : claim === 'earlier' ? guardKeptEarlier(t) : guardConflict(t);
+}
+
+/**
+ * Another attempt of this same idempotency key holds the guard and may still be calling the provider: this one
+ * stalled past its lease and the key was taken over, or took it over from one that stalled. Sending now could
+ * create the identity twice (docs/idempotency.md). Retryable: a retry of the key reads the outcome.
+ */
+function guardHeldByOtherAttempt(t: Target): TargetFailure {
+  return {
+    code: ProviderErrorCode.CONFLICT,
+    message: `another attempt of this idempotency key is creating this ${t.adapter.id} identity right now (one of the two outlived its lease); nothing was sent. Retry with the same key to read its outcome`,
+    retryable: true,
+  };
 }
 
 /**

@@ -233,6 +233,24 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
       expect(await s.guard(intruder, ci.owner, [g])).toEqual(['busy']);
     });
 
+    it('an old owner that stalled past its lease cannot take the guard a takeover holds while it may still be calling', async () => {
+      const s = store({ ttlSeconds: 600, leaseSeconds: 1 });
+      const r = ref();
+      const g = newGuard();
+      // The first attempt stalls between its claim and its guards, past its lease; the key is taken over.
+      const old = await claimed(s, r, 'fp', ['hoop']);
+      await sleep(1100);
+      const next = await claimed(s, r, 'fp', ['hoop']);
+      expect(await s.guard(r, next.owner, [g])).toEqual([true]);
+      // The stalled attempt wakes up: the guard is the takeover's, busy; it sends nothing, fresh claim or not.
+      expect(await s.guard(r, old.owner, [g], { fresh: true })).toEqual(['attempt']);
+      expect(await s.guard(r, old.owner, [g])).toEqual(['attempt']);
+      // And the takeover still holds it: it re-takes it, and no other key may.
+      expect(await s.guard(r, next.owner, [g])).toEqual([true]);
+      const intruder = ref();
+      expect(await s.guard(intruder, (await claimed(s, intruder, 'fi', [])).owner, [g])).toEqual(['busy']);
+    });
+
     it('records expire ttlSeconds after creation', async () => {
       const s = store({ ttlSeconds: 1, leaseSeconds: 1 });
       const r = ref();
