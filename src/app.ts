@@ -66,7 +66,11 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     hmacKey,
     maxTargets: config.server.maxTargetsPerMutation,
   });
-  const authenticator = new ClientAuthenticator(config);
+  const authenticator = new ClientAuthenticator(config, {
+    // At most once per jwksCooldownSeconds while it lasts (jwks.keyset.ts): JWT clients get 503 meanwhile.
+    onJwksOutage: (reason) =>
+      logger.warn({ jwksUrl: config.jwt?.jwksUrl, reason }, 'JWKS unreachable: JWTs the last key set cannot verify are answered 503 until it can be fetched'),
+  });
   const policies = new PolicyBook(config.providers, modules);
   if (!authenticator.enabled) {
     logger.warn(

@@ -28,10 +28,10 @@ export class ClientAuthenticator {
   private readonly jwt: JwtVerifier | undefined;
   private readonly jwtConfig: GatewayConfig['jwt'];
 
-  constructor(config: Pick<GatewayConfig, 'clients' | 'jwt'>) {
+  constructor(config: Pick<GatewayConfig, 'clients' | 'jwt'>, options: { readonly onJwksOutage?: (reason: string) => void } = {}) {
     this.clients = config.clients?.map((c) => ({ id: c.id, digest: Buffer.from(c.keySha256, 'hex'), scopes: c.scopes, policy: c.policy }));
     this.jwtConfig = config.jwt;
-    this.jwt = config.jwt && new JwtVerifier(config.jwt);
+    this.jwt = config.jwt && new JwtVerifier(config.jwt, options.onJwksOutage);
   }
 
   get enabled(): boolean {

@@ -1,8 +1,9 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { JwtConfig } from '../config/security.schema';
 import { SCOPES } from '../config/security.schema';
-import { UnauthenticatedError } from '../errors/gateway.error';
+import { ServiceUnavailableError, UnauthenticatedError } from '../errors/gateway.error';
+import { jwksKeySet, JwksUnavailableError } from './jwks.keyset';
 
 export type Scope = (typeof SCOPES)[number];
 
@@ -28,14 +29,12 @@ export interface VerifiedToken {
 export class JwtVerifier {
   private readonly key: JWTVerifyGetKey | KeyObject;
 
-  constructor(private readonly config: JwtConfig) {
+  constructor(
+    private readonly config: JwtConfig,
+    onJwksOutage?: (reason: string) => void,
+  ) {
     this.key = config.jwksUrl
-      ? createRemoteJWKSet(new URL(config.jwksUrl), {
-          // An unknown `kid` triggers a re-fetch (rotation), but no more often than the cooldown: a flood of made-up kids cannot hammer the IdP.
-          cooldownDuration: config.jwksCooldownSeconds * 1000,
-          cacheMaxAge: config.jwksCacheSeconds * 1000,
-          timeoutDuration: 5000,
-        })
+      ? jwksKeySet({ url: config.jwksUrl, cooldownSeconds: config.jwksCooldownSeconds, cacheSeconds: config.jwksCacheSeconds, onOutage: onJwksOutage })
       : createPublicKey(config.publicKey!);
   }
 
@@ -52,6 +51,12 @@ export class JwtVerifier {
       // jose's overloads differ only in the key's type.
       payload = (typeof this.key === 'function' ? await jwtVerify(token, this.key, options) : await jwtVerify(token, this.key, options)).payload;
     } catch (err) {
+      if (err instanceof JwksUnavailableError) {
+        throw new ServiceUnavailableError(
+          "The token could not be checked: the identity provider's key set (jwt.jwksUrl) is unreachable. Nothing was done; retry later with the same token.",
+          { retryAfterSeconds: Math.max(err.retryAfterSeconds, 1) },
+        );
+      }
       // The reason (expired, wrong audience, bad signature…) helps the caller fix a token and tells an attacker nothing new.
       throw new UnauthenticatedError(`The token is not valid: ${reason(err)}.`, true);
     }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerOptions } from 'node:http';
 import { ErrorCode } from '../errors/error-code.enum';
-import { UnauthenticatedError } from '../errors/gateway.error';
+import { ServiceUnavailableError, UnauthenticatedError } from '../errors/gateway.error';
 import { HttpError } from './http.error';
 
 /** Options for node:http's createServer: slow clients are cut off (docs/security.md). */
@@ -66,6 +66,11 @@ export async function authenticateFromHeaders<C>(req: IncomingMessage, authentic
     return await authenticate(authorization?.[0]);
   } catch (err) {
     if (err instanceof UnauthenticatedError) throw unauthenticated(err);
+    // The token could not be checked (the identity provider's key set is unreachable): no verdict on it.
+    if (err instanceof ServiceUnavailableError) {
+      const after = err.extensions.retryAfterSeconds;
+      throw new HttpError(ErrorCode.SERVICE_UNAVAILABLE, err.message, typeof after === 'number' ? { 'retry-after': String(after) } : {});
+    }
     throw err;
   }
 }

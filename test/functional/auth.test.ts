@@ -14,11 +14,17 @@ const VIEWER = '{ viewer { id scopes } }';
 class JwksServer {
   keys: object[] = [];
   fetches = 0;
+  /** `down`: the identity provider fails (an HTML 500, as a proxy in front of it would answer). */
+  down = false;
   private server: Server | undefined;
   url = '';
   async start(): Promise<this> {
     this.server = createServer((_req, res) => {
       this.fetches++;
+      if (this.down) {
+        res.statusCode = 500;
+        return void res.end('<html>Internal Server Error</html>');
+      }
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ keys: this.keys }));
     });
@@ -192,5 +198,69 @@ describe('authentication: API keys and JWTs, checked from the headers before any
     const res = await h.gql(VIEWER, undefined, bearer(await token(k1, {}, { sub: 'anonymous' })));
     expect(res.status).toBe(401);
     expect(res.body.errors[0]).toMatchObject({ message: "The token's subject is reserved (anonymous).", extensions: { code: 'UNAUTHENTICATED' } });
+  });
+});
+
+describe('an identity provider whose key set (jwt.jwksUrl) cannot be fetched', () => {
+  let jwks: JwksServer;
+  let k1: SigningKey;
+  let k2: SigningKey;
+  const harnesses: Harness[] = [];
+  const start = async () => {
+    const h = await startHarness({
+      configure: (c) => (c.jwt = { jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE, jwksCacheSeconds: 1, jwksCooldownSeconds: 3 }),
+    });
+    harnesses.push(h);
+    return h;
+  };
+  const viewer = async (h: Harness, t: string) => {
+    const res = await h.gql(VIEWER, undefined, { authorization: `Bearer ${t}` });
+    return { status: res.status, code: res.body.errors?.[0]?.extensions?.code, id: res.body.data?.viewer?.id, retryAfter: res.headers.get('retry-after') };
+  };
+  beforeAll(async () => {
+    [k1, k2] = await Promise.all([signingKey('k1'), signingKey('k2')]);
+    jwks = await new JwksServer().start();
+  });
+  afterAll(async () => {
+    for (const h of harnesses) await h.close();
+    await jwks.stop();
+  });
+
+  it('keeps verifying with the last key set fetched, answers 503 (not 401) for what it cannot check, fetches once per cooldown, and says so once', async () => {
+    jwks.keys = [k1.jwk];
+    jwks.down = false;
+    const h = await start();
+    expect(await viewer(h, await token(k1))).toMatchObject({ status: 200, id: 'svc-deployer' });
+    jwks.down = true;
+    await new Promise((r) => setTimeout(r, 1200)); // the cached set is now older than jwksCacheSeconds
+    const before = jwks.fetches;
+    // A valid token of a known key: still verified, with the key set fetched before the outage.
+    expect(await viewer(h, await token(k1))).toMatchObject({ status: 200, id: 'svc-deployer' });
+    // A kid that set lacks (rotated in during the outage, or made up): no verdict, 503 with a hint.
+    const unknown = await viewer(h, await token(k2));
+    expect(unknown).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+    expect(Number(unknown.retryAfter)).toBeGreaterThanOrEqual(1);
+    // A flood of made-up kids does not hammer the failing provider: one fetch for the whole cooldown.
+    for (let i = 0; i < 20; i++) expect((await viewer(h, await token({ ...k2, kid: `forged-${i}` }))).status).toBe(503);
+    expect(jwks.fetches - before).toBe(1);
+    const warnings = h
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes('JWKS unreachable'));
+    expect(warnings).toHaveLength(1);
+    expect(JSON.parse(warnings[0])).toMatchObject({ level: 40, jwksUrl: jwks.url, reason: expect.stringMatching(/200 OK/) });
+    // The provider is back and has rotated: after the cooldown the new key verifies.
+    jwks.keys = [k1.jwk, k2.jwk];
+    jwks.down = false;
+    await new Promise((r) => setTimeout(r, 3100));
+    expect(await viewer(h, await token(k2))).toMatchObject({ status: 200, id: 'svc-deployer' });
+  });
+
+  it('with no key set fetched yet, a valid token is 503, never 401', async () => {
+    jwks.keys = [k1.jwk];
+    jwks.down = true;
+    const h = await start();
+    expect(await viewer(h, await token(k1))).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+    jwks.down = false;
   });
 });
