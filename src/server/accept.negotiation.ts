@@ -34,3 +34,16 @@ export function acceptsSingleResult(accept: string | undefined): boolean {
 
 const SEEN_MAX = 256;
 const seen = new Map<string, boolean>();
+
+const ERROR_TYPES = ['application/json', 'application/graphql-response+json'];
+
+/**
+ * The type of a refusal the gateway answers itself (401, 413, a malformed body…), as Apollo answers its own:
+ * application/graphql-response+json when the client prefers it (the GraphQL-over-HTTP spec: the highest
+ * priority type the server supports), JSON otherwise (and when Accept admits neither: a 406 still needs one).
+ */
+export function errorContentType(accept: string | undefined): string {
+  if (!accept) return 'application/json; charset=utf-8';
+  const chosen = new Negotiator({ headers: { accept } }).mediaType(ERROR_TYPES) ?? 'application/json';
+  return `${chosen}; charset=utf-8`;
+}

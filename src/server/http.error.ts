@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { errorContentType } from './accept.negotiation';
 import { type ErrorCode, HTTP_STATUS } from '../errors/error-code.enum';
 
 /**
@@ -22,9 +23,9 @@ export class HttpError extends Error {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, contentType = 'application/json; charset=utf-8'): void {
   res.statusCode = status;
-  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-type', contentType);
   // Refusals, health and readiness describe this moment and this request: never to be served from a cache.
   res.setHeader('cache-control', 'no-store');
   res.end(JSON.stringify(body));
@@ -35,7 +36,8 @@ export function sendHttpError(res: ServerResponse, err: HttpError): void {
   for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
   if (err.close) res.setHeader('connection', 'close');
   const requestId = requestIdOf(res);
-  sendJson(res, err.status, { errors: [{ message: err.message, extensions: { code: err.code, ...(requestId ? { requestId } : {}) } }] });
+  const body = { errors: [{ message: err.message, extensions: { code: err.code, ...(requestId ? { requestId } : {}) } }] };
+  sendJson(res, err.status, body, errorContentType(res.req?.headers.accept));
 }
 
 /** The id the HTTP server gave this exchange (http.server.ts sets it before anything else runs). */

@@ -53,6 +53,24 @@ describe('HTTP surface', () => {
     expect(res.status).toBe(400);
   });
 
+  it("the gateway's own refusals answer in the type the client's Accept prefers, as Apollo's do", async () => {
+    const refuse = (accept: string | undefined, body: string) =>
+      fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json', ...(accept ? { accept } : {}) }, body });
+    for (const body of ['{"query": ', '[{"query":"{ viewer { id } }"}]']) {
+      const spec = await refuse('application/graphql-response+json', body);
+      expect([spec.status, spec.headers.get('content-type')]).toEqual([400, 'application/graphql-response+json; charset=utf-8']);
+      expect((await spec.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
+      const both = await refuse('application/graphql-response+json, application/json;q=0.9', body);
+      expect(both.headers.get('content-type')).toBe('application/graphql-response+json; charset=utf-8');
+      for (const accept of [undefined, 'application/json', '*/*']) {
+        expect((await refuse(accept, body)).headers.get('content-type')).toBe('application/json; charset=utf-8');
+      }
+    }
+    // Apollo's own 400 for the same preference, for comparison: the same type.
+    const apollo = await refuse('application/graphql-response+json', '{}');
+    expect(apollo.headers.get('content-type')).toBe('application/graphql-response+json; charset=utf-8');
+  });
+
   it('a GraphQL syntax error is 400 GRAPHQL_PARSE_FAILED; a validation error 400 GRAPHQL_VALIDATION_FAILED; no stack traces', async () => {
     const parse = await h.gql('mutation {');
     expect(parse.status).toBe(400);
