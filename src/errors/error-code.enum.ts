@@ -21,6 +21,10 @@ export enum ErrorCode {
   UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
   /** No authentication, and the request did not name a loopback host (DNS rebinding): docs/security.md. */
   MISDIRECTED_REQUEST = 'MISDIRECTED_REQUEST',
+  /** Refused by Node's HTTP parser before any handler (client-error.handler.ts): headers over its limit. */
+  HEADERS_TOO_LARGE = 'HEADERS_TOO_LARGE',
+  /** The request's headers or body did not arrive within server.headersTimeoutMs / requestTimeoutMs. */
+  REQUEST_TIMEOUT = 'REQUEST_TIMEOUT',
 }
 
 export interface HttpStatusOf {
@@ -65,6 +69,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, HttpStatusOf>> = Object.fre
   [ErrorCode.PAYLOAD_TOO_LARGE]: { refused: 413, executed: 200 },
   [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: { refused: 415, executed: 200 },
   [ErrorCode.MISDIRECTED_REQUEST]: { refused: 421, executed: 200 },
+  [ErrorCode.HEADERS_TOO_LARGE]: { refused: 431, executed: 200 },
+  [ErrorCode.REQUEST_TIMEOUT]: { refused: 408, executed: 200 },
 });
 
 export function isErrorCode(code: unknown): code is ErrorCode {

@@ -5,6 +5,7 @@ import { ErrorCode } from '../errors/error-code.enum';
 import type { NodeHandler } from './graphql.handler';
 import { HttpError, sendHttpError, sendJson } from './http.error';
 import { landingPage } from './landing.page';
+import { answerClientErrors } from './client-error.handler';
 import { applyConnectionLimits, serverOptions } from './request.guard';
 
 export interface Readiness {
@@ -83,6 +84,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
   // gateway may refuse (401, 413): handled as any request, and the body reader sends the 100 when it reads.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => server.emit('request', req, res));
   applyConnectionLimits(server, options.limits);
+  answerClientErrors(server);
   return server;
 }
 

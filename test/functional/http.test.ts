@@ -59,7 +59,7 @@ describe('HTTP surface', () => {
     for (const body of ['{"query": ', '[{"query":"{ viewer { id } }"}]']) {
       const spec = await refuse('application/graphql-response+json', body);
       expect([spec.status, spec.headers.get('content-type')]).toEqual([400, 'application/graphql-response+json; charset=utf-8']);
-      expect((await spec.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
+      expect(((await spec.json()) as any).errors[0].extensions.code).toBe('BAD_REQUEST');
       const both = await refuse('application/graphql-response+json, application/json;q=0.9', body);
       expect(both.headers.get('content-type')).toBe('application/graphql-response+json; charset=utf-8');
       for (const accept of [undefined, 'application/json', '*/*']) {

@@ -113,6 +113,18 @@ describe('the HTTP layer refuses cheaply: auth before the body, bounded connecti
     expect(text === '' || firstLine(text) === 'HTTP/1.1 408 Request Timeout').toBe(true);
   });
 
+  it("what Node's parser refuses (headers over 16 KiB, a request that is not HTTP) answers the gateway's error shape, not an empty body", async () => {
+    const huge = await rawRequest(h.gateway.port, `GET /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nauthorization: Bearer ${'a'.repeat(20_000)}\r\n\r\n`);
+    const tooLarge = await huge.answer;
+    expect(firstLine(tooLarge)).toBe('HTTP/1.1 431 Request Header Fields Too Large');
+    const body = JSON.parse(tooLarge.split('\r\n\r\n')[1]);
+    expect(body.errors[0].extensions).toEqual({ code: 'HEADERS_TOO_LARGE', requestId: expect.any(String) });
+    expect(tooLarge).toContain(`X-Request-Id: ${body.errors[0].extensions.requestId}`);
+    const garbage = await (await rawRequest(h.gateway.port, 'GARBAGE\r\n\r\n')).answer;
+    expect(firstLine(garbage)).toBe('HTTP/1.1 400 Bad Request');
+    expect(JSON.parse(garbage.split('\r\n\r\n')[1]).errors[0].extensions.code).toBe('BAD_REQUEST');
+  });
+
   it('connections beyond server.maxConnections are closed at once; the gateway serves again when they go', async () => {
     const idle = await Promise.all(Array.from({ length: 40 }, () => rawRequest(h.gateway.port, 'GET /healthz HTTP/1.1\r\n')));
     const extra = await rawRequest(h.gateway.port, 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
