@@ -31,8 +31,8 @@ export interface GatewayContext {
   /** Warnings for this answer's `extensions.warnings` (response-warnings.plugin.ts). */
   readonly warnings: readonly ResponseWarning[];
   warn(warning: ResponseWarning): void;
-  /** Set by a create field answering `dryRun: true`: metrics count the request as a dry run, not a create. */
-  dryRun: boolean;
+  /** Create fields of this request answered with `dryRun: true`: metrics count a request of dry runs only as a dry run. */
+  dryRuns: number;
   /** Runs `lost` once if the HTTP answer of this request is never written whole: the client went away first. */
   onAnswerLost(lost: () => void): void;
 }
@@ -61,7 +61,7 @@ class RequestContext implements GatewayContext {
   readonly identity: IdentityService;
   readonly logger: Logger;
   readonly caller: Caller;
-  dryRun = false;
+  dryRuns = 0;
   private loaderCache: GatewayContext['loaders'] | undefined = undefined;
   private warningList: ResponseWarning[] | undefined = undefined;
   private readonly response: ServerResponse | undefined;

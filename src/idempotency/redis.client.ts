@@ -142,6 +142,7 @@ export function superviseRedisClient(client: RedisClient, options: { readonly co
   const log = new RedisOutageLog(given ? () => given : processLogger);
   const bounds = stallBounds(options.commandTimeoutMs);
   if (client instanceof Cluster) {
+    const ownsSlots = (key: string) => client.slots.some((owners) => owners?.[0] === key);
     const watchNode = (node: Redis) => {
       const scope = `node ${endpoint(node)}`;
       watchForStall(node, bounds, (reason) => {
@@ -159,8 +160,7 @@ export function superviseRedisClient(client: RedisClient, options: { readonly co
         if (client.status !== 'ready') return;
         client.refreshSlotsCache();
         // Only a master's loss makes slots unavailable; a replica's is no outage of the store.
-        const key = endpoint(node);
-        if (client.slots.some((owners) => owners?.[0] === key)) log.lost(scope);
+        if (ownsSlots(endpoint(node))) log.lost(scope);
       });
     };
     client.nodes('all').forEach(watchNode);
@@ -171,7 +171,11 @@ export function superviseRedisClient(client: RedisClient, options: { readonly co
       const present = new Set(client.nodes('all').map((node) => `node ${endpoint(node)}`));
       for (const scope of log.downScopes()) if (scope.startsWith('node ') && !present.has(scope)) log.departed(scope);
     });
-    client.on('node error', (err: unknown, key: string) => log.lost(`node ${key}`, err));
+    // Only a master's trouble makes slots unavailable: a replica that fails the periodic slot refresh (dead, or
+    // announcing an address this gateway cannot reach) is no outage of the store, and is not reported as one.
+    client.on('node error', (err: unknown, key: string) => {
+      if (ownsSlots(key)) log.lost(`node ${key}`, err);
+    });
     client.on('error', (err: unknown) => log.noteError('cluster', err));
     client.on('reconnecting', () => log.lost('cluster'));
     client.on('ready', () => log.recovered('cluster'));

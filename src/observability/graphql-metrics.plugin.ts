@@ -8,16 +8,19 @@ import type { GatewayMetrics } from './metrics.registry';
  * the `operation` label, not the client's operation name: that one is free
  * text, and a label with unbounded values would grow the registry forever.
  */
-export function graphqlMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlugin<{ readonly dryRun?: boolean }> {
+export function graphqlMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlugin<{ readonly dryRuns?: number }> {
   return {
     async requestDidStart() {
       const started = process.hrtime.bigint();
       let operation = '(none)';
       let type = '(none)';
+      let mutationFields = 0;
       return {
         async didResolveOperation({ operation: op, schema }) {
           if (!op) return;
           type = op.operation;
+          if (op.operation === 'mutation')
+            mutationFields = op.selectionSet.selections.filter((s) => s.kind === Kind.FIELD && s.name.value !== '__typename').length;
           const name = rootField(op);
           // Only names the schema has (and its three meta-fields): anything a client can invent would be an unbounded label.
           operation = schema.getRootType(op.operation)?.getFields()[name] || META_FIELDS.has(name) ? name : '(unknown)';
@@ -25,8 +28,9 @@ export function graphqlMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlugi
         async willSendResponse({ response, contextValue }) {
           const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
           const codes = errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
-          // A dry run created nothing: counted apart, so `ok` creates stay creates.
-          const labels = { operation, type, outcome: codes[0] ?? (contextValue.dryRun ? 'dry_run' : 'ok') };
+          // A request of dry runs only created nothing: counted apart, so `ok` creates stay creates.
+          const dryOnly = mutationFields > 0 && contextValue.dryRuns === mutationFields;
+          const labels = { operation, type, outcome: codes[0] ?? (dryOnly ? 'dry_run' : 'ok') };
           metrics.graphqlRequestFinished(labels, Number(process.hrtime.bigint() - started) / 1e9);
           const storeDown = errors.filter((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE' && !e.extensions?.shuttingDown).length;
           if (storeDown) metrics.storeErrors.inc(storeDown);

@@ -110,16 +110,27 @@ function secretsOf(call: ProviderCall): CallSecrets {
 /**
  * What was created, as the answer and the idempotency record keep it: a provider that echoes a secret it was
  * sent (hoop quotes the password back; one might put it in `name`) must not put it in the record or in the
- * answer's account. A field holding one of this call's secrets (4 characters or more) reads `<redacted>`.
+ * answer's account. A field that is one of this call's secrets (4 characters or more, any case), or holds
+ * one of 8 or more as sent, URL-encoded or JSON-escaped, reads `<redacted>`. Shorter secrets are looked for
+ * as the whole field only: a password "acme.io" must not blank the e-mail bob@acme.io.
  */
 function withoutSecrets(entity: CreatedEntity, secrets: readonly string[]): CreatedEntity {
-  const lowered = secrets.filter((s) => s.length >= 4).map((s) => s.toLowerCase());
+  const whole = secrets.filter((s) => s.length >= 4).map((s) => s.toLowerCase());
+  const inside = secrets
+    .filter((s) => s.length >= MIN_SECRET_INSIDE)
+    .flatMap((s) => [s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)])
+    .map((s) => s.toLowerCase());
   const out: Record<string, string | undefined> = { ...entity };
   for (const [k, v] of Object.entries(out)) {
-    if (typeof v === 'string' && lowered.some((s) => v.toLowerCase().includes(s))) out[k] = REDACTED;
+    if (typeof v !== 'string') continue;
+    const lower = v.toLowerCase();
+    if (whole.includes(lower.trim()) || inside.some((s) => lower.includes(s))) out[k] = REDACTED;
   }
   return out as CreatedEntity;
 }
+
+/** A secret this long is found inside a field; a shorter one only as the whole field (see withoutSecrets). */
+const MIN_SECRET_INSIDE = 8;
 
 function safeRead<T>(read: (json: unknown, status: number) => T | undefined, json: unknown, status: number): T | undefined {
   try {

@@ -144,8 +144,9 @@ export function playgroundPage(options: PlaygroundPageOptions): string {
  * With an API key required, a request without a usable Authorization header
  * is answered in the page: the 401 it would get tells less than the hint, and
  * the schema fetch on load would otherwise fail before anyone could type a key.
- * GraphiQL keeps headers per tab: a tab still holding the placeholder sends
- * the key last sent from another tab (kept in the page's memory only, never
+ * GraphiQL keeps headers per tab: a tab still holding the placeholder (and
+ * only such a tab: one whose header was removed or changed gets the hint)
+ * sends the key last sent from another tab (kept in the page's memory only, never
  * in storage), so the key is typed once, not once per tab.
  */
 const BOOT_SCRIPT = `
@@ -160,6 +161,11 @@ const BOOT_SCRIPT = `
     });
     return found;
   }
+  function holdsPlaceholder(headers) {
+    return Object.keys(headers || {}).some(function (k) {
+      return k.toLowerCase() === 'authorization' && String(headers[k]).indexOf('<your API key>') !== -1;
+    });
+  }
   function withKey(headers, key) {
     var out = {};
     Object.keys(headers || {}).forEach(function (k) {
@@ -173,7 +179,8 @@ const BOOT_SCRIPT = `
         var headers = opts && opts.headers;
         var key = usableAuthorization(headers);
         if (key) lastKey = key;
-        else if (lastKey) return send(params, Object.assign({}, opts, { headers: withKey(headers, lastKey) }));
+        // Only a tab that still holds the placeholder: one whose header was emptied or changed sends what it says.
+        else if (lastKey && holdsPlaceholder(headers)) return send(params, Object.assign({}, opts, { headers: withKey(headers, lastKey) }));
         if (key) return send(params, opts);
         return Promise.resolve({ errors: [{ message: config.authHint }] });
       }

@@ -75,6 +75,24 @@ describe('secrets a provider echoes in an error message are scrubbed', () => {
     expect(h.logs()).not.toContain(password);
   });
 
+  it('an echoed secret URL-encoded inside a field is found too; a short password that is part of an ordinary value blanks nothing', async () => {
+    const password = `s3cr!t@${uniqueName('pw').slice(-6)} x`;
+    const email = `${uniqueName('enc')}@example.com`;
+    h.sandboxes.hoop.inject({
+      route: 'POST /users',
+      response: { status: 201, body: { id: uniqueName('u'), email, name: `Carol ${encodeURIComponent(password)}`, status: 'active' } },
+    });
+    const encoded = await h.gql(CREATE_USER, { input: { email, providers: ['hoop'], hoop: { password } } });
+    expect(encoded.body.data.createUser.results[0].user).toMatchObject({ email, name: '<redacted>' });
+    expect(await everythingInRedis()).not.toContain(encodeURIComponent(password));
+    // "acme.io" as a password is part of the e-mail's domain: the e-mail stays as the provider said (only a
+    // field that is the short secret itself would read <redacted>).
+    const mail = `${uniqueName('short')}@acme.io`;
+    h.sandboxes.hoop.inject({ route: 'POST /users', response: { status: 201, body: { id: uniqueName('u'), email: mail, name: 'Bob', status: 'active' } } });
+    const res = await h.gql(CREATE_USER, { input: { email: mail, providers: ['hoop'], hoop: { password: 'acme.io' } } });
+    expect(res.body.data.createUser.results[0].user).toMatchObject({ email: mail, name: 'Bob' });
+  });
+
   it.each([
     ['upper-cased', (pw: string) => `PASSWORD ${pw.toUpperCase()} IS TOO WEAK`],
     ['URL-encoded', (pw: string) => `rejected form field password=${encodeURIComponent(pw)}`],

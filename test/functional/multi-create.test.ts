@@ -1,4 +1,5 @@
 import { CREATE_SA } from '../helpers/graphql.client';
+import { sample, scrape } from '../helpers/metrics.scrape';
 import { CountingProxy } from '../helpers/tcp.proxy';
 import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
 
@@ -98,6 +99,22 @@ describe("several creates in one request: one failure never hides another field'
     beforeEach(() => {
       h.sandboxes.reset();
       proxy.reset();
+    });
+
+    it('a create beside a dry run is counted as a create (ok) in the metrics; two dry runs as a dry run', async () => {
+      const count = async (outcome: string) =>
+        sample((await scrape(h.url)).samples, 'idgw_graphql_requests_total', { operation: 'createServiceAccount', type: 'mutation', outcome }) ?? 0;
+      const [ok, dry] = [await count('ok'), await count('dry_run')];
+      const both = (dryA: boolean) =>
+        h.gql(
+          `mutation($a: CreateServiceAccountInput!, $b: CreateServiceAccountInput!, $d: Boolean!) {
+             a: createServiceAccount(input: $a, dryRun: $d) { status } b: createServiceAccount(input: $b, dryRun: true) { status } }`,
+          { a: { name: uniqueName('mix'), providers: ['hoop'] }, b: { name: uniqueName('mixd'), providers: ['hoop'] }, d: dryA },
+        );
+      expect((await both(false)).body.data).toEqual({ a: { status: 'SUCCEEDED' }, b: { status: 'DRY_RUN' } });
+      expect([await count('ok'), await count('dry_run')]).toEqual([ok + 1, dry]);
+      expect((await both(true)).body.data).toEqual({ a: { status: 'DRY_RUN' }, b: { status: 'DRY_RUN' } });
+      expect([await count('ok'), await count('dry_run')]).toEqual([ok + 1, dry + 1]);
     });
 
     it('a repeated create beside a fresh one: the fresh one keeps its credentials, the repeat is CONFLICT, HTTP 200', async () => {

@@ -19,7 +19,7 @@ export async function dryRunAnswer<O extends Operation>(
   input: CreateRequest<O>,
   ctx: GatewayContext,
 ): Promise<{ idempotencyKey: string; status: AnswerStatus; results: []; plan: CreatePlan }> {
-  ctx.dryRun = true;
+  ctx.dryRuns++;
   const plan = toPlan(await ctx.identity.plan(operation, ctx.caller, input), ctx.identity);
   return { idempotencyKey: plan.idempotencyKey, status: AnswerStatus.DRY_RUN, results: [], plan };
 }
