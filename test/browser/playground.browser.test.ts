@@ -102,12 +102,25 @@ describe('the GraphiQL playground in Chromium', () => {
 
       // The other tabs still hold the placeholder: they send the key typed once, not the hint.
       await w.page.locator('.graphiql-tab').getByText('Providers', { exact: true }).click();
+      // GraphiQL takes the tab's operation into its state a moment after the switch: run only once it shows.
+      await w.page.locator('.graphiql-query-editor').getByText('query Providers').waitFor({ timeout: 15_000 });
+      await new Promise((r) => setTimeout(r, 300));
       await expect(w.page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden)').innerText()).resolves.toContain('Bearer <your API key>');
       await w.page.click(EXECUTE);
       const answer = () => w.page.locator(RESULT).innerText();
       for (let i = 0; i < 150 && !(await answer()).includes('"playground-user"'); i++) await new Promise((r) => setTimeout(r, 100));
       expect(await answer()).toContain('"id": "playground-user"');
       expect(await w.page.locator(RESULT).innerText()).not.toContain('requires an API key');
+
+      // A tab whose header was emptied sends what it says (nothing): the hint, not the remembered key.
+      const tabHeaders = w.page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden)');
+      await tabHeaders.locator('.CodeMirror').click();
+      await w.page.keyboard.press('Control+A');
+      await w.page.keyboard.insertText('{}');
+      await new Promise((r) => setTimeout(r, 800)); // GraphiQL's debounce before the editor's text is its state
+      await w.page.click(EXECUTE);
+      for (let i = 0; i < 150 && !(await answer()).includes('requires an API key'); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await answer()).toContain('requires an API key');
       expectNothingForeignOrBroken(w);
       await w.context.close();
     });
