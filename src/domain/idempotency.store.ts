@@ -78,6 +78,11 @@ export interface GuardOptions {
    * only be an expired earlier record's, whose identity exists; refused like another record's.
    */
   readonly fresh?: boolean;
+  /**
+   * The caller proved it holds the record's lease (ownsLease): a guard another owner of this record holds busy
+   * is that of an attempt that lost the lease (stalled past it, or given back after a failed phase), and is taken.
+   */
+  readonly leaseHeld?: boolean;
 }
 
 export interface CompleteOptions {
@@ -155,6 +160,8 @@ export interface IdempotencyStore {
   get(refs: readonly RecordRef[]): Promise<Array<StoredRecord | null>>;
   /** Reads, never writes: one round trip, no key created, no TTL touched. */
   inspect(ref: RecordRef, fingerprint: string, guards: readonly GuardRef[]): Promise<Inspection>;
+  /** Whether this owner holds the record's lease now (asked only when a guard claim answered 'attempt'). */
+  ownsLease(ref: RecordRef, owner: string): Promise<boolean>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -131,7 +131,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       const gid = guardId(ref.operation, g);
       const cur = this.guards.get(gid);
       const running = cur?.busyUntil !== undefined && cur.busyUntil > now;
-      if (cur && cur.expiresAt > now && cur.record === rid && running && cur.owner !== owner) return 'attempt';
+      if (cur && cur.expiresAt > now && cur.record === rid && running && cur.owner !== owner && !options.leaseHeld) return 'attempt';
       if (cur && cur.expiresAt > now && (cur.record !== rid || (options.fresh && !running))) {
         return running ? 'busy' : cur.record !== rid ? false : 'earlier';
       }
@@ -226,6 +226,11 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
 
   auditEvents(query: AuditQuery): Promise<AuditPage> {
     return this.audit.page(query);
+  }
+
+  async ownsLease(ref: RecordRef, owner: string): Promise<boolean> {
+    const rec = this.live(recordId(ref));
+    return rec?.state === 'in_progress' && rec.owner === owner && rec.leaseUntil > this.now();
   }
 
   async ping(): Promise<void> {}

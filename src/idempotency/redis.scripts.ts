@@ -86,6 +86,7 @@ return 1
  * identity, so refused as well: 3, to tell the client it was its own key's earlier attempt. Held busy by
  * another owner of this same record: 4. One of the two attempts lost its lease (a stall past it, and a
  * takeover meanwhile); the one holding the guard may still be calling, so the other sends nothing.
+ * ARGV[6] '1' (leaseHeld): the caller holds the lease, so that holder is the stale one: taken.
  */
 export const GUARD_CLAIM = `
 local t = redis.call('TIME')
@@ -96,7 +97,7 @@ local busy = mine .. 'busy:' .. (now + tonumber(ARGV[4]))
 if v then
   local untilMs = tonumber(string.match(v, '|busy:(%d+)$'))
   local other = string.sub(v, 1, string.len(ARGV[1]) + 1) ~= ARGV[1] .. '|'
-  if not other and untilMs and untilMs > now and string.sub(v, 1, string.len(mine)) ~= mine then return 4 end
+  if ARGV[6] ~= '1' and not other and untilMs and untilMs > now and string.sub(v, 1, string.len(mine)) ~= mine then return 4 end
   if other or (ARGV[5] == '1' and not (untilMs and untilMs > now)) then
     if untilMs and untilMs > now then return 2 end
     if other then return 0 end

@@ -154,7 +154,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     try {
       const lease = String(this.options.leaseSeconds * 1000);
       const fresh = options.fresh ? '1' : '0';
-      replies = await this.phase(keys.map((key) => ({ key, add: (p) => p.idgwGuardClaim(key, rid, owner, ttl, lease, fresh) })));
+      const leaseHeld = options.leaseHeld ? '1' : '0';
+      replies = await this.phase(keys.map((key) => ({ key, add: (p) => p.idgwGuardClaim(key, rid, owner, ttl, lease, fresh, leaseHeld) })));
     } catch (err) {
       // As with a claim: guard claims that timed out may still run when a stalled Redis resumes, or ran on
       // the nodes that answered while another failed (a Cluster failover), and would then hold their names
@@ -357,6 +358,11 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       const info = await masters[0]!.cluster('INFO');
       if (!/cluster_state:ok/.test(info)) throw new Error('cluster state is not ok');
     });
+  }
+
+  async ownsLease(ref: RecordRef, owner: string): Promise<boolean> {
+    const lease = this.recordKeys(ref)[1];
+    return this.run(async () => (await this.redis.get(lease)) === owner);
   }
 
   async close(): Promise<void> {

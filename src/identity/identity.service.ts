@@ -23,6 +23,7 @@ import {
   type PlannedTarget,
   type CreateResult,
   type GuardClaim,
+  type GuardOptions,
   type GuardRef,
   wouldClaim,
   type IdempotencyStore,
@@ -404,6 +405,7 @@ export class IdentityService {
       const keepOnFailure = guards.filter((g) => earlierAttempt(claim, g.providerId, previous.get(g.providerId)) !== undefined);
       const fresh = claim.previous.length === 0 && claim.takenOverFrom.length === 0;
       held = await this.options.store.guard(ref, claim.owner, guards, { keepOnFailure, fresh });
+      if (held.includes('attempt')) held = await this.settleAttempts(ref, claim.owner, guards, held, { keepOnFailure, fresh });
     } catch (err) {
       await this.options.store.release(ref, claim.owner).catch(() => undefined);
       throw err;
@@ -575,6 +577,30 @@ export class IdentityService {
       problems.push({ field: 'idempotencyKey', message: 'differs from the Idempotency-Key header; send one, or the same value in both' });
     }
     return fromInput ?? fromHeader;
+  }
+
+  /**
+   * Another owner of this record holds some guards busy (docs/idempotency.md, "Lease and takeover"). The lease
+   * decides which attempt is stale: holding it, this one takes those guards (the other stalled past its lease,
+   * or gave its claim back after a failed phase); not holding it, this one stalled and was taken over: it sends
+   * nothing and answers as a request still in progress. The guards it took stay busy under its token until the
+   * lease's owner takes them the same way. One more round trip, only then.
+   */
+  private async settleAttempts(ref: RecordRef, owner: string, guards: readonly GuardRef[], held: GuardClaim[], options: GuardOptions): Promise<GuardClaim[]> {
+    if (!(await this.options.store.ownsLease(ref, owner))) {
+      this.events.idempotency('in_progress');
+      throw new ConflictError(
+        'A request with this idempotency key is still in progress (this attempt outlived its lease and was taken over); nothing was sent by it. Retry after it finishes.',
+        {
+          idempotencyKey: ref.key,
+          inProgress: true,
+        },
+      );
+    }
+    const contested = guards.filter((_, i) => held[i] === 'attempt');
+    const taken = await this.options.store.guard(ref, owner, contested, { ...options, leaseHeld: true });
+    let next = 0;
+    return held.map((h) => (h === 'attempt' ? taken[next++] : h));
   }
 
   /** Gives the claim back (and answers 503) instead of starting upstream calls during shutdown. */

@@ -27,8 +27,8 @@ export class RecordingStore implements IdempotencyStore {
   readonly guards: GuardRef[][] = [];
   readonly completions: Completion[] = [];
   readonly releases: RecordRef[] = [];
-  /** Set to make the next call of that method throw. */
-  failNext?: 'guard' | 'complete';
+  /** Set to make the next call of that method throw; 'guard-landed': the guard claims land, then the call fails (a reply lost). */
+  failNext?: 'guard' | 'guard-landed' | 'complete';
 
   constructor(now: () => number = Date.now) {
     this.inner = new MemoryIdempotencyStore({ ttlSeconds: 3600, leaseSeconds: 30, maxRecords: 1000, audit: { retentionSeconds: 86400, maxEvents: 1000 } }, now);
@@ -45,6 +45,11 @@ export class RecordingStore implements IdempotencyStore {
     this.guards.push([...guards]);
     this.guardOptions.push(options);
     this.maybeFail('guard');
+    if (this.failNext === 'guard-landed') {
+      this.failNext = undefined;
+      await this.inner.guard(ref, owner, guards, options);
+      throw new Error('store guard failed after its claims landed');
+    }
     return this.inner.guard(ref, owner, guards, options);
   }
 
@@ -77,6 +82,10 @@ export class RecordingStore implements IdempotencyStore {
 
   async inspect(ref: RecordRef, fingerprint: string, guards: readonly GuardRef[]): Promise<Inspection> {
     return this.inner.inspect(ref, fingerprint, guards);
+  }
+
+  async ownsLease(ref: RecordRef, owner: string): Promise<boolean> {
+    return this.inner.ownsLease(ref, owner);
   }
 
   async ping(): Promise<void> {

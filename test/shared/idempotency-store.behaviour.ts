@@ -242,11 +242,34 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
       await sleep(1100);
       const next = await claimed(s, r, 'fp', ['hoop']);
       expect(await s.guard(r, next.owner, [g])).toEqual([true]);
-      // The stalled attempt wakes up: the guard is the takeover's, busy; it sends nothing, fresh claim or not.
+      // The stalled attempt wakes up: the guard is the takeover's, busy; it sends nothing, fresh claim or not,
+      // and the lease says which of the two is stale.
       expect(await s.guard(r, old.owner, [g], { fresh: true })).toEqual(['attempt']);
       expect(await s.guard(r, old.owner, [g])).toEqual(['attempt']);
+      expect([await s.ownsLease(r, old.owner), await s.ownsLease(r, next.owner)]).toEqual([false, true]);
       // And the takeover still holds it: it re-takes it, and no other key may.
       expect(await s.guard(r, next.owner, [g])).toEqual([true]);
+      const intruder = ref();
+      expect(await s.guard(intruder, (await claimed(s, intruder, 'fi', [])).owner, [g])).toEqual(['busy']);
+    });
+
+    it("a guard left busy by an attempt whose claim was given back is taken by the lease's owner (leaseHeld), never blocking the key's retry", async () => {
+      const s = store({ ttlSeconds: 600, leaseSeconds: 30 });
+      const r = ref();
+      const g = newGuard();
+      // A first attempt fails on another target (retryable), keeping nothing of g...
+      const first = await claimed(s, r, 'fp', ['hoop']);
+      await s.complete(r, first.owner, done([failed('hoop', ProviderErrorCode.UNAVAILABLE, true)]), AUDIT);
+      // ...a retry takes g, its guard phase then fails (a Redis hiccup) and its claim is given back, g still busy.
+      const retry = await claimed(s, r, 'fp', ['hoop']);
+      expect(await s.guard(r, retry.owner, [g])).toEqual([true]);
+      await s.release(r, retry.owner);
+      // The next retry meets g busy under the given-back attempt: 'attempt'; it holds the lease, so it takes it.
+      const again = await claimed(s, r, 'fp', ['hoop']);
+      expect(await s.guard(r, again.owner, [g])).toEqual(['attempt']);
+      expect(await s.ownsLease(r, again.owner)).toBe(true);
+      expect(await s.guard(r, again.owner, [g], { leaseHeld: true })).toEqual([true]);
+      // Still no other key's: another record meets it busy.
       const intruder = ref();
       expect(await s.guard(intruder, (await claimed(s, intruder, 'fi', [])).owner, [g])).toEqual(['busy']);
     });

@@ -209,6 +209,59 @@ describe('natural-key guards', () => {
   });
 });
 
+describe('guards held by another attempt of the same key', () => {
+  it('a guard phase whose claims landed but whose reply was lost leaves a busy guard; the retry holds the lease and takes it', async () => {
+    const a = new FakeAdapter('a').answer(failed('UNAVAILABLE', 503));
+    const { service, store } = setup({ adapters: [a] });
+    expect((await create(service, sa({ idempotencyKey: 'k' }))).results[0]).toMatchObject({ kind: 'failed', failure: { retryable: true } });
+    store.failNext = 'guard-landed';
+    await expect(create(service, sa({ idempotencyKey: 'k' }))).rejects.toThrow('store guard failed');
+    expect(a.sends).toBe(1);
+    // Not "another attempt is creating it" for the lease's whole length: that attempt gave its claim back.
+    const retry = await create(service, sa({ idempotencyKey: 'k' }));
+    expect(retry.status).toBe('SUCCEEDED');
+    expect(a.sends).toBe(2);
+    expect(store.guardOptions.at(-1)).toMatchObject({ leaseHeld: true });
+  });
+
+  it('an attempt that outlived its lease wakes while the takeover is calling: it sends nothing, CONFLICT in progress', async () => {
+    let clock = 1_000_000;
+    let finishTakeover!: () => void;
+    const takeoverCalling = new Promise<void>((r) => (finishTakeover = r));
+    const a = new FakeAdapter('a').answer(async () => {
+      await takeoverCalling;
+      return created('a');
+    });
+    const { service, store } = setup({ adapters: [a], now: () => clock });
+    // The first attempt claims, then stalls before its guards, past its lease.
+    const guardOf = store.guard.bind(store);
+    let resume!: () => void;
+    const paused = new Promise<void>((r) => (resume = r));
+    let firstCall = true;
+    store.guard = async (...args) => {
+      if (firstCall) {
+        firstCall = false;
+        await paused;
+      }
+      return guardOf(...args);
+    };
+    const first = create(service, sa({ idempotencyKey: 'k' }));
+    await new Promise((r) => setImmediate(r));
+    clock += 31_000;
+    // The key is taken over; that attempt guards and is still calling the provider when the first wakes up.
+    const takeover = create(service, sa({ idempotencyKey: 'k' }));
+    for (let i = 0; i < 20 && a.sends === 0; i++) await new Promise((r) => setImmediate(r));
+    expect(a.sends).toBe(1);
+    resume();
+    const err = await rejection(first);
+    expect(err).toBeInstanceOf(ConflictError);
+    expect((err as ConflictError).extensions).toMatchObject({ inProgress: true });
+    finishTakeover();
+    expect((await takeover).status).toBe('SUCCEEDED');
+    expect(a.sends).toBe(1);
+  });
+});
+
 describe('replays and outcomes', () => {
   it('a retry of a PARTIAL calls only the retryable failure; successes replay without credentials; permanent failures stand', async () => {
     const a = new FakeAdapter('a');
