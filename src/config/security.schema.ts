@@ -73,7 +73,7 @@ export const limitsSchema = z
     tokens: z.number().int().min(500).max(100_000).default(4000),
     directives: z.number().int().min(0).max(100).default(10),
     /** graphql-armor cost (objects 2, scalars 1, deeper fields weigh more); introspection excluded. */
-    cost: z.number().int().min(100).max(1_000_000).default(5000),
+    cost: z.number().int().min(100).max(1_000_000).default(10_000),
     /** Items of any list in the variables, checked on the JSON before GraphQL coerces it. */
     listItems: z.number().int().min(1).max(100_000).default(100),
   })
@@ -82,6 +82,6 @@ export const limitsSchema = z
 /** Connection-level bounds: how long a client may take and how many may be connected. */
 export const connectionFields = {
   maxConnections: z.number().int().min(1).max(100_000).default(1024),
-  headersTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+  headersTimeoutMs: z.number().int().min(100).max(120_000).default(5000),
   requestTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
 };

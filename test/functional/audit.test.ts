@@ -70,6 +70,14 @@ describe('the audit trail: one event per create attempt that reached the store',
   });
   beforeEach(() => h.sandboxes.reset());
 
+  it('a full page of 100 with the whole selection is within the default cost limit, written inline as with a variable', async () => {
+    const inline = AUDIT.replace(/query Audit\([^)]*\)/, 'query Audit').replace('first: $first, after: $after, filter: $filter', 'first: 100');
+    expect(inline).toContain('auditEvents(first: 100)');
+    const res = await h.gql(inline, {}, AUDITOR);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.auditEvents.edges.length).toBeLessThanOrEqual(100);
+  });
+
   it("a provider's request id for a failure reaches the client and the audit trail, for the provider's support", async () => {
     const key = uniqueName('k');
     h.sandboxes.generic.inject({ response: { status: 409, body: { code: 409, data: null, message: 'name taken', requestId: 'req_support_42' } } });
