@@ -62,8 +62,11 @@ export function jwksKeySet(options: JwksOptions): JWTVerifyGetKey {
       return await remote(header, token);
     } catch (err) {
       if (!isFetchFailure(err)) throw err;
-      failedUntil = Date.now() + cooldownMs;
-      options.onOutage?.(describe(err));
+      // Requests that waited on the same failed fetch (jose shares one) report it once.
+      if (Date.now() >= failedUntil) {
+        failedUntil = Date.now() + cooldownMs;
+        options.onOutage?.(describe(err));
+      }
       return fromLastGood(header, token);
     }
   };
