@@ -34,16 +34,28 @@ export function jwksKeySet(options: JwksOptions): JWTVerifyGetKey {
     // An unknown `kid` triggers a re-fetch (rotation), but no more often than the cooldown.
     cooldownDuration: options.cooldownSeconds * 1000,
     cacheMaxAge: options.cacheSeconds * 1000,
-    timeoutDuration: 5000,
+    timeoutDuration: FETCH_TIMEOUT_MS,
   });
   let failedUntil = 0;
-  let stale: { jwks: object; set: JWTVerifyGetKey } | undefined;
+  let stale: { text: string; set: JWTVerifyGetKey } | undefined;
 
   const lastGood = (): JWTVerifyGetKey => {
     const jwks = remote.jwks();
     if (!jwks) throw new JwksUnavailableError(Math.ceil((failedUntil - Date.now()) / 1000));
-    if (stale?.jwks !== jwks) stale = { jwks, set: createLocalJWKSet(jwks) };
+    // jose hands out a copy each time: compared by content, so the local set (and its key imports) is built once.
+    const text = JSON.stringify(jwks);
+    if (stale?.text !== text) stale = { text, set: createLocalJWKSet(jwks) };
     return stale.set;
+  };
+
+  // jose's timeout covers the response's headers only: a body that stalls would hold every JWT request (they
+  // share jose's one pending fetch) for as long as the connection stays open. A deadline of our own.
+  const withDeadline: JWTVerifyGetKey = (header, token) => {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new FetchDeadlineError()), FETCH_TIMEOUT_MS + 500);
+    });
+    return Promise.race([remote(header, token), deadline]).finally(() => clearTimeout(timer));
   };
 
   // A kid the last good set lacks may be a key rotated in during the outage: not the token's fault either.
@@ -59,7 +71,7 @@ export function jwksKeySet(options: JwksOptions): JWTVerifyGetKey {
   return async (header, token) => {
     if (Date.now() < failedUntil) return fromLastGood(header, token);
     try {
-      return await remote(header, token);
+      return await withDeadline(header, token);
     } catch (err) {
       if (!isFetchFailure(err)) throw err;
       // Requests that waited on the same failed fetch (jose shares one) report it once.
@@ -72,11 +84,27 @@ export function jwksKeySet(options: JwksOptions): JWTVerifyGetKey {
   };
 }
 
-/** jose's own verdicts on a token or key carry codes ERR_JWS_*, ERR_JWT_*, ERR_JWKS_*_MATCHING_KEY(S)…; a fetch's failure does not. */
+const FETCH_TIMEOUT_MS = 5000;
+
+class FetchDeadlineError extends Error {
+  constructor() {
+    super(`no complete key set within ${FETCH_TIMEOUT_MS + 500} ms`);
+  }
+}
+
+/**
+ * Only what fetching the set can throw: jose's timeout, its "Expected 200 OK" and "Failed to parse" errors, a
+ * document that is no key set, our deadline, and a system error of the connection (ECONNREFUSED, ENOTFOUND…
+ * with a `syscall`, or a bare E-code). Anything else (a key in the set Node cannot import, a token's own fault) is no outage:
+ * counting it would let a token naming a broken key stop every fetch for the cooldown.
+ */
 function isFetchFailure(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
-  if (code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JWKS_INVALID' || code === 'ERR_JOSE_GENERIC') return true;
-  return typeof code !== 'string' || !code.startsWith('ERR_J');
+  if (err instanceof FetchDeadlineError) return true;
+  const e = err as { code?: unknown; message?: unknown; syscall?: unknown } | null;
+  if (e?.code === 'ERR_JWKS_TIMEOUT' || e?.code === 'ERR_JWKS_INVALID') return true;
+  if (e?.code === 'ERR_JOSE_GENERIC') return typeof e.message === 'string' && /JSON Web Key Set HTTP response/.test(e.message);
+  // A system error of the connection: a `syscall` (connect, getaddrinfo), or an E-code alone ("socket hang up" is ECONNRESET).
+  return typeof e?.syscall === 'string' || (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code));
 }
 
 function describe(err: unknown): string {

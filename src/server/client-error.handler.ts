@@ -6,13 +6,15 @@ import { ErrorCode, HTTP_STATUS } from '../errors/error-code.enum';
 /**
  * What Node's HTTP parser refuses before any handler runs (headers over its 16 KiB limit, a request that
  * does not parse, a header or request timeout) gets the gateway's error shape, not Node's bare status line
- * with an empty body: every refusal has `extensions.code` and `requestId` (docs/errors.md). Node's own
- * handling is kept for the rest: a connection already answering, or gone, is only destroyed.
+ * with an empty body: every refusal has `extensions.code` and `requestId` (docs/errors.md). A connection
+ * still answering an earlier request, or gone, is only destroyed.
  */
 export function answerClientErrors(server: Server): void {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    const answering = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
-    if (err.code === 'ECONNRESET' || !socket.writable || answering) return void socket.destroy();
+    // An earlier request on this connection (pipelined) is still being answered: whatever is written now would be
+    // read as its answer ("nothing was run", while a create may be running). Only closed, as a broken connection.
+    const pending = (socket as Duplex & { _httpMessage?: unknown })._httpMessage;
+    if (err.code === 'ECONNRESET' || !socket.writable || pending) return void socket.destroy();
     const [code, message] = refusal(err.code);
     const status = HTTP_STATUS[code].refused;
     const requestId = randomUUID();

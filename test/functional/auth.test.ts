@@ -16,6 +16,8 @@ class JwksServer {
   fetches = 0;
   /** `down`: the identity provider fails (an HTML 500, as a proxy in front of it would answer). */
   down = false;
+  /** `stall`: it sends its headers and the start of a body, then nothing more. */
+  stall = false;
   private server: Server | undefined;
   url = '';
   async start(): Promise<this> {
@@ -25,6 +27,11 @@ class JwksServer {
         res.statusCode = 500;
         return void res.end('<html>Internal Server Error</html>');
       }
+      if (this.stall) {
+        res.setHeader('content-type', 'application/json');
+        res.flushHeaders();
+        return void res.write('{"keys":[');
+      }
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ keys: this.keys }));
     });
@@ -33,6 +40,8 @@ class JwksServer {
     return this;
   }
   stop(): Promise<void> {
+    // A stalled answer keeps its connection open: close() alone would wait for it forever.
+    this.server!.closeAllConnections();
     return new Promise((r) => this.server!.close(() => r()));
   }
 }
@@ -254,6 +263,37 @@ describe('an identity provider whose key set (jwt.jwksUrl) cannot be fetched', (
     jwks.down = false;
     await new Promise((r) => setTimeout(r, 3100));
     expect(await viewer(h, await token(k2))).toMatchObject({ status: 200, id: 'svc-deployer' });
+  });
+
+  it('a key set whose body stalls after its headers is an outage too: answered from the last set within seconds, not held', async () => {
+    jwks.keys = [k1.jwk];
+    jwks.down = false;
+    jwks.stall = false;
+    const h = await start();
+    expect(await viewer(h, await token(k1))).toMatchObject({ status: 200 });
+    jwks.stall = true;
+    await new Promise((r) => setTimeout(r, 1200));
+    const started = Date.now();
+    expect(await viewer(h, await token(k1))).toMatchObject({ status: 200, id: 'svc-deployer' });
+    expect(Date.now() - started).toBeLessThan(15_000); // bounded by the gateway's own deadline (5.5 s), not the socket
+    expect(h.logs()).toMatch(/"reason":"no complete key set within 5500 ms".*JWKS unreachable/);
+    jwks.stall = false;
+  }, 30_000);
+
+  it('a key in the set that Node cannot import is no outage: its token is 401, nothing stops the next fetch', async () => {
+    // An RSA key with a private exponent but not its primes: listed by the provider, refused by Node's import.
+    const broken = { ...(k2.jwk as Record<string, unknown>), kid: 'broken', d: 'AQAB' };
+    jwks.keys = [k1.jwk, broken];
+    jwks.down = false;
+    jwks.stall = false;
+    const h = await start();
+    expect((await viewer(h, await token({ ...k2, kid: 'broken' }))).status).toBe(401);
+    expect(h.logs()).not.toMatch(/JWKS unreachable/);
+    // The provider rotates in k2: once jose's own cooldown since the last fetch is over, its token is verified.
+    jwks.keys = [k1.jwk, k2.jwk];
+    await new Promise((r) => setTimeout(r, 3100));
+    expect(await viewer(h, await token(k2))).toMatchObject({ status: 200, id: 'svc-deployer' });
+    expect(h.logs()).not.toMatch(/JWKS unreachable/);
   });
 
   it('with no key set fetched yet, a valid token is 503, never 401', async () => {

@@ -125,6 +125,21 @@ describe('the HTTP layer refuses cheaply: auth before the body, bounded connecti
     expect(JSON.parse(garbage.split('\r\n\r\n')[1]).errors[0].extensions.code).toBe('BAD_REQUEST');
   });
 
+  it('bytes the parser refuses after a pipelined create still running: the connection is closed, never told "nothing was run"', async () => {
+    h.sandboxes.hoop.inject({ delayMs: 400 });
+    const body = JSON.stringify({
+      query: 'mutation($n: String!) { createServiceAccount(input: {name: $n, providers: ["hoop"]}) { status } }',
+      variables: { n: uniqueName('pipe') },
+    });
+    const { answer } = await rawRequest(
+      h.gateway.port,
+      `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\nauthorization: Bearer ${API_KEY}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}GARBAGE\r\n\r\n`,
+    );
+    const text = await answer;
+    expect(text).not.toContain('nothing was run');
+    expect(text).not.toMatch(/^HTTP\/1\.1 400/);
+  });
+
   it('connections beyond server.maxConnections are closed at once; the gateway serves again when they go', async () => {
     const idle = await Promise.all(Array.from({ length: 40 }, () => rawRequest(h.gateway.port, 'GET /healthz HTTP/1.1\r\n')));
     const extra = await rawRequest(h.gateway.port, 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
