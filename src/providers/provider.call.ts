@@ -11,7 +11,7 @@ import {
 import { answerReading, failure, httpFailure, parseJsonText, scrubbedMessage, transportFailure, type FailureQuirks } from './http-failure.mapper';
 import type { UnreadResponse } from './http/http-outcome.types';
 import type { ProviderHttpClient } from './http/provider-http.client';
-import { callSecrets, scrub, type CallSecrets } from './secret.scrubber';
+import { callSecrets, quotedForms, scrub, type CallSecrets } from './secret.scrubber';
 
 /** A readable 2xx: what was created, or (generic envelopes) an error carried inside a 200, its message untrimmed. */
 export type SuccessRead = { entity: CreatedEntity; credentials: IssuedCredential[] } | { failure: TargetFailure };
@@ -118,7 +118,7 @@ function withoutSecrets(entity: CreatedEntity, secrets: readonly string[]): Crea
   const whole = secrets.filter((s) => s.length >= 4).map((s) => s.toLowerCase());
   const inside = secrets
     .filter((s) => s.length >= MIN_SECRET_INSIDE)
-    .flatMap((s) => [s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)])
+    .flatMap(quotedForms)
     .map((s) => s.toLowerCase());
   const out: Record<string, string | undefined> = { ...entity };
   for (const [k, v] of Object.entries(out)) {

@@ -27,11 +27,15 @@ export interface CallSecrets {
 /** Shorter runs are too likely to be a word of the message ("password1" in a password): only whole values are looked for. */
 const FRAGMENT_MIN = 10;
 
+/** A secret as a provider may quote it: as sent, URL-encoded (a form or query it echoes), JSON-escaped (a body it echoes). */
+export function quotedForms(secret: string): string[] {
+  return [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)];
+}
+
 /** How `scrub` looks for the secret values of one call (its token, with and without its scheme, and secret body fields). */
 export function callSecrets(found: readonly string[]): CallSecrets {
   const values = [...new Set(found.filter((s) => s.length > 0))];
-  // As a provider may quote them: as sent, URL-encoded (a form or query it echoes), JSON-escaped (a body it echoes).
-  const forms = values.flatMap((s) => [s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)]);
+  const forms = values.flatMap(quotedForms);
   // Encodings of shorter values are too likely to turn up in an id or a number by chance.
   const encoded = values
     .filter((s) => s.length >= 6)
