@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ErrorCode, HTTP_STATUS } from '../errors/error-code.enum';
+import { refusalBody } from './http.error';
 
 /**
  * What Node's HTTP parser refuses before any handler runs (headers over its 16 KiB limit, a request that
@@ -18,7 +19,7 @@ export function answerClientErrors(server: Server): void {
     const [code, message] = refusal(err.code);
     const status = HTTP_STATUS[code].refused;
     const requestId = randomUUID();
-    const body = JSON.stringify({ errors: [{ message, extensions: { code, requestId } }] });
+    const body = JSON.stringify(refusalBody(code, message, requestId));
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
         'Content-Type: application/json; charset=utf-8\r\n' +

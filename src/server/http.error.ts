@@ -32,12 +32,14 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, con
 }
 
 /** The same shape as a GraphQL error response, so a client reads every refusal one way. */
+export function refusalBody(code: ErrorCode, message: string, requestId: string | undefined): object {
+  return { errors: [{ message, extensions: { code, ...(requestId ? { requestId } : {}) } }] };
+}
+
 export function sendHttpError(res: ServerResponse, err: HttpError): void {
   for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
   if (err.close) res.setHeader('connection', 'close');
-  const requestId = requestIdOf(res);
-  const body = { errors: [{ message: err.message, extensions: { code: err.code, ...(requestId ? { requestId } : {}) } }] };
-  sendJson(res, err.status, body, errorContentType(res.req?.headers.accept));
+  sendJson(res, err.status, refusalBody(err.code, err.message, requestIdOf(res)), errorContentType(res.req?.headers.accept));
 }
 
 /** The id the HTTP server gave this exchange (http.server.ts sets it before anything else runs). */
