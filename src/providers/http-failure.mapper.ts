@@ -50,7 +50,16 @@ export function answerReading(quirks: FailureQuirks): AnswerReading | undefined 
 export function statusCarried(res: HttpResponse, quirks: FailureQuirks): number {
   if (!quirks.statusInside || res.status < 200 || res.status >= 300) return res.status;
   const json = parseJsonText(res.body);
+  parsedBodies.set(res, json);
   return (json !== undefined ? quirks.statusInside(json) : undefined) ?? res.status;
+}
+
+/** Bodies the breaker's reading parsed already (statusCarried), so a 2xx is parsed once per call, not twice. */
+const parsedBodies = new WeakMap<HttpResponse, unknown>();
+
+/** A 2xx body's JSON, or undefined: what statusCarried parsed, else parsed now. */
+export function responseJson(res: HttpResponse): unknown {
+  return parsedBodies.has(res) ? parsedBodies.get(res) : parseJsonText(res.body);
 }
 
 export function statusToCode(status: number): ProviderErrorCode {

@@ -8,7 +8,7 @@ import {
   type TargetOutcome,
   type UpstreamRequestDescription,
 } from '../domain';
-import { answerReading, failure, httpFailure, parseJsonText, scrubbedMessage, transportFailure, type FailureQuirks } from './http-failure.mapper';
+import { answerReading, failure, httpFailure, responseJson, scrubbedMessage, transportFailure, type FailureQuirks } from './http-failure.mapper';
 import type { UnreadResponse } from './http/http-outcome.types';
 import type { ProviderHttpClient } from './http/provider-http.client';
 import { callSecrets, quotedForms, scrub, type CallSecrets } from './secret.scrubber';
@@ -49,7 +49,7 @@ async function mapOutcome(call: ProviderCall, clean: (message: string) => string
   if (outcome.status < 200 || outcome.status >= 300) {
     return { kind: 'failed', failure: httpFailure(call.providerId, outcome, call.quirks, clean) };
   }
-  const json = parseJsonText(outcome.body);
+  const json = responseJson(outcome);
   // An error status carried inside the 2xx (generic envelopes) is that status, headers and all (a 429's Retry-After).
   const inside = json === undefined ? undefined : call.quirks.statusInside?.(json);
   if (inside !== undefined) {
