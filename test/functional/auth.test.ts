@@ -234,10 +234,14 @@ describe('an identity provider whose key set (jwt.jwksUrl) cannot be fetched', (
     for (const h of harnesses) await h.close();
     await jwks.stop();
   });
-
-  it('keeps verifying with the last key set fetched, answers 503 (not 401) for what it cannot check, fetches once per cooldown, and says so once', async () => {
+  // Each test starts from a healthy provider publishing k1 (a test changes it from there).
+  beforeEach(() => {
     jwks.keys = [k1.jwk];
     jwks.down = false;
+    jwks.stall = false;
+  });
+
+  it('keeps verifying with the last key set fetched, answers 503 (not 401) for what it cannot check, fetches once per cooldown, and says so once', async () => {
     const h = await start();
     expect(await viewer(h, await token(k1))).toMatchObject({ status: 200, id: 'svc-deployer' });
     jwks.down = true;
@@ -266,9 +270,6 @@ describe('an identity provider whose key set (jwt.jwksUrl) cannot be fetched', (
   });
 
   it('a key set whose body stalls after its headers is an outage too: answered from the last set within seconds, not held', async () => {
-    jwks.keys = [k1.jwk];
-    jwks.down = false;
-    jwks.stall = false;
     const h = await start();
     expect(await viewer(h, await token(k1))).toMatchObject({ status: 200 });
     jwks.stall = true;
@@ -277,15 +278,12 @@ describe('an identity provider whose key set (jwt.jwksUrl) cannot be fetched', (
     expect(await viewer(h, await token(k1))).toMatchObject({ status: 200, id: 'svc-deployer' });
     expect(Date.now() - started).toBeLessThan(15_000); // bounded by the gateway's own deadline (5.5 s), not the socket
     expect(h.logs()).toMatch(/"reason":"no complete key set within 5500 ms".*JWKS unreachable/);
-    jwks.stall = false;
   }, 30_000);
 
   it('a key in the set that Node cannot import is no outage: its token is 401, nothing stops the next fetch', async () => {
     // An RSA key with a private exponent but not its primes: listed by the provider, refused by Node's import.
     const broken = { ...(k2.jwk as Record<string, unknown>), kid: 'broken', d: 'AQAB' };
     jwks.keys = [k1.jwk, broken];
-    jwks.down = false;
-    jwks.stall = false;
     const h = await start();
     expect((await viewer(h, await token({ ...k2, kid: 'broken' }))).status).toBe(401);
     expect(h.logs()).not.toMatch(/JWKS unreachable/);
@@ -297,10 +295,8 @@ describe('an identity provider whose key set (jwt.jwksUrl) cannot be fetched', (
   });
 
   it('with no key set fetched yet, a valid token is 503, never 401', async () => {
-    jwks.keys = [k1.jwk];
     jwks.down = true;
     const h = await start();
     expect(await viewer(h, await token(k1))).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
-    jwks.down = false;
   });
 });
