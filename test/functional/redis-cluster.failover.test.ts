@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CREATE_SA, gql } from '../helpers/graphql.client';
-import { startCluster, type Cluster } from '../helpers/cluster.harness';
+import { onRedisCluster, startCluster, type Cluster } from '../helpers/cluster.harness';
 import { uniqueName } from '../helpers/gateway.harness';
 import { ROOT } from '../helpers/process.harness';
 import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster';
@@ -28,7 +28,7 @@ describe('Redis Cluster failover under traffic (a master SIGKILLed)', () => {
   let c: Cluster;
   beforeAll(async () => {
     redis = await startRedisCluster();
-    c = await startCluster(3, (cfg) => (cfg.redis = { cluster: { nodes: redis.urls.slice(0, 3) }, keyPrefix: cfg.redis.keyPrefix }));
+    c = await startCluster(3, onRedisCluster(redis));
   }, 90_000);
   afterAll(async () => {
     await c?.close();

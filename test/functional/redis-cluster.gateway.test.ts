@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { byProvider, CREATE_SA, CREATE_USER } from '../helpers/graphql.client';
-import { startCluster, type Cluster } from '../helpers/cluster.harness';
+import { onRedisCluster, startCluster, type Cluster } from '../helpers/cluster.harness';
 import { startHarness, TEST_HMAC_KEY, uniqueName, type Harness } from '../helpers/gateway.harness';
 import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster';
 import { raceBehaviour } from '../shared/race.behaviour';
@@ -141,7 +141,7 @@ describe('three gateway processes racing on one Redis Cluster', () => {
   let c: Cluster;
   beforeAll(async () => {
     // A generous command timeout: this checks correctness under races, not how fast a dead master is noticed.
-    c = await startCluster(3, (cfg) => (cfg.redis = { cluster: { nodes: redis.urls.slice(0, 2) }, keyPrefix: cfg.redis.keyPrefix, commandTimeoutMs: 2000 }));
+    c = await startCluster(3, onRedisCluster(redis, { seeds: 2, commandTimeoutMs: 2000 }));
   }, 90_000);
   afterAll(() => c?.close());
   beforeEach(() => c.sandboxes.reset());

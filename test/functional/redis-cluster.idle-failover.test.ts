@@ -1,5 +1,5 @@
 import { CREATE_SA, gql } from '../helpers/graphql.client';
-import { startCluster, type Cluster } from '../helpers/cluster.harness';
+import { onRedisCluster, startCluster, type Cluster } from '../helpers/cluster.harness';
 import { uniqueName } from '../helpers/gateway.harness';
 import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster';
 import { SLOTS_REFRESH_INTERVAL_MS } from '../../src/idempotency/redis.client';
@@ -19,7 +19,7 @@ describe('Redis Cluster failover with no traffic (a master SIGKILLed while the g
   let c: Cluster;
   beforeAll(async () => {
     redis = await startRedisCluster();
-    c = await startCluster(2, (cfg) => (cfg.redis = { cluster: { nodes: redis.urls.slice(0, 3) }, keyPrefix: cfg.redis.keyPrefix }));
+    c = await startCluster(2, onRedisCluster(redis));
   }, 90_000);
   afterAll(async () => {
     await c?.close();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { sandboxGatewayConfig, startSandboxes, type SandboxSet } from '../../src/sandbox/sandbox.set';
 import { TEST_HMAC_KEY } from './gateway.harness';
 import { spawnGateway, type GatewayProcess } from './process.harness';
+import type { RedisCluster } from './redis-cluster';
 import { freePort } from './redis.global-setup';
 
 export interface Cluster {
@@ -12,6 +13,17 @@ export interface Cluster {
   nodes: Array<{ url: string; proc: GatewayProcess }>;
   keyPrefix: string;
   close(): Promise<void>;
+}
+
+/**
+ * startCluster's `configure` for gateways on a Redis Cluster: its first `seeds` node URLs (3 unless said), the
+ * harness's key prefix, and any other store setting.
+ */
+export function onRedisCluster(redis: RedisCluster, options: { seeds?: number; commandTimeoutMs?: number } = {}) {
+  const { seeds = 3, ...rest } = options;
+  return (cfg: Record<string, any>): void => {
+    cfg.redis = { cluster: { nodes: redis.urls.slice(0, seeds) }, keyPrefix: cfg.redis.keyPrefix, ...rest };
+  };
 }
 
 /**
