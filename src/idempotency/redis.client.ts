@@ -173,8 +173,11 @@ export function superviseRedisClient(client: RedisClient, options: { readonly co
     });
     // Only a master's trouble makes slots unavailable: a replica that fails the periodic slot refresh (dead, or
     // announcing an address this gateway cannot reach) is no outage of the store, and is not reported as one.
+    // Nor is a master whose own connection is up: the refresh asks on a connection of its own, which a loaded
+    // machine can time out, and that connection's 'ready' would never come to end the outage. A dead master's
+    // connection ends (above); a stuck one is the watchdog's.
     client.on('node error', (err: unknown, key: string) => {
-      if (ownsSlots(key)) log.lost(`node ${key}`, err);
+      if (ownsSlots(key) && !client.nodes('all').some((n) => endpoint(n) === key && n.status === 'ready')) log.lost(`node ${key}`, err);
     });
     client.on('error', (err: unknown) => log.noteError('cluster', err));
     client.on('reconnecting', () => log.lost('cluster'));

@@ -102,4 +102,34 @@ describe('Redis Cluster: a half-open connection to one master', () => {
     expect(recovered[0].redis).toBe(`node ${master}`);
     expect(warnings).toHaveLength(2);
   });
+
+  it('a slot refresh that times out on a master whose own connection is up is no outage: nothing logged', async () => {
+    await store.ping(); // every master's own connection is up
+    const seen = log.lines().length;
+    const masters = new Set(client.nodes('master').map((n) => `${n.options.host}:${n.options.port}`));
+    const nodeErrors: string[] = [];
+    const onNodeError = (_: unknown, key: string) => nodeErrors.push(key);
+    client.on('node error', onNodeError);
+    // Each refresh asks the nodes in random order, each on a new connection of its own: every node but one
+    // replica is slow to answer a new connection (as on a loaded machine), so the refresh times out on masters
+    // (slotsRefreshTimeout) before the replica answers it.
+    const fast = proxies.find((p) => client.nodes('slave').some((n) => n.options.port === p.port))!;
+    for (const p of proxies) p.newConnectionDelayMs = p === fast ? 0 : 2000;
+    try {
+      for (let i = 0; i < 20 && !nodeErrors.some((key) => masters.has(key)); i++) {
+        await new Promise<void>((resolve) => client.refreshSlotsCache(() => resolve()));
+      }
+    } finally {
+      for (const p of proxies) p.newConnectionDelayMs = 0;
+      client.off('node error', onNodeError);
+    }
+    expect(nodeErrors.some((key) => masters.has(key))).toBe(true);
+    await store.ping();
+    expect(
+      log
+        .lines()
+        .slice(seen)
+        .filter((l) => l.level >= 40),
+    ).toEqual([]);
+  });
 });

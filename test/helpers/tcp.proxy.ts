@@ -27,6 +27,9 @@ export class CountingProxy {
     public delayMs = 0,
   ) {}
 
+  /** Holds back each write of connections accepted while it is set (a node slow to answer newcomers only). */
+  newConnectionDelayMs = 0;
+
   async start(): Promise<this> {
     this.server = createServer((client) => {
       if (this.clientWrites + 1 >= this.cutAtWrite) return void client.destroy();
@@ -34,6 +37,7 @@ export class CountingProxy {
       this.accepted++;
       this.sockets.add(client).add(upstream);
       this.stalled.set(client, false);
+      const connectionDelayMs = this.newConnectionDelayMs;
       client.on('data', (d) => {
         this.clientWrites++;
         if (this.clientWrites >= this.cutAtWrite) {
@@ -47,7 +51,8 @@ export class CountingProxy {
           this.onForward?.(d);
           upstream.write(d);
         };
-        if (this.delayMs > 0) setTimeout(forward, this.delayMs);
+        const delayMs = Math.max(this.delayMs, connectionDelayMs);
+        if (delayMs > 0) setTimeout(forward, delayMs);
         else forward();
       });
       upstream.on('data', (d) => {
