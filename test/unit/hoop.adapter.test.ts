@@ -29,9 +29,9 @@ describe('hoop adapter: service accounts', () => {
     expect(Object.keys(hoop().prepare).sort()).toEqual(['createServiceAccount', 'createUser']);
   });
 
-  it('the natural key is the subject (default: the name), lower-cased', () => {
+  it('the natural key is the subject (default: the name), in its own letter case', () => {
     expect(readyCall(hoop().prepare.createServiceAccount!(sa())).naturalKey).toBe('deploy-bot');
-    expect(readyCall(hoop().prepare.createServiceAccount!(sa({}, { subject: 'OIDC-Client-42' }))).naturalKey).toBe('oidc-client-42');
+    expect(readyCall(hoop().prepare.createServiceAccount!(sa({}, { subject: 'OIDC-Client-42' }))).naturalKey).toBe('OIDC-Client-42');
   });
 
   it('INACTIVE is a status hoop has: prepared, not unsupported', () => {

@@ -29,9 +29,9 @@ export class HoopAdapter extends HttpProviderAdapter {
   private prepareServiceAccount(spec: ServiceAccountSpec): PrepareResult {
     const hoop = optionsOf<HoopServiceAccountOptions>(spec.options, this.kind);
     const subject = hoop?.subject ?? spec.name;
-    // The guard is case-insensitive: two subjects differing only in case are far likelier one
-    // client typed twice than two clients, and a false CONFLICT is cheaper than a duplicate.
-    return this.ready(subject.toLowerCase(), {
+    // The guard is the subject exactly as sent: it names an identity provider's client, whose ids are
+    // case-sensitive (hoop's own uniqueness check is too), so two subjects differing in case are two accounts.
+    return this.ready(subject, {
       path: '/serviceaccounts',
       body: {
         subject,
