@@ -8,7 +8,16 @@ import {
   type TargetOutcome,
   type UpstreamRequestDescription,
 } from '../domain';
-import { answerReading, failure, httpFailure, responseJson, scrubbedMessage, transportFailure, type FailureQuirks } from './http-failure.mapper';
+import {
+  answerReading,
+  failure,
+  httpFailure,
+  responseJson,
+  scrubbedMessage,
+  transportFailure,
+  upstreamRequestId,
+  type FailureQuirks,
+} from './http-failure.mapper';
 import type { UnreadResponse } from './http/http-outcome.types';
 import type { ProviderHttpClient } from './http/provider-http.client';
 import { callSecrets, quotedForms, scrub, type CallSecrets } from './secret.scrubber';
@@ -57,7 +66,9 @@ async function mapOutcome(call: ProviderCall, clean: (message: string) => string
   }
   const read = json === undefined ? undefined : safeRead(call.readSuccess, json, outcome.status);
   if (!read) {
-    return { kind: 'failed', failure: unreadable2xx(call.providerId, outcome.status, 'a body the gateway cannot read') };
+    // The provider's id of the request is what its support needs to find what happened to this one.
+    const id = json === undefined ? {} : upstreamRequestId(call.quirks.requestIdOf?.(json));
+    return { kind: 'failed', failure: { ...unreadable2xx(call.providerId, outcome.status, 'a body the gateway cannot read'), ...id } };
   }
   // An error inside a 200 (generic envelopes) carries the provider's own text: scrubbed, then trimmed, as httpFailure does.
   if ('failure' in read) return { kind: 'failed', failure: { ...read.failure, message: scrubbedMessage(read.failure.message, clean) } };

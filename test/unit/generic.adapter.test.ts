@@ -125,6 +125,7 @@ describe('generic adapter: the call', () => {
           message: 'billing-api answered HTTP 200 with a body the gateway cannot read; the account may have been created',
           httpStatus: 200,
           retryable: false,
+          upstreamRequestId: 'req-1',
         },
       });
     },
@@ -138,15 +139,40 @@ describe('generic adapter: the call', () => {
     });
   });
 
-  it('success without data.id is a create with no id (the contract requires none); without data, or with an empty data, INTERNAL', async () => {
-    server.answer({ status: 200, body: envelope(200, { name: 'deploy-bot' }) });
-    expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toMatchObject({ kind: 'created', entity: { name: 'deploy-bot' } });
-    for (const data of [null, {}]) {
-      server.answer({ status: 200, body: envelope(200, data) });
-      expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toMatchObject({
-        kind: 'failed',
-        failure: { code: 'INTERNAL', httpStatus: 200, retryable: false },
-      });
+  it('a success envelope is a create whatever its data holds (the contract requires none of its fields): no id, the name sent', async () => {
+    const bodies = [
+      envelope(200, { name: 'deploy-bot' }),
+      envelope(200, { createdAt: '2024-01-01T00:00:00Z', organizationId: 'o', permissions: ['org:read'] }),
+      envelope(200, {}),
+      envelope(200, null),
+      { code: 200, message: 'success', requestId: 'req_77' },
+    ];
+    for (const body of bodies) {
+      server.answer({ status: 200, body });
+      expect([body, await readyCall(generic().prepare.createServiceAccount!(sa())).send()]).toEqual([
+        body,
+        { kind: 'created', entity: expect.objectContaining({ id: undefined, name: 'deploy-bot' }), credentials: [] },
+      ]);
+    }
+  });
+
+  it("a 2xx that is no envelope, or whose data is no object, is unreadable (INTERNAL, not retryable), its requestId kept for the provider's support", async () => {
+    for (const body of [{}, { id: 'sa_1' }, [envelope(200, { id: 'sa_1' })], { code: 200, data: 'sa_1', requestId: 'req_78' }]) {
+      server.answer({ status: 200, body });
+      const out = await readyCall(generic().prepare.createServiceAccount!(sa())).send();
+      expect([body, out]).toEqual([
+        body,
+        {
+          kind: 'failed',
+          failure: {
+            code: 'INTERNAL',
+            message: 'billing-api answered HTTP 200 with a body the gateway cannot read; the account may have been created',
+            httpStatus: 200,
+            retryable: false,
+            ...('requestId' in body ? { upstreamRequestId: 'req_78' } : {}),
+          },
+        },
+      ]);
     }
   });
 

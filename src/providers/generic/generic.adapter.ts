@@ -1,7 +1,7 @@
 import type { PrepareResult, Preparers, ServiceAccountSpec } from '../../domain';
 import { messageField, type FailureQuirks } from '../http-failure.mapper';
-import { HttpProviderAdapter, described } from '../http-provider.adapter';
-import { asObject, optString } from '../provider.call';
+import { HttpProviderAdapter } from '../http-provider.adapter';
+import { asObject, optString, requireId } from '../provider.call';
 import { optionsOf } from '../provider.options';
 import type { GenericConfig } from './generic.config';
 import type { GenericServiceAccountOptions } from './generic.spec';
@@ -21,6 +21,8 @@ const statusInside = (json: unknown): number | undefined => {
   return isStatus(code) && (code < 200 || code >= 300) ? code : undefined;
 };
 const quirks: FailureQuirks = { messageOf: messageField, requestIdOf, statusInside };
+/** The envelope's fields: a 2xx body with none of them is not the contract's answer. */
+const ENVELOPE_FIELDS = ['code', 'message', 'requestId', 'data'];
 
 export class GenericAdapter extends HttpProviderAdapter {
   readonly kind = 'generic';
@@ -46,12 +48,14 @@ export class GenericAdapter extends HttpProviderAdapter {
       read: (json) => {
         const envelope = asObject(json);
         // Error codes inside the envelope never get here (statusInside): what is left is success or unreadable.
-        if (!envelope || !isStatus(envelopeCode(envelope))) return undefined;
-        // Nothing of the envelope's data is required by the contract: its name or status says what was created.
-        const r = described(envelope.data, ['name', 'status']);
-        if (!r) return undefined;
+        if (!envelope || !isStatus(envelopeCode(envelope)) || !ENVELOPE_FIELDS.some((f) => f in envelope)) return undefined;
+        // The contract requires none of the envelope's fields, nor any of its data's: a success envelope is a
+        // create, described by whatever data it carries (no data: the name sent). A data that is no object is unreadable.
+        const data = envelope.data ?? {};
+        const o = asObject(data);
+        if (!o) return undefined;
         return {
-          entity: { id: r.id, name: optString(r.o.name) ?? sa.name, status: optString(r.o.status)?.toUpperCase(), createdAt: optString(r.o.createdAt) },
+          entity: { id: requireId(o.id), name: optString(o.name) ?? sa.name, status: optString(o.status)?.toUpperCase(), createdAt: optString(o.createdAt) },
           credentials: [],
         };
       },
