@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PROVIDER_MODULES } from '../providers/provider.registry';
 import type { ProviderModule } from '../providers/provider.module';
 import type { ProviderConfigBase, ProviderConfigInput } from './provider-base.schema';
-import { RETRY_POLICY, worstCaseCallMs } from './retry.policy';
+import { LEASE_SLACK_MS, leaseNeededMs, RETRY_POLICY, worstCaseCallMs } from './retry.policy';
 import { clientPolicySchema, connectionFields, jwtSchema, limitsSchema, scopeSchema } from './security.schema';
 
 /** One provider entry: the union of every module's own schema, told apart by `kind`. */
@@ -136,11 +136,16 @@ export function configSchemaFor(modules: readonly ProviderModule[]) {
         if (seen.has(p.id)) ctx.addIssue({ code: 'custom', path: ['providers', i, 'id'], message: `duplicate provider id "${p.id}"` });
         seen.add(p.id);
         const worst = worstCaseCallMs(p.timeoutMs);
-        if (cfg.idempotency.leaseSeconds * 1000 <= worst) {
+        const commandTimeoutMs = cfg.redis?.commandTimeoutMs;
+        const needed = leaseNeededMs(p.timeoutMs, commandTimeoutMs);
+        if (cfg.idempotency.leaseSeconds * 1000 <= needed) {
           ctx.addIssue({
             code: 'custom',
             path: ['idempotency', 'leaseSeconds'],
-            message: `must exceed provider "${p.id}" deadline plus retries (${worst} ms), or a live request could lose its lease to a retry`,
+            message:
+              `must exceed provider "${p.id}" deadline plus retries (${worst} ms)` +
+              (commandTimeoutMs === undefined ? '' : `, the Redis round trips before the call (3 × ${commandTimeoutMs} ms)`) +
+              ` and ${LEASE_SLACK_MS} ms of slack: more than ${needed} ms, or a live request could lose its lease to a retry`,
           });
         }
         // On SIGTERM the drain cuts connections and then Redis closes once the grace is over: a call still running

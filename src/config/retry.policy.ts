@@ -20,3 +20,16 @@ export function connectTimeoutMs(timeoutMs: number): number {
 export function worstCaseCallMs(timeoutMs: number): number {
   return timeoutMs + RETRY_POLICY.maxRetries * (connectTimeoutMs(timeoutMs) + RETRY_POLICY.maxJitterMs);
 }
+
+/** Slack for a loaded event loop between the claim and a provider call (scheduling, CPU). */
+export const LEASE_SLACK_MS = 500;
+
+/**
+ * What `idempotency.leaseSeconds` must exceed: the lease starts at the claim, and before a provider call
+ * come the claim's and the guards' Redis round trips (and a contested guard's lease check), each bounded by
+ * `commandTimeoutMs`, then the call's own worst case. A lease that covered only the call could run out under
+ * a live attempt, and a retry would take the record over and call the providers again.
+ */
+export function leaseNeededMs(timeoutMs: number, redisCommandTimeoutMs: number | undefined): number {
+  return worstCaseCallMs(timeoutMs) + 3 * (redisCommandTimeoutMs ?? 0) + LEASE_SLACK_MS;
+}

@@ -1,8 +1,15 @@
 import type { Logger } from 'pino';
 import type { AuditEvent, AuditOnRetry, Completion, IdempotencyStore, RecordRef } from '../domain';
 
-/** After a completion the store refused, when to try again (ms after the previous try). */
-export const COMPLETION_RETRY_DELAYS_MS: readonly number[] = [200, 1_000, 3_000, 10_000];
+/** After a completion the store refused, when to try again (ms after the previous try); the last delay repeats. */
+export const COMPLETION_RETRY_DELAYS_MS: readonly number[] = [200, 1_000, 2_000];
+/**
+ * How long a refused completion keeps being tried. A Cluster failover takes Redis's cluster-node-timeout
+ * (15 s by default) plus an election: a retrier that gave up sooner left the record in progress, and a
+ * client's retry after the lease took it over and called the providers again for accounts already created.
+ * Past the lease a try still lands when no retry came first (COMPLETE checks the owner, not the lease).
+ */
+export const COMPLETION_RETRY_HORIZON_MS = 5 * 60_000;
 /** Completions waiting for a retry at once; beyond this a failed completion is logged and dropped. */
 export const MAX_PENDING_COMPLETIONS = 1_000;
 
@@ -13,6 +20,8 @@ interface Pending {
   readonly audit: AuditEvent;
   readonly logger: Logger;
   readonly auditOnRetry: AuditOnRetry;
+  /** When it was scheduled: tries go on until the horizon. */
+  readonly since: number;
   attempt: number;
   timer?: NodeJS.Timeout;
   /** The try under way, if any. */
@@ -36,6 +45,7 @@ export class CompletionRetrier {
     private readonly store: IdempotencyStore,
     private readonly delaysMs: readonly number[] = COMPLETION_RETRY_DELAYS_MS,
     private readonly maxPending = MAX_PENDING_COMPLETIONS,
+    private readonly horizonMs = COMPLETION_RETRY_HORIZON_MS,
   ) {}
 
   get waiting(): number {
@@ -45,7 +55,7 @@ export class CompletionRetrier {
   /** False when too many are waiting already: the caller's log line is then the last word. */
   schedule(ref: RecordRef, owner: string, completion: Completion, audit: AuditEvent, logger: Logger, auditOnRetry: AuditOnRetry = 'unknown'): boolean {
     if (this.pending.size >= this.maxPending || this.delaysMs.length === 0) return false;
-    const p: Pending = { ref, owner, completion, audit, logger, auditOnRetry, attempt: 0 };
+    const p: Pending = { ref, owner, completion, audit, logger, auditOnRetry, since: Date.now(), attempt: 0 };
     this.pending.add(p);
     this.arm(p);
     return true;
@@ -69,7 +79,7 @@ export class CompletionRetrier {
       void this.start(p, true);
       return;
     }
-    p.timer = setTimeout(() => void this.start(p, false), this.delaysMs[p.attempt]);
+    p.timer = setTimeout(() => void this.start(p, false), this.delaysMs[Math.min(p.attempt, this.delaysMs.length - 1)]);
     // A retry must not keep a stopping process alive: flush() gives it its last chance.
     p.timer.unref();
   }
@@ -89,9 +99,12 @@ export class CompletionRetrier {
       if (stillOwner) p.logger.warn(fields, 'idempotency outcome recorded on a later try');
       else p.logger.warn(fields, 'idempotency outcome not recorded: another attempt took the record over first');
     } catch {
-      if (!last && !this.closing && p.attempt < this.delaysMs.length) return this.arm(p);
+      if (!last && !this.closing && (p.attempt < this.delaysMs.length || Date.now() - p.since < this.horizonMs)) return this.arm(p);
       this.pending.delete(p);
-      p.logger.error(fields, 'idempotency outcome not recorded after retries: the record stays in progress until its lease expires');
+      p.logger.error(
+        fields,
+        'idempotency outcome not recorded after retries: the record stays in progress, and a retry after its lease calls the providers again',
+      );
     }
   }
 }

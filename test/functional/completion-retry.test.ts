@@ -84,6 +84,18 @@ describe('a completion the store refused is written on a later try', () => {
     expect(adapter.sends).toBe(1);
   });
 
+  it('tries go on past the listed delays (the last one repeats): a Cluster failover outlasts them, and the record must not stay in progress', async () => {
+    const { store, service } = setup([20, 40]);
+    store.failures = 6;
+    const log = caller();
+    const ref: RecordRef = { clientId: 'client-1', operation: 'createServiceAccount', key: 'long-outage' };
+    await service.create('createServiceAccount', log.caller, { name: 'long-bot', status: 'ACTIVE', idempotencyKey: 'long-outage' });
+    expect((await store.get([ref]))[0]).toMatchObject({ state: 'in_progress' });
+    await until(async () => (await store.get([ref]))[0]?.state === 'completed');
+    expect(log.text()).toContain('"attempt":6');
+    expect(log.text()).not.toContain('not recorded after retries');
+  });
+
   it('a try that landed but whose reply was lost: the retry counts it as recorded, and the attempt is audited once', async () => {
     const { store, service } = setup([50, 100], ReplyLostOnFirstComplete);
     const log = caller();

@@ -7,9 +7,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('a gateway killed mid-request', () => {
   let c: Cluster;
   beforeAll(async () => {
-    // Lease 2 s: above the worst-case provider call (500 ms + 2 × (500 + 100) ms retries), checked at start.
+    // Lease 4 s: above the worst-case provider call (500 ms + 2 × (500 + 100) ms retries) plus the Redis round
+    // trips before it (3 × 500 ms) and 500 ms of slack, checked at start.
     c = await startCluster(2, (cfg) => {
-      cfg.idempotency = { leaseSeconds: 2 };
+      cfg.idempotency = { leaseSeconds: 4 };
       for (const p of cfg.providers) p.timeoutMs = 500;
     });
   }, 90_000);

@@ -138,6 +138,16 @@ describe('configuration', () => {
     expect(found).toEqual([expect.stringMatching(/^idempotency\.leaseSeconds: must exceed provider "hoop-prod" deadline plus retries/)]);
   });
 
+  it('with Redis the lease must also cover the round trips before the call: 9 200 ms + 3 × 500 ms + 500 ms of slack', () => {
+    const env = { HOOP_TOKEN: 't', IDEMPOTENCY_HMAC_KEY: 'k'.repeat(32) };
+    const withRedis = (leaseSeconds: number) =>
+      problems({ redis: { url: 'redis://r:6379' }, idempotency: { leaseSeconds }, providers: [{ ...provider, timeoutMs: 5000 }] }, env);
+    expect(withRedis(11)).toEqual([
+      'idempotency.leaseSeconds: must exceed provider "hoop-prod" deadline plus retries (9200 ms), the Redis round trips before the call (3 × 500 ms) and 500 ms of slack: more than 11200 ms, or a live request could lose its lease to a retry',
+    ]);
+    expect(withRedis(12)).toEqual([]);
+  });
+
   it('refuses duplicate provider ids, a missing token variable, Redis without an HMAC key, and no auth off loopback', () => {
     expect(problems({ providers: [provider, provider] })).toEqual([expect.stringMatching(/duplicate provider id/)]);
     expect(problems({ providers: [provider] }, {})).toEqual(['providers.0.tokenEnv: environment variable HOOP_TOKEN is not set']);
