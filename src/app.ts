@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { ClientAuthenticator, type ClientIdentity } from './auth/client.authenticator';
 import type { GatewayConfig } from './config/config.loader';
 import { createContext, type GatewayContext } from './context';
-import { addRequestId, formatError } from './errors/error.formatter';
+import { addRequestId, formatError, formatErrorWithoutSuggestions } from './errors/error.formatter';
 import { logUnexpected, requestErrorsPlugin } from './errors/request-errors.plugin';
 import { maxCreatesRule } from './graphql/common/max-creates.rule';
 import { noSubscriptionsRule } from './graphql/common/no-subscriptions.rule';
@@ -155,7 +155,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     allowBatchedHttpRequests: false,
     stopOnTerminationSignals: false,
     csrfPrevention: true,
-    formatError,
+    formatError: config.server.introspection ? formatError : formatErrorWithoutSuggestions,
     plugins: [
       requestErrorsPlugin(),
       variableShapePlugin(),

@@ -62,6 +62,24 @@ export function isUnexpectedError(error: unknown): boolean {
  * by request-errors.plugin.ts (and, for a request refused before any plugin ran, by the HTTP bridge).
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  return formatFor(formatted, error, false);
+}
+
+/**
+ * formatError for a gateway with introspection off: no error suggests a name of the schema. Apollo's
+ * hideSchemaDetailsFromClientErrors strips validation errors only; graphql-js also suggests in variable
+ * coercion errors (`Value "CREATE_USR" does not exist in "IdentityOperation" enum. Did you mean the enum
+ * value "CREATE_USER"?`), which would read hidden enum values one typo at a time.
+ */
+export function formatErrorWithoutSuggestions(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  return formatFor(formatted, error, true);
+}
+
+/** graphql-js's didYouMean sentence, always the end of its message. */
+const SUGGESTION = / Did you mean .*\?$/s;
+
+function formatFor(formatted: GraphQLFormattedError, error: unknown, hideSuggestions: boolean): GraphQLFormattedError {
+  if (hideSuggestions && SUGGESTION.test(formatted.message)) formatted = { ...formatted, message: formatted.message.replace(SUGGESTION, '') };
   const code = formatted.extensions?.code;
   switch (kindOf(error, code)) {
     case 'gateway': {

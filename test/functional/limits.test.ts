@@ -160,6 +160,23 @@ describe('the cost limit and introspection off', () => {
     expect(typo.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(typo.text).not.toMatch(/Did you mean/);
   });
+
+  it('with introspection off, a variable that fails coercion is refused without suggesting the enum values or fields it missed', async () => {
+    const query = 'query($o: IdentityOperation!) { idempotencyRecord(key: "k", operation: $o) { key } }';
+    const enumTypo = await post(h.url, JSON.stringify({ query, variables: { o: 'CREATE_USR' } }));
+    expect(enumTypo.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(enumTypo.body.errors[0].message).toMatch(/does not exist in "IdentityOperation" enum\.$/);
+    expect(enumTypo.text).not.toMatch(/Did you mean|CREATE_USER/);
+    const fieldTypo = await post(
+      h.url,
+      JSON.stringify({
+        query: 'mutation($i: CreateServiceAccountInput!) { createServiceAccount(input: $i) { status } }',
+        variables: { i: { name: 'x', displayNam: 'y' } },
+      }),
+    );
+    expect(fieldTypo.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(fieldTypo.text).not.toMatch(/Did you mean|displayName/);
+  });
 });
 
 describe('cheap to refuse: a gateway in its own process stays responsive under hostile floods', () => {
