@@ -4,6 +4,7 @@ import { appendVary } from './vary.header';
 export const CORS_ALLOW_METHODS = 'GET, POST, OPTIONS';
 export const CORS_ALLOW_HEADERS = 'authorization, content-type, idempotency-key, x-request-id, apollo-require-preflight';
 export const CORS_MAX_AGE_SECONDS = 600;
+export const CORS_EXPOSE_HEADERS = 'x-request-id, retry-after';
 
 /**
  * Exact-origin CORS for browser frontends. Callers authenticate with bearer
@@ -35,7 +36,8 @@ export function createCorsPolicy(origins: readonly string[]): (req: IncomingMess
     }
     if (listed) {
       res.setHeader('access-control-allow-origin', origin);
-      res.setHeader('access-control-expose-headers', 'x-request-id');
+      // Retry-After: a 503 (JWKS outage, Redis away) or a 429 says when to try again, and a page must read it.
+      res.setHeader('access-control-expose-headers', CORS_EXPOSE_HEADERS);
     }
     return false;
   };

@@ -16,6 +16,8 @@ export class HttpError extends Error {
     message: string,
     readonly headers: Readonly<Record<string, string>> = {},
     readonly close = false,
+    /** Shown beside the code (`retryAfterSeconds`): what a client needs to act on the refusal. */
+    readonly extensions: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
     this.name = 'HttpError';
@@ -32,14 +34,14 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, con
 }
 
 /** The same shape as a GraphQL error response, so a client reads every refusal one way. */
-export function refusalBody(code: ErrorCode, message: string, requestId: string | undefined): object {
-  return { errors: [{ message, extensions: { code, ...(requestId ? { requestId } : {}) } }] };
+export function refusalBody(code: ErrorCode, message: string, requestId: string | undefined, extensions: Readonly<Record<string, unknown>> = {}): object {
+  return { errors: [{ message, extensions: { code, ...extensions, ...(requestId ? { requestId } : {}) } }] };
 }
 
 export function sendHttpError(res: ServerResponse, err: HttpError): void {
   for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
   if (err.close) res.setHeader('connection', 'close');
-  sendJson(res, err.status, refusalBody(err.code, err.message, requestIdOf(res)), errorContentType(res.req?.headers.accept));
+  sendJson(res, err.status, refusalBody(err.code, err.message, requestIdOf(res), err.extensions), errorContentType(res.req?.headers.accept));
 }
 
 /** The id the HTTP server gave this exchange (http.server.ts sets it before anything else runs). */

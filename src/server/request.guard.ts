@@ -69,7 +69,9 @@ export async function authenticateFromHeaders<C>(req: IncomingMessage, authentic
     // The token could not be checked (the identity provider's key set is unreachable): no verdict on it.
     if (err instanceof ServiceUnavailableError) {
       const after = err.extensions.retryAfterSeconds;
-      throw new HttpError(ErrorCode.SERVICE_UNAVAILABLE, err.message, typeof after === 'number' ? { 'retry-after': String(after) } : {});
+      // The hint in the body too: a page on another origin reads a header only when CORS exposes it.
+      if (typeof after !== 'number') throw new HttpError(ErrorCode.SERVICE_UNAVAILABLE, err.message);
+      throw new HttpError(ErrorCode.SERVICE_UNAVAILABLE, err.message, { 'retry-after': String(after) }, false, { retryAfterSeconds: after });
     }
     throw err;
   }

@@ -224,7 +224,13 @@ describe('an identity provider whose key set (jwt.jwksUrl) cannot be fetched', (
   };
   const viewer = async (h: Harness, t: string) => {
     const res = await h.gql(VIEWER, undefined, { authorization: `Bearer ${t}` });
-    return { status: res.status, code: res.body.errors?.[0]?.extensions?.code, id: res.body.data?.viewer?.id, retryAfter: res.headers.get('retry-after') };
+    return {
+      status: res.status,
+      code: res.body.errors?.[0]?.extensions?.code,
+      id: res.body.data?.viewer?.id,
+      retryAfter: res.headers.get('retry-after'),
+      retryAfterSeconds: res.body.errors?.[0]?.extensions?.retryAfterSeconds,
+    };
   };
   beforeAll(async () => {
     [k1, k2] = await Promise.all([signingKey('k1'), signingKey('k2')]);
@@ -253,6 +259,8 @@ describe('an identity provider whose key set (jwt.jwksUrl) cannot be fetched', (
     const unknown = await viewer(h, await token(k2));
     expect(unknown).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
     expect(Number(unknown.retryAfter)).toBeGreaterThanOrEqual(1);
+    // The same hint in the body, for a page on another origin.
+    expect(unknown.retryAfterSeconds).toBe(Number(unknown.retryAfter));
     // A flood of made-up kids does not hammer the failing provider: one fetch for the whole cooldown.
     for (let i = 0; i < 20; i++) expect((await viewer(h, await token({ ...k2, kid: `forged-${i}` }))).status).toBe(503);
     expect(jwks.fetches - before).toBe(1);

@@ -32,7 +32,7 @@ describe('CORS for listed origins only', () => {
     const res = await h.gql('{ providers { id } }', undefined, { origin: APP });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe(APP);
-    expect(res.headers.get('access-control-expose-headers')).toBe('x-request-id');
+    expect(res.headers.get('access-control-expose-headers')).toBe('x-request-id, retry-after');
     const vary = res.headers.get('vary')!;
     expect(vary).toMatch(/\bOrigin\b/);
     expect(res.body.data.providers).toHaveLength(4);

@@ -31,7 +31,7 @@ describe('the HTTP layer refuses cheaply: auth before the body, bounded connecti
     h = await startHarness({
       configure: (c) => {
         c.clients = [{ id: 'ci', keySha256: createHash('sha256').update(API_KEY).digest('hex'), scopes: ['identity:read', 'identity:write'] }];
-        c.server = { ...c.server, maxConnections: 40, headersTimeoutMs: 600, requestTimeoutMs: 1500 };
+        c.server = { ...c.server, maxConnections: 40, headersTimeoutMs: 600, requestTimeoutMs: 1500, cors: { origins: ['http://127.0.0.1:5173'] } };
       },
     });
   });
@@ -111,6 +111,23 @@ describe('the HTTP layer refuses cheaply: auth before the body, bounded connecti
     const text = await answer;
     expect(Date.now() - started).toBeLessThan(2500);
     expect(text === '' || firstLine(text) === 'HTTP/1.1 408 Request Timeout').toBe(true);
+  });
+
+  it('a request whose body does not all arrive within server.requestTimeoutMs is answered 408 REQUEST_TIMEOUT under its own request id, then closed', async () => {
+    for (const origin of [undefined, 'http://127.0.0.1:5173']) {
+      const { answer } = await rawRequest(
+        h.gateway.port,
+        `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\nauthorization: Bearer ${API_KEY}\r\n` +
+          `${origin ? `origin: ${origin}\r\n` : ''}content-length: 100\r\n\r\n{"query":`,
+      );
+      const text = await answer;
+      expect(firstLine(text)).toBe('HTTP/1.1 408 Request Timeout');
+      const body = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4));
+      expect(body.errors[0].extensions).toEqual({ code: 'REQUEST_TIMEOUT', requestId: expect.any(String) });
+      expect(text).toContain(`X-Request-Id: ${body.errors[0].extensions.requestId}`);
+      // A listed origin's page can read why: the CORS headers set for the request come with the answer.
+      if (origin) expect(text).toContain(`access-control-allow-origin: ${origin}`);
+    }
   });
 
   it("what Node's parser refuses (headers over 16 KiB, a request that is not HTTP) answers the gateway's error shape, not an empty body", async () => {
