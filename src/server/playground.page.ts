@@ -44,6 +44,7 @@ mutation CreateServiceAccount($input: CreateServiceAccountInput!) {
       __typename
       ... on ServiceAccountCreated {
         provider { id kind }
+        replayed
         account { id name displayName }
         credentials { kind clientId secret expiresAt }
       }
@@ -185,19 +186,32 @@ const BOOT_SCRIPT = `
         return Promise.resolve({ errors: [{ message: config.authHint }] });
       }
     : send;
-  ReactDOM.createRoot(document.getElementById('graphiql')).render(
-    React.createElement(GraphiQL, {
-      fetcher: fetcher,
-      defaultTabs: config.tabs,
-      // GraphiQL 3 fills the first tab's editors from these, not from defaultTabs.
-      variables: config.tabs[0].variables,
-      headers: config.tabs[0].headers,
-      isHeadersEditorEnabled: true,
-      shouldPersistHeaders: false,
-      defaultEditorToolsVisibility: config.authRequired ? 'headers' : 'variables',
-      visiblePlugin: 'Documentation Explorer',
-    }),
-  );
+  var props = {
+    fetcher: fetcher,
+    defaultTabs: config.tabs,
+    // A tab restored from storage has no headers (they are never stored): it shows these, as a new tab does.
+    defaultHeaders: config.tabs[0].headers,
+    isHeadersEditorEnabled: true,
+    shouldPersistHeaders: false,
+    defaultEditorToolsVisibility: config.authRequired ? 'headers' : 'variables',
+    visiblePlugin: 'Documentation Explorer',
+  };
+  var stored;
+  try {
+    var state = JSON.parse(window.localStorage.getItem('graphiql:tabState') || 'null');
+    stored = state && state.tabs && state.tabs[state.activeTabIndex];
+  } catch (e) {}
+  // GraphiQL 3 fills the active tab's editors from these, not from its tabs; with tabs in storage (a reload) it
+  // adds a new tab for values that match none of them. So: this load's example with a new name on a first
+  // visit, and the stored active tab's own values after a reload.
+  if (stored) {
+    props.query = stored.query;
+    props.variables = stored.variables;
+  } else {
+    props.variables = config.tabs[0].variables;
+    props.headers = config.tabs[0].headers;
+  }
+  ReactDOM.createRoot(document.getElementById('graphiql')).render(React.createElement(GraphiQL, props));
 })();
 `;
 

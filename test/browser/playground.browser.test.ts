@@ -67,6 +67,19 @@ describe('the GraphiQL playground in Chromium', () => {
       // Running it again is the idempotency the tab's comment promises: CONFLICT, not a second account.
       await w.page.click(EXECUTE);
       await w.page.locator(RESULT).getByText('"CONFLICT"').waitFor({ timeout: 15_000 });
+
+      // A reload keeps the tabs as they were (GraphiQL stores them): no extra tab for this load's new name, and
+      // the example and the plan tab still share one name.
+      const tabs = await w.page.locator('.graphiql-tab').count();
+      const variables = await w.page.locator('.graphiql-editor-tool').innerText();
+      await new Promise((r) => setTimeout(r, 1000)); // GraphiQL stores its tabs after a debounce
+      await w.page.reload();
+      await schemaLoaded(w.page);
+      expect(await w.page.locator('.graphiql-tab').count()).toBe(tabs);
+      await expect(w.page.locator('.graphiql-editor-tool').innerText()).resolves.toBe(variables);
+      await w.page.locator('.graphiql-tab').getByText('PlanServiceAccount', { exact: true }).click();
+      await w.page.locator('.graphiql-query-editor').getByText('query PlanServiceAccount').waitFor({ timeout: 15_000 });
+      await expect(w.page.locator('.graphiql-editor-tool').innerText()).resolves.toBe(variables);
       expectNothingForeignOrBroken(w);
       await w.context.close();
     });
@@ -121,6 +134,13 @@ describe('the GraphiQL playground in Chromium', () => {
       await w.page.click(EXECUTE);
       for (let i = 0; i < 150 && !(await answer()).includes('requires an API key'); i++) await new Promise((r) => setTimeout(r, 100));
       expect(await answer()).toContain('requires an API key');
+
+      // After a reload the tabs are the same ones, each showing the placeholder again (headers are never stored).
+      await new Promise((r) => setTimeout(r, 1000)); // GraphiQL stores its tabs after a debounce
+      await w.page.reload();
+      await w.page.locator(RESULT).getByText('requires an API key').waitFor({ timeout: 15_000 });
+      expect(await w.page.locator('.graphiql-tab').count()).toBe(4);
+      await expect(w.page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden)').innerText()).resolves.toContain('Bearer <your API key>');
       expectNothingForeignOrBroken(w);
       await w.context.close();
     });
