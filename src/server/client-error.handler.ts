@@ -10,6 +10,16 @@ import { refusalBody } from './http.error';
  * with an empty body: every refusal has `extensions.code` and `requestId` (docs/errors.md). A connection
  * still answering an earlier request, or gone, is only destroyed.
  */
+/** How long a refused connection stays open for its answer to be read before it is destroyed. */
+export const REFUSAL_LINGER_MS = 1000;
+
+const refused = new WeakSet<object>();
+
+/** True once the connection was answered a refusal here: any request on it, complete or not, is not run. */
+export function connectionRefused(socket: object | null | undefined): boolean {
+  return !!socket && refused.has(socket);
+}
+
 export function answerClientErrors(server: Server): void {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     // The response under way on this connection belongs to the refused request itself when that request's body
@@ -23,6 +33,13 @@ export function answerClientErrors(server: Server): void {
     const status = HTTP_STATUS[code].refused;
     const requestId = (own && headerValue(pending.getHeader('x-request-id'))) || randomUUID();
     const body = JSON.stringify(refusalBody(code, message, requestId));
+    // Nothing more on this connection is run, whatever still arrives: the parser outlives a timeout, and the rest
+    // of a late body would complete the request it was just told was not run (graphql.handler.ts and
+    // http.server.ts check this), or a request behind it. Closed for good once the client has had a moment to
+    // read the answer: a peer that never closes its side keeps no connection (server.maxConnections).
+    refused.add(socket);
+    const linger = setTimeout(() => socket.destroy(), REFUSAL_LINGER_MS).unref();
+    socket.once('close', () => clearTimeout(linger));
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
         'Content-Type: application/json; charset=utf-8\r\n' +

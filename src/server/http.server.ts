@@ -5,7 +5,7 @@ import { ErrorCode } from '../errors/error-code.enum';
 import type { NodeHandler } from './graphql.handler';
 import { HttpError, sendHttpError, sendJson } from './http.error';
 import { landingPage } from './landing.page';
-import { answerClientErrors } from './client-error.handler';
+import { answerClientErrors, connectionRefused } from './client-error.handler';
 import { applyConnectionLimits, serverOptions } from './request.guard';
 
 export interface Readiness {
@@ -62,6 +62,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
   };
 
   const server = createServer(serverOptions(options.limits), (req, res) => {
+    // A request parsed after its connection was refused (client-error.handler.ts) is not run, nor answered.
+    if (connectionRefused(req.socket)) return void res.destroy();
     const requestId = sanitizeRequestId(req.headers['x-request-id']) ?? randomUUID();
     res.setHeader('x-request-id', requestId);
     const path = (req.url ?? '/').split('?')[0];

@@ -196,10 +196,20 @@ const BOOT_SCRIPT = `
     defaultEditorToolsVisibility: config.authRequired ? 'headers' : 'variables',
     visiblePlugin: 'Documentation Explorer',
   };
+  // The shape GraphiQL itself requires of a stored state before it uses one (anything else it discards).
+  function textOrNull(v) {
+    return v === null || typeof v === 'string';
+  }
+  function validTab(t) {
+    return !!t && typeof t === 'object' && typeof t.id === 'string' && typeof t.title === 'string' &&
+      ['query', 'variables', 'headers', 'operationName', 'response'].every(function (k) { return k in t && textOrNull(t[k]); });
+  }
   var stored;
   try {
     var state = JSON.parse(window.localStorage.getItem('graphiql:tabState') || 'null');
-    stored = state && state.tabs && state.tabs[state.activeTabIndex];
+    if (state && typeof state.activeTabIndex === 'number' && Array.isArray(state.tabs) && state.tabs.every(validTab)) {
+      stored = state.tabs[state.activeTabIndex];
+    }
   } catch (e) {}
   // GraphiQL 3 fills the active tab's editors from these, not from its tabs; with tabs in storage (a reload) it
   // adds a new tab for values that match none of them. So: this load's example with a new name on a first

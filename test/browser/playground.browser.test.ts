@@ -85,6 +85,33 @@ describe('the GraphiQL playground in Chromium', () => {
     });
   });
 
+  describe('with a stored tab state GraphiQL would not use (another version, or tampered with)', () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness();
+    });
+    afterAll(() => h.close());
+
+    it('opens the example tabs and runs, with no error on the page', async () => {
+      const origin = new URL(h.url).origin;
+      const w = await watchedPage(browser, [origin]);
+      await w.page.goto(`${origin}/`);
+      await schemaLoaded(w.page);
+      await w.page.evaluate(() =>
+        (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem(
+          'graphiql:tabState',
+          JSON.stringify({ tabs: [{ query: { a: 1 }, variables: 5 }], activeTabIndex: 0 }),
+        ),
+      );
+      await w.page.reload();
+      await schemaLoaded(w.page);
+      await expect(w.page.locator('.graphiql-editor').first().innerText()).resolves.toContain('mutation CreateServiceAccount');
+      expect(await runAndReadStatus(w.page)).toContain('"status": "SUCCEEDED"');
+      expectNothingForeignOrBroken(w);
+      await w.context.close();
+    });
+  });
+
   describe('on a gateway that requires an API key', () => {
     let h: Harness;
     beforeAll(async () => {

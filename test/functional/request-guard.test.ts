@@ -24,6 +24,7 @@ function rawRequest(port: number, head: string): Promise<{ socket: Socket; answe
 }
 
 const firstLine = (text: string) => text.split('\r\n')[0];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('the HTTP layer refuses cheaply: auth before the body, bounded connections, short timeouts', () => {
   let h: Harness;
@@ -113,21 +114,53 @@ describe('the HTTP layer refuses cheaply: auth before the body, bounded connecti
     expect(text === '' || firstLine(text) === 'HTTP/1.1 408 Request Timeout').toBe(true);
   });
 
-  it('a request whose body does not all arrive within server.requestTimeoutMs is answered 408 REQUEST_TIMEOUT under its own request id, then closed', async () => {
+  it('a request whose body does not all arrive within server.requestTimeoutMs is answered 408 REQUEST_TIMEOUT under its own request id, then closed; the rest of its body, arriving late, runs nothing', async () => {
+    const calls: string[] = [];
     for (const origin of [undefined, 'http://127.0.0.1:5173']) {
-      const { answer } = await rawRequest(
-        h.gateway.port,
+      const name = uniqueName('late');
+      calls.push(name);
+      const body = JSON.stringify({ query: CREATE_SA, variables: { input: { name, providers: ['hoop'] } } });
+      // The client keeps its side open (a slow uploader): the gateway must close the connection itself.
+      const socket = connect({ port: h.gateway.port, host: '127.0.0.1', allowHalfOpen: true });
+      let text = '';
+      let closed = false;
+      socket
+        .on('data', (d) => (text += d.toString()))
+        .on('close', () => (closed = true))
+        .on('error', () => undefined);
+      await new Promise((r) => socket.once('connect', r));
+      socket.write(
         `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\nauthorization: Bearer ${API_KEY}\r\n` +
-          `${origin ? `origin: ${origin}\r\n` : ''}content-length: 100\r\n\r\n{"query":`,
+          `${origin ? `origin: ${origin}\r\n` : ''}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
       );
-      const text = await answer;
+      for (let i = 0; i < 100 && !text.includes('\r\n\r\n{'); i++) await sleep(50);
       expect(firstLine(text)).toBe('HTTP/1.1 408 Request Timeout');
-      const body = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4));
-      expect(body.errors[0].extensions).toEqual({ code: 'REQUEST_TIMEOUT', requestId: expect.any(String) });
-      expect(text).toContain(`X-Request-Id: ${body.errors[0].extensions.requestId}`);
+      const answer = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4));
+      expect(answer.errors[0].extensions).toEqual({ code: 'REQUEST_TIMEOUT', requestId: expect.any(String) });
+      expect(text).toContain(`X-Request-Id: ${answer.errors[0].extensions.requestId}`);
       // A listed origin's page can read why: the CORS headers set for the request come with the answer.
       if (origin) expect(text).toContain(`access-control-allow-origin: ${origin}`);
+      if (!origin) {
+        // A client that sends nothing more and keeps its side open: the gateway closes the connection itself.
+        await sleep(1300);
+        // Its FIN came with the answer; a closed connection shows on the next writes (a reset).
+        for (let i = 0; i < 20 && !closed; i++) {
+          socket.write('x');
+          await sleep(50);
+        }
+        expect(closed).toBe(true);
+        continue;
+      }
+      // The rest of the body, and a whole request behind it: "nothing was run" stays true.
+      socket.write(
+        `${body.slice(10)}POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\nauthorization: Bearer ${API_KEY}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      await sleep(500);
+      expect(text.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+      socket.destroy();
     }
+    await sleep(300);
+    expect(h.sandboxes.hoop.received().filter((c) => calls.includes((c.body as { name?: string }).name ?? ''))).toEqual([]);
   });
 
   it("what Node's parser refuses (headers over 16 KiB, a request that is not HTTP) answers the gateway's error shape, not an empty body", async () => {

@@ -157,7 +157,19 @@ describe('generic adapter: the call', () => {
   });
 
   it("a 2xx that is no envelope, or whose data is no object, is unreadable (INTERNAL, not retryable), its requestId kept for the provider's support", async () => {
-    for (const body of [{}, { id: 'sa_1' }, [envelope(200, { id: 'sa_1' })], { code: 200, data: 'sa_1', requestId: 'req_78' }]) {
+    const bodies = [
+      {},
+      { id: 'sa_1' },
+      [envelope(200, { id: 'sa_1' })],
+      { code: 200, data: 'sa_1', requestId: 'req_78' },
+      // A code that is no number: the contract's is an integer, and these read as errors more than as success.
+      { code: 'abc', message: 'Permission denied' },
+      { code: 'ERROR', message: 'quota exceeded', requestId: 'req_78' },
+      { code: null, message: 'internal error' },
+      { code: true },
+      { code: '200abc' },
+    ];
+    for (const body of bodies) {
       server.answer({ status: 200, body });
       const out = await readyCall(generic().prepare.createServiceAccount!(sa())).send();
       expect([body, out]).toEqual([

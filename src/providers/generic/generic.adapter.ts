@@ -11,8 +11,15 @@ import type { GenericServiceAccountOptions } from './generic.spec';
  * an error `code` (docs/providers.md). A code sent as a string of digits ("500") is the same code.
  */
 const requestIdOf = (json: unknown) => optString(asObject(json)?.requestId);
+/** No `code` is success; a code that is neither a number nor a string of digits (`"abc"`, `null`, `true`) reads as none of them. */
 const envelopeCode = (envelope: Record<string, unknown>): number =>
-  typeof envelope.code === 'number' ? envelope.code : typeof envelope.code === 'string' && /^\d+$/.test(envelope.code) ? Number(envelope.code) : 200;
+  envelope.code === undefined
+    ? 200
+    : typeof envelope.code === 'number'
+      ? envelope.code
+      : typeof envelope.code === 'string' && /^\d+$/.test(envelope.code)
+        ? Number(envelope.code)
+        : Number.NaN;
 const isStatus = (code: number) => Number.isInteger(code) && code >= 100 && code <= 599;
 /** An error code inside a 2xx envelope; a number that is no HTTP status is left to `read`, which cannot read it. */
 const statusInside = (json: unknown): number | undefined => {
