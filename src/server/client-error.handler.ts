@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ErrorCode, HTTP_STATUS } from '../errors/error-code.enum';
 import { refusalBody } from './http.error';
 
-/**
- * What Node's HTTP parser refuses before any handler runs (headers over its 16 KiB limit, a request that
- * does not parse, a header or request timeout) gets the gateway's error shape, not Node's bare status line
- * with an empty body: every refusal has `extensions.code` and `requestId` (docs/errors.md). A connection
- * still answering an earlier request, or gone, is only destroyed.
- */
 /** How long a refused connection stays open for its answer to be read before it is destroyed. */
-export const REFUSAL_LINGER_MS = 1000;
+export const REFUSAL_LINGER_MS = 2000;
 
 const refused = new WeakSet<object>();
 
@@ -20,15 +14,28 @@ export function connectionRefused(socket: object | null | undefined): boolean {
   return !!socket && refused.has(socket);
 }
 
+/**
+ * What Node's HTTP parser refuses before any handler runs (headers over its 16 KiB limit, a request that
+ * does not parse, a header or request timeout) gets the gateway's error shape, not Node's bare status line
+ * with an empty body: every refusal has `extensions.code` and `requestId` (docs/errors.md). A connection
+ * still answering an earlier request, or gone, is only destroyed.
+ */
 export function answerClientErrors(server: Server): void {
+  // The last request of each connection: a refusal may concern one that was answered already.
+  const lastRequest = new WeakMap<object, IncomingMessage>();
+  server.on('request', (req: IncomingMessage) => lastRequest.set(req.socket, req));
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    // The response under way on this connection belongs to the refused request itself when that request's body
-    // has not all arrived (a body slower than server.requestTimeoutMs): it is answered, under its own request id.
-    // Otherwise an earlier request (pipelined) is still being answered: whatever is written now would be read as
-    // its answer ("nothing was run", while a create may be running). Only closed, as a broken connection.
-    const pending = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+    // Node leaves `_httpMessage` null once a response has finished, undefined before the first.
+    const pending = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined;
+    // The response under way belongs to the refused request itself when that request's body has not all arrived
+    // (a body slower than server.requestTimeoutMs): it is answered, under its own request id. Otherwise an earlier
+    // request (pipelined) is still being answered: whatever is written now would be read as its answer ("nothing
+    // was run", while a create may be running). And a request answered before its body came (a refusal on its
+    // headers) has had its answer: a second one would be read as the next request's. Both only closed.
     const own = pending !== undefined && !pending.headersSent && pending.req?.complete === false;
-    if (err.code === 'ECONNRESET' || !socket.writable || (pending && !own)) return void socket.destroy();
+    const last = lastRequest.get(socket);
+    const answeredAlready = pending === undefined && last !== undefined && !last.complete;
+    if (err.code === 'ECONNRESET' || !socket.writable || (pending && !own) || answeredAlready) return void socket.destroy();
     const [code, message] = refusal(err.code);
     const status = HTTP_STATUS[code].refused;
     const requestId = (own && headerValue(pending.getHeader('x-request-id'))) || randomUUID();

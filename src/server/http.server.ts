@@ -72,6 +72,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
     // The request id travels in the response's header, not in AsyncLocalStorage (docs/performance.md).
     route(req, res, path).catch((err: unknown) => {
       if (err instanceof HttpError) return sendHttpError(res, err);
+      // Refused with a 408 or 400 already (client-error.handler.ts): not the client's hang-up, and answered.
+      if (connectionRefused(req.socket)) return void res.destroy();
       if (isClientAbort(err, req)) {
         // A client that hangs up is routine, not a gateway error: once, at info, without a stack.
         logger.info({ requestId, path }, 'client closed the connection before the response');

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { CREATE_SA } from '../helpers/graphql.client';
+import { REFUSAL_LINGER_MS } from '../../src/server/client-error.handler';
 import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
 
 const API_KEY = 'guard-test-api-key-0123456789';
@@ -142,7 +143,7 @@ describe('the HTTP layer refuses cheaply: auth before the body, bounded connecti
       if (origin) expect(text).toContain(`access-control-allow-origin: ${origin}`);
       if (!origin) {
         // A client that sends nothing more and keeps its side open: the gateway closes the connection itself.
-        await sleep(1300);
+        await sleep(REFUSAL_LINGER_MS + 300);
         // Its FIN came with the answer; a closed connection shows on the next writes (a reset).
         for (let i = 0; i < 20 && !closed; i++) {
           socket.write('x');
@@ -161,6 +162,43 @@ describe('the HTTP layer refuses cheaply: auth before the body, bounded connecti
     }
     await sleep(300);
     expect(h.sandboxes.hoop.received().filter((c) => calls.includes((c.body as { name?: string }).name ?? ''))).toEqual([]);
+  });
+
+  it.each([
+    ['bytes that are not HTTP', '\x01\r\n\r\n', ['200', '400']],
+    ['headers over 16 KiB', `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\ncookie: ${'c'.repeat(20_000)}\r\n\r\n`, ['200', '431']],
+    ['headers that stall past headersTimeoutMs', 'GET /healthz HTTP/1.1\r\nHo', ['200', '408']],
+  ])('a kept-alive connection after a finished answer, then %s: answered, and the gateway lives on', async (_what, next, statuses) => {
+    const socket = connect({ port: h.gateway.port, host: '127.0.0.1' });
+    let text = '';
+    let closed = false;
+    socket
+      .on('data', (d) => (text += d.toString()))
+      .on('close', () => (closed = true))
+      .on('error', () => undefined);
+    await new Promise((r) => socket.once('connect', r));
+    socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    for (let i = 0; i < 100 && !text.includes('"ok"'); i++) await sleep(20);
+    socket.write(next);
+    for (let i = 0; i < 100 && !closed; i++) await sleep(50);
+    expect([...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1])).toEqual(statuses);
+    expect((await fetch(`${h.url.replace('/graphql', '')}/healthz`)).status).toBe(200);
+  });
+
+  it('a request answered before its body came, whose body then stalls: closed, never a second answer to it', async () => {
+    const socket = connect({ port: h.gateway.port, host: '127.0.0.1' });
+    let text = '';
+    let closed = false;
+    socket
+      .on('data', (d) => (text += d.toString()))
+      .on('close', () => (closed = true))
+      .on('error', () => undefined);
+    await new Promise((r) => socket.once('connect', r));
+    socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-length: 5\r\n\r\nab');
+    for (let i = 0; i < 100 && !closed; i++) await sleep(50);
+    expect(closed).toBe(true);
+    expect([...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1])).toEqual(['200']);
+    expect((await fetch(`${h.url.replace('/graphql', '')}/healthz`)).status).toBe(200);
   });
 
   it("what Node's parser refuses (headers over 16 KiB, a request that is not HTTP) answers the gateway's error shape, not an empty body", async () => {
