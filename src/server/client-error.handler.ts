@@ -32,7 +32,8 @@ export function answerClientErrors(server: Server): void {
     // request (pipelined) is still being answered: whatever is written now would be read as its answer ("nothing
     // was run", while a create may be running). And a request answered before its body came (a refusal on its
     // headers) has had its answer: a second one would be read as the next request's. Both only closed.
-    const own = pending !== undefined && !pending.headersSent && pending.req?.complete === false;
+    // (A client that ended its side mid-body, HPE_INVALID_EOF_STATE, has gone: its handler logs the hang-up.)
+    const own = pending !== undefined && !pending.headersSent && pending.req?.complete === false && err.code !== 'HPE_INVALID_EOF_STATE';
     const last = lastRequest.get(socket);
     const answeredAlready = pending === undefined && last !== undefined && !last.complete;
     if (err.code === 'ECONNRESET' || !socket.writable || (pending && !own) || answeredAlready) return void socket.destroy();
