@@ -27,7 +27,7 @@ import { PolicyBook } from './auth/client.policy';
 import { createCorsPolicy } from './server/cors.policy';
 import { requestIdOf } from './server/http.error';
 import { parseLimits, queryLimitRules } from './server/query.limits';
-import { authenticateFromHeaders, checkBodyShape, checkLoopbackOnly } from './server/request.guard';
+import { authenticateFromHeaders, checkBodyShape, checkLoopbackOnly, idleSocketTimeoutMs } from './server/request.guard';
 import { variableShapePlugin } from './server/variable-shape.plugin';
 import { createHttpServer, type Readiness } from './server/http.server';
 import { createPlaygroundRoutes } from './server/playground.routes';
@@ -132,7 +132,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     graphql,
     readiness: () => readiness(store),
     draining: () => draining,
-    limits: config.server,
+    limits: { ...config.server, idleSocketTimeoutMs: idleSocketTimeoutMs(config.idempotency.leaseSeconds, config.redis?.commandTimeoutMs) },
     metrics,
     cors: createCorsPolicy(config.server.cors.origins),
     playground: createPlaygroundRoutes({

@@ -25,6 +25,8 @@ export enum ErrorCode {
   HEADERS_TOO_LARGE = 'HEADERS_TOO_LARGE',
   /** The request's headers or body did not arrive within server.headersTimeoutMs / requestTimeoutMs. */
   REQUEST_TIMEOUT = 'REQUEST_TIMEOUT',
+  /** An Expect header other than 100-continue (http.server.ts): nothing was run. */
+  EXPECTATION_FAILED = 'EXPECTATION_FAILED',
 }
 
 export interface HttpStatusOf {
@@ -71,6 +73,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, HttpStatusOf>> = Object.fre
   [ErrorCode.MISDIRECTED_REQUEST]: { refused: 421, executed: 200 },
   [ErrorCode.HEADERS_TOO_LARGE]: { refused: 431, executed: 200 },
   [ErrorCode.REQUEST_TIMEOUT]: { refused: 408, executed: 200 },
+  [ErrorCode.EXPECTATION_FAILED]: { refused: 417, executed: 200 },
 });
 
 export function isErrorCode(code: unknown): code is ErrorCode {

@@ -15,7 +15,13 @@ export interface Readiness {
 
 export interface HttpServerOptions {
   /** Connection caps and timeouts (request.guard.ts). */
-  readonly limits: { readonly headersTimeoutMs: number; readonly requestTimeoutMs: number; readonly maxConnections: number };
+  readonly limits: {
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly maxConnections: number;
+    /** No traffic on a connection for this long closes it (request.guard.ts, idleSocketTimeoutMs). */
+    readonly idleSocketTimeoutMs: number;
+  };
   readonly logger: Logger;
   /** The GraphQL endpoint, with whatever the gateway checks before it (authentication). */
   readonly graphql: NodeHandler;
@@ -87,6 +93,16 @@ export function createHttpServer(options: HttpServerOptions): Server {
   // Node answers `Expect: 100-continue` with "100 Continue" before any handler runs, inviting an upload the
   // gateway may refuse (401, 413): handled as any request, and the body reader sends the 100 when it reads.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => server.emit('request', req, res));
+  // Any other expectation Node would answer with a bare 417 of its own, keeping the connection and the unread body
+  // for the next request, and without a 'request' event (so a later refusal on the connection could not know it
+  // was answered): refused here, in the gateway's shape, and the connection closed.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    res.setHeader('x-request-id', sanitizeRequestId(req.headers['x-request-id']) ?? randomUUID());
+    sendHttpError(
+      res,
+      new HttpError(ErrorCode.EXPECTATION_FAILED, 'The only expectation this gateway meets is "Expect: 100-continue"; nothing was run.', {}, true),
+    );
+  });
   applyConnectionLimits(server, options.limits);
   answerClientErrors(server);
   return server;

@@ -14,10 +14,23 @@ export function serverOptions(limits: { readonly headersTimeoutMs: number; reado
   };
 }
 
-export function applyConnectionLimits(server: Server, limits: { readonly maxConnections: number }): void {
+export function applyConnectionLimits(server: Server, limits: { readonly maxConnections: number; readonly idleSocketTimeoutMs: number }): void {
   // Connections over the cap are closed as they arrive: an idle or slow client cannot make the gateway hold unbounded sockets.
   server.maxConnections = limits.maxConnections;
   server.keepAliveTimeout = 5_000;
+  // The header and request timeouts cover a request still arriving, the keep-alive timeout an idle connection after
+  // an answer; nothing covered an answer the peer never reads (pipelined requests for large answers, then silence),
+  // which held a connection slot for as long as the peer liked. No traffic either way for this long closes it.
+  server.timeout = limits.idleSocketTimeoutMs;
+}
+
+/**
+ * How long a connection may see no traffic at all. A create in progress sends nothing until it answers, so this
+ * must outlast the longest one: a create ends within its lease (the start-up check makes the lease cover its
+ * provider calls and the Redis round trips before them), then records its outcome (one more Redis command).
+ */
+export function idleSocketTimeoutMs(leaseSeconds: number, redisCommandTimeoutMs: number | undefined): number {
+  return leaseSeconds * 1000 + 2 * (redisCommandTimeoutMs ?? 0) + 1000;
 }
 
 const LOOPBACK_IPV4 = /^127(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;

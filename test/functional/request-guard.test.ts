@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { CREATE_SA } from '../helpers/graphql.client';
 import { REFUSAL_LINGER_MS } from '../../src/server/client-error.handler';
+import { idleSocketTimeoutMs } from '../../src/server/request.guard';
+import { playgroundAssetUrl } from '../../src/server/static.assets';
 import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
 
 const API_KEY = 'guard-test-api-key-0123456789';
@@ -185,6 +187,22 @@ describe('the HTTP layer refuses cheaply: auth before the body, bounded connecti
     expect((await fetch(`${h.url.replace('/graphql', '')}/healthz`)).status).toBe(200);
   });
 
+  it('Expect other than 100-continue: 417 EXPECTATION_FAILED in the error shape, the connection closed, and no second answer', async () => {
+    const socket = connect({ port: h.gateway.port, host: '127.0.0.1' });
+    let text = '';
+    let closed = false;
+    socket
+      .on('data', (d) => (text += d.toString()))
+      .on('close', () => (closed = true))
+      .on('error', () => undefined);
+    await new Promise((r) => socket.once('connect', r));
+    socket.write(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\nexpect: x-foo\r\ncontent-length: 10\r\n\r\n`);
+    for (let i = 0; i < 100 && !closed; i++) await sleep(50);
+    expect(closed).toBe(true);
+    expect([...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1])).toEqual(['417']);
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).errors[0].extensions.code).toBe('EXPECTATION_FAILED');
+  });
+
   it('a request answered before its body came, whose body then stalls: closed, never a second answer to it', async () => {
     const socket = connect({ port: h.gateway.port, host: '127.0.0.1' });
     let text = '';
@@ -281,4 +299,44 @@ describe('without authentication the gateway answers loopback Host and Origin on
     expect(res.status).toBe(200);
     expect(res.body.data.createServiceAccount.status).toBe('SUCCEEDED');
   });
+});
+
+describe('a peer that never reads its answers does not keep its connection', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({
+      configure: (c) => {
+        // A short lease (it bounds a create, and so how long a connection may stay silent): 2 s, memory store.
+        c.idempotency = { leaseSeconds: 2 };
+        for (const p of c.providers) p.timeoutMs = 200;
+        c.server = { ...c.server, maxConnections: 20 };
+      },
+    });
+  });
+  afterAll(() => h.close());
+
+  it('connections stuck behind unread answers are closed once silent for the idle timeout, and the gateway serves again', async () => {
+    const timeout = idleSocketTimeoutMs(2, undefined);
+    const asset = playgroundAssetUrl('graphiql.min.js');
+    const sockets: Socket[] = [];
+    for (let i = 0; i < 25; i++) {
+      const s = connect(h.gateway.port, '127.0.0.1');
+      s.pause(); // reads nothing: the answers pile up in the socket buffers
+      s.on('error', () => undefined);
+      s.on('connect', () => s.write(`GET ${asset} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`.repeat(10)));
+      sockets.push(s);
+    }
+    const healthz = () =>
+      fetch(`${h.url.replace('/graphql', '')}/healthz`).then(
+        (r) => r.status,
+        () => 0,
+      );
+    let status = 0;
+    for (const until = Date.now() + timeout + 5000; Date.now() < until && status !== 200;) {
+      await sleep(250);
+      status = await healthz();
+    }
+    expect(status).toBe(200);
+    for (const s of sockets) s.destroy();
+  }, 30_000);
 });
