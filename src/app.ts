@@ -24,6 +24,7 @@ import { PROVIDER_MODULES, ProviderRegistry } from './providers/provider.registr
 import { gatewaySchema } from './schema';
 import { graphqlHandler, type NodeHandler } from './server/graphql.handler';
 import { PolicyBook } from './auth/client.policy';
+import { JWKS_FETCH_DEADLINE_MS } from './auth/jwks.keyset';
 import { createCorsPolicy } from './server/cors.policy';
 import { requestIdOf } from './server/http.error';
 import { parseLimits, queryLimitRules } from './server/query.limits';
@@ -132,7 +133,15 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     graphql,
     readiness: () => readiness(store),
     draining: () => draining,
-    limits: { ...config.server, idleSocketTimeoutMs: idleSocketTimeoutMs(config.idempotency.leaseSeconds, config.redis?.commandTimeoutMs) },
+    limits: {
+      ...config.server,
+      idleSocketTimeoutMs: idleSocketTimeoutMs({
+        leaseSeconds: config.idempotency.leaseSeconds,
+        redisCommandTimeoutMs: config.redis?.commandTimeoutMs,
+        authWaitMs: config.jwt?.jwksUrl ? JWKS_FETCH_DEADLINE_MS : 0,
+        requestTimeoutMs: config.server.requestTimeoutMs,
+      }),
+    },
     metrics,
     cors: createCorsPolicy(config.server.cors.origins),
     playground: createPlaygroundRoutes({

@@ -53,7 +53,7 @@ export function jwksKeySet(options: JwksOptions): JWTVerifyGetKey {
   const withDeadline: JWTVerifyGetKey = (header, token) => {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new FetchDeadlineError()), FETCH_TIMEOUT_MS + 500);
+      timer = setTimeout(() => reject(new FetchDeadlineError()), JWKS_FETCH_DEADLINE_MS);
     });
     return Promise.race([remote(header, token), deadline]).finally(() => clearTimeout(timer));
   };
@@ -85,10 +85,12 @@ export function jwksKeySet(options: JwksOptions): JWTVerifyGetKey {
 }
 
 const FETCH_TIMEOUT_MS = 5000;
+/** The longest a request can wait for the key set (jose's timeout, then the body's own deadline). */
+export const JWKS_FETCH_DEADLINE_MS = FETCH_TIMEOUT_MS + 500;
 
 class FetchDeadlineError extends Error {
   constructor() {
-    super(`no complete key set within ${FETCH_TIMEOUT_MS + 500} ms`);
+    super(`no complete key set within ${JWKS_FETCH_DEADLINE_MS} ms`);
   }
 }
 

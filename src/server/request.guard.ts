@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerOptions } from 'node:http';
 import { ErrorCode } from '../errors/error-code.enum';
 import { ServiceUnavailableError, UnauthenticatedError } from '../errors/gateway.error';
+import { REFUSAL_LINGER_MS } from './client-error.handler';
 import { HttpError } from './http.error';
 
 /** Options for node:http's createServer: slow clients are cut off (docs/security.md). */
@@ -25,12 +26,21 @@ export function applyConnectionLimits(server: Server, limits: { readonly maxConn
 }
 
 /**
- * How long a connection may see no traffic at all. A create in progress sends nothing until it answers, so this
- * must outlast the longest one: a create ends within its lease (the start-up check makes the lease cover its
- * provider calls and the Redis round trips before them), then records its outcome (one more Redis command).
+ * How long a connection may see no traffic at all. A request in progress sends nothing until it answers, so this
+ * must outlast the longest one: authentication (a JWT may wait for its key set), then a create, which ends within
+ * its lease (the start-up check makes the lease cover its provider calls and the Redis round trips before them)
+ * and records its outcome (one more Redis command). And a request still arriving must meet its own deadline, and
+ * its 408, first.
  */
-export function idleSocketTimeoutMs(leaseSeconds: number, redisCommandTimeoutMs: number | undefined): number {
-  return leaseSeconds * 1000 + 2 * (redisCommandTimeoutMs ?? 0) + 1000;
+export function idleSocketTimeoutMs(o: {
+  readonly leaseSeconds: number;
+  readonly redisCommandTimeoutMs: number | undefined;
+  /** The longest authentication may wait on I/O (0 without a JWT key set to fetch). */
+  readonly authWaitMs: number;
+  readonly requestTimeoutMs: number;
+}): number {
+  const longestCreate = o.authWaitMs + o.leaseSeconds * 1000 + 2 * (o.redisCommandTimeoutMs ?? 0) + 1000;
+  return Math.max(longestCreate, o.requestTimeoutMs + REFUSAL_LINGER_MS + 1000);
 }
 
 const LOOPBACK_IPV4 = /^127(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;

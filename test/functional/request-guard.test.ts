@@ -309,14 +309,14 @@ describe('a peer that never reads its answers does not keep its connection', () 
         // A short lease (it bounds a create, and so how long a connection may stay silent): 2 s, memory store.
         c.idempotency = { leaseSeconds: 2 };
         for (const p of c.providers) p.timeoutMs = 200;
-        c.server = { ...c.server, maxConnections: 20 };
+        c.server = { ...c.server, maxConnections: 20, headersTimeoutMs: 500, requestTimeoutMs: 1000 };
       },
     });
   });
   afterAll(() => h.close());
 
   it('connections stuck behind unread answers are closed once silent for the idle timeout, and the gateway serves again', async () => {
-    const timeout = idleSocketTimeoutMs(2, undefined);
+    const timeout = idleSocketTimeoutMs({ leaseSeconds: 2, redisCommandTimeoutMs: undefined, authWaitMs: 0, requestTimeoutMs: 1000 });
     const asset = playgroundAssetUrl('graphiql.min.js');
     const sockets: Socket[] = [];
     for (let i = 0; i < 25; i++) {
