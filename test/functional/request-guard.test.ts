@@ -26,6 +26,19 @@ function rawRequest(port: number, head: string): Promise<{ socket: Socket; answe
   });
 }
 
+/** A raw connection that records everything it receives and whether it has closed; `allowHalfOpen` keeps its side open after the server's FIN. */
+async function openRaw(port: number, allowHalfOpen = false): Promise<{ socket: Socket; text: () => string; closed: () => boolean; statuses: () => string[] }> {
+  const socket = connect({ port, host: '127.0.0.1', allowHalfOpen });
+  let text = '';
+  let closed = false;
+  socket
+    .on('data', (d) => (text += d.toString()))
+    .on('close', () => (closed = true))
+    .on('error', () => undefined);
+  await new Promise((r) => socket.once('connect', r));
+  return { socket, text: () => text, closed: () => closed, statuses: () => [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]) };
+}
+
 const firstLine = (text: string) => text.split('\r\n')[0];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -124,34 +137,27 @@ describe('the HTTP layer refuses cheaply: auth before the body, bounded connecti
       calls.push(name);
       const body = JSON.stringify({ query: CREATE_SA, variables: { input: { name, providers: ['hoop'] } } });
       // The client keeps its side open (a slow uploader): the gateway must close the connection itself.
-      const socket = connect({ port: h.gateway.port, host: '127.0.0.1', allowHalfOpen: true });
-      let text = '';
-      let closed = false;
-      socket
-        .on('data', (d) => (text += d.toString()))
-        .on('close', () => (closed = true))
-        .on('error', () => undefined);
-      await new Promise((r) => socket.once('connect', r));
+      const { socket, text, closed } = await openRaw(h.gateway.port, true);
       socket.write(
         `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\nauthorization: Bearer ${API_KEY}\r\n` +
           `${origin ? `origin: ${origin}\r\n` : ''}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
       );
-      for (let i = 0; i < 100 && !text.includes('\r\n\r\n{'); i++) await sleep(50);
-      expect(firstLine(text)).toBe('HTTP/1.1 408 Request Timeout');
-      const answer = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4));
+      for (let i = 0; i < 100 && !text().includes('\r\n\r\n{'); i++) await sleep(50);
+      expect(firstLine(text())).toBe('HTTP/1.1 408 Request Timeout');
+      const answer = JSON.parse(text().slice(text().indexOf('\r\n\r\n') + 4));
       expect(answer.errors[0].extensions).toEqual({ code: 'REQUEST_TIMEOUT', requestId: expect.any(String) });
-      expect(text).toContain(`X-Request-Id: ${answer.errors[0].extensions.requestId}`);
+      expect(text()).toContain(`X-Request-Id: ${answer.errors[0].extensions.requestId}`);
       // A listed origin's page can read why: the CORS headers set for the request come with the answer.
-      if (origin) expect(text).toContain(`access-control-allow-origin: ${origin}`);
+      if (origin) expect(text()).toContain(`access-control-allow-origin: ${origin}`);
       if (!origin) {
         // A client that sends nothing more and keeps its side open: the gateway closes the connection itself.
         await sleep(REFUSAL_LINGER_MS + 300);
         // Its FIN came with the answer; a closed connection shows on the next writes (a reset).
-        for (let i = 0; i < 20 && !closed; i++) {
+        for (let i = 0; i < 20 && !closed(); i++) {
           socket.write('x');
           await sleep(50);
         }
-        expect(closed).toBe(true);
+        expect(closed()).toBe(true);
         continue;
       }
       // The rest of the body, and a whole request behind it: "nothing was run" stays true.
@@ -159,7 +165,7 @@ describe('the HTTP layer refuses cheaply: auth before the body, bounded connecti
         `${body.slice(10)}POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\nauthorization: Bearer ${API_KEY}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
       );
       await sleep(500);
-      expect(text.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+      expect(text().match(/HTTP\/1\.1 /g)).toHaveLength(1);
       socket.destroy();
     }
     await sleep(300);
@@ -170,52 +176,31 @@ describe('the HTTP layer refuses cheaply: auth before the body, bounded connecti
     ['bytes that are not HTTP', '\x01\r\n\r\n', ['200', '400']],
     ['headers over 16 KiB', `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\ncookie: ${'c'.repeat(20_000)}\r\n\r\n`, ['200', '431']],
     ['headers that stall past headersTimeoutMs', 'GET /healthz HTTP/1.1\r\nHo', ['200', '408']],
-  ])('a kept-alive connection after a finished answer, then %s: answered, and the gateway lives on', async (_what, next, statuses) => {
-    const socket = connect({ port: h.gateway.port, host: '127.0.0.1' });
-    let text = '';
-    let closed = false;
-    socket
-      .on('data', (d) => (text += d.toString()))
-      .on('close', () => (closed = true))
-      .on('error', () => undefined);
-    await new Promise((r) => socket.once('connect', r));
+  ])('a kept-alive connection after a finished answer, then %s: answered, and the gateway lives on', async (_what, next, expected) => {
+    const { socket, text, closed, statuses } = await openRaw(h.gateway.port);
     socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-    for (let i = 0; i < 100 && !text.includes('"ok"'); i++) await sleep(20);
+    for (let i = 0; i < 100 && !text().includes('"ok"'); i++) await sleep(20);
     socket.write(next);
-    for (let i = 0; i < 100 && !closed; i++) await sleep(50);
-    expect([...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1])).toEqual(statuses);
+    for (let i = 0; i < 100 && !closed(); i++) await sleep(50);
+    expect(statuses()).toEqual(expected);
     expect((await fetch(`${h.url.replace('/graphql', '')}/healthz`)).status).toBe(200);
   });
 
   it('Expect other than 100-continue: 417 EXPECTATION_FAILED in the error shape, the connection closed, and no second answer', async () => {
-    const socket = connect({ port: h.gateway.port, host: '127.0.0.1' });
-    let text = '';
-    let closed = false;
-    socket
-      .on('data', (d) => (text += d.toString()))
-      .on('close', () => (closed = true))
-      .on('error', () => undefined);
-    await new Promise((r) => socket.once('connect', r));
+    const { socket, text, closed, statuses } = await openRaw(h.gateway.port);
     socket.write(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\nexpect: x-foo\r\ncontent-length: 10\r\n\r\n`);
-    for (let i = 0; i < 100 && !closed; i++) await sleep(50);
-    expect(closed).toBe(true);
-    expect([...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1])).toEqual(['417']);
-    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).errors[0].extensions.code).toBe('EXPECTATION_FAILED');
+    for (let i = 0; i < 100 && !closed(); i++) await sleep(50);
+    expect(closed()).toBe(true);
+    expect(statuses()).toEqual(['417']);
+    expect(JSON.parse(text().slice(text().indexOf('\r\n\r\n') + 4)).errors[0].extensions.code).toBe('EXPECTATION_FAILED');
   });
 
   it('a request answered before its body came, whose body then stalls: closed, never a second answer to it', async () => {
-    const socket = connect({ port: h.gateway.port, host: '127.0.0.1' });
-    let text = '';
-    let closed = false;
-    socket
-      .on('data', (d) => (text += d.toString()))
-      .on('close', () => (closed = true))
-      .on('error', () => undefined);
-    await new Promise((r) => socket.once('connect', r));
+    const { socket, closed, statuses } = await openRaw(h.gateway.port);
     socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-length: 5\r\n\r\nab');
-    for (let i = 0; i < 100 && !closed; i++) await sleep(50);
-    expect(closed).toBe(true);
-    expect([...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1])).toEqual(['200']);
+    for (let i = 0; i < 100 && !closed(); i++) await sleep(50);
+    expect(closed()).toBe(true);
+    expect(statuses()).toEqual(['200']);
     expect((await fetch(`${h.url.replace('/graphql', '')}/healthz`)).status).toBe(200);
   });
 
