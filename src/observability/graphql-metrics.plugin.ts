@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type OperationDefinitionNode } from 'graphql';
+import { createFieldCount } from '../graphql/common/max-creates.rule';
 import type { GatewayMetrics } from './metrics.registry';
 
 /**
@@ -16,11 +17,11 @@ export function graphqlMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlugi
       let type = '(none)';
       let mutationFields = 0;
       return {
-        async didResolveOperation({ operation: op, schema }) {
+        async didResolveOperation({ operation: op, schema, document }) {
           if (!op) return;
           type = op.operation;
-          if (op.operation === 'mutation')
-            mutationFields = op.selectionSet.selections.filter((s) => s.kind === Kind.FIELD && s.name.value !== '__typename').length;
+          // Counted as maxCreatesRule counts them, so a request whose every create is a dry run is told apart.
+          mutationFields = createFieldCount(op, document, schema);
           const name = rootField(op);
           // Only names the schema has (and its three meta-fields): anything a client can invent would be an unbounded label.
           operation = schema.getRootType(op.operation)?.getFields()[name] || META_FIELDS.has(name) ? name : '(unknown)';

@@ -1,4 +1,14 @@
-import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  type ASTVisitor,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+} from 'graphql';
 
 /**
  * Every root mutation field creates identities upstream. Each is answered on
@@ -9,26 +19,31 @@ import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type 
  * nothing sent anywhere.
  */
 export function maxCreatesRule(max: number) {
-  return (context: ValidationContext): ASTVisitor => {
-    const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const d of context.getDocument().definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-    return {
-      OperationDefinition(node) {
-        if (node.operation !== 'mutation') return;
-        // Only the schema's mutation fields: a field it has not is graphql's own error (FieldsOnCorrectType), not a create.
-        const fields = context.getSchema().getMutationType()?.getFields() ?? {};
-        const count = countRootFields(node.selectionSet, fragments, new Set(), (name) => Object.hasOwn(fields, name));
-        if (count > max) {
-          context.reportError(
-            new GraphQLError(
-              `This mutation has ${count} create fields; at most ${max} per request (server.maxCreatesPerOperation). Send each create in its own request.`,
-              { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: max, count } },
-            ),
-          );
-        }
-      },
-    };
-  };
+  return (context: ValidationContext): ASTVisitor => ({
+    OperationDefinition(node) {
+      const count = createFieldCount(node, context.getDocument(), context.getSchema());
+      if (count > max) {
+        context.reportError(
+          new GraphQLError(
+            `This mutation has ${count} create fields; at most ${max} per request (server.maxCreatesPerOperation). Send each create in its own request.`,
+            { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: max, count } },
+          ),
+        );
+      }
+    },
+  });
+}
+
+/**
+ * The create fields an operation selects: the schema's mutation fields, aliases and fragments counted (each
+ * fragment once), 0 for a query. A field the schema has not is graphql's own error (FieldsOnCorrectType), not a create.
+ */
+export function createFieldCount(op: OperationDefinitionNode, document: DocumentNode, schema: GraphQLSchema): number {
+  if (op.operation !== 'mutation') return 0;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const fields = schema.getMutationType()?.getFields() ?? {};
+  return countRootFields(op.selectionSet, fragments, new Set(), (name) => Object.hasOwn(fields, name));
 }
 
 function countRootFields(
