@@ -70,8 +70,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
   const server = createServer(serverOptions(options.limits), (req, res) => {
     // A request parsed after its connection was refused (client-error.handler.ts) is not run, nor answered.
     if (connectionRefused(req.socket)) return void res.destroy();
-    const requestId = sanitizeRequestId(req.headers['x-request-id']) ?? randomUUID();
-    res.setHeader('x-request-id', requestId);
+    const requestId = assignRequestId(req, res);
     const path = (req.url ?? '/').split('?')[0];
     // CORS is for the API only: a listed frontend has no business reading /metrics or the playground.
     if (path === '/graphql' && options.cors(req, res)) return;
@@ -97,7 +96,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
   // for the next request, and without a 'request' event (so a later refusal on the connection could not know it
   // was answered): refused here, in the gateway's shape, and the connection closed.
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
-    res.setHeader('x-request-id', sanitizeRequestId(req.headers['x-request-id']) ?? randomUUID());
+    assignRequestId(req, res);
     sendHttpError(
       res,
       new HttpError(ErrorCode.EXPECTATION_FAILED, 'The only expectation this gateway meets is "Expect: 100-continue"; nothing was run.', {}, true),
@@ -111,6 +110,13 @@ export function createHttpServer(options: HttpServerOptions): Server {
 function isClientAbort(err: unknown, req: IncomingMessage): boolean {
   const code = (err as { code?: unknown })?.code;
   return req.destroyed || code === 'ECONNRESET' || code === 'ECONNABORTED' || (err as Error)?.message === 'aborted';
+}
+
+/** The exchange's id: the client's own when it is a sane one, else a new one; set on the response first of all. */
+function assignRequestId(req: IncomingMessage, res: ServerResponse): string {
+  const requestId = sanitizeRequestId(req.headers['x-request-id']) ?? randomUUID();
+  res.setHeader('x-request-id', requestId);
+  return requestId;
 }
 
 function sanitizeRequestId(v: string | string[] | undefined): string | undefined {
