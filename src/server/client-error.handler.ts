@@ -8,58 +8,84 @@ import { refusalBody } from './http.error';
 export const REFUSAL_LINGER_MS = 2000;
 
 const refused = new WeakSet<object>();
+/** Requests whose input had not all arrived when their connection was refused: they are not run, whenever it comes. */
+const refusedRequests = new WeakSet<IncomingMessage>();
 
-/** True once the connection was answered a refusal here: any request on it, complete or not, is not run. */
+/** True once the connection was refused here: a request parsed after that is not run, nor answered. */
 export function connectionRefused(socket: object | null | undefined): boolean {
   return !!socket && refused.has(socket);
 }
 
+/** True when this request was still arriving when its connection was refused: it is not run (graphql.handler.ts). */
+export function requestRefused(req: IncomingMessage): boolean {
+  return refusedRequests.has(req);
+}
+
 /**
- * What Node's HTTP parser refuses before any handler runs (headers over its 16 KiB limit, a request that
- * does not parse, a header or request timeout) gets the gateway's error shape, not Node's bare status line
- * with an empty body: every refusal has `extensions.code` and `requestId` (docs/errors.md). A connection
- * still answering an earlier request, or gone, is only destroyed.
+ * What Node's HTTP parser refuses (headers over its 16 KiB limit, a request that does not parse, a header or
+ * request timeout) gets the gateway's error shape, not Node's bare status line with an empty body: every refusal
+ * has `extensions.code` and `requestId` (docs/errors.md). The refusal is the answer to what was refused, so it
+ * comes after the answers of every request that arrived whole before it (pipelined): a create running there keeps
+ * its answer and its one-time credentials.
  */
 export function answerClientErrors(server: Server): void {
-  // The last request of each connection: a refusal may concern one that was answered already.
-  const lastRequest = new WeakMap<object, IncomingMessage>();
-  server.on('request', (req: IncomingMessage) => lastRequest.set(req.socket, req));
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    // Node leaves `_httpMessage` null once a response has finished, undefined before the first.
-    const pending = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined;
-    // The response under way belongs to the refused request itself when that request's body has not all arrived
-    // (a body slower than server.requestTimeoutMs): it is answered, under its own request id. Otherwise an earlier
-    // request (pipelined) is still being answered: whatever is written now would be read as its answer ("nothing
-    // was run", while a create may be running). And a request answered before its body came (a refusal on its
-    // headers) has had its answer: a second one would be read as the next request's. Both only closed.
-    // (A client that ended its side mid-body, HPE_INVALID_EOF_STATE, has gone: its handler logs the hang-up.)
-    const own = pending !== undefined && !pending.headersSent && pending.req?.complete === false && err.code !== 'HPE_INVALID_EOF_STATE';
-    const last = lastRequest.get(socket);
-    const answeredAlready = pending === undefined && last !== undefined && !last.complete;
-    if (err.code === 'ECONNRESET' || !socket.writable || (pending && !own) || answeredAlready) return void socket.destroy();
-    const [code, message] = refusal(err.code);
-    const status = HTTP_STATUS[code].refused;
-    const requestId = (own && headerValue(pending.getHeader('x-request-id'))) || randomUUID();
-    const body = JSON.stringify(refusalBody(code, message, requestId));
-    // Nothing more on this connection is run, whatever still arrives: the parser outlives a timeout, and the rest
-    // of a late body would complete the request it was just told was not run (graphql.handler.ts and
-    // http.server.ts check this), or a request behind it. Closed for good once the client has had a moment to
-    // read the answer: a peer that never closes its side keeps no connection (server.maxConnections).
-    refused.add(socket);
-    const linger = setTimeout(() => socket.destroy(), REFUSAL_LINGER_MS).unref();
-    socket.once('close', () => clearTimeout(linger));
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
-        'Content-Type: application/json; charset=utf-8\r\n' +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-        'Cache-Control: no-store\r\n' +
-        `X-Request-Id: ${requestId}\r\n` +
-        // The CORS headers already set for this request, so a browser page can read why it was refused.
-        (own ? corsLines(pending) : '') +
-        'Connection: close\r\n\r\n' +
-        body,
-    );
+  // The last two responses of each connection. Requests are parsed one after the other, so only the last one can
+  // be incomplete; the one before it is then the last that arrived whole, and Node answers in order.
+  const last = new WeakMap<object, ServerResponse>();
+  const previous = new WeakMap<object, ServerResponse>();
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const before = last.get(req.socket);
+    if (before) previous.set(req.socket, before);
+    last.set(req.socket, res);
   });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    // llhttp repeats its error on every chunk that follows: the first one decided.
+    if (refused.has(socket)) return;
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const latest = last.get(socket);
+    // A client that ended its side mid-body (HPE_INVALID_EOF_STATE) has gone: its handler logs the hang-up.
+    if (err.code === 'HPE_INVALID_EOF_STATE' && latest && !latest.req.complete) return void socket.destroy();
+    // Nothing more on this connection is run, whatever still arrives: the parser outlives a timeout, and the rest
+    // of a late body would complete the request it is told was not run (graphql.handler.ts and http.server.ts
+    // check this), or a request behind it.
+    refused.add(socket);
+    if (latest && !latest.req.complete) refusedRequests.add(latest.req);
+    const whole = latest?.req.complete ? latest : previous.get(socket);
+    // Node leaves a response's 'finish' until it is the connection's current one and written out.
+    if (whole && !whole.writableFinished) whole.once('finish', () => refuse(socket, err.code, latest));
+    else refuse(socket, err.code, latest);
+  });
+}
+
+/**
+ * Answers the refused request (the one still arriving, or bytes after the last whole one) and closes the
+ * connection once the client has had a moment to read it: a peer that never closes its side keeps no
+ * connection (server.maxConnections).
+ */
+function refuse(socket: Duplex, parserCode: string | undefined, latest: ServerResponse | undefined): void {
+  if (!socket.writable) return void socket.destroy();
+  const linger = setTimeout(() => socket.destroy(), REFUSAL_LINGER_MS).unref();
+  socket.once('close', () => clearTimeout(linger));
+  // A request answered before its body came (a refusal on its headers) has had its answer: a second one would be
+  // read as the next request's. Only closed (cut, if that answer is still being written).
+  const own = latest !== undefined && !latest.req.complete;
+  if (own && latest.headersSent) return void (latest.writableEnded ? socket.end() : socket.destroy());
+  const [code, message] = refusal(parserCode);
+  const status = HTTP_STATUS[code].refused;
+  // A request refused while it was arriving is answered under the id it was given (http.server.ts).
+  const requestId = (own && headerValue(latest.getHeader('x-request-id'))) || randomUUID();
+  const body = JSON.stringify(refusalBody(code, message, requestId));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Cache-Control: no-store\r\n' +
+      `X-Request-Id: ${requestId}\r\n` +
+      // The CORS headers already set for this request, so a browser page can read why it was refused.
+      (own ? corsLines(latest) : '') +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
 }
 
 function refusal(parserCode: string | undefined): [ErrorCode, string] {

@@ -3,7 +3,7 @@ import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRequest
 import { ErrorCode } from '../errors/error-code.enum';
 import { acceptsSingleResult } from './accept.negotiation';
 import { readBody } from './body.reader';
-import { connectionRefused } from './client-error.handler';
+import { requestRefused } from './client-error.handler';
 import { HttpError, sendHttpError } from './http.error';
 import { appendVary } from './vary.header';
 
@@ -100,8 +100,8 @@ async function toGraphqlRequest(
   }
   refuseEncodings(req);
   const raw = await readBody(req, maxBodyBytes, beforeRead);
-  // The body came in after the request was answered 408 (client-error.handler.ts): it is not run.
-  if (connectionRefused(req.socket)) throw Object.assign(new Error('aborted'), { code: 'ECONNABORTED' });
+  // The body came in after the request was refused, 408 or 400 (client-error.handler.ts): it is not run.
+  if (requestRefused(req)) throw Object.assign(new Error('aborted'), { code: 'ECONNABORTED' });
   const headers = new HeaderMap();
   // Node joins repeated headers with ", " already, except set-cookie (an array) which has no business in a request.
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);

@@ -5,7 +5,7 @@ import { ErrorCode } from '../errors/error-code.enum';
 import type { NodeHandler } from './graphql.handler';
 import { HttpError, sendHttpError, sendJson } from './http.error';
 import { landingPage } from './landing.page';
-import { answerClientErrors, connectionRefused } from './client-error.handler';
+import { answerClientErrors, connectionRefused, requestRefused } from './client-error.handler';
 import { applyConnectionLimits, serverOptions } from './request.guard';
 
 export interface Readiness {
@@ -68,8 +68,9 @@ export function createHttpServer(options: HttpServerOptions): Server {
   };
 
   const server = createServer(serverOptions(options.limits), (req, res) => {
-    // A request parsed after its connection was refused (client-error.handler.ts) is not run, nor answered.
-    if (connectionRefused(req.socket)) return void res.destroy();
+    // A request parsed after its connection was refused (client-error.handler.ts) is not run, nor answered; the
+    // connection is not cut either, as answers of requests before it may still be on their way.
+    if (connectionRefused(req.socket)) return;
     const requestId = assignRequestId(req, res);
     const path = (req.url ?? '/').split('?')[0];
     // CORS is for the API only: a listed frontend has no business reading /metrics or the playground.
@@ -77,8 +78,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
     // The request id travels in the response's header, not in AsyncLocalStorage (docs/performance.md).
     route(req, res, path).catch((err: unknown) => {
       if (err instanceof HttpError) return sendHttpError(res, err);
-      // Refused with a 408 or 400 already (client-error.handler.ts): not the client's hang-up, and answered.
-      if (connectionRefused(req.socket)) return void res.destroy();
+      // Refused with a 408 or 400 (client-error.handler.ts): not the client's hang-up, and answered there.
+      if (requestRefused(req)) return;
       if (isClientAbort(err, req)) {
         // A client that hangs up is routine, not a gateway error: once, at info, without a stack.
         logger.info({ requestId, path }, 'client closed the connection before the response');

@@ -42,6 +42,30 @@ async function openRaw(port: number, allowHalfOpen = false): Promise<{ socket: S
 const firstLine = (text: string) => text.split('\r\n')[0];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A create of one Versori service account (it comes with a one-time client secret), as raw HTTP/1.1. */
+function createRequest(name: string): string {
+  const body = JSON.stringify({ query: CREATE_SA, variables: { input: { name, providers: ['versori'] } } });
+  return (
+    `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\nauthorization: Bearer ${API_KEY}\r\n` +
+    `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
+}
+
+/** The whole answers (each with a Content-Length) in what a connection received, in order. */
+function answers(text: string): { status: string; headers: Record<string, string>; json: any }[] {
+  const out = [];
+  let rest = Buffer.from(text);
+  for (let end = rest.indexOf('\r\n\r\n'); end >= 0; end = rest.indexOf('\r\n\r\n')) {
+    const [statusLine, ...lines] = rest.subarray(0, end).toString().split('\r\n');
+    const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+    const length = Number(headers['content-length']);
+    if (!(end + 4 + length <= rest.length)) break;
+    out.push({ status: statusLine.split(' ')[1], headers, json: JSON.parse(rest.subarray(end + 4, end + 4 + length).toString()) });
+    rest = rest.subarray(end + 4 + length);
+  }
+  return out;
+}
+
 describe('the HTTP layer refuses cheaply: auth before the body, bounded connections, short timeouts', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -216,19 +240,56 @@ describe('the HTTP layer refuses cheaply: auth before the body, bounded connecti
     expect(JSON.parse(garbage.split('\r\n\r\n')[1]).errors[0].extensions.code).toBe('BAD_REQUEST');
   });
 
-  it('bytes the parser refuses after a pipelined create still running: the connection is closed, never told "nothing was run"', async () => {
-    h.sandboxes.hoop.inject({ delayMs: 400 });
-    const body = JSON.stringify({
-      query: 'mutation($n: String!) { createServiceAccount(input: {name: $n, providers: ["hoop"]}) { status } }',
-      variables: { n: uniqueName('pipe') },
-    });
-    const { answer } = await rawRequest(
-      h.gateway.port,
-      `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\nauthorization: Bearer ${API_KEY}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}GARBAGE\r\n\r\n`,
-    );
-    const text = await answer;
-    expect(text).not.toContain('nothing was run');
-    expect(text).not.toMatch(/^HTTP\/1\.1 400/);
+  it.each([
+    ['bytes that are not HTTP', 'GARBAGE\r\n\r\n', '400', 'BAD_REQUEST'],
+    ['headers that stall past headersTimeoutMs', 'GET /healthz HTTP/1.1\r\nHo', '408', 'REQUEST_TIMEOUT'],
+  ])(
+    'a pipelined create still running, then %s: the create is answered first, with its credentials, then the refusal, and the connection closes',
+    async (_what, next, status, code) => {
+      h.sandboxes.versori.inject({ delayMs: 1000 });
+      const name = uniqueName('pipe');
+      const { socket, text, closed } = await openRaw(h.gateway.port);
+      socket.write(createRequest(name) + next);
+      for (let i = 0; i < 100 && !closed(); i++) await sleep(50);
+      const [created, refused, ...rest] = answers(text());
+      expect(rest).toEqual([]);
+      expect(created.status).toBe('200');
+      const result = created.json.data.createServiceAccount;
+      expect(result.status).toBe('SUCCEEDED');
+      expect(result.results[0].credentials).toEqual([expect.objectContaining({ kind: 'CLIENT_SECRET', secret: expect.any(String) })]);
+      expect(refused.status).toBe(status);
+      expect(refused.json.errors[0].extensions.code).toBe(code);
+      expect(refused.json.errors[0].extensions.requestId).not.toBe(created.headers['x-request-id']);
+      expect(closed()).toBe(true);
+      expect(h.sandboxes.versori.received().filter((c) => (c.body as { name?: string }).name === name)).toHaveLength(1);
+    },
+  );
+
+  it("two pipelined creates, the second one's body cut short past requestTimeoutMs: the first answered in full, the second 408 under its own id, and never run", async () => {
+    // The first create is still running when the second request times out.
+    h.sandboxes.versori.inject({ delayMs: 2500 });
+    const [first, second] = [uniqueName('pipe1'), uniqueName('pipe2')];
+    const late = createRequest(second);
+    const cut = late.length - 20;
+    const { socket, text, closed } = await openRaw(h.gateway.port);
+    socket.write(createRequest(first) + late.slice(0, cut));
+    for (let i = 0; i < 100 && answers(text()).length < 2; i++) await sleep(50);
+    const [created, refused] = answers(text());
+    expect(created.status).toBe('200');
+    expect(created.json.data.createServiceAccount.results[0].credentials).toEqual([
+      expect.objectContaining({ kind: 'CLIENT_SECRET', secret: expect.any(String) }),
+    ]);
+    expect(refused.status).toBe('408');
+    expect(refused.json.errors[0].extensions).toEqual({ code: 'REQUEST_TIMEOUT', requestId: refused.headers['x-request-id'] });
+    expect(refused.headers['x-request-id']).not.toBe(created.headers['x-request-id']);
+    // The rest of its body, late: the create it completes was told "nothing was run", and is not.
+    socket.write(late.slice(cut));
+    for (let i = 0; i < 60 && !closed(); i++) await sleep(50);
+    expect(closed()).toBe(true);
+    await sleep(300);
+    const names = h.sandboxes.versori.received().map((c) => (c.body as { name?: string }).name);
+    expect(names.filter((n) => n === first)).toHaveLength(1);
+    expect(names).not.toContain(second);
   });
 
   it('connections beyond server.maxConnections are closed at once; the gateway serves again when they go', async () => {
