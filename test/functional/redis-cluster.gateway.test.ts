@@ -22,7 +22,13 @@ describe('idempotency semantics on Redis Cluster', () => {
   const calls = () => h.sandboxes.all().reduce((n, s) => n + s.count(), 0);
 
   it('/readyz names the cluster store', async () => {
-    const ready = await fetch(h.url.replace('/graphql', '/readyz'));
+    // As an orchestrator would: the first slot-map fetch can miss its deadline (slotsRefreshTimeout) on a loaded
+    // machine (the store then connects on its next try, and /readyz says 503 until it has): awaited, bounded.
+    let ready = await fetch(h.url.replace('/graphql', '/readyz'));
+    for (const until = Date.now() + 10_000; ready.status !== 200 && Date.now() < until;) {
+      await new Promise((r) => setTimeout(r, 200));
+      ready = await fetch(h.url.replace('/graphql', '/readyz'));
+    }
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', store: 'redis-cluster' });
   });
