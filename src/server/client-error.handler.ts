@@ -33,27 +33,36 @@ export function answerClientErrors(server: Server): void {
   // be incomplete; the one before it is then the last that arrived whole, and Node answers in order.
   const last = new WeakMap<object, ServerResponse>();
   const previous = new WeakMap<object, ServerResponse>();
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  const track = (req: IncomingMessage, res: ServerResponse) => {
     const before = last.get(req.socket);
     if (before) previous.set(req.socket, before);
     last.set(req.socket, res);
-  });
+  };
+  // A refused expectation (417, http.server.ts) is answered without a 'request' event, and is an answer all the same.
+  server.on('request', track).on('checkExpectation', track);
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     // llhttp repeats its error on every chunk that follows: the first one decided.
     if (refused.has(socket)) return;
     if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
     const latest = last.get(socket);
-    // A client that ended its side mid-body (HPE_INVALID_EOF_STATE) has gone: its handler logs the hang-up.
-    if (err.code === 'HPE_INVALID_EOF_STATE' && latest && !latest.req.complete) return void socket.destroy();
+    // A client that ended its side mid-body (HPE_INVALID_EOF_STATE) has gone: it is not answered, and its
+    // request's handler logs the hang-up once the connection closes.
+    const gone = err.code === 'HPE_INVALID_EOF_STATE' && latest !== undefined && !latest.req.complete;
     // Nothing more on this connection is run, whatever still arrives: the parser outlives a timeout, and the rest
     // of a late body would complete the request it is told was not run (graphql.handler.ts and http.server.ts
     // check this), or a request behind it.
     refused.add(socket);
-    if (latest && !latest.req.complete) refusedRequests.add(latest.req);
+    if (latest && !latest.req.complete && !gone) refusedRequests.add(latest.req);
     const whole = latest?.req.complete ? latest : previous.get(socket);
+    const then = () => {
+      // That answer closed the connection (`Connection: close`, a 417): Node ends it, and nothing follows it.
+      if (whole && closesConnection(whole)) return;
+      if (gone) socket.end();
+      else refuse(socket, err.code, latest);
+    };
     // Node leaves a response's 'finish' until it is the connection's current one and written out.
-    if (whole && !whole.writableFinished) whole.once('finish', () => refuse(socket, err.code, latest));
-    else refuse(socket, err.code, latest);
+    if (whole && !whole.writableFinished) whole.once('finish', then);
+    else then();
   });
 }
 
@@ -63,7 +72,8 @@ export function answerClientErrors(server: Server): void {
  * connection (server.maxConnections).
  */
 function refuse(socket: Duplex, parserCode: string | undefined, latest: ServerResponse | undefined): void {
-  if (!socket.writable) return void socket.destroy();
+  // The last answer closed the connection (`Connection: close`), or the client did: Node is closing it already.
+  if (!socket.writable) return;
   const linger = setTimeout(() => socket.destroy(), REFUSAL_LINGER_MS).unref();
   socket.once('close', () => clearTimeout(linger));
   // A request answered before its body came (a refusal on its headers) has had its answer: a second one would be
@@ -86,6 +96,11 @@ function refuse(socket: Duplex, parserCode: string | undefined, latest: ServerRe
       'Connection: close\r\n\r\n' +
       body,
   );
+}
+
+/** The client asked for it (or spoke HTTP/1.0), or the answer said `Connection: close`: Node closes after it. */
+function closesConnection(res: ServerResponse): boolean {
+  return !res.shouldKeepAlive || /(?:^|,)\s*close\s*(?:,|$)/i.test(String(res.getHeader('connection') ?? ''));
 }
 
 function refusal(parserCode: string | undefined): [ErrorCode, string] {

@@ -97,6 +97,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
   // for the next request, and without a 'request' event (so a later refusal on the connection could not know it
   // was answered): refused here, in the gateway's shape, and the connection closed.
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    if (connectionRefused(req.socket)) return;
     assignRequestId(req, res);
     sendHttpError(
       res,

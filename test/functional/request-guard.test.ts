@@ -210,9 +210,13 @@ describe('the HTTP layer refuses cheaply: auth before the body, bounded connecti
     expect((await fetch(`${h.url.replace('/graphql', '')}/healthz`)).status).toBe(200);
   });
 
-  it('Expect other than 100-continue: 417 EXPECTATION_FAILED in the error shape, the connection closed, and no second answer', async () => {
+  it.each([
+    ['a body that never comes', `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\nexpect: x-foo\r\ncontent-length: 10\r\n\r\n`],
+    ['bytes that are not HTTP behind it', 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nexpect: x-foo\r\n\r\nGARBAGE\r\n\r\n'],
+    ['a chunked body that does not parse', 'POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nexpect: x-foo\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n'],
+  ])('Expect other than 100-continue, with %s: 417 EXPECTATION_FAILED in the error shape, the connection closed, and no second answer', async (_what, head) => {
     const { socket, text, closed, statuses } = await openRaw(h.gateway.port);
-    socket.write(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\nexpect: x-foo\r\ncontent-length: 10\r\n\r\n`);
+    socket.write(head);
     for (let i = 0; i < 100 && !closed(); i++) await sleep(50);
     expect(closed()).toBe(true);
     expect(statuses()).toEqual(['417']);
@@ -287,6 +291,27 @@ describe('the HTTP layer refuses cheaply: auth before the body, bounded connecti
     for (let i = 0; i < 60 && !closed(); i++) await sleep(50);
     expect(closed()).toBe(true);
     await sleep(300);
+    const names = h.sandboxes.versori.received().map((c) => (c.body as { name?: string }).name);
+    expect(names.filter((n) => n === first)).toHaveLength(1);
+    expect(names).not.toContain(second);
+  });
+
+  it('a pipelined create still running, then half a second create and the client ends its side: the first is answered in full, the second never runs', async () => {
+    h.sandboxes.versori.inject({ delayMs: 1000 });
+    const [first, second] = [uniqueName('fin1'), uniqueName('fin2')];
+    const late = createRequest(second);
+    const { socket, text, closed } = await openRaw(h.gateway.port, true);
+    socket.write(createRequest(first) + late.slice(0, late.length - 20));
+    await sleep(100);
+    socket.end();
+    for (let i = 0; i < 100 && !closed(); i++) await sleep(50);
+    const [created, ...rest] = answers(text());
+    expect(rest).toEqual([]);
+    expect(created.status).toBe('200');
+    expect(created.json.data.createServiceAccount.results[0].credentials).toEqual([
+      expect.objectContaining({ kind: 'CLIENT_SECRET', secret: expect.any(String) }),
+    ]);
+    expect(closed()).toBe(true);
     const names = h.sandboxes.versori.received().map((c) => (c.body as { name?: string }).name);
     expect(names.filter((n) => n === first)).toHaveLength(1);
     expect(names).not.toContain(second);
