@@ -52,6 +52,7 @@ export function answerClientErrors(server: Server): void {
     // of a late body would complete the request it is told was not run (graphql.handler.ts and http.server.ts
     // check this), or a request behind it.
     refused.add(socket);
+    stopReading(socket);
     if (latest && !latest.req.complete && !gone) refusedRequests.add(latest.req);
     const whole = latest?.req.complete ? latest : previous.get(socket);
     const then = () => {
@@ -64,6 +65,18 @@ export function answerClientErrors(server: Server): void {
     if (whole && !whole.writableFinished) whole.once('finish', then);
     else then();
   });
+}
+
+/**
+ * Reads no more from a refused connection. The parser outlives a timeout, and every whole request it still
+ * parses there is kept, unanswered, until the connection closes, while Node's pipelining backpressure (the
+ * bytes of answers waiting to be written) never engages: a client could pile up requests for as long as an
+ * earlier create runs. `_paused` is how Node's HTTP server pauses its own parser (`_http_server.js`, the same
+ * backpressure): the parser stops after the chunk at hand, and a paused socket reads nothing more.
+ */
+export function stopReading(socket: Duplex): void {
+  (socket as Duplex & { _paused?: boolean })._paused = true;
+  socket.pause();
 }
 
 /**

@@ -5,6 +5,7 @@ import { acceptsSingleResult } from './accept.negotiation';
 import { readBody } from './body.reader';
 import { requestRefused } from './client-error.handler';
 import { HttpError, sendHttpError } from './http.error';
+import { answerTurn } from './pipeline.turn';
 import { appendVary } from './vary.header';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -54,6 +55,11 @@ export function graphqlHandler<TContext extends BaseContext>(
       if (err instanceof HttpError) return sendHttpError(res, err);
       throw err;
     }
+    // A POST whose answer can no longer be written (the connection is closing: an earlier answer closed it, the
+    // client ended its side) does not run, and one pipelined behind answers still to be written waits for its turn
+    // (pipeline.turn.ts). A GET needs neither: Apollo runs no mutation from a GET.
+    if (request.method === 'POST' && !(res.socket ? res.socket.writable : await answerTurn(req, res)))
+      throw Object.assign(new Error('aborted'), { code: 'ECONNABORTED' });
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: request,
       context: () => options.context({ req, res }),

@@ -5,7 +5,7 @@ import { ErrorCode } from '../errors/error-code.enum';
 import type { NodeHandler } from './graphql.handler';
 import { HttpError, sendHttpError, sendJson } from './http.error';
 import { landingPage } from './landing.page';
-import { answerClientErrors, connectionRefused, requestRefused } from './client-error.handler';
+import { answerClientErrors, connectionRefused, requestRefused, stopReading } from './client-error.handler';
 import { applyConnectionLimits, serverOptions } from './request.guard';
 
 export interface Readiness {
@@ -70,7 +70,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
   const server = createServer(serverOptions(options.limits), (req, res) => {
     // A request parsed after its connection was refused (client-error.handler.ts) is not run, nor answered; the
     // connection is not cut either, as answers of requests before it may still be on their way.
-    if (connectionRefused(req.socket)) return;
+    if (connectionRefused(req.socket)) return void stopReading(req.socket);
     const requestId = assignRequestId(req, res);
     const path = (req.url ?? '/').split('?')[0];
     // CORS is for the API only: a listed frontend has no business reading /metrics or the playground.

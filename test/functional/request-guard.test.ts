@@ -317,6 +317,32 @@ describe('the HTTP layer refuses cheaply: auth before the body, bounded connecti
     expect(names).not.toContain(second);
   });
 
+  it('two whole creates pipelined: each runs in its turn and each is answered, in order, with its credentials', async () => {
+    h.sandboxes.versori.inject({ delayMs: 300 });
+    const [first, second] = [uniqueName('turn1'), uniqueName('turn2')];
+    const { socket, text } = await openRaw(h.gateway.port);
+    socket.write(createRequest(first) + createRequest(second));
+    for (let i = 0; i < 100 && answers(text()).length < 2; i++) await sleep(50);
+    const got = answers(text());
+    expect(got.map((a) => a.status)).toEqual(['200', '200']);
+    expect(got.map((a) => a.json.data.createServiceAccount.results[0].account.name)).toEqual([first, second]);
+    for (const a of got) expect(a.json.data.createServiceAccount.results[0].credentials).toEqual([expect.objectContaining({ secret: expect.any(String) })]);
+    // The second reached the provider only after the first had its answer.
+    const names = h.sandboxes.versori.received().map((c) => (c.body as { name?: string }).name);
+    expect(names.filter((n) => n === first || n === second)).toEqual([first, second]);
+    socket.destroy();
+  });
+
+  it('a create pipelined behind a 417, an answer that closes the connection, never runs (its answer could not be written)', async () => {
+    const name = uniqueName('behind-417');
+    const { socket, closed, statuses } = await openRaw(h.gateway.port);
+    socket.write(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nexpect: x-foo\r\ncontent-length: 2\r\n\r\n{}${createRequest(name)}`);
+    for (let i = 0; i < 100 && !closed(); i++) await sleep(50);
+    expect(statuses()).toEqual(['417']);
+    await sleep(300);
+    expect(h.sandboxes.versori.received().filter((c) => (c.body as { name?: string }).name === name)).toEqual([]);
+  });
+
   it('connections beyond server.maxConnections are closed at once; the gateway serves again when they go', async () => {
     const idle = await Promise.all(Array.from({ length: 40 }, () => rawRequest(h.gateway.port, 'GET /healthz HTTP/1.1\r\n')));
     const extra = await rawRequest(h.gateway.port, 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
@@ -363,6 +389,20 @@ describe('without authentication the gateway answers loopback Host and Origin on
     expect(res.body.errors[0].extensions.code).toBe(code);
     expect(res.body.errors[0].message).toMatch(/without authentication/);
     for (const s of h.sandboxes.all()) expect(s.count()).toBe(0);
+  });
+
+  it('a create pipelined behind a 403 for a foreign Origin (which closes the connection) never runs', async () => {
+    const name = uniqueName('behind-403');
+    const body = JSON.stringify({ query: CREATE_SA, variables: { input: { name, providers: ['hoop'] } } });
+    const create = `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    const { answer } = await rawRequest(
+      h.gateway.port,
+      `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\norigin: http://rebind.attacker.example\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}${create}`,
+    );
+    const text = await answer;
+    expect([...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1])).toEqual(['403']);
+    await sleep(300);
+    expect(h.sandboxes.hoop.count()).toBe(0);
   });
 
   it.each([['127.0.0.1:4000'], ['localhost'], ['[::1]:4000'], ['LOCALHOST:1']])('Host: %s is served', async (host) => {

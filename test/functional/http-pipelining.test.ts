@@ -1,0 +1,64 @@
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import pino from 'pino';
+import { createHttpServer } from '../../src/server/http.server';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The gateway's HTTP layer (node:http, its routes, timeouts and refusals) over a real socket, with a slow POST /graphql. */
+describe('the HTTP layer under a pipelining client that will not stop', () => {
+  let server: Server;
+  let port: number;
+  beforeAll(async () => {
+    server = createHttpServer({
+      logger: pino({ level: 'silent' }),
+      // A create that takes 3 s: long enough for a refusal to wait on it.
+      graphql: async (req: IncomingMessage, res: ServerResponse) => {
+        for await (const _ of req);
+        await sleep(3000);
+        res.setHeader('content-type', 'application/json');
+        res.end('{"data":{}}');
+      },
+      readiness: async () => ({ ready: true, body: {} }),
+      draining: () => false,
+      limits: { headersTimeoutMs: 600, requestTimeoutMs: 1500, maxConnections: 20, idleSocketTimeoutMs: 30_000 },
+      metrics: { contentType: 'text/plain', scrape: async () => '' },
+      cors: () => false,
+      playground: () => false,
+      authRequired: false,
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('after a 408 behind a running request, whole requests still sent are not read on and on (each would be kept, unanswered, until the connection closes)', async () => {
+    let parsed = 0;
+    const count = () => void parsed++;
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (d) => (text += d.toString())).on('error', () => undefined);
+    await new Promise((r) => socket.once('connect', r));
+    socket.write('POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}GET /healthz HTTP/1.1\r\nHo');
+    await sleep(1200); // past headersTimeoutMs: the 408 is decided, waiting for the running request's answer
+    server.on('request', count);
+    socket.write('st: 127.0.0.1\r\n\r\n');
+    const chunk = Buffer.from('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'.repeat(1000));
+    // As fast as the connection takes them, for 700 ms (a server that stops reading stops the writes).
+    const until = Date.now() + 700;
+    const pump = () => {
+      while (Date.now() < until && socket.write(chunk));
+      if (Date.now() < until) socket.once('drain', pump);
+    };
+    pump();
+    await sleep(1000);
+    // Unbounded, Node parsed 65 000 to 110 000 requests here (+120 MiB of heap); one chunk's worth at most now.
+    server.off('request', count);
+    expect(parsed).toBeLessThan(5000);
+    // The running request is answered, then the refusal.
+    for (let i = 0; i < 80 && !/408 Request Timeout/.test(text); i++) await sleep(50);
+    expect([...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1])).toEqual(['200', '408']);
+    socket.destroy();
+  });
+});
