@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 
 /**
  * Resolves once `res` is its connection's current response (its turn to be written): true if the connection
@@ -13,14 +14,30 @@ export function answerTurn(req: IncomingMessage, res: ServerResponse): Promise<b
   if (socket.destroyed) return Promise.resolve(false);
   return new Promise((resolve) => {
     const onSocket = () => {
-      socket.off('close', onClose);
+      forget();
       resolve(socket.writable);
     };
-    const onClose = () => {
+    const forget = whenClosed(socket, () => {
       res.off('socket', onSocket);
       resolve(false);
-    };
+    });
     res.once('socket', onSocket);
-    socket.once('close', onClose);
   });
+}
+
+/** Everything waiting on a connection's close, behind one listener: a listener per waiting request made Node warn of a leak past ten. */
+const closeWaiters = new WeakMap<Socket, Set<() => void>>();
+
+function whenClosed(socket: Socket, then: () => void): () => void {
+  let waiters = closeWaiters.get(socket);
+  if (!waiters) {
+    const all = (waiters = new Set());
+    closeWaiters.set(socket, all);
+    socket.once('close', () => {
+      closeWaiters.delete(socket);
+      for (const waiter of all) waiter();
+    });
+  }
+  waiters.add(then);
+  return () => void waiters.delete(then);
 }

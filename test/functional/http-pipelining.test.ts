@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import pino from 'pino';
 import { createHttpServer } from '../../src/server/http.server';
+import { answerTurn } from '../../src/server/pipeline.turn';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -10,13 +11,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('the HTTP layer under a pipelining client that will not stop', () => {
   let server: Server;
   let port: number;
+  let onTurn: (req: IncomingMessage, res: ServerResponse) => void = () => undefined;
   beforeAll(async () => {
     server = createHttpServer({
       logger: pino({ level: 'silent' }),
-      // A create that takes 3 s: long enough for a refusal to wait on it.
+      // A create that takes 3 s (a refusal waits on it), or 300 ms for `?quick`; each waits for its turn as the gateway's do.
       graphql: async (req: IncomingMessage, res: ServerResponse) => {
         for await (const _ of req);
-        await sleep(3000);
+        if (!(await answerTurn(req, res))) return;
+        onTurn(req, res);
+        await sleep(req.url?.includes('quick') ? 300 : 3000);
         res.setHeader('content-type', 'application/json');
         res.end('{"data":{}}');
       },
@@ -59,6 +63,27 @@ describe('the HTTP layer under a pipelining client that will not stop', () => {
     // The running request is answered, then the refusal.
     for (let i = 0; i < 80 && !/408 Request Timeout/.test(text); i++) await sleep(50);
     expect([...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1])).toEqual(['200', '408']);
+    socket.destroy();
+  });
+
+  it('POSTs pipelined behind a running one wait for their turn behind one close listener, not one each (Node warns of a leak past ten)', async () => {
+    const closeListeners: number[] = [];
+    const turns: string[] = [];
+    onTurn = (req, res) => {
+      turns.push(req.url!);
+      closeListeners.push(res.socket!.listenerCount('close'));
+    };
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (d) => (text += d.toString())).on('error', () => undefined);
+    await new Promise((r) => socket.once('connect', r));
+    const post = (i: number) => `POST /graphql?quick=${i} HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}`;
+    socket.write(Array.from({ length: 12 }, (_, i) => post(i)).join(''));
+    for (let i = 0; i < 200 && (text.match(/HTTP\/1\.1 200/g) ?? []).length < 12; i++) await sleep(50);
+    expect(turns).toEqual(Array.from({ length: 12 }, (_, i) => `/graphql?quick=${i}`));
+    // The first ran while the eleven others waited: their wait added one listener to the connection, not eleven.
+    expect(closeListeners[1] - closeListeners[0]).toBeLessThanOrEqual(1);
+    onTurn = () => undefined;
     socket.destroy();
   });
 });

@@ -317,19 +317,23 @@ describe('the HTTP layer refuses cheaply: auth before the body, bounded connecti
     expect(names).not.toContain(second);
   });
 
-  it('two whole creates pipelined: each runs in its turn and each is answered, in order, with its credentials', async () => {
+  it('twelve whole creates pipelined: each runs in its turn and each is answered, in order, with its credentials', async () => {
     h.sandboxes.versori.inject({ delayMs: 300 });
-    const [first, second] = [uniqueName('turn1'), uniqueName('turn2')];
+    const names = Array.from({ length: 12 }, (_, i) => uniqueName(`turn${i}`));
     const { socket, text } = await openRaw(h.gateway.port);
-    socket.write(createRequest(first) + createRequest(second));
-    for (let i = 0; i < 100 && answers(text()).length < 2; i++) await sleep(50);
+    socket.write(names.map(createRequest).join(''));
+    for (let i = 0; i < 200 && answers(text()).length < names.length; i++) await sleep(50);
     const got = answers(text());
-    expect(got.map((a) => a.status)).toEqual(['200', '200']);
-    expect(got.map((a) => a.json.data.createServiceAccount.results[0].account.name)).toEqual([first, second]);
+    expect(got.map((a) => a.status)).toEqual(names.map(() => '200'));
+    expect(got.map((a) => a.json.data.createServiceAccount.results[0].account.name)).toEqual(names);
     for (const a of got) expect(a.json.data.createServiceAccount.results[0].credentials).toEqual([expect.objectContaining({ secret: expect.any(String) })]);
-    // The second reached the provider only after the first had its answer.
-    const names = h.sandboxes.versori.received().map((c) => (c.body as { name?: string }).name);
-    expect(names.filter((n) => n === first || n === second)).toEqual([first, second]);
+    // Each reached the provider only after the one before it had its answer (the first was held 300 ms).
+    expect(
+      h.sandboxes.versori
+        .received()
+        .map((c) => (c.body as { name?: string }).name)
+        .filter((n) => names.includes(n!)),
+    ).toEqual(names);
     socket.destroy();
   });
 
