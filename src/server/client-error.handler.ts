@@ -72,11 +72,29 @@ export function answerClientErrors(server: Server): void {
  * parses there is kept, unanswered, until the connection closes, while Node's pipelining backpressure (the
  * bytes of answers waiting to be written) never engages: a client could pile up requests for as long as an
  * earlier create runs. `_paused` is how Node's HTTP server pauses its own parser (`_http_server.js`, the same
- * backpressure): the parser stops after the chunk at hand, and a paused socket reads nothing more.
+ * backpressure): the parser stops after the chunk at hand (Node may resume it: see ignoreAfterRefusal).
  */
 export function stopReading(socket: Duplex): void {
   (socket as Duplex & { _paused?: boolean })._paused = true;
   socket.pause();
+}
+
+/** Requests parsed on a refused connection beyond which it is cut: a client that will not stop sending. */
+export const MAX_IGNORED_AFTER_REFUSAL = 5000;
+const ignored = new WeakMap<object, number>();
+
+/**
+ * A request parsed after its connection was refused: not run, nor answered, and the connection is not cut,
+ * as answers of requests before it may still be on their way. Node resumes reading a paused connection
+ * whenever an earlier answer drains (its pipelining backpressure), one chunk each time, and each request
+ * parsed stays in its queue until the connection closes: past MAX_IGNORED_AFTER_REFUSAL it is cut, answers
+ * still owed to that client included.
+ */
+export function ignoreAfterRefusal(socket: Duplex): void {
+  const count = (ignored.get(socket) ?? 0) + 1;
+  ignored.set(socket, count);
+  if (count > MAX_IGNORED_AFTER_REFUSAL) socket.destroy();
+  else stopReading(socket);
 }
 
 /**

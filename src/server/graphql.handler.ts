@@ -5,7 +5,7 @@ import { acceptsSingleResult } from './accept.negotiation';
 import { readBody } from './body.reader';
 import { requestRefused } from './client-error.handler';
 import { HttpError, sendHttpError } from './http.error';
-import { answerTurn } from './pipeline.turn';
+import { answerTurn, ConnectionClosingError } from './pipeline.turn';
 import { appendVary } from './vary.header';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -48,6 +48,9 @@ export function graphqlHandler<TContext extends BaseContext>(
   options: GraphqlHandlerOptions<TContext>,
 ): NodeHandler {
   return async (req, res) => {
+    // A POST pipelined behind answers still to be written waits for its turn before its body is read
+    // (pipeline.turn.ts): an unread body pushes back on the connection, so nothing piles up behind it.
+    if (req.method === 'POST' && !res.socket && !(await answerTurn(req, res))) throw new ConnectionClosingError();
     let request: HTTPGraphQLRequest;
     try {
       request = await toGraphqlRequest(req, options, awaitsContinue(req) ? () => res.writeContinue() : undefined);
@@ -55,11 +58,9 @@ export function graphqlHandler<TContext extends BaseContext>(
       if (err instanceof HttpError) return sendHttpError(res, err);
       throw err;
     }
-    // A POST whose answer can no longer be written (the connection is closing: an earlier answer closed it, the
-    // client ended its side) does not run, and one pipelined behind answers still to be written waits for its turn
-    // (pipeline.turn.ts). A GET needs neither: Apollo runs no mutation from a GET.
-    if (request.method === 'POST' && !(res.socket ? res.socket.writable : await answerTurn(req, res)))
-      throw Object.assign(new Error('aborted'), { code: 'ECONNABORTED' });
+    // Nor does one run whose answer can no longer be written: an earlier answer closed the connection (a 417, a 403),
+    // or the client ended its side. A GET needs neither: Apollo runs no mutation from a GET.
+    if (request.method === 'POST' && !res.socket?.writable) throw new ConnectionClosingError();
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: request,
       context: () => options.context({ req, res }),

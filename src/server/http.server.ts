@@ -5,7 +5,8 @@ import { ErrorCode } from '../errors/error-code.enum';
 import type { NodeHandler } from './graphql.handler';
 import { HttpError, sendHttpError, sendJson } from './http.error';
 import { landingPage } from './landing.page';
-import { answerClientErrors, connectionRefused, requestRefused, stopReading } from './client-error.handler';
+import { answerClientErrors, connectionRefused, ignoreAfterRefusal, requestRefused } from './client-error.handler';
+import { ConnectionClosingError } from './pipeline.turn';
 import { applyConnectionLimits, serverOptions } from './request.guard';
 
 export interface Readiness {
@@ -70,7 +71,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
   const server = createServer(serverOptions(options.limits), (req, res) => {
     // A request parsed after its connection was refused (client-error.handler.ts) is not run, nor answered; the
     // connection is not cut either, as answers of requests before it may still be on their way.
-    if (connectionRefused(req.socket)) return void stopReading(req.socket);
+    if (connectionRefused(req.socket)) return void ignoreAfterRefusal(req.socket);
     const requestId = assignRequestId(req, res);
     const path = (req.url ?? '/').split('?')[0];
     // CORS is for the API only: a listed frontend has no business reading /metrics or the playground.
@@ -80,6 +81,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
       if (err instanceof HttpError) return sendHttpError(res, err);
       // Refused with a 408 or 400 (client-error.handler.ts): not the client's hang-up, and answered there.
       if (requestRefused(req)) return;
+      // Pipelined behind an answer that closed the connection, or sent by a client that ended its side: not run.
+      if (err instanceof ConnectionClosingError) return void logger.info({ requestId, path }, err.message);
       if (isClientAbort(err, req)) {
         // A client that hangs up is routine, not a gateway error: once, at info, without a stack.
         logger.info({ requestId, path }, 'client closed the connection before the response');

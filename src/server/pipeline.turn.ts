@@ -1,6 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
+/** A request that was not run because its answer could not have been written; the HTTP server logs it once, at info. */
+export class ConnectionClosingError extends Error {
+  readonly code = 'ERR_CONNECTION_CLOSING';
+  constructor() {
+    super('not run: its connection was closing (an earlier answer closed it, or the client ended its side)');
+  }
+}
+
 /**
  * Resolves once `res` is its connection's current response (its turn to be written): true if the connection
  * can still carry its answer, false if it is closing or closed by then. Node runs pipelined requests as soon

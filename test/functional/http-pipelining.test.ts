@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import pino from 'pino';
+import { MAX_IGNORED_AFTER_REFUSAL } from '../../src/server/client-error.handler';
 import { createHttpServer } from '../../src/server/http.server';
 import { answerTurn } from '../../src/server/pipeline.turn';
 
@@ -12,19 +13,25 @@ describe('the HTTP layer under a pipelining client that will not stop', () => {
   let server: Server;
   let port: number;
   let onTurn: (req: IncomingMessage, res: ServerResponse) => void = () => undefined;
+  let readyCalls = 0;
   beforeAll(async () => {
     server = createHttpServer({
       logger: pino({ level: 'silent' }),
       // A create that takes 3 s (a refusal waits on it), or 300 ms for `?quick`; each waits for its turn as the gateway's do.
       graphql: async (req: IncomingMessage, res: ServerResponse) => {
-        for await (const _ of req);
+        // As the gateway's handler does: its turn first, then its body.
         if (!(await answerTurn(req, res))) return;
+        for await (const _ of req);
         onTurn(req, res);
         await sleep(req.url?.includes('quick') ? 300 : 3000);
         res.setHeader('content-type', 'application/json');
         res.end('{"data":{}}');
       },
-      readiness: async () => ({ ready: true, body: {} }),
+      // Answers at staggered times (each later than the one before), for a refusal waiting behind them.
+      readiness: async () => {
+        await sleep(1500 + 50 * readyCalls++);
+        return { ready: true, body: {} };
+      },
       draining: () => false,
       limits: { headersTimeoutMs: 600, requestTimeoutMs: 1500, maxConnections: 20, idleSocketTimeoutMs: 30_000 },
       metrics: { contentType: 'text/plain', scrape: async () => '' },
@@ -86,4 +93,34 @@ describe('the HTTP layer under a pipelining client that will not stop', () => {
     onTurn = () => undefined;
     socket.destroy();
   });
+
+  it('a client that keeps sending after its refusal, while answers owed to it drain one by one (each lets Node read again), is cut past a bound', async () => {
+    let parsed = 0;
+    const count = () => void parsed++;
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    let closed = false;
+    socket.on('close', () => (closed = true));
+    await new Promise((r) => socket.once('connect', r));
+    readyCalls = 0;
+    const readyz = 'GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'.repeat(40);
+    socket.write(
+      `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}${readyz}GET /healthz HTTP/1.1\r\nHo`,
+    );
+    await sleep(1200); // the 408 is decided; the POST and the forty /readyz answers are still owed
+    server.on('request', count);
+    socket.write('st: 127.0.0.1\r\n\r\n');
+    const chunk = Buffer.from('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'.repeat(1000));
+    const until = Date.now() + 4000;
+    const pump = () => {
+      while (!closed && Date.now() < until && socket.write(chunk));
+      if (!closed && Date.now() < until) socket.once('drain', pump);
+    };
+    pump();
+    await sleep(4500);
+    server.off('request', count);
+    // Unbounded, about 64 000 were parsed and kept here; past the bound the connection is cut (one chunk more at most).
+    expect(parsed).toBeLessThan(MAX_IGNORED_AFTER_REFUSAL + 2000);
+    socket.destroy();
+  }, 15_000);
 });

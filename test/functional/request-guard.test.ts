@@ -337,6 +337,30 @@ describe('the HTTP layer refuses cheaply: auth before the body, bounded connecti
     socket.destroy();
   });
 
+  it('POSTs pipelined behind a running create are not read ahead: their bodies wait in the connection, not in the gateway', async () => {
+    h.sandboxes.versori.inject({ delayMs: 3000 });
+    const { socket, text } = await openRaw(h.gateway.port);
+    socket.write(createRequest(uniqueName('ahead')));
+    await sleep(200);
+    const body = JSON.stringify({ query: '{ viewer { id } }', pad: 'x'.repeat(256 * 1024) });
+    const post = Buffer.from(
+      `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\nauthorization: Bearer ${API_KEY}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    // As fast as the connection takes them, for 2 s: read ahead, each body was kept until its turn (over 1 GiB).
+    const until = Date.now() + 2000;
+    const pump = () => {
+      while (Date.now() < until && socket.write(post));
+      if (Date.now() < until) socket.once('drain', pump);
+    };
+    pump();
+    await sleep(2100);
+    // What left the client: at most what the kernel's buffers hold (32 MiB receive, 4 MiB send here).
+    expect(socket.bytesWritten - socket.writableLength).toBeLessThan(96 * 1024 * 1024);
+    for (let i = 0; i < 60 && !text().includes('"createServiceAccount"'); i++) await sleep(50);
+    expect(answers(text())[0].json.data.createServiceAccount.status).toBe('SUCCEEDED');
+    socket.destroy();
+  });
+
   it('a create pipelined behind a 417, an answer that closes the connection, never runs (its answer could not be written)', async () => {
     const name = uniqueName('behind-417');
     const { socket, closed, statuses } = await openRaw(h.gateway.port);
