@@ -5,7 +5,7 @@ import { acceptsSingleResult } from './accept.negotiation';
 import { readBody } from './body.reader';
 import { requestRefused } from './client-error.handler';
 import { HttpError, sendHttpError } from './http.error';
-import { answerTurn, ConnectionClosingError } from './pipeline.turn';
+import { answerTurn, ConnectionClosingError, holdReadAhead, releaseReadAhead } from './pipeline.turn';
 import { appendVary } from './vary.header';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -48,18 +48,27 @@ export function graphqlHandler<TContext extends BaseContext>(
   options: GraphqlHandlerOptions<TContext>,
 ): NodeHandler {
   return async (req, res) => {
-    // A POST pipelined behind answers still to be written waits for its turn before its body is read
-    // (pipeline.turn.ts): an unread body pushes back on the connection, so nothing piles up behind it.
-    if (req.method === 'POST' && !res.socket && !(await answerTurn(req, res))) throw new ConnectionClosingError();
+    // A POST pipelined behind answers still to be written runs only in its turn (pipeline.turn.ts). Its body is read
+    // at once while the bodies read ahead on its connection fit one maxBodyBytes (a body still arriving when its turn
+    // comes may meet requestTimeoutMs first), and only in its turn beyond that: an unread body pushes back on the
+    // connection, so nothing piles up in the gateway.
+    const queued = req.method === 'POST' && !res.socket;
+    const readAhead = queued && holdReadAhead(req, options.maxBodyBytes);
     let request: HTTPGraphQLRequest;
     try {
-      request = await toGraphqlRequest(req, options, awaitsContinue(req) ? () => res.writeContinue() : undefined);
-    } catch (err) {
-      if (err instanceof HttpError) return sendHttpError(res, err);
-      throw err;
+      if (queued && !readAhead && !(await answerTurn(req, res))) throw new ConnectionClosingError();
+      try {
+        request = await toGraphqlRequest(req, options, awaitsContinue(req) ? () => res.writeContinue() : undefined);
+      } catch (err) {
+        if (err instanceof HttpError) return sendHttpError(res, err);
+        throw err;
+      }
+      if (readAhead && !(await answerTurn(req, res))) throw new ConnectionClosingError();
+    } finally {
+      if (readAhead) releaseReadAhead(req);
     }
-    // Nor does one run whose answer can no longer be written: an earlier answer closed the connection (a 417, a 403),
-    // or the client ended its side. A GET needs neither: Apollo runs no mutation from a GET.
+    // A POST whose answer can no longer be written does not run: an earlier answer closed the connection (a 417, a
+    // 403), or the client ended its side. A GET needs none of this: Apollo runs no mutation from a GET.
     if (request.method === 'POST' && !res.socket?.writable) throw new ConnectionClosingError();
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: request,

@@ -49,3 +49,32 @@ function whenClosed(socket: Socket, then: () => void): () => void {
   waiters.add(then);
   return () => void waiters.delete(then);
 }
+
+/** Bytes of bodies read ahead of their turn on each connection, and what each request holds of them. */
+const readAheadBytes = new WeakMap<Socket, number>();
+const heldBy = new WeakMap<IncomingMessage, number>();
+
+/**
+ * True (and counted) when a queued request's body may be read before its turn: its declared length fits what
+ * remains of one `maxBytes` for the connection, or exceeds `maxBytes` outright (refused at once as too large,
+ * nothing read). A body of unknown length (chunked) waits for its turn. Without a limit, every body is read.
+ */
+export function holdReadAhead(req: IncomingMessage, maxBytes: number | undefined): boolean {
+  if (maxBytes === undefined) return true;
+  const declared = Number(req.headers['content-length']);
+  if (!Number.isFinite(declared)) return false;
+  if (declared > maxBytes) return true;
+  const used = readAheadBytes.get(req.socket) ?? 0;
+  if (used + declared > maxBytes) return false;
+  readAheadBytes.set(req.socket, used + declared);
+  heldBy.set(req, declared);
+  return true;
+}
+
+/** The request has its turn (or ended): what it read ahead no longer counts against its connection. */
+export function releaseReadAhead(req: IncomingMessage): void {
+  const held = heldBy.get(req);
+  if (held === undefined) return;
+  heldBy.delete(req);
+  readAheadBytes.set(req.socket, (readAheadBytes.get(req.socket) ?? held) - held);
+}

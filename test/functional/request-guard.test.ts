@@ -361,6 +361,31 @@ describe('the HTTP layer refuses cheaply: auth before the body, bounded connecti
     socket.destroy();
   });
 
+  it('a 200 KiB create pipelined whole behind a create slower than requestTimeoutMs runs in its turn (its body was read ahead), not 408', async () => {
+    h.sandboxes.versori.inject({ delayMs: 2500 });
+    const [first, second] = [uniqueName('slow'), uniqueName('big')];
+    const big = createRequest(second).replace('"query":"', `"query":"${' '.repeat(200_000)}`);
+    const { socket, text, closed } = await openRaw(h.gateway.port);
+    socket.write(createRequest(first) + big.replace(/content-length: \d+/, `content-length: ${Buffer.byteLength(big.slice(big.indexOf('\r\n\r\n') + 4))}`));
+    for (let i = 0; i < 200 && !closed() && answers(text()).length < 2; i++) await sleep(50);
+    const got = answers(text());
+    expect(got.map((a) => a.status)).toEqual(['200', '200']);
+    expect(got.map((a) => a.json.data.createServiceAccount.results[0].account.name)).toEqual([first, second]);
+    socket.destroy();
+  });
+
+  it('a body declared over the size limit, pipelined behind a slow create, is 413 in its turn (the header decides it), not 408', async () => {
+    h.sandboxes.versori.inject({ delayMs: 2500 });
+    const { socket, text, closed } = await openRaw(h.gateway.port);
+    socket.write(
+      createRequest(uniqueName('slow')) +
+        `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\nauthorization: Bearer ${API_KEY}\r\ncontent-length: 2000000\r\n\r\n${' '.repeat(300_000)}`,
+    );
+    for (let i = 0; i < 200 && !closed() && answers(text()).length < 2; i++) await sleep(50);
+    expect(answers(text()).map((a) => a.status)).toEqual(['200', '413']);
+    socket.destroy();
+  });
+
   it('a create pipelined behind a 417, an answer that closes the connection, never runs (its answer could not be written)', async () => {
     const name = uniqueName('behind-417');
     const { socket, closed, statuses } = await openRaw(h.gateway.port);
