@@ -58,12 +58,14 @@ export function graphqlHandler<TContext extends BaseContext>(
     try {
       if (queued && !readAhead && !(await answerTurn(req, res))) throw new ConnectionClosingError();
       try {
-        request = await toGraphqlRequest(req, options, awaitsContinue(req) ? () => res.writeContinue() : undefined);
+        const read = await readRequest(req, options, awaitsContinue(req) ? () => res.writeContinue() : undefined);
+        // Parsed only in its turn: parsed JSON takes many times the bytes the read-ahead allowance counts.
+        if (readAhead && !(await answerTurn(req, res))) throw new ConnectionClosingError();
+        request = toGraphqlRequest(req, read, options);
       } catch (err) {
         if (err instanceof HttpError) return sendHttpError(res, err);
         throw err;
       }
-      if (readAhead && !(await answerTurn(req, res))) throw new ConnectionClosingError();
     } finally {
       if (readAhead) releaseReadAhead(req);
     }
@@ -100,11 +102,12 @@ function awaitsContinue(req: IncomingMessage): boolean {
   return /(?:^|\W)100-continue(?:$|\W)/i.test(req.headers.expect ?? '');
 }
 
-async function toGraphqlRequest(
+/** The checks on the headers, then the body as text: what a request read ahead of its turn holds (no parsed JSON). */
+async function readRequest(
   req: IncomingMessage,
-  { maxBodyBytes, inspectBody, singleResultsOnly }: Pick<GraphqlHandlerOptions<BaseContext>, 'maxBodyBytes' | 'inspectBody' | 'singleResultsOnly'>,
+  { maxBodyBytes, singleResultsOnly }: Pick<GraphqlHandlerOptions<BaseContext>, 'maxBodyBytes' | 'singleResultsOnly'>,
   beforeRead?: () => void,
-): Promise<HTTPGraphQLRequest> {
+): Promise<{ method: string; raw: string }> {
   const method = (req.method ?? 'GET').toUpperCase();
   // Apollo would refuse other methods too, but as BAD_REQUEST; the code should name the problem.
   if (method !== 'GET' && method !== 'POST') throw new HttpError(ErrorCode.METHOD_NOT_ALLOWED, 'Use GET or POST.', { allow: 'GET, POST' });
@@ -118,6 +121,14 @@ async function toGraphqlRequest(
   const raw = await readBody(req, maxBodyBytes, beforeRead);
   // The body came in after the request was refused, 408 or 400 (client-error.handler.ts): it is not run.
   if (requestRefused(req)) throw Object.assign(new Error('aborted'), { code: 'ECONNABORTED' });
+  return { method, raw };
+}
+
+function toGraphqlRequest(
+  req: IncomingMessage,
+  { method, raw }: { method: string; raw: string },
+  { inspectBody }: Pick<GraphqlHandlerOptions<BaseContext>, 'inspectBody'>,
+): HTTPGraphQLRequest {
   const headers = new HeaderMap();
   // Node joins repeated headers with ", " already, except set-cookie (an array) which has no business in a request.
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);

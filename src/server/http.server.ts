@@ -6,7 +6,7 @@ import type { NodeHandler } from './graphql.handler';
 import { HttpError, sendHttpError, sendJson } from './http.error';
 import { landingPage } from './landing.page';
 import { answerClientErrors, connectionRefused, ignoreAfterRefusal, requestRefused } from './client-error.handler';
-import { ConnectionClosingError } from './pipeline.turn';
+import { ConnectionClosingError, queueBehind } from './pipeline.turn';
 import { applyConnectionLimits, serverOptions } from './request.guard';
 
 export interface Readiness {
@@ -72,6 +72,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
     // A request parsed after its connection was refused (client-error.handler.ts) is not run, nor answered; the
     // connection is not cut either, as answers of requests before it may still be on their way.
     if (connectionRefused(req.socket)) return void ignoreAfterRefusal(req.socket);
+    // Pipelined behind answers still owed: counted, and the connection held back past a bound (pipeline.turn.ts).
+    if (!res.socket && !queueBehind(req, res)) return;
     const requestId = assignRequestId(req, res);
     const path = (req.url ?? '/').split('?')[0];
     // CORS is for the API only: a listed frontend has no business reading /metrics or the playground.

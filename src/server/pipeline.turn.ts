@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { stopReading } from './client-error.handler';
 
 /** A request that was not run because its answer could not have been written; the HTTP server logs it once, at info. */
 export class ConnectionClosingError extends Error {
@@ -77,4 +78,29 @@ export function releaseReadAhead(req: IncomingMessage): void {
   if (held === undefined) return;
   heldBy.delete(req);
   readAheadBytes.set(req.socket, (readAheadBytes.get(req.socket) ?? held) - held);
+}
+
+/** Requests waiting for their turn on one connection: past the first, it is read no more until answers drain; past the second, it is cut. */
+export const PAUSE_QUEUED = 32;
+export const MAX_QUEUED = 256;
+const queued = new WeakMap<Socket, number>();
+
+/**
+ * A request parsed while answers before it are still owed. Node's own pipelining backpressure counts the bytes
+ * of answers waiting to be written, and a request still waiting for its turn has none: tiny pipelined POSTs
+ * were read without end (hundreds of MiB of requests behind one slow create). Past PAUSE_QUEUED waiting, the
+ * connection is paused (Node resumes it as answers drain, a chunk at a time); past MAX_QUEUED the client is
+ * cut off, answers still owed to it included. False when it was.
+ */
+export function queueBehind(req: IncomingMessage, res: ServerResponse): boolean {
+  const socket = req.socket;
+  const count = (queued.get(socket) ?? 0) + 1;
+  queued.set(socket, count);
+  res.once('socket', () => queued.set(socket, (queued.get(socket) ?? 1) - 1));
+  if (count > MAX_QUEUED) {
+    socket.destroy();
+    return false;
+  }
+  if (count > PAUSE_QUEUED) stopReading(socket);
+  return true;
 }

@@ -4,7 +4,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import pino from 'pino';
 import { MAX_IGNORED_AFTER_REFUSAL } from '../../src/server/client-error.handler';
 import { createHttpServer } from '../../src/server/http.server';
-import { answerTurn } from '../../src/server/pipeline.turn';
+import { answerTurn, MAX_QUEUED } from '../../src/server/pipeline.turn';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -123,4 +123,24 @@ describe('the HTTP layer under a pipelining client that will not stop', () => {
     expect(parsed).toBeLessThan(MAX_IGNORED_AFTER_REFUSAL + 2000);
     socket.destroy();
   }, 15_000);
+
+  it('thousands of tiny POSTs pipelined behind a running one are not all read and kept: the connection is held back, then cut', async () => {
+    let parsed = 0;
+    const count = () => void parsed++;
+    server.on('request', count);
+    const socket = connect(port, '127.0.0.1');
+    let closed = false;
+    socket.on('error', () => undefined).on('close', () => (closed = true));
+    await new Promise((r) => socket.once('connect', r));
+    const post = (path: string) => `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}`;
+    // The first runs 3 s; 5000 behind it, about 500 KB, written as fast as the connection takes them.
+    socket.write(post('/graphql') + Array.from({ length: 5000 }, () => post('/graphql?quick')).join(''));
+    for (let i = 0; i < 60 && !closed; i++) await sleep(50);
+    server.off('request', count);
+    const wasClosed = closed;
+    socket.destroy();
+    // Unbounded, all 5001 were parsed and kept until their turn; now the connection is cut past MAX_QUEUED waiting.
+    expect(wasClosed).toBe(true);
+    expect(parsed).toBeLessThan(MAX_QUEUED + 1000);
+  });
 });
