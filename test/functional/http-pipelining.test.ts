@@ -5,6 +5,7 @@ import pino from 'pino';
 import { MAX_IGNORED_AFTER_REFUSAL } from '../../src/server/client-error.handler';
 import { createHttpServer } from '../../src/server/http.server';
 import { answerTurn, MAX_QUEUED } from '../../src/server/pipeline.turn';
+import { pumpFor } from '../helpers/socket.pump';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -56,13 +57,7 @@ describe('the HTTP layer under a pipelining client that will not stop', () => {
     server.on('request', count);
     socket.write('st: 127.0.0.1\r\n\r\n');
     const chunk = Buffer.from('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'.repeat(1000));
-    // As fast as the connection takes them, for 700 ms (a server that stops reading stops the writes).
-    const until = Date.now() + 700;
-    const pump = () => {
-      while (Date.now() < until && socket.write(chunk));
-      if (Date.now() < until) socket.once('drain', pump);
-    };
-    pump();
+    pumpFor(socket, chunk, 700);
     await sleep(1000);
     // Unbounded, Node parsed 65 000 to 110 000 requests here (+120 MiB of heap); one chunk's worth at most now.
     server.off('request', count);
@@ -111,12 +106,7 @@ describe('the HTTP layer under a pipelining client that will not stop', () => {
     server.on('request', count);
     socket.write('st: 127.0.0.1\r\n\r\n');
     const chunk = Buffer.from('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'.repeat(1000));
-    const until = Date.now() + 4000;
-    const pump = () => {
-      while (!closed && Date.now() < until && socket.write(chunk));
-      if (!closed && Date.now() < until) socket.once('drain', pump);
-    };
-    pump();
+    pumpFor(socket, chunk, 4000, () => closed);
     await sleep(4500);
     server.off('request', count);
     // Unbounded, about 64 000 were parsed and kept here; past the bound the connection is cut (one chunk more at most).

@@ -5,6 +5,7 @@ import { REFUSAL_LINGER_MS } from '../../src/server/client-error.handler';
 import { idleSocketTimeoutMs } from '../../src/server/request.guard';
 import { playgroundAssetUrl } from '../../src/server/static.assets';
 import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
+import { pumpFor } from '../helpers/socket.pump';
 
 const API_KEY = 'guard-test-api-key-0123456789';
 
@@ -346,13 +347,8 @@ describe('the HTTP layer refuses cheaply: auth before the body, bounded connecti
     const post = Buffer.from(
       `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\nauthorization: Bearer ${API_KEY}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
-    // As fast as the connection takes them, for 2 s: read ahead, each body was kept until its turn (over 1 GiB).
-    const until = Date.now() + 2000;
-    const pump = () => {
-      while (Date.now() < until && socket.write(post));
-      if (Date.now() < until) socket.once('drain', pump);
-    };
-    pump();
+    // For 2 s: read ahead, each body was kept until its turn (over 1 GiB).
+    pumpFor(socket, post, 2000);
     await sleep(2100);
     // What left the client: at most what the kernel's buffers hold (32 MiB receive, 4 MiB send here).
     expect(socket.bytesWritten - socket.writableLength).toBeLessThan(96 * 1024 * 1024);
