@@ -34,6 +34,7 @@ describe('per-client policy: providers and privilege values (provider defaults i
                 'unleash.rootRole': ['Viewer'],
                 'hoop.groups': ['readers'],
                 'versori.roles': ['viewer'],
+                'versori.groupIds': ['readers-group'],
                 'versori.organisationId': ['org-sandbox'],
                 'generic.permissions': ['org:read'],
               },
@@ -85,6 +86,7 @@ describe('per-client policy: providers and privilege values (provider defaults i
     ['unleash.rootRole', { providers: ['unleash'], unleash: { rootRole: 1 } }],
     ['hoop.groups', { providers: ['hoop'], hoop: { groups: ['readers', 'admins'] } }],
     ['versori.roles', { providers: ['versori'], versori: { roles: ['admin'] } }],
+    ['versori.groupIds', { providers: ['versori'], versori: { groupIds: ['readers-group', 'admins-group'] } }],
     ['versori.organisationId', { providers: ['versori'], versori: { organisationId: 'another-org' } }],
     ['generic.permissions', { providers: ['generic'], generic: { permissions: ['org:write'] } }],
   ])('a value outside the policy is FORBIDDEN naming %s', async (field, patch) => {
@@ -113,7 +115,7 @@ describe('per-client policy: providers and privilege values (provider defaults i
   it('values inside the policy (a role by name or id) go through', async () => {
     const res = await h.gql(
       CREATE_SA,
-      { input: { name: uniqueName('pol'), providers: ['unleash', 'hoop', 'versori', 'generic'], unleash: { rootRole: 3 }, hoop: { groups: ['readers'] } } },
+      { input: { name: uniqueName('pol'), providers: ['unleash', 'hoop', 'versori', 'generic'], unleash: { rootRole: 3 }, hoop: { groups: ['readers'] }, versori: { groupIds: ['readers-group'] } } },
       as(LIMITED),
     );
     expect(res.body.data.createServiceAccount.status).toBe('SUCCEEDED');

@@ -172,6 +172,13 @@ describe('retryAfterSeconds', () => {
     expect(retryAfterSeconds({ 'retry-after': new Date(NOW + 1_500).toUTCString() })).toBe(1);
     expect(retryAfterSeconds({ 'retry-after': new Date(NOW - 60_000).toUTCString() })).toBe(0);
     expect(retryAfterSeconds({ 'retry-after': 'soon' })).toBeUndefined();
+    // Date.parse reads these as dates long past ("1.5" is 2001-01-05): they were "retry now".
+    expect(retryAfterSeconds({ 'retry-after': '1.5' })).toBe(2);
+    expect(retryAfterSeconds({ 'retry-after': '120.5' })).toBe(121);
+    expect(retryAfterSeconds({ 'ratelimit-reset': '2.5' })).toBe(3);
+    expect(retryAfterSeconds({ 'retry-after': '-5' })).toBeUndefined();
+    expect(retryAfterSeconds({ 'retry-after': '1e3' })).toBeUndefined();
+    expect(retryAfterSeconds({ 'retry-after': '2026-12-07' })).toBeUndefined();
     expect(retryAfterSeconds({})).toBeUndefined();
   });
 });

@@ -21,6 +21,14 @@ export const versoriModule: ProviderModule<typeof versoriConfigSchema> = {
       },
     },
     {
+      // A group grants its own roles: membership is as privileged as `roles`.
+      field: 'versori.groupIds',
+      values: (_operation, spec) => {
+        const groupIds = optionsOf<VersoriServiceAccountOptionsShape>(spec.options, 'versori')?.groupIds;
+        return groupIds && { inputField: 'versori.groupIds', values: groupIds };
+      },
+    },
+    {
       // The organisation the account is created in: the provider's token may reach more than one.
       field: 'versori.organisationId',
       values: (_operation, spec, config) => {
