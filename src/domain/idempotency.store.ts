@@ -94,7 +94,10 @@ export interface CompleteOptions {
 /**
  * What a retry of a completion must do about its audit event: `landed` (the first try appended it: never
  * again), `missing` (the first try recorded the outcome but not the event, which lives on another Cluster
- * node: append it), `unknown` (append it unless COMPLETE says an earlier try landed, whose event rode with it).
+ * node, as far as its replies said), `unknown` (no reply said). For `missing` and `unknown` the Redis store
+ * appends the event unless it finds the copy an earlier try appended though its reply was lost (a reply lost
+ * is not a command lost); the memory store, whose tries lose no replies, unless COMPLETE says an earlier try
+ * landed (retryAppendsAudit).
  */
 export type AuditOnRetry = 'landed' | 'missing' | 'unknown';
 

@@ -136,3 +136,29 @@ redis.call('XTRIM', KEYS[1], 'MINID', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 `;
+
+/** How many of a stream's newest entries AUDIT_APPEND_ONCE reads at most, looking for its event. */
+export const AUDIT_ONCE_SEARCH_LIMIT = 20_000;
+
+/**
+ * KEYS: audit stream. ARGV: as AUDIT_APPEND, then searchFrom (ms: the oldest entry id that can be this
+ * event's). A completion's retry: an earlier try whose reply was lost may have appended the very same event
+ * (the same JSON, to the same stream). Appended only when none of the newest entries down to searchFrom
+ * (at most AUDIT_ONCE_SEARCH_LIMIT) holds it: 1; already there: 0. Never on the hot path, only on retries.
+ */
+export const AUDIT_APPEND_ONCE = `
+local from = '+'
+local seen = 0
+while seen < ${AUDIT_ONCE_SEARCH_LIMIT} do
+  local entries = redis.call('XREVRANGE', KEYS[1], from, ARGV[5], 'COUNT', 1000)
+  for _, entry in ipairs(entries) do
+    local f = entry[2]
+    for i = 1, #f, 2 do
+      if f[i] == 'e' and f[i + 1] == ARGV[4] then return 0 end
+    end
+  end
+  if #entries < 1000 then break end
+  seen = seen + #entries
+  from = '(' .. entries[#entries][1]
+end
+${AUDIT_APPEND}`;

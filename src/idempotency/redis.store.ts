@@ -3,7 +3,6 @@ import { Cluster, type ChainableCommander } from 'ioredis';
 import { ServiceUnavailableError } from '../errors/gateway.error';
 import {
   heldGuard,
-  retryAppendsAudit,
   withPartialCompletion,
   type AuditEvent,
   type AuditPage,
@@ -28,7 +27,7 @@ import { readAuditPage, type AuditEntry, type ShardBound } from './audit.cursor'
 import { groupByNode } from './node.grouping';
 import { guardId, newOwnerToken, recordId } from './record.keys';
 import { AUDIT_APPEND_AT_ONCE, createRedisClient, type RedisClient, type RedisConnectionOptions } from './redis.client';
-import { AUDIT_APPEND, CLAIM, COMPLETE, GUARD_CLAIM, GUARD_KEEP, GUARD_RELEASE, RELEASE } from './redis.scripts';
+import { AUDIT_APPEND, AUDIT_APPEND_ONCE, CLAIM, COMPLETE, GUARD_CLAIM, GUARD_KEEP, GUARD_RELEASE, RELEASE } from './redis.scripts';
 
 interface ScriptCommands {
   idgwClaim(rec: string, lease: string, ...args: string[]): Promise<string[]>;
@@ -42,6 +41,7 @@ interface PipelineScripts {
   idgwRelease(rec: string, lease: string, owner: string): ChainableCommander;
   idgwAuditAppend(stream: string, maxEvents: string, minId: string, ttlMs: string, event: string): ChainableCommander;
   idgwAuditAppendAtOnce(stream: string, maxEvents: string, minId: string, ttlMs: string, event: string): ChainableCommander;
+  idgwAuditAppendOnce(stream: string, maxEvents: string, minId: string, ttlMs: string, event: string, searchFrom: string): ChainableCommander;
 }
 type Scripted = ChainableCommander & PipelineScripts;
 
@@ -72,6 +72,9 @@ const CLUSTER_AUDIT_SHARDS = 4;
  * enough together to outlast a Cluster failover (a few seconds) or a Redis restart.
  */
 const GIVE_BACK_RETRY_MS: readonly number[] = [200, 1_000, 3_000, 10_000, 30_000];
+
+/** How far before an event's `at` a completion's retry looks for an earlier try's copy (AUDIT_APPEND_ONCE). */
+const AUDIT_CLOCK_MARGIN_MS = 60_000;
 
 /** COMPLETE's answers (redis.scripts.ts); 0 is a record lost to another attempt. */
 const COMPLETED_NOW = 1;
@@ -106,6 +109,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     client.defineCommand('idgwGuardKeep', { numberOfKeys: 1, lua: GUARD_KEEP });
     client.defineCommand('idgwAuditAppend', { numberOfKeys: 1, lua: AUDIT_APPEND });
     client.defineCommand(AUDIT_APPEND_AT_ONCE, { numberOfKeys: 1, lua: AUDIT_APPEND });
+    client.defineCommand('idgwAuditAppendOnce', { numberOfKeys: 1, lua: AUDIT_APPEND_ONCE });
     this.redis = client as RedisClient & ScriptCommands;
   }
 
@@ -172,21 +176,36 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   /**
    * Gives back what a failed phase may have taken (RELEASE, GUARD_RELEASE: compare-and-set scripts on this
    * record and owner, harmless when repeated or late), sent at once on the same connections, so it runs after
-   * what it undoes, if that ran at all; nothing waits for it, and it is tried again while Redis is away.
+   * what it undoes, if that ran at all; nothing waits for it, and it is tried again while Redis is away. A
+   * give-back that found nothing to undo (0) is sent again as well: when the connection was dropped under the
+   * phase (redis.client.ts's half-open check), that phase's bytes may sit in Redis's socket buffer while the
+   * give-back went out on the new connection and ran first; the phase then lands after it.
    */
   private giveBack(steps: readonly Step[]): void {
-    this.phase(steps).catch(() => this.retryLater(steps, 0));
+    this.inBackground(steps, -1, true);
   }
 
   /**
-   * Give-backs (see giveBack) and audit appends nobody waits for (appendAudit), until one try lands or the tries
-   * run out. `steps` may be built anew for each try: an audit append then picks its shard again.
+   * Give-backs (see giveBack) and audit appends nobody waits for (appendAudit): sent now (attempt -1) or after
+   * GIVE_BACK_RETRY_MS[attempt], and again until one try lands or the tries run out; with `untilUndone`, the
+   * steps that answered 0 as well. `steps` may be built anew for each try: an audit append then picks its shard again.
    */
-  private retryLater(steps: readonly Step[] | (() => readonly Step[]), attempt: number): void {
+  private inBackground(steps: readonly Step[] | (() => readonly Step[]), attempt: number, untilUndone = false): void {
+    const send = (): void => {
+      const now = typeof steps === 'function' ? steps() : steps;
+      this.phase(now).then(
+        (replies) => {
+          const notYet = untilUndone ? now.filter((_, i) => replies[i] === 0) : [];
+          if (notYet.length > 0) this.inBackground(notYet, attempt + 1, true);
+        },
+        () => this.inBackground(steps, attempt + 1, untilUndone),
+      );
+    };
+    if (attempt < 0) return send();
     const delay = GIVE_BACK_RETRY_MS[attempt];
     if (delay === undefined || this.closed) return;
     // Not keeping a stopping process alive: a give-back still waiting at close is left to the lease and the guard's TTL.
-    setTimeout(() => this.phase(typeof steps === 'function' ? steps() : steps).catch(() => this.retryLater(steps, attempt + 1)), delay).unref();
+    setTimeout(send, delay).unref();
   }
 
   async complete(ref: RecordRef, owner: string, c: Completion, audit: AuditEvent, options: CompleteOptions = {}): Promise<boolean> {
@@ -206,9 +225,10 @@ export class RedisIdempotencyStore implements IdempotencyStore {
         const key = this.guardKey(ref, g);
         return { key, add: (p) => p.idgwGuardKeep(key, held, ttl) };
       }),
-      // The audit event rides in the same round trip as the completion it records; on a retry it waits
-      // for COMPLETE's answer instead, so an earlier try that landed is not audited twice.
-      ...(options.retry ? [] : [this.auditStep(audit)]),
+      // The audit event rides in the same round trip as the completion it records, always on the stream
+      // its attempt picks (shardOf). A retry appends it only if no earlier try did (AUDIT_APPEND_ONCE): a try
+      // whose reply was lost may have landed, and COMPLETE cannot tell once another attempt took the record over.
+      ...(options.retry && options.auditOnRetry === 'landed' ? [] : [this.auditStep(audit, { once: options.retry })]),
     ];
     let replies: unknown[];
     try {
@@ -224,7 +244,6 @@ export class RedisIdempotencyStore implements IdempotencyStore {
         recorded: completed === COMPLETED_NOW || completed === COMPLETED_BEFORE,
       });
     }
-    if (options.retry && retryAppendsAudit(options.auditOnRetry, replies[0] === COMPLETED_BEFORE)) await this.appendAudit(audit);
     return replies[0] === COMPLETED_NOW || replies[0] === COMPLETED_BEFORE;
   }
 
@@ -239,7 +258,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     try {
       await this.phase(steps);
     } catch (err) {
-      this.retryLater(steps, 0);
+      this.inBackground(steps, 0);
       throw err;
     }
   }
@@ -261,13 +280,13 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     // Nobody waits for it, so it must not trail the answer: this name of the script is not
     // auto-pipelined (redis.client.ts), it is written at once, one command, no pipeline object.
     try {
-      await this.phase([this.auditStep(event, { atOnce: true })]);
+      await this.phase([this.auditStep(event, { atOnce: true, anyShard: true })]);
     } catch (err) {
       // A refused attempt has no record of its own to carry its event: tried again in the background, each
       // time on a shard picked anew (on a Cluster, its node may be the one failing over). At least once: an
       // append whose reply was lost (a timeout) may have landed, and its repeat is then a second copy, with
       // the same requestId and `at` (docs/idempotency.md).
-      this.retryLater(() => [this.auditStep(event)], 0);
+      this.inBackground(() => [this.auditStep(event, { anyShard: true })], 0);
       throw err;
     }
   }
@@ -289,13 +308,33 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   /** XADD (bounded by count), trimmed by age, and a TTL so an idle stream goes away with its retention: one script. */
-  private auditStep(event: AuditEvent, how: { atOnce?: boolean } = {}): Step {
-    const key = this.auditKey(Math.floor(Math.random() * this.auditShards));
+  /**
+   * `shard`: a refused attempt's event may go anywhere (a retry picks anew); a completion's goes where its
+   * attempt's requestId and time put it, so that `once` (its retries) searches the stream an earlier try used.
+   */
+  private auditStep(event: AuditEvent, how: { atOnce?: boolean; once?: boolean; anyShard?: boolean } = {}): Step {
+    const key = this.auditKey(how.anyShard ? Math.floor(Math.random() * this.auditShards) : this.shardOf(event));
     const { retentionSeconds, maxEvents } = this.options.audit;
     const perShard = String(Math.ceil(maxEvents / this.auditShards));
     const minId = String(Math.max(0, Date.now() - retentionSeconds * 1000));
     const args = [key, perShard, minId, String(retentionSeconds * 1000), JSON.stringify(event)] as const;
+    if (how.once) {
+      // Entry ids are Redis's clock when the earlier try ran, after the event's `at` on the gateway's: a minute's
+      // margin for the two clocks to disagree.
+      const searchFrom = String(Math.max(0, Date.parse(event.at) - AUDIT_CLOCK_MARGIN_MS));
+      return { key, add: (p) => p.idgwAuditAppendOnce(...args, searchFrom) };
+    }
     return { key, add: (p) => (how.atOnce ? p.idgwAuditAppendAtOnce(...args) : p.idgwAuditAppend(...args)) };
+  }
+
+  /** A stable shard for an event (FNV-1a of its requestId and time): the same for every try of one completion. */
+  private shardOf(event: AuditEvent): number {
+    if (this.auditShards === 1) return 0;
+    let h = 0x811c9dc5;
+    for (const text of [event.requestId, event.at]) {
+      for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    }
+    return (h >>> 0) % this.auditShards;
   }
 
   private auditKey(shard: number): string {

@@ -97,7 +97,8 @@ export class CompletionRetrier {
       const stillOwner = await this.store.complete(p.ref, p.owner, p.completion, p.audit, { retry: true, auditOnRetry: p.auditOnRetry });
       this.pending.delete(p);
       if (stillOwner) p.logger.warn(fields, 'idempotency outcome recorded on a later try');
-      else p.logger.warn(fields, 'idempotency outcome not recorded: another attempt took the record over first');
+      // COMPLETE cannot tell whether an earlier try of this one landed (its reply lost) before the takeover.
+      else p.logger.warn(fields, 'idempotency outcome not recorded by this try: another attempt has taken the record over (an earlier try may have recorded it first)');
     } catch {
       if (!last && !this.closing && (p.attempt < this.delaysMs.length || Date.now() - p.since < this.horizonMs)) return this.arm(p);
       this.pending.delete(p);

@@ -20,6 +20,7 @@ describeStoreContract(
       commandTimeoutMs: 1000,
       audit: { retentionSeconds: 86400, maxEvents: 1000 },
     }),
+  { repliesCanBeLost: true },
 );
 
 describe('Redis key layout', () => {

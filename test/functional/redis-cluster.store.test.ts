@@ -27,6 +27,7 @@ describeStoreContract(
       commandTimeoutMs: 1000,
       audit: { retentionSeconds: 86400, maxEvents: 1000 },
     }),
+  { repliesCanBeLost: true },
 );
 
 describe('grouping commands by node', () => {

@@ -58,7 +58,12 @@ async function guardTakenOver(
  * (as Apollo runs one suite against every integration). `make` may read state
  * set up in a beforeAll (e.g. a cluster's address): it is called inside tests.
  */
-export function describeStoreContract(name: string, make: StoreFactory): void {
+export function describeStoreContract(
+  name: string,
+  make: StoreFactory,
+  /** The store talks to a server: a try can land while its caller sees a timeout (Redis; not the memory store). */
+  options: { repliesCanBeLost?: boolean } = {},
+): void {
   describe(`IdempotencyStore contract: ${name}`, () => {
     const stores: IdempotencyStore[] = [];
     const store = (t = { ttlSeconds: 600, leaseSeconds: 30 }) => {
@@ -177,6 +182,43 @@ export function describeStoreContract(name: string, make: StoreFactory): void {
       );
       expect(await eventsOf(r2.key)).toBe(1);
     });
+
+    if (options.repliesCanBeLost) {
+      it("a completion's try that landed though its reply was lost, then a takeover before its retry: the retry appends nothing more", async () => {
+        const s = store();
+        const r = ref();
+        const requestIdsOf = async () =>
+          (await s.auditEvents({ first: 100, filter: {} })).events
+            .filter((e) => e.idempotencyKey === r.key)
+            .map((e) => e.requestId)
+            .sort();
+        const first = await claimed(s, r, 'fp', ['hoop', 'unleash']);
+        const partial = done([created('hoop', 'a'), failed('unleash', ProviderErrorCode.UNAVAILABLE, true)]);
+        const firstEvent = { ...AUDIT, requestId: 'first', idempotencyKey: r.key, status: 'PARTIAL' as const };
+        // Landed; its caller saw a timeout and scheduled a retry ('unknown': no reply said anything).
+        expect(await s.complete(r, first.owner, partial, firstEvent)).toBe(true);
+        // The client's own retry takes the record over (a retryable failure) and completes before the background retry.
+        const second = await claimed(s, r, 'fp', ['hoop', 'unleash']);
+        await s.complete(r, second.owner, done([created('hoop', 'a'), created('unleash', 'b')]), { ...AUDIT, requestId: 'second', idempotencyKey: r.key });
+        // COMPLETE now answers "another attempt holds the record", which cannot tell whether the first try landed.
+        expect(await s.complete(r, first.owner, partial, firstEvent, { retry: true, auditOnRetry: 'unknown' })).toBe(false);
+        expect(await requestIdsOf()).toEqual(['first', 'second']);
+      });
+
+      it('a completion whose first try never ran, overtaken by a takeover after its lease: its retry still audits the attempt once', async () => {
+        const s = store({ ttlSeconds: 600, leaseSeconds: 1 });
+        const r = ref();
+        const first = await claimed(s, r, 'fp', ['hoop']);
+        await sleep(1100);
+        const second = await claimed(s, r, 'fp', ['hoop']);
+        await s.complete(r, second.owner, done([created('hoop', 'a')]), { ...AUDIT, requestId: 'second', idempotencyKey: r.key });
+        const firstEvent = { ...AUDIT, requestId: 'first', idempotencyKey: r.key };
+        expect(await s.complete(r, first.owner, done([created('hoop', 'a')]), firstEvent, { retry: true, auditOnRetry: 'unknown' })).toBe(false);
+        expect(await s.complete(r, first.owner, done([created('hoop', 'a')]), firstEvent, { retry: true, auditOnRetry: 'unknown' })).toBe(false);
+        const events = (await s.auditEvents({ first: 100, filter: {} })).events.filter((e) => e.idempotencyKey === r.key);
+        expect(events.map((e) => e.requestId).sort()).toEqual(['first', 'second']);
+      });
+    }
 
     it('release gives a fresh claim back (the key is free again) and restores an earlier completed attempt', async () => {
       const s = store();
