@@ -186,8 +186,50 @@ const BOOT_SCRIPT = `
         return Promise.resolve({ errors: [{ message: config.authHint }] });
       }
     : send;
+  // GraphiQL's history keeps each run's headers (an API key) in localStorage whatever shouldPersistHeaders
+  // says: everything it stores goes through this, which drops headers from stored lists (history,
+  // favourites) and never stores the headers editor. What an earlier version stored is cleaned on load.
+  function withoutHeaders(value) {
+    try {
+      var parsed = JSON.parse(value);
+      if (!parsed || typeof parsed !== 'object') return value;
+      Object.keys(parsed).forEach(function (k) {
+        if (Array.isArray(parsed[k])) parsed[k] = parsed[k].map(function (item) {
+          if (!item || typeof item !== 'object') return item;
+          var copy = Object.assign({}, item);
+          delete copy.headers;
+          return copy;
+        });
+      });
+      return JSON.stringify(parsed);
+    } catch (e) {
+      return value;
+    }
+  }
+  var local;
+  try { local = window.localStorage; } catch (e) {}
+  var storage = local && {
+    getItem: function (k) { return local.getItem(k); },
+    setItem: function (k, v) {
+      if (k === 'graphiql:headers') return;
+      local.setItem(k, /^graphiql:(queries|favorites)$/.test(k) ? withoutHeaders(v) : v);
+    },
+    removeItem: function (k) { local.removeItem(k); },
+    get length() { return Object.keys(local).filter(function (k) { return k.indexOf('graphiql:') === 0; }).length; },
+    clear: function () { Object.keys(local).forEach(function (k) { if (k.indexOf('graphiql:') === 0) local.removeItem(k); }); },
+  };
+  if (storage) {
+    try {
+      local.removeItem('graphiql:headers');
+      ['graphiql:queries', 'graphiql:favorites'].forEach(function (k) {
+        var v = local.getItem(k);
+        if (v) local.setItem(k, withoutHeaders(v));
+      });
+    } catch (e) {}
+  }
   var props = {
     fetcher: fetcher,
+    storage: storage || undefined,
     defaultTabs: config.tabs,
     // A tab restored from storage has no headers (they are never stored): it shows these, as a new tab does.
     defaultHeaders: config.tabs[0].headers,

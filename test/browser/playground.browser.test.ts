@@ -164,6 +164,14 @@ describe('the GraphiQL playground in Chromium', () => {
 
       // After a reload the tabs are the same ones, each showing the placeholder again (headers are never stored).
       await new Promise((r) => setTimeout(r, 1000)); // GraphiQL stores its tabs after a debounce
+      // Nor is the key anywhere in storage: GraphiQL's history kept every run's headers.
+      const stored = await w.page.evaluate(() => {
+        const local = (globalThis as unknown as { localStorage: { length: number; key(i: number): string | null; getItem(k: string): string | null } })
+          .localStorage;
+        return Array.from({ length: local.length }, (_, i) => `${local.key(i)}=${local.getItem(local.key(i)!)}`);
+      });
+      expect(stored.some((entry) => entry.startsWith('graphiql:queries='))).toBe(true);
+      expect(stored.filter((entry) => entry.includes(API_KEY))).toEqual([]);
       await w.page.reload();
       await w.page.locator(RESULT).getByText('requires an API key').waitFor({ timeout: 15_000 });
       expect(await w.page.locator('.graphiql-tab').count()).toBe(4);
