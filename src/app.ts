@@ -75,7 +75,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const policies = new PolicyBook(config.providers, modules);
   if (!authenticator.enabled) {
     logger.warn(
-      'NO AUTHENTICATION: no `clients` or `jwt` configured; every caller is "anonymous" with all scopes. Listening on loopback only; only loopback Host and Origin are answered.',
+      'NO AUTHENTICATION: no `clients` or `jwt` configured; every caller is "anonymous" with all scopes. Listening on loopback only; only a loopback Host is answered, and only a loopback Origin or one listed in server.cors.origins.',
     );
   } else if (store.kind === 'memory') {
     logger.warn(

@@ -24,6 +24,8 @@ async function run() {
   try {
     const payload = await createServiceAccount({ gateway, key, input: { name, displayName: name } });
     status.textContent = `status: ${payload.status}`;
+    // The secrets exist in this answer only: a repeat is a CONFLICT, and the gateway keeps no copy.
+    if (payload.results.some((r) => r.credentials?.some((c) => c.secret))) status.dataset.secrets = 'shown once: copy them now';
     render(payload.results);
   } catch (err) {
     // A gateway that does not list this origin is invisible to the page: fetch rejects with a TypeError.
@@ -40,7 +42,7 @@ function render(results) {
       row.dataset.provider = r.provider.id;
       const cells =
         r.__typename === 'ServiceAccountCreated'
-          ? [r.provider.id, 'created', r.account.id ?? '(no id given)', r.credentials.map((c) => c.kind).join(', ') || '—']
+          ? [r.provider.id, 'created', r.account.id ?? '(no id given)', r.credentials.map(credentialText).join('\n') || '—']
           : [r.provider.id, 'failed', r.code, r.message];
       for (const text of cells) {
         const td = document.createElement('td');
@@ -51,4 +53,9 @@ function render(results) {
     }),
   );
   table.hidden = false;
+}
+
+/** A credential as the provider issued it: its kind, the client id beside a client secret, the secret itself. */
+function credentialText(c) {
+  return [c.kind, c.clientId, c.secret].filter(Boolean).join(': ');
 }

@@ -8,8 +8,11 @@ async function main(): Promise<void> {
   );
   for (const result of payload.results) {
     // The union is narrowed by __typename: each branch sees only its own fields.
-    if (result.__typename === 'ServiceAccountCreated') console.log(`${result.provider.id}: created ${result.account.id ?? '(no id given)'}`);
-    else console.log(`${result.provider.id}: ${result.code}${result.retryable ? ' (retryable)' : ''}`);
+    if (result.__typename === 'ServiceAccountCreated') {
+      console.log(`${result.provider.id}: created ${result.account.id ?? '(no id given)'}`);
+      // The one-time credentials exist in this answer only (a repeat is a CONFLICT): hand them on now.
+      for (const c of result.credentials) console.log(`  ${c.kind}${c.clientId ? ` ${c.clientId}` : ''}: ${c.secret}`);
+    } else console.log(`${result.provider.id}: ${result.code}${result.retryable ? ' (retryable)' : ''}`);
   }
   console.log(`status: ${payload.status}`);
 }

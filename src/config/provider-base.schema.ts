@@ -36,7 +36,16 @@ const breakerSchema = z
 /** The fields every provider entry has, whatever its kind; a provider module adds `kind`, `defaults` and its own. */
 export const providerBase = {
   id: z.string().regex(NAME_SLUG, `must be a slug like billing-prod (${NAME_SLUG.source})`),
-  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  // The adapters build each call's URL from the origin and path alone: a user, password, query or fragment
+  // here would be dropped without a word (a key in `?api_key=` never sent), so it is refused instead.
+  baseUrl: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .refine((u) => !URL.canParse(u) || (new URL(u).username === '' && new URL(u).password === ''), {
+      error: 'must not hold a user or password (they would never be sent): the token goes in the variable named by tokenEnv',
+    })
+    .refine((u) => !URL.canParse(u) || (new URL(u).search === '' && new URL(u).hash === ''), {
+      error: 'must not have a query or fragment (they would never be sent): give the API base path only',
+    }),
   tokenEnv: z.string().regex(ENV_NAME, 'must be the NAME of an environment variable holding the token'),
   timeoutMs: z.number().int().min(100).max(120_000).default(5000),
   breaker: breakerSchema,

@@ -43,6 +43,10 @@ describe('examples/frontend calling the gateway across origins in Chromium', () 
       ['versori', 'created'],
       ['generic', 'created'],
     ]);
+    // The one-time secrets are on the page (they exist in this answer only): Unleash's PAT, Versori's client id and secret.
+    const credentials = await w.page.locator('#results tbody tr td:nth-child(4)').allInnerTexts();
+    expect(credentials[1]).toMatch(/^PERSONAL_ACCESS_TOKEN: \S{8,}$/);
+    expect(credentials[2]).toMatch(/^CLIENT_SECRET: \S+: \S{8,}$/);
     await screenshot(w.page, 'frontend-listed-origin');
     expect(w.foreignRequests).toEqual([]);
     expect(w.errors).toEqual([]);

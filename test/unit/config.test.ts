@@ -29,6 +29,16 @@ describe('configuration', () => {
     expect(Object.isFrozen(cfg.providers[0])).toBe(true);
   });
 
+  it.each([
+    ['http://admin:hunter2PASS@127.0.0.1:8080/base', 'must not hold a user or password'],
+    ['https://api.example.com/base?api_key=QSECRET', 'must not have a query or fragment'],
+    ['https://api.example.com/base#v1', 'must not have a query or fragment'],
+  ])('a baseUrl whose parts would never be sent (%s) is refused, without echoing them', (baseUrl, message) => {
+    const found = problems({ providers: [{ ...provider, baseUrl }] });
+    expect(found).toEqual([expect.stringMatching(new RegExp(`^providers\\.0\\.baseUrl: ${message}`))]);
+    expect(found.join('\n')).not.toMatch(/hunter2PASS|QSECRET/);
+  });
+
   it.each(['abc', '', '0x50', '70000'])('PORT=%p is refused naming the variable', (port) => {
     expect(problems({ providers: [provider] }, { HOOP_TOKEN: 't', PORT: port })).toEqual([
       expect.stringMatching(
