@@ -98,7 +98,11 @@ export class CompletionRetrier {
       this.pending.delete(p);
       if (stillOwner) p.logger.warn(fields, 'idempotency outcome recorded on a later try');
       // COMPLETE cannot tell whether an earlier try of this one landed (its reply lost) before the takeover.
-      else p.logger.warn(fields, 'idempotency outcome not recorded by this try: another attempt has taken the record over (an earlier try may have recorded it first)');
+      else
+        p.logger.warn(
+          fields,
+          'idempotency outcome not recorded by this try: another attempt has taken the record over (an earlier try may have recorded it first)',
+        );
     } catch {
       if (!last && !this.closing && (p.attempt < this.delaysMs.length || Date.now() - p.since < this.horizonMs)) return this.arm(p);
       this.pending.delete(p);

@@ -77,7 +77,12 @@ export function checkLoopbackOnly(req: IncomingMessage, authEnabled: boolean, li
     hostname = undefined;
   }
   if (!hostname || !isLoopbackName(hostname.toLowerCase())) {
-    throw new HttpError(ErrorCode.FORBIDDEN, 'This gateway runs without authentication and accepts browser requests only from a loopback origin or one listed in server.cors.origins.', {}, true);
+    throw new HttpError(
+      ErrorCode.FORBIDDEN,
+      'This gateway runs without authentication and accepts browser requests only from a loopback origin or one listed in server.cors.origins.',
+      {},
+      true,
+    );
   }
 }
 

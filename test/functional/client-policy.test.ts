@@ -115,7 +115,15 @@ describe('per-client policy: providers and privilege values (provider defaults i
   it('values inside the policy (a role by name or id) go through', async () => {
     const res = await h.gql(
       CREATE_SA,
-      { input: { name: uniqueName('pol'), providers: ['unleash', 'hoop', 'versori', 'generic'], unleash: { rootRole: 3 }, hoop: { groups: ['readers'] }, versori: { groupIds: ['readers-group'] } } },
+      {
+        input: {
+          name: uniqueName('pol'),
+          providers: ['unleash', 'hoop', 'versori', 'generic'],
+          unleash: { rootRole: 3 },
+          hoop: { groups: ['readers'] },
+          versori: { groupIds: ['readers-group'] },
+        },
+      },
       as(LIMITED),
     );
     expect(res.body.data.createServiceAccount.status).toBe('SUCCEEDED');

@@ -137,6 +137,26 @@ describe('a half-open Redis connection (open, silent) is dropped and made again'
       expect(log.text()).not.toContain('redis://');
     });
 
+    it("a claim still in a cut connection's buffer, landing after its give-back found nothing to undo, is given back again (not left in progress for a lease)", async () => {
+      const r = ref();
+      const fp = `fp-${randomBytes(8).toString('hex')}`;
+      proxy.holdCurrent();
+      const claim = store.claim(r, fp, ['hoop']);
+      await sleep(50);
+      // The connection is cut with the claim in Redis's socket buffer: it fails at once, and its RELEASE goes out
+      // on the next connection, runs first and finds nothing.
+      proxy.cutHeldClients();
+      await expect(claim).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      expect(await until(pingOk, 5000)).toBeDefined();
+      await sleep(150);
+      // Redis reads the cut connection's buffer: the claim lands, after its give-back.
+      proxy.releaseHeld();
+      expect(await until(async () => ((await store.get([r]))[0]?.state === 'in_progress' ? true : undefined), 1000)).toBe(true);
+      // Given back by a later try of the RELEASE (0.2 s, then 1 s, ...), not after the 30 s lease.
+      expect(await until(async () => ((await store.get([r]))[0] ? undefined : true), 5000)).toBe(true);
+      expect((await store.claim(r, fp, ['hoop'])).kind).toBe('claimed');
+    });
+
     it('a claim whose connection is cut is not sent again on the next connection (autoResendUnfulfilledCommands off)', async () => {
       const r = ref();
       const fp = `fp-${randomBytes(8).toString('hex')}`;

@@ -10,6 +10,9 @@ export class CountingProxy {
   private readonly sockets = new Set<Socket>();
   /** The client side of every open connection, with whether it has gone silent (stallCurrent). */
   private readonly stalled = new Map<Socket, boolean>();
+  /** Connections whose writes are held back, not dropped (holdCurrent), with their Redis side and what they sent. */
+  private readonly held = new Map<Socket, { upstream: Socket; data: Buffer[] }>();
+  private readonly upstreamOf = new Map<Socket, Socket>();
   clientWrites = 0;
   /** Connections accepted and forwarded to Redis since start (a reconnect adds one). */
   accepted = 0;
@@ -34,6 +37,7 @@ export class CountingProxy {
     this.server = createServer((client) => {
       if (this.clientWrites + 1 >= this.cutAtWrite) return void client.destroy();
       const upstream = connect(this.targetPort, this.targetHost);
+      this.upstreamOf.set(client, upstream);
       this.accepted++;
       this.sockets.add(client).add(upstream);
       this.stalled.set(client, false);
@@ -45,6 +49,8 @@ export class CountingProxy {
           return;
         }
         if (this.stalled.get(client)) return;
+        const holding = this.held.get(client);
+        if (holding) return void holding.data.push(d);
         const forward = () => {
           // A stall that began while the write was held back drops it too.
           if (this.stalled.get(client)) return;
@@ -56,12 +62,14 @@ export class CountingProxy {
         else forward();
       });
       upstream.on('data', (d) => {
-        if (!this.stalled.get(client)) client.write(d);
+        if (!this.stalled.get(client) && !this.held.has(client)) client.write(d);
       });
       const end = () => {
         this.stalled.delete(client);
+        this.upstreamOf.delete(client);
         client.destroy();
-        upstream.destroy();
+        // A held connection's Redis side outlives the client: its bytes are still to arrive (releaseHeld).
+        if (!this.held.has(client)) upstream.destroy();
       };
       client.on('close', end).on('error', end);
       upstream.on('close', end).on('error', end);
@@ -90,6 +98,30 @@ export class CountingProxy {
   stallCurrent(): number {
     for (const client of this.stalled.keys()) this.stalled.set(client, true);
     return this.stalled.size;
+  }
+
+  /**
+   * A Redis that stalls for the connections open now: what they send is kept, not forwarded, and nothing comes
+   * back, even after the client gave up on the connection; releaseHeld then delivers it, as a Redis that resumes
+   * reads what its socket buffers held. Connections made from now on are forwarded as usual.
+   */
+  holdCurrent(): void {
+    for (const client of this.stalled.keys()) {
+      this.held.set(client, { upstream: this.upstreamOf.get(client)!, data: [] });
+    }
+  }
+
+  /** Cuts the client side of held connections (a middlebox's reset): the client's pending commands fail at once. */
+  cutHeldClients(): void {
+    for (const client of this.held.keys()) client.destroy();
+  }
+
+  /** Delivers what held connections sent, then ends them. */
+  releaseHeld(): void {
+    for (const [client, { upstream, data }] of this.held) {
+      this.held.delete(client);
+      upstream.end(Buffer.concat(data));
+    }
   }
 
   /** Connections open now that are silent. */
