@@ -307,10 +307,10 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     );
   }
 
-  /** XADD (bounded by count), trimmed by age, and a TTL so an idle stream goes away with its retention: one script. */
   /**
-   * `shard`: a refused attempt's event may go anywhere (a retry picks anew); a completion's goes where its
-   * attempt's requestId and time put it, so that `once` (its retries) searches the stream an earlier try used.
+   * XADD (bounded by count), trimmed by age, and a TTL so an idle stream goes away with its retention: one script.
+   * A refused attempt's event may go to any shard (`anyShard`: its retries pick anew); a completion's goes where
+   * its requestId and time put it, so that its retries (`once`) search the stream an earlier try used.
    */
   private auditStep(event: AuditEvent, how: { atOnce?: boolean; once?: boolean; anyShard?: boolean } = {}): Step {
     const key = this.auditKey(how.anyShard ? Math.floor(Math.random() * this.auditShards) : this.shardOf(event));
