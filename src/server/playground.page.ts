@@ -208,6 +208,9 @@ const BOOT_SCRIPT = `
   }
   var local;
   try { local = window.localStorage; } catch (e) {}
+  function graphiqlKeys() {
+    return Object.keys(local).filter(function (k) { return k.indexOf('graphiql:') === 0; });
+  }
   var storage = local && {
     getItem: function (k) { return local.getItem(k); },
     setItem: function (k, v) {
@@ -215,16 +218,14 @@ const BOOT_SCRIPT = `
       local.setItem(k, /^graphiql:(queries|favorites)$/.test(k) ? withoutHeaders(v) : v);
     },
     removeItem: function (k) { local.removeItem(k); },
-    get length() { return Object.keys(local).filter(function (k) { return k.indexOf('graphiql:') === 0; }).length; },
-    clear: function () { Object.keys(local).forEach(function (k) { if (k.indexOf('graphiql:') === 0) local.removeItem(k); }); },
+    get length() { return graphiqlKeys().length; },
+    clear: function () { graphiqlKeys().forEach(function (k) { local.removeItem(k); }); },
   };
   if (storage) {
     try {
+      // Stored again through the wrapper: it drops the headers.
       local.removeItem('graphiql:headers');
-      ['graphiql:queries', 'graphiql:favorites'].forEach(function (k) {
-        var v = local.getItem(k);
-        if (v) local.setItem(k, withoutHeaders(v));
-      });
+      graphiqlKeys().forEach(function (k) { storage.setItem(k, local.getItem(k)); });
     } catch (e) {}
   }
   var props = {

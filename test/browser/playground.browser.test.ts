@@ -103,10 +103,22 @@ describe('the GraphiQL playground in Chromium', () => {
           JSON.stringify({ tabs: [{ query: { a: 1 }, variables: 5 }], activeTabIndex: 0 }),
         ),
       );
+      // History an earlier version of the page stored with its headers: cleaned when the page loads.
+      await w.page.evaluate(() =>
+        (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem(
+          'graphiql:queries',
+          JSON.stringify({ queries: [{ query: '{ viewer { id } }', headers: '{"Authorization":"Bearer stored-key-0123456789"}' }] }),
+        ),
+      );
       await w.page.reload();
       await schemaLoaded(w.page);
       await expect(w.page.locator('.graphiql-editor').first().innerText()).resolves.toContain('mutation CreateServiceAccount');
       expect(await runAndReadStatus(w.page)).toContain('"status": "SUCCEEDED"');
+      const history = await w.page.evaluate(() =>
+        (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('graphiql:queries'),
+      );
+      expect(history).toContain('{ viewer { id } }');
+      expect(history).not.toContain('stored-key-0123456789');
       expectNothingForeignOrBroken(w);
       await w.context.close();
     });

@@ -184,14 +184,16 @@ export function describeStoreContract(
     });
 
     if (options.repliesCanBeLost) {
+      /** The request ids of the key's audit events, sorted: one per attempt audited. */
+      const auditedRequestIds = async (s: IdempotencyStore, r: RecordRef) =>
+        (await s.auditEvents({ first: 100, filter: {} })).events
+          .filter((e) => e.idempotencyKey === r.key)
+          .map((e) => e.requestId)
+          .sort();
+
       it("a completion's try that landed though its reply was lost, then a takeover before its retry: the retry appends nothing more", async () => {
         const s = store();
         const r = ref();
-        const requestIdsOf = async () =>
-          (await s.auditEvents({ first: 100, filter: {} })).events
-            .filter((e) => e.idempotencyKey === r.key)
-            .map((e) => e.requestId)
-            .sort();
         const first = await claimed(s, r, 'fp', ['hoop', 'unleash']);
         const partial = done([created('hoop', 'a'), failed('unleash', ProviderErrorCode.UNAVAILABLE, true)]);
         const firstEvent = { ...AUDIT, requestId: 'first', idempotencyKey: r.key, status: 'PARTIAL' as const };
@@ -202,7 +204,7 @@ export function describeStoreContract(
         await s.complete(r, second.owner, done([created('hoop', 'a'), created('unleash', 'b')]), { ...AUDIT, requestId: 'second', idempotencyKey: r.key });
         // COMPLETE now answers "another attempt holds the record", which cannot tell whether the first try landed.
         expect(await s.complete(r, first.owner, partial, firstEvent, { retry: true, auditOnRetry: 'unknown' })).toBe(false);
-        expect(await requestIdsOf()).toEqual(['first', 'second']);
+        expect(await auditedRequestIds(s, r)).toEqual(['first', 'second']);
       });
 
       it('a completion whose first try never ran, overtaken by a takeover after its lease: its retry still audits the attempt once', async () => {
@@ -215,8 +217,7 @@ export function describeStoreContract(
         const firstEvent = { ...AUDIT, requestId: 'first', idempotencyKey: r.key };
         expect(await s.complete(r, first.owner, done([created('hoop', 'a')]), firstEvent, { retry: true, auditOnRetry: 'unknown' })).toBe(false);
         expect(await s.complete(r, first.owner, done([created('hoop', 'a')]), firstEvent, { retry: true, auditOnRetry: 'unknown' })).toBe(false);
-        const events = (await s.auditEvents({ first: 100, filter: {} })).events.filter((e) => e.idempotencyKey === r.key);
-        expect(events.map((e) => e.requestId).sort()).toEqual(['first', 'second']);
+        expect(await auditedRequestIds(s, r)).toEqual(['first', 'second']);
       });
     }
 
