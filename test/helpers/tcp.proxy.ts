@@ -8,11 +8,10 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 export class CountingProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
-  /** The client side of every open connection, with whether it has gone silent (stallCurrent). */
-  private readonly stalled = new Map<Socket, boolean>();
+  /** The client side of every open connection: its Redis side, and whether it has gone silent (stallCurrent). */
+  private readonly open = new Map<Socket, { upstream: Socket; silent: boolean }>();
   /** Connections whose writes are held back, not dropped (holdCurrent), with their Redis side and what they sent. */
   private readonly held = new Map<Socket, { upstream: Socket; data: Buffer[] }>();
-  private readonly upstreamOf = new Map<Socket, Socket>();
   clientWrites = 0;
   /** Connections accepted and forwarded to Redis since start (a reconnect adds one). */
   accepted = 0;
@@ -37,10 +36,10 @@ export class CountingProxy {
     this.server = createServer((client) => {
       if (this.clientWrites + 1 >= this.cutAtWrite) return void client.destroy();
       const upstream = connect(this.targetPort, this.targetHost);
-      this.upstreamOf.set(client, upstream);
       this.accepted++;
       this.sockets.add(client).add(upstream);
-      this.stalled.set(client, false);
+      const connection = { upstream, silent: false };
+      this.open.set(client, connection);
       const connectionDelayMs = this.newConnectionDelayMs;
       client.on('data', (d) => {
         this.clientWrites++;
@@ -48,12 +47,12 @@ export class CountingProxy {
           for (const s of this.sockets) s.destroy();
           return;
         }
-        if (this.stalled.get(client)) return;
+        if (connection.silent) return;
         const holding = this.held.get(client);
         if (holding) return void holding.data.push(d);
         const forward = () => {
           // A stall that began while the write was held back drops it too.
-          if (this.stalled.get(client)) return;
+          if (connection.silent) return;
           this.onForward?.(d);
           upstream.write(d);
         };
@@ -62,11 +61,10 @@ export class CountingProxy {
         else forward();
       });
       upstream.on('data', (d) => {
-        if (!this.stalled.get(client) && !this.held.has(client)) client.write(d);
+        if (!connection.silent && !this.held.has(client)) client.write(d);
       });
       const end = () => {
-        this.stalled.delete(client);
-        this.upstreamOf.delete(client);
+        this.open.delete(client);
         client.destroy();
         // A held connection's Redis side outlives the client: its bytes are still to arrive (releaseHeld).
         if (!this.held.has(client)) upstream.destroy();
@@ -96,8 +94,8 @@ export class CountingProxy {
    * many went silent.
    */
   stallCurrent(): number {
-    for (const client of this.stalled.keys()) this.stalled.set(client, true);
-    return this.stalled.size;
+    for (const connection of this.open.values()) connection.silent = true;
+    return this.open.size;
   }
 
   /**
@@ -106,8 +104,8 @@ export class CountingProxy {
    * reads what its socket buffers held. Connections made from now on are forwarded as usual.
    */
   holdCurrent(): void {
-    for (const client of this.stalled.keys()) {
-      this.held.set(client, { upstream: this.upstreamOf.get(client)!, data: [] });
+    for (const [client, { upstream }] of this.open) {
+      this.held.set(client, { upstream, data: [] });
     }
   }
 
@@ -126,7 +124,7 @@ export class CountingProxy {
 
   /** Connections open now that are silent. */
   get stalledOpen(): number {
-    return [...this.stalled.values()].filter(Boolean).length;
+    return [...this.open.values()].filter((c) => c.silent).length;
   }
 
   async stop(): Promise<void> {
