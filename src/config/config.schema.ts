@@ -14,7 +14,22 @@ function providerConfigSchema(modules: readonly ProviderModule[]) {
 // Parsed with WHATWG URL so a password with reserved characters must be percent-encoded, as Redis URLs expect.
 // One check, one message: a value that is no Redis URL is one problem, not two.
 const isRedisUrl = (u: string) => /^rediss?:\/\//.test(u) && URL.canParse(u) && new URL(u).hostname !== '';
-const redisUrl = z.string().refine(isRedisUrl, 'must be a redis://[user:password@]host:port URL (rediss:// for TLS)');
+const redisUrl = z
+  .string()
+  .refine(isRedisUrl, 'must be a redis://[user:password@]host:port URL (rediss:// for TLS)')
+  .refine((u) => !isRedisUrl(u) || redisDatabase(u) !== undefined, 'the path after host:port must be a database number (redis://host:port/2) or nothing');
+
+/**
+ * The database a Redis URL selects: its path (`/2`) or a `db` query parameter (ioredis reads both), 0 when it
+ * names none; undefined when either is not a number (ioredis would quietly use database 0).
+ */
+function redisDatabase(url: string): number | undefined {
+  const u = new URL(url);
+  const fromPath = u.pathname.replace(/^\//, '');
+  const fromQuery = u.searchParams.get('db');
+  if (![fromPath, fromQuery ?? ''].every((d) => /^\d{0,9}$/.test(d))) return undefined;
+  return Number(fromQuery || fromPath || 0);
+}
 
 /** Scheme and credentials: one Cluster connects to every node with the same ones. */
 function connectionIdentity(url: string): string {
@@ -77,6 +92,9 @@ export function configSchemaFor(modules: readonly ProviderModule[]) {
           const nodes = r.cluster?.nodes ?? [];
           const first = nodes[0] && isRedisUrl(nodes[0]) ? connectionIdentity(nodes[0]) : undefined;
           nodes.forEach((n, i) => {
+            if (isRedisUrl(n) && (redisDatabase(n) ?? 0) !== 0) {
+              ctx.addIssue({ code: 'custom', path: ['cluster', 'nodes', i], message: 'a Redis Cluster has only database 0: leave the path out' });
+            }
             if (first && isRedisUrl(n) && connectionIdentity(n) !== first) {
               ctx.addIssue({
                 code: 'custom',

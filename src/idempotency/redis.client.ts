@@ -187,7 +187,15 @@ export function superviseRedisClient(client: RedisClient, options: { readonly co
   const scope = endpoint(client);
   watchForStall(client, bounds, (reason) => log.lost(scope, reason));
   // Every failed call is already a SERVICE_UNAVAILABLE; the events only feed the outage lines.
-  client.on('error', (err: unknown) => log.noteError(scope, err));
+  client.on('error', (err: unknown) => {
+    if (!isSelectRefusal(err)) return log.noteError(scope, err);
+    // ioredis only reports a refused SELECT (a database number this Redis does not have) and goes on to
+    // 'ready' on database 0, where this gateway would share keys with whatever else uses it. Its SELECT is
+    // answered before its ready check is even sent: the connection is cut here and never becomes ready, so
+    // the store stays unavailable (fail closed) and every reconnection is refused the same way.
+    client.stream?.destroy();
+    log.lost(scope, new Error(`Redis refused database ${client.options.db} of the URL (${describeRedisError(err)}); fix the database number in REDIS_URL`));
+  });
   client.on('reconnecting', () => log.lost(scope));
   client.on('ready', () => {
     log.recovered(scope);
@@ -246,6 +254,10 @@ function watchForStall(redis: Redis, bounds: { stallMs: number; checkMs: number 
   }, bounds.checkMs);
   timer.unref();
   redis.once('end', () => clearInterval(timer));
+}
+
+function isSelectRefusal(err: unknown): boolean {
+  return (err as { command?: { name?: unknown } } | null)?.command?.name === 'select';
 }
 
 let fallbackLogger: RedisEventLog | undefined;

@@ -60,6 +60,20 @@ describe('configuration', () => {
     ]);
   });
 
+  it('a Redis URL whose path or db parameter is no database number is refused (ioredis would quietly use database 0); a Cluster node may name only 0', () => {
+    const env = { HOOP_TOKEN: 't', IDEMPOTENCY_HMAC_KEY: 'k'.repeat(32) };
+    const pathProblem = 'redis.url: the path after host:port must be a database number (redis://host:port/2) or nothing (from REDIS_URL)';
+    for (const url of ['redis://r:6379/abc', 'redis://r:6379/1/2', 'redis://r:6379/-1', 'redis://r:6379/?db=two', 'redis://r:6379/0x1']) {
+      expect(problems({ providers: [provider] }, { ...env, REDIS_URL: url })).toEqual([pathProblem]);
+    }
+    for (const url of ['redis://r:6379', 'redis://r:6379/', 'redis://r:6379/3', 'redis://r:6379?db=3', 'rediss://u:p@r:6379/15']) {
+      expect(resolveConfig({ providers: [provider] }, { ...env, REDIS_URL: url }).redis?.url).toBe(url);
+    }
+    expect(problems({ providers: [provider] }, { ...env, REDIS_CLUSTER_NODES: 'redis://a:1/0,redis://b:1/2' })).toEqual([
+      'redis.cluster.nodes.1: a Redis Cluster has only database 0: leave the path out (from REDIS_CLUSTER_NODES)',
+    ]);
+  });
+
   it("CORS_ORIGINS (comma-separated) replaces the file's origins; a bad one is refused naming the variable", () => {
     const file = { server: { cors: { origins: ['https://file.example.com'] } }, providers: [provider] };
     const cfg = resolveConfig(file, { HOOP_TOKEN: 't', CORS_ORIGINS: 'http://127.0.0.1:8080, https://app.example.com' });
