@@ -47,3 +47,15 @@ export function errorContentType(accept: string | undefined): string {
   const chosen = new Negotiator({ headers: { accept } }).mediaType(ERROR_TYPES) ?? 'application/json';
   return `${chosen}; charset=utf-8`;
 }
+
+/**
+ * A person who typed /graphql into a browser's address bar: a GET or HEAD with no query string whose Accept
+ * prefers HTML to JSON (a browser's navigation sends `text/html,…,*\/*;q=0.8`; curl and GraphQL clients send
+ * `*\/*` or JSON). Apollo would answer it with a CSRF refusal in JSON.
+ */
+export function isBrowserNavigation(method: string | undefined, url: string | undefined, accept: string | undefined): boolean {
+  if ((method !== 'GET' && method !== 'HEAD') || !accept || url?.includes('?')) return false;
+  return new Negotiator({ headers: { accept } }).mediaType(NAVIGATION_TYPES) === 'text/html';
+}
+
+const NAVIGATION_TYPES = ['application/json', 'application/graphql-response+json', 'text/html'];

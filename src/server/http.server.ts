@@ -5,6 +5,7 @@ import { ErrorCode } from '../errors/error-code.enum';
 import type { NodeHandler } from './graphql.handler';
 import { HttpError, sendHttpError, sendJson } from './http.error';
 import { landingPage } from './landing.page';
+import { isBrowserNavigation } from './accept.negotiation';
 import { answerClientErrors, connectionRefused, ignoreAfterRefusal, requestRefused } from './client-error.handler';
 import { ConnectionClosingError, queueBehind } from './pipeline.turn';
 import { applyConnectionLimits, serverOptions } from './request.guard';
@@ -47,7 +48,12 @@ export function createHttpServer(options: HttpServerOptions): Server {
 
   const route = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     if (options.draining()) throw new HttpError(ErrorCode.SERVICE_UNAVAILABLE, 'The gateway is shutting down.');
-    if (path === '/graphql') return options.graphql(req, res);
+    if (path === '/graphql') {
+      // The page at / is what a person reaching the API in a browser wants: the playground or the landing page.
+      if (!isBrowserNavigation(req.method, req.url, req.headers.accept)) return options.graphql(req, res);
+      res.writeHead(302, { location: '/', 'content-type': 'text/plain; charset=utf-8' });
+      return void res.end('The GraphQL API answers POST /graphql; the page for people is at /.\n');
+    }
     if (READ_ONLY_ROUTES.has(path) && req.method !== 'GET' && req.method !== 'HEAD') {
       throw new HttpError(ErrorCode.METHOD_NOT_ALLOWED, `${path} answers GET and HEAD only.`, { allow: 'GET, HEAD' });
     }

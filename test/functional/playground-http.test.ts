@@ -29,6 +29,36 @@ describe('GET / and the playground files over HTTP', () => {
     expect(again).not.toBe(csp);
   });
 
+  it('/graphql typed into a browser sends the person to / (Apollo answered a CSRF refusal in JSON); a client, a query string or a POST still reaches the API', async () => {
+    const browser = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
+    for (const method of ['GET', 'HEAD']) {
+      const res = await fetch(h.url, { method, headers: { accept: browser }, redirect: 'manual' });
+      expect(res.status).toBe(302);
+      expect(res.headers.get('location')).toBe('/');
+    }
+    const followed = await fetch(h.url, { headers: { accept: browser } });
+    expect(followed.url).toBe(`${base()}/`);
+    expect(await followed.text()).toContain('mutation CreateServiceAccount');
+    // Not a browser's navigation: Apollo's answers, as before.
+    for (const accept of ['*/*', 'application/json', 'application/graphql-response+json, text/html;q=0.5']) {
+      const res = await fetch(h.url, { headers: { accept }, redirect: 'manual' });
+      expect(res.status).toBe(400);
+      expect((await res.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
+    }
+    const query = await fetch(`${h.url}?query=${encodeURIComponent('{ providers { id } }')}`, {
+      headers: { accept: browser, 'apollo-require-preflight': 'true' },
+      redirect: 'manual',
+    });
+    expect(query.status).toBe(200);
+    expect((await query.json()).data.providers.length).toBeGreaterThan(0);
+    const post = await fetch(h.url, {
+      method: 'POST',
+      headers: { accept: browser, 'content-type': 'application/json' },
+      body: '{"query":"{ providers { id } }"}',
+    });
+    expect(post.status).toBe(200);
+  });
+
   it('every script and stylesheet the page names is served with its content type and a year-long cache', async () => {
     const html = await (await fetch(`${base()}/`)).text();
     const urls = [...html.matchAll(/(?:src|href)="(\/playground\/[^"]+)"/g)].map((m) => m[1]);
