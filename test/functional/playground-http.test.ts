@@ -43,14 +43,14 @@ describe('GET / and the playground files over HTTP', () => {
     for (const accept of ['*/*', 'application/json', 'application/graphql-response+json, text/html;q=0.5']) {
       const res = await fetch(h.url, { headers: { accept }, redirect: 'manual' });
       expect(res.status).toBe(400);
-      expect((await res.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
+      expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('BAD_REQUEST');
     }
     const query = await fetch(`${h.url}?query=${encodeURIComponent('{ providers { id } }')}`, {
       headers: { accept: browser, 'apollo-require-preflight': 'true' },
       redirect: 'manual',
     });
     expect(query.status).toBe(200);
-    expect((await query.json()).data.providers.length).toBeGreaterThan(0);
+    expect(((await query.json()) as { data: { providers: unknown[] } }).data.providers.length).toBeGreaterThan(0);
     const post = await fetch(h.url, {
       method: 'POST',
       headers: { accept: browser, 'content-type': 'application/json' },
