@@ -193,12 +193,17 @@ export function trimMessage(message: string): string {
 export const MAX_RETRY_AFTER_SECONDS = 86_400;
 
 /**
- * Retry-After as seconds or HTTP date; RateLimit-Reset as a fallback. A fractional number of seconds
- * (not HTTP, but sent) is rounded up. Any other value without a letter is no date, though `Date.parse`
- * reads `1.5` as 2001-01-05 and `-5` as a year BC: both became "retry now". Such a hint is dropped.
+ * Retry-After as seconds or HTTP date; RateLimit-Reset as a fallback, also when Retry-After is there but
+ * unreadable. A fractional number of seconds (not HTTP, but sent) is rounded up. Any other value without a
+ * letter is no date, though `Date.parse` reads `1.5` as 2001-01-05 and `-5` as a year BC: both became
+ * "retry now". Such a hint is dropped.
  */
 export function retryAfterSeconds(headers: Readonly<Record<string, string | undefined>>): number | undefined {
-  const raw = (headers['retry-after'] ?? headers['ratelimit-reset'])?.trim();
+  return secondsFrom(headers['retry-after']) ?? secondsFrom(headers['ratelimit-reset']);
+}
+
+function secondsFrom(value: string | undefined): number | undefined {
+  const raw = value?.trim();
   if (!raw) return undefined;
   if (/^\d+(\.\d+)?$/.test(raw)) return Math.min(Math.ceil(Number(raw)), MAX_RETRY_AFTER_SECONDS);
   if (!/[A-Za-z]/.test(raw)) return undefined;

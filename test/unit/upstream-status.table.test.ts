@@ -181,6 +181,13 @@ describe('retryAfterSeconds', () => {
     expect(retryAfterSeconds({ 'retry-after': '2026-12-07' })).toBeUndefined();
     expect(retryAfterSeconds({})).toBeUndefined();
   });
+
+  it('RateLimit-Reset stands in for a Retry-After that is missing or unreadable, never for a readable one', () => {
+    expect(retryAfterSeconds({ 'retry-after': 'soon', 'ratelimit-reset': '30' })).toBe(30);
+    expect(retryAfterSeconds({ 'retry-after': '', 'ratelimit-reset': '30' })).toBe(30);
+    expect(retryAfterSeconds({ 'retry-after': '5', 'ratelimit-reset': '30' })).toBe(5);
+    expect(retryAfterSeconds({ 'retry-after': 'soon', 'ratelimit-reset': 'later' })).toBeUndefined();
+  });
 });
 
 describe('transportFailure', () => {
