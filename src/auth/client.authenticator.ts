@@ -43,19 +43,21 @@ export class ClientAuthenticator {
     const match = /^Bearer +(\S+) *$/i.exec(authorization ?? '');
     if (!match) throw new UnauthenticatedError(undefined, authorization !== undefined);
     const token = match[1];
+    // An API key may have a JWT's shape (three dot-separated base64url parts): the key digests are asked first.
+    const client = this.apiKeyClient(token);
+    if (client) return client;
     if (this.jwt && looksLikeJwt(token)) return this.fromJwt(token);
-    return this.fromApiKey(token);
+    throw new UnauthenticatedError(this.clients ? 'The API key is not valid.' : 'The token is not valid.', true);
   }
 
-  private fromApiKey(key: string): ClientIdentity {
-    if (!this.clients) throw new UnauthenticatedError('The token is not valid.', true);
+  private apiKeyClient(key: string): ClientIdentity | undefined {
+    if (!this.clients) return undefined;
     const digest = hash('sha256', key, 'buffer');
     let found: ClientIdentity | undefined;
     // Compare against every client so timing does not reveal which one matched.
     for (const c of this.clients) {
       if (timingSafeEqual(digest, c.digest) && !found) found = { id: c.id, scopes: c.scopes, via: 'api-key', policy: c.policy };
     }
-    if (!found) throw new UnauthenticatedError('The API key is not valid.', true);
     return found;
   }
 
@@ -77,7 +79,10 @@ export class ClientAuthenticator {
   }
 }
 
+/**
+ * The claim is the value, or a list holding it. Never a word inside a string: a free-text claim
+ * (`team: "not platform"`) would otherwise get the policy of `platform`.
+ */
 function claimMatches(claim: unknown, value: string): boolean {
-  if (typeof claim === 'string') return claim === value || claim.split(' ').includes(value);
-  return Array.isArray(claim) && claim.includes(value);
+  return claim === value || (Array.isArray(claim) && claim.includes(value));
 }

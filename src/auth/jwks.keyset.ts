@@ -1,3 +1,6 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { Duplex } from 'node:stream';
 import { createLocalJWKSet, createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 
 /** The identity provider's key set could not be fetched and no earlier copy can verify the token: no answer on the token itself. */
@@ -35,7 +38,10 @@ export function jwksKeySet(options: JwksOptions): JWTVerifyGetKey {
     cooldownDuration: options.cooldownSeconds * 1000,
     cacheMaxAge: options.cacheSeconds * 1000,
     timeoutDuration: FETCH_TIMEOUT_MS,
+    agent: boundedAgent(new URL(options.url).protocol, (reason) => (cut = reason)),
   });
+  // Why the agent last ended a fetch: the fetch itself only fails with "aborted".
+  let cut: string | undefined;
   let failedUntil = 0;
   let stale: { text: string; set: JWTVerifyGetKey } | undefined;
 
@@ -49,7 +55,8 @@ export function jwksKeySet(options: JwksOptions): JWTVerifyGetKey {
   };
 
   // jose's timeout covers the response's headers only: a body that stalls would hold every JWT request (they
-  // share jose's one pending fetch) for as long as the connection stays open. A deadline of our own.
+  // share jose's one pending fetch) for as long as the connection stays open. The agent ends such a fetch
+  // (boundedAgent); this deadline, a little later, is what a request waits at most whatever happens there.
   const withDeadline: JWTVerifyGetKey = (header, token) => {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -74,10 +81,12 @@ export function jwksKeySet(options: JwksOptions): JWTVerifyGetKey {
       return await withDeadline(header, token);
     } catch (err) {
       if (!isFetchFailure(err)) throw err;
+      const reason = cut;
+      cut = undefined;
       // Requests that waited on the same failed fetch (jose shares one) report it once.
       if (Date.now() >= failedUntil) {
         failedUntil = Date.now() + cooldownMs;
-        options.onOutage?.(describe(err));
+        options.onOutage?.(reason ?? describe(err));
       }
       return fromLastGood(header, token);
     }
@@ -85,6 +94,36 @@ export function jwksKeySet(options: JwksOptions): JWTVerifyGetKey {
 }
 
 const FETCH_TIMEOUT_MS = 5000;
+/** A key set is a few kilobytes; a provider's answer past this is no key set, and is not read into memory. */
+const MAX_JWKS_BYTES = 1_048_576;
+
+/**
+ * jose fetches through this agent: one connection per fetch (no keep-alive), destroyed once it has lived
+ * FETCH_TIMEOUT_MS or read MAX_JWKS_BYTES. jose's own timeout stops at the headers, and its pending fetch is
+ * shared and only replaced once it settles: a body that stalled kept it pending (and every key rotation
+ * unseen) for as long as the provider held the connection open. Destroyed, the fetch fails and the next one
+ * can start.
+ */
+function boundedAgent(protocol: string, onCut: (reason: string) => void): HttpAgent {
+  const agent = protocol === 'https:' ? new HttpsAgent({ keepAlive: false }) : new HttpAgent({ keepAlive: false });
+  const create = agent.createConnection.bind(agent) as (...args: unknown[]) => Duplex;
+  agent.createConnection = ((...args: unknown[]) => {
+    const socket = create(...args);
+    const end = (reason: string) => {
+      onCut(reason);
+      socket.destroy();
+    };
+    const timer = setTimeout(() => end(`no complete key set within ${FETCH_TIMEOUT_MS} ms`), FETCH_TIMEOUT_MS);
+    let read = 0;
+    socket.on('data', (chunk: Buffer) => {
+      read += chunk.length;
+      if (read > MAX_JWKS_BYTES) end(`the key set answer exceeds ${MAX_JWKS_BYTES} bytes`);
+    });
+    socket.once('close', () => clearTimeout(timer));
+    return socket;
+  }) as HttpAgent['createConnection'];
+  return agent;
+}
 /** The longest a request can wait for the key set (jose's timeout, then the body's own deadline). */
 export const JWKS_FETCH_DEADLINE_MS = FETCH_TIMEOUT_MS + 500;
 

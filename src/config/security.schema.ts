@@ -34,7 +34,7 @@ export const jwtSchema = z
     clientIdClaim: z.string().min(1).default('sub'),
     clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
     /** A JWKS is re-fetched when a token names an unknown `kid` (key rotation), at most once per cooldown. */
-    jwksCooldownSeconds: z.number().int().min(0).max(3600).default(30),
+    jwksCooldownSeconds: z.number().int().min(1).max(3600).default(30),
     jwksCacheSeconds: z.number().int().min(1).max(86_400).default(600),
     algorithms: z
       .array(z.enum(ASYMMETRIC, { message: `must be one of ${ASYMMETRIC.join(', ')} (no "none", no HMAC)` }))

@@ -6,6 +6,8 @@ import { CREATE_SA } from '../helpers/graphql.client';
 import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
 
 const API_KEY = 'auth-test-api-key-0123456789';
+/** Three dot-separated base64url parts: a JWT's shape. */
+const JWT_SHAPED_API_KEY = 'team01.AbCdEf123456.sEcReTpArT';
 const ISSUER = 'https://idp.test';
 const AUDIENCE = 'identity-gateway';
 const VIEWER = '{ viewer { id scopes } }';
@@ -85,8 +87,11 @@ describe('authentication: API keys and JWTs, checked from the headers before any
     jwks.keys = [k1.jwk, ec.jwk];
     h = await startHarness({
       configure: (c) => {
-        c.clients = [{ id: 'ci', keySha256: createHash('sha256').update(API_KEY).digest('hex'), scopes: ['identity:read', 'identity:write'] }];
-        c.jwt = { jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE, jwksCooldownSeconds: 0 };
+        c.clients = [
+          { id: 'ci', keySha256: createHash('sha256').update(API_KEY).digest('hex'), scopes: ['identity:read', 'identity:write'] },
+          { id: 'dotted', keySha256: createHash('sha256').update(JWT_SHAPED_API_KEY).digest('hex'), scopes: ['identity:read'] },
+        ];
+        c.jwt = { jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE, jwksCooldownSeconds: 1 };
       },
     });
   });
@@ -175,16 +180,25 @@ describe('authentication: API keys and JWTs, checked from the headers before any
     noUpstream();
   });
 
+  it('an API key with the shape of a JWT is an API key (with `jwt` configured it was sent to the JWT check, and refused)', async () => {
+    const res = await h.gql(VIEWER, undefined, bearer(JWT_SHAPED_API_KEY));
+    expect(res.status).toBe(200);
+    expect(res.body.data.viewer).toEqual({ id: 'dotted', scopes: ['identity:read'] });
+    // One character off: neither a key nor a JWT.
+    expect((await h.gql(VIEWER, undefined, bearer(`${JWT_SHAPED_API_KEY}x`))).status).toBe(401);
+  });
+
   it('key rotation: a token signed by a new kid is accepted once the JWKS publishes it', async () => {
     const t2 = await token(k2, {}, { sub: 'rotated' });
     expect((await h.gql(VIEWER, undefined, bearer(t2))).status).toBe(401);
     const before = jwks.fetches;
-    jwks.keys = [k2.jwk];
+    // Published beside the old keys, as a rotation does.
+    jwks.keys = [k1.jwk, k2.jwk, ec.jwk];
+    await new Promise((r) => setTimeout(r, 1100)); // jwksCooldownSeconds: an unknown kid fetches at most once a second
     const res = await h.gql(VIEWER, undefined, bearer(t2));
     expect(res.status).toBe(200);
     expect(res.body.data.viewer.id).toBe('rotated');
     expect(jwks.fetches).toBeGreaterThan(before);
-    jwks.keys = [k1.jwk, k2.jwk, ec.jwk];
   });
 
   it('a JWT client without identity:write calling a mutation: 403 FORBIDDEN, no upstream call', async () => {
@@ -285,7 +299,13 @@ describe('an identity provider whose key set (jwt.jwksUrl) cannot be fetched', (
     const started = Date.now();
     expect(await viewer(h, await token(k1))).toMatchObject({ status: 200, id: 'svc-deployer' });
     expect(Date.now() - started).toBeLessThan(15_000); // bounded by the gateway's own deadline (5.5 s), not the socket
-    expect(h.logs()).toMatch(/"reason":"no complete key set within 5500 ms".*JWKS unreachable/);
+    expect(h.logs()).toMatch(/"reason":"no complete key set within 5\d00 ms".*JWKS unreachable/);
+    // The stalled fetch was ended, not only given up on: once the provider answers again (and has rotated),
+    // the next fetch after the cooldown sees the new key. It used to wait on the stalled one while its connection lived.
+    jwks.stall = false;
+    jwks.keys = [k1.jwk, k2.jwk];
+    await new Promise((r) => setTimeout(r, 3100));
+    expect(await viewer(h, await token(k2))).toMatchObject({ status: 200, id: 'svc-deployer' });
   }, 30_000);
 
   it('a key in the set that Node cannot import is no outage: its token is 401, nothing stops the next fetch', async () => {

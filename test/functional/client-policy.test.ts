@@ -139,6 +139,12 @@ describe('per-client policy: providers and privilege values (provider defaults i
   it('JWT clients: a policy keyed by a claim value, else the default JWT policy (public-key verification)', async () => {
     await expectDenied(await h.gql(CREATE_SA, { input: { name: uniqueName('pol'), providers: ['generic'] } }, as(await jwt({ team: 'ops' }))), 'providers');
     await expectDenied(await h.gql(CREATE_SA, { input: { name: uniqueName('pol'), providers: ['hoop'] } }, as(await jwt({ team: 'dev' }))), 'providers');
+    // A list holding the value matches; a free-text claim that merely contains it does not.
+    await expectDenied(
+      await h.gql(CREATE_SA, { input: { name: uniqueName('pol'), providers: ['generic'] } }, as(await jwt({ team: ['dev', 'ops'] }))),
+      'providers',
+    );
+    await expectDenied(await h.gql(CREATE_SA, { input: { name: uniqueName('pol'), providers: ['hoop'] } }, as(await jwt({ team: 'not ops' }))), 'providers');
     const res = await h.gql(CREATE_SA, { input: { name: uniqueName('pol') } }, as(await jwt({})));
     expect(res.body.data.createServiceAccount.results.map((r: any) => r.provider.id)).toEqual(['generic']);
   });

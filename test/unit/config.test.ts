@@ -124,6 +124,8 @@ describe('configuration', () => {
     expect(problems({ jwt: { jwksUrl: 'https://idp/jwks.json' }, providers: [provider] })).toEqual(
       expect.arrayContaining([expect.stringMatching(/^jwt\.issuer: /), expect.stringMatching(/^jwt\.audience: /)]),
     );
+    // With no cooldown every made-up kid would be one fetch from the identity provider.
+    expect(problems({ jwt: { ...jwt, jwksCooldownSeconds: 0 }, providers: [provider] })).toEqual([expect.stringMatching(/^jwt\.jwksCooldownSeconds: /)]);
   });
 
   it('with `jwt` and no `clients` the gateway may listen off loopback; with neither it may not', () => {
