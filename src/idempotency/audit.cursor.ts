@@ -42,15 +42,33 @@ export type ShardBound = { readonly ms: number; readonly seq: number; readonly i
 const MAX_SCAN = 20_000;
 
 /**
+ * How far an entry's id (the store's clock when it was appended) may lie from its event's `at` (the gateway's
+ * clock when the event was made), which `since` and `until` filter on. Before: the clocks may disagree, by up to a
+ * minute (as AUDIT_APPEND_ONCE allows). After: an append may also come late, from a completion tried again for up
+ * to five minutes (COMPLETION_RETRY_HORIZON_MS) or a refused attempt's append tried again in the background.
+ * Entries further away than this cannot match, so a page stops reading them.
+ */
+export const AUDIT_ID_BEFORE_AT_MS = 60_000;
+export const AUDIT_ID_AFTER_AT_MS = 10 * 60_000;
+
+/**
  * A page of events over several newest-first shards: a k-way merge that only
  * emits an entry once every shard still being read has gone past it.
  */
 export async function readAuditPage(shards: number, read: ShardReads, query: AuditQuery): Promise<AuditPage> {
   const after = query.after ? parseAuditCursor(query.after) : undefined;
-  const bounds: ShardBound[] = Array.from({ length: shards }, (_, i) => (after ? { ms: after.ms, seq: after.seq, inclusive: i < after.shard } : undefined));
+  // `until`: entries appended after it (and its margin) are not read at all; `since`: a shard is done once its
+  // entries are older than it (and its margin). Without this a selective filter scanned up to MAX_SCAN entries.
+  const { since, until } = query.filter;
+  const newest: ShardBound = until === undefined ? undefined : { ms: Date.parse(until) + AUDIT_ID_AFTER_AT_MS + 1, seq: 0, inclusive: false };
+  const oldestMs = since === undefined ? undefined : Date.parse(since) - AUDIT_ID_BEFORE_AT_MS;
+  const bounds: ShardBound[] = Array.from({ length: shards }, (_, i) =>
+    older(after ? { ms: after.ms, seq: after.seq, inclusive: i < after.shard } : undefined, newest),
+  );
   const buffers: AuditEntry[][] = Array.from({ length: shards }, () => []);
-  // Nothing sorts below entry 0-0: a shard whose bound excludes it has nothing to read (and Redis refuses `(0-0`).
-  const done: boolean[] = bounds.map((b) => !!b && !b.inclusive && b.ms === 0 && b.seq === 0);
+  // Nothing sorts below entry 0-0: a shard whose bound excludes it has nothing to read (and Redis refuses `(0-0`
+  // and ids below it).
+  const done: boolean[] = bounds.map((b) => !!b && (b.ms < 0 || (!b.inclusive && b.ms === 0 && b.seq === 0)));
   const batch = Math.min(1000, Math.max(50, query.first * 2));
   const events: StoredAuditEvent[] = [];
   let scanned = 0;
@@ -63,8 +81,9 @@ export async function readAuditPage(shards: number, read: ShardReads, query: Aud
       open.forEach(({ shard }, i) => {
         const entries = got[i];
         scanned += entries.length;
-        buffers[shard].push(...entries);
-        if (entries.length < batch) done[shard] = true;
+        const past = oldestMs === undefined ? -1 : entries.findIndex((e) => e.ms < oldestMs);
+        buffers[shard].push(...(past < 0 ? entries : entries.slice(0, past)));
+        if (entries.length < batch || past >= 0) done[shard] = true;
         const oldest = entries[entries.length - 1];
         if (oldest) bounds[shard] = { ms: oldest.ms, seq: oldest.seq, inclusive: false };
       });
@@ -94,4 +113,12 @@ export async function readAuditPage(shards: number, read: ShardReads, query: Aud
   const page = events.slice(0, query.first);
   const endCursor = page.length ? page[page.length - 1].cursor : last && more ? auditCursor(last) : undefined;
   return { events: page, hasNextPage: more, endCursor };
+}
+
+/** The bound that reads less: the older of two upper bounds (undefined: no bound). */
+function older(a: ShardBound, b: ShardBound): ShardBound {
+  if (!a || !b) return a ?? b;
+  const cmp = a.ms - b.ms || a.seq - b.seq;
+  if (cmp !== 0) return cmp < 0 ? a : b;
+  return a.inclusive ? b : a;
 }

@@ -504,6 +504,10 @@ export class IdentityService {
     ] as const) {
       if (value !== undefined && Number.isNaN(Date.parse(value))) problems.push({ field, message: 'must be an ISO date-time' });
     }
+    const { since, until } = query.filter;
+    // An empty range is a mistake, not a question with no answer (the page would scan the whole trail for nothing).
+    if (since !== undefined && until !== undefined && Date.parse(since) > Date.parse(until))
+      problems.push({ field: 'filter.until', message: 'must not be before filter.since' });
     if (problems.length) throw new BadUserInputError(problems);
     return this.options.store.auditEvents(query);
   }

@@ -222,6 +222,11 @@ describe('the audit trail: one event per create attempt that reached the store',
     expect(res.body.errors[0].extensions.code).toBe('FORBIDDEN');
     const bad = await h.gql(AUDIT, { first: 5, after: 'nope' }, AUDITOR);
     expect(bad.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    // An empty range is a mistake to point out, not a page with nothing in it.
+    const inverted = await h.gql(AUDIT, { first: 5, filter: { since: '2026-12-07T12:00:00Z', until: '2026-12-07T11:00:00Z' } }, AUDITOR);
+    expect(inverted.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.until' });
+    const instant = await h.gql(AUDIT, { first: 5, filter: { since: '2026-12-07T12:00:00Z', until: '2026-12-07T12:00:00Z' } }, AUDITOR);
+    expect(instant.body.errors).toBeUndefined();
   });
 
   it('no secret in the stream, and every stream key has a TTL', async () => {
