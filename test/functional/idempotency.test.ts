@@ -82,6 +82,10 @@ describe('idempotency semantics (Redis store)', () => {
     // Same input with keys in another order and the providers listed differently.
     const again = await h.gql(CREATE_SA, { input: { providers: ['generic', 'hoop'], name: input.name } }, asA);
     expect(again.body.errors[0].extensions).toMatchObject({ code: 'CONFLICT', idempotencyKey: first.body.data.createServiceAccount.idempotencyKey });
+    // The derived key itself is no key a client may send: the refusal says how to repeat such a create.
+    const echoed = await h.gql(CREATE_SA, { input: { ...input, idempotencyKey: first.body.data.createServiceAccount.idempotencyKey } }, asA);
+    expect(echoed.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'idempotencyKey' });
+    expect(echoed.body.errors[0].message).toMatch(/send the same input without a key/);
     expect(calls()).toBe(2);
   });
 
