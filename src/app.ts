@@ -28,7 +28,7 @@ import { JWKS_FETCH_DEADLINE_MS } from './auth/jwks.keyset';
 import { createCorsPolicy } from './server/cors.policy';
 import { requestIdOf } from './server/http.error';
 import { parseLimits, queryLimitRules } from './server/query.limits';
-import { authenticateFromHeaders, checkBodyShape, checkLoopbackOnly, idleSocketTimeoutMs } from './server/request.guard';
+import { authenticateFromHeaders, authRefusalReason, checkBodyShape, checkLoopbackOnly, idleSocketTimeoutMs } from './server/request.guard';
 import { variableShapePlugin } from './server/variable-shape.plugin';
 import { createHttpServer, type Readiness } from './server/http.server';
 import { createPlaygroundRoutes } from './server/playground.routes';
@@ -123,7 +123,11 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const graphql: NodeHandler = async (req, res) => {
     // Who may ask is settled from the headers, before one byte of the body is read (docs/security.md).
     checkLoopbackOnly(req, authenticator.enabled, corsOrigins);
-    const client = await authenticateFromHeaders(req, (authorization) => authenticator.authenticate(authorization));
+    const client = await authenticateFromHeaders(req, (authorization) => authenticator.authenticate(authorization)).catch((err: unknown) => {
+      const reason = authRefusalReason(err);
+      if (reason) metrics.authRefused(reason);
+      throw err;
+    });
     admitted.set(req, { requestId: requestIdOf(res) ?? randomUUID(), client });
     return handle(req, res);
   };

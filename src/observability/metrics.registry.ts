@@ -27,6 +27,7 @@ export class GatewayMetrics implements IdentityEvents {
   private readonly upstreamDuration: Histogram<'provider' | 'outcome'>;
   private readonly idempotencyAnswers: Counter<'event'>;
   private readonly lostCredentials: Counter<'provider'>;
+  private readonly authRefusals: Counter<'reason'>;
   private readonly graphqlFinished: CountedLatency<'operation' | 'type' | 'outcome'>;
   private readonly upstreamFinished: CountedLatency<'provider' | 'outcome'>;
 
@@ -76,6 +77,12 @@ export class GatewayMetrics implements IdentityEvents {
       name: 'idgw_credentials_lost_total',
       help: 'Creates whose one-time credentials never reached the client (it went away before the answer was written), by provider instance id: each is an account to issue new credentials for there.',
       labelNames: ['provider'],
+      registers,
+    });
+    this.authRefusals = new Counter({
+      name: 'idgw_auth_refusals_total',
+      help: 'Requests refused before any GraphQL ran: missing (no credentials), invalid (a key or token that is not valid), unverifiable (the JWKS could not be fetched). A rise in invalid is someone guessing.',
+      labelNames: ['reason'],
       registers,
     });
     const withBreaker = adapters.filter((a) => a.health);
@@ -140,6 +147,11 @@ export class GatewayMetrics implements IdentityEvents {
 
   credentialsLost(providerId: string): void {
     this.lostCredentials.inc({ provider: providerId });
+  }
+
+  /** A request refused by authentication (not logged: a flood of them would flood the log instead). */
+  authRefused(reason: 'missing' | 'invalid' | 'unverifiable'): void {
+    this.authRefusals.inc({ reason });
   }
 
   get contentType(): string {

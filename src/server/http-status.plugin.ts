@@ -20,6 +20,11 @@ export function httpStatusPlugin<TContext extends BaseContext>(): ApolloServerPl
             const code = e.extensions?.code;
             if (!isErrorCode(code) || HTTP_STATUS[code].executed === 200) continue;
             response.http.status = HTTP_STATUS[code].executed;
+            // RFC 6750 §3.1: a token without the scope the operation needs says which.
+            const scope = e.extensions?.requiredScope;
+            if (typeof scope === 'string') {
+              response.http.headers.set('www-authenticate', `Bearer realm="identity-gateway", error="insufficient_scope", scope="${scope}"`);
+            }
             return;
           }
         },

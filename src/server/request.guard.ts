@@ -105,6 +105,14 @@ export async function authenticateFromHeaders<C>(req: IncomingMessage, authentic
   }
 }
 
+/** What a refusal of authenticateFromHeaders was (for the metrics); undefined for any other error. */
+export function authRefusalReason(err: unknown): 'missing' | 'invalid' | 'unverifiable' | undefined {
+  if (!(err instanceof HttpError)) return undefined;
+  if (err.code === ErrorCode.SERVICE_UNAVAILABLE) return 'unverifiable';
+  if (err.code !== ErrorCode.UNAUTHENTICATED) return undefined;
+  return err.headers['www-authenticate']?.includes('error=') ? 'invalid' : 'missing';
+}
+
 function unauthenticated(err: UnauthenticatedError): HttpError {
   // RFC 6750 §3: say which scheme is expected, and whether the token sent was the problem.
   const challenge = err.tokenPresented ? 'Bearer realm="identity-gateway", error="invalid_token"' : 'Bearer realm="identity-gateway"';

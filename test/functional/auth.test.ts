@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type KeyLike } from 'jose';
 import { CREATE_SA } from '../helpers/graphql.client';
 import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
+import { sample, scrape } from '../helpers/metrics.scrape';
 
 const API_KEY = 'auth-test-api-key-0123456789';
 /** Three dot-separated base64url parts: a JWT's shape. */
@@ -126,6 +127,16 @@ describe('authentication: API keys and JWTs, checked from the headers before any
     noUpstream();
   });
 
+  it('refusals are counted by reason in /metrics (they are not logged: a flood would flood the log)', async () => {
+    const count = async (reason: string) => sample((await scrape(h.url)).samples, 'idgw_auth_refusals_total', { reason }) ?? 0;
+    const [missing, invalid] = [await count('missing'), await count('invalid')];
+    await h.gql(VIEWER);
+    for (let i = 0; i < 3; i++) await h.gql(VIEWER, undefined, bearer(`guess-${i}`));
+    await h.gql(VIEWER, undefined, bearer(API_KEY));
+    expect(await count('missing')).toBe(missing + 1);
+    expect(await count('invalid')).toBe(invalid + 3);
+  });
+
   it('an API key keeps working, and viewer shows its client id and scopes', async () => {
     const res = await h.gql(VIEWER, undefined, bearer(API_KEY));
     expect(res.status).toBe(200);
@@ -209,6 +220,7 @@ describe('authentication: API keys and JWTs, checked from the headers before any
     );
     expect(res.status).toBe(403);
     expect(res.body.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', requiredScope: 'identity:write' });
+    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="identity-gateway", error="insufficient_scope", scope="identity:write"');
     noUpstream();
   });
 
