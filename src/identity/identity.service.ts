@@ -570,12 +570,18 @@ export class IdentityService {
     if (fromInput !== undefined && !IDEMPOTENCY_KEY.test(fromInput)) {
       problems.push({ field: 'idempotencyKey', message: 'must be 1–255 printable ASCII characters' });
     } else if (fromInput?.startsWith(DERIVED_PREFIX)) {
-      problems.push({ field: 'idempotencyKey', message: `must not start with "${DERIVED_PREFIX}" (reserved for keys the gateway derives: to repeat such a create, send the same input without a key)` });
+      problems.push({
+        field: 'idempotencyKey',
+        message: `must not start with "${DERIVED_PREFIX}" (reserved for keys the gateway derives: to repeat such a create, send the same input without a key)`,
+      });
     }
     if (fromHeader !== undefined && !IDEMPOTENCY_KEY.test(fromHeader)) {
       problems.push({ field: 'Idempotency-Key', message: 'header must be 1–255 printable ASCII characters' });
     } else if (fromHeader?.startsWith(DERIVED_PREFIX)) {
-      problems.push({ field: 'Idempotency-Key', message: `header must not start with "${DERIVED_PREFIX}" (reserved for keys the gateway derives: to repeat such a create, send the same input without a key)` });
+      problems.push({
+        field: 'Idempotency-Key',
+        message: `header must not start with "${DERIVED_PREFIX}" (reserved for keys the gateway derives: to repeat such a create, send the same input without a key)`,
+      });
     }
     if (fromInput !== undefined && fromHeader !== undefined && fromInput !== fromHeader) {
       problems.push({ field: 'idempotencyKey', message: 'differs from the Idempotency-Key header; send one, or the same value in both' });
