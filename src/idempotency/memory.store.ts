@@ -221,7 +221,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async appendAudit(event: AuditEvent): Promise<void> {
-    this.audit.append(event);
+    this.audit.append(event, 'refusal');
   }
 
   auditEvents(query: AuditQuery): Promise<AuditPage> {

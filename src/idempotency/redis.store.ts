@@ -280,20 +280,20 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     // Nobody waits for it, so it must not trail the answer: this name of the script is not
     // auto-pipelined (redis.client.ts), it is written at once, one command, no pipeline object.
     try {
-      await this.phase([this.auditStep(event, { atOnce: true, anyShard: true })]);
+      await this.phase([this.auditStep(event, { atOnce: true, refusal: true })]);
     } catch (err) {
       // A refused attempt has no record of its own to carry its event: tried again in the background, each
       // time on a shard picked anew (on a Cluster, its node may be the one failing over). At least once: an
       // append whose reply was lost (a timeout) may have landed, and its repeat is then a second copy, with
       // the same requestId and `at` (docs/idempotency.md).
-      this.inBackground(() => [this.auditStep(event, { anyShard: true })], 0);
+      this.inBackground(() => [this.auditStep(event, { refusal: true })], 0);
       throw err;
     }
   }
 
   auditEvents(query: AuditQuery): Promise<AuditPage> {
     return readAuditPage(
-      this.auditShards,
+      2 * this.auditShards,
       async (requests, count) => {
         const replies = (await this.phase(
           requests.map(({ shard, end }): Step => {
@@ -309,11 +309,12 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   /**
    * XADD (bounded by count), trimmed by age, and a TTL so an idle stream goes away with its retention: one script.
-   * A refused attempt's event may go to any shard (`anyShard`: its retries pick anew); a completion's goes where
-   * its requestId and time put it, so that its retries (`once`) search the stream an earlier try used.
+   * A refused attempt's event goes to a refusals stream, any shard's (`refusal`: its retries pick anew); a
+   * completion's goes where its requestId and time put it, so that its retries (`once`) search the stream an
+   * earlier try used.
    */
-  private auditStep(event: AuditEvent, how: { atOnce?: boolean; once?: boolean; anyShard?: boolean } = {}): Step {
-    const key = this.auditKey(how.anyShard ? Math.floor(Math.random() * this.auditShards) : this.shardOf(event));
+  private auditStep(event: AuditEvent, how: { atOnce?: boolean; once?: boolean; refusal?: boolean } = {}): Step {
+    const key = this.auditKey(how.refusal ? this.auditShards + Math.floor(Math.random() * this.auditShards) : this.shardOf(event));
     const { retentionSeconds, maxEvents } = this.options.audit;
     const perShard = String(Math.ceil(maxEvents / this.auditShards));
     const minId = String(Math.max(0, Date.now() - retentionSeconds * 1000));
@@ -337,8 +338,15 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     return (h >>> 0) % this.auditShards;
   }
 
+  /**
+   * Shards 0…n-1 hold completions, n…2n-1 the attempts the claim answered (and creates that called nothing), each
+   * bounded by `audit.maxEvents` on its own: a client repeating a finished create as fast as it can fills only the
+   * refusals streams, and cannot push out the events of the accounts created (docs/idempotency.md). A refusals
+   * stream shares its shard's hash tag, so its slot.
+   */
   private auditKey(shard: number): string {
-    return `${this.options.keyPrefix}audit:{audit-${shard}}`;
+    const n = this.auditShards;
+    return shard < n ? `${this.options.keyPrefix}audit:{audit-${shard}}` : `${this.options.keyPrefix}audit:{audit-${shard - n}}:refusals`;
   }
 
   async inspect(ref: RecordRef, fingerprint: string, guards: readonly GuardRef[]): Promise<Inspection> {

@@ -415,5 +415,20 @@ export function describeStoreContract(
       const got = await s.get([r, ref(), { ...r, clientId: 'someone-else' }]);
       expect(got).toEqual([expect.objectContaining({ key: r.key, state: 'completed', status: 'SUCCEEDED' }), null, null]);
     });
+
+    it("refused attempts, however many (a client repeating a finished create), never push a completion's event out of the trail", async () => {
+      const s = store(); // audit.maxEvents: 1000
+      const r = ref();
+      const owner = `creator-${randomBytes(4).toString('hex')}`;
+      const c = await claimed(s, r, 'fp', ['hoop']);
+      await s.complete(r, c.owner, done([created('hoop', 'h')]), { ...AUDIT, at: new Date().toISOString(), clientId: owner, idempotencyKey: r.key });
+      const refusal = { ...AUDIT, at: new Date().toISOString(), clientId: 'repeater', status: 'CONFLICT' as const };
+      for (let i = 0; i < 30; i++) await Promise.all(Array.from({ length: 100 }, () => s.appendAudit(refusal)));
+      const page = await s.auditEvents({ first: 10, filter: { clientId: owner } });
+      expect(page.events.map((e) => e.idempotencyKey)).toEqual([r.key]);
+      // The refusals are kept too, within their own bound.
+      const refused = await s.auditEvents({ first: 100, filter: { clientId: 'repeater' } });
+      expect(refused.events.length).toBe(100);
+    });
   });
 }
