@@ -560,6 +560,8 @@ function unavailable(err: unknown): ServiceUnavailableError {
     'The idempotency store (Redis) is unavailable: this operation did nothing and sent nothing to any provider. Retry later.',
     {
       cause: (err as Error)?.name === 'MaxRetriesPerRequestError' ? 'redis retries exhausted' : 'redis unavailable',
+      // A hint, not a promise: a reconnection takes up to a second, a Cluster failover longer.
+      retryAfterSeconds: 1,
     },
   );
 }

@@ -20,6 +20,9 @@ export function httpStatusPlugin<TContext extends BaseContext>(): ApolloServerPl
             const code = e.extensions?.code;
             if (!isErrorCode(code) || HTTP_STATUS[code].executed === 200) continue;
             response.http.status = HTTP_STATUS[code].executed;
+            // The hint in the header too, for HTTP clients and proxies that read only that.
+            const after = e.extensions?.retryAfterSeconds;
+            if (typeof after === 'number') response.http.headers.set('retry-after', String(after));
             // RFC 6750 §3.1: a token without the scope the operation needs says which.
             const scope = e.extensions?.requiredScope;
             if (typeof scope === 'string') {

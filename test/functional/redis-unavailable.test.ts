@@ -29,6 +29,9 @@ describe('Redis unreachable: fail closed, recover without a restart', () => {
       expect(res.status).toBe(503);
       expect(res.body.errors[0].extensions.code).toBe('SERVICE_UNAVAILABLE');
       expect(res.body.errors[0].message).toMatch(/sent nothing to any provider/);
+      // When to try again, for a client (the extension) and for HTTP (the header).
+      expect(res.body.errors[0].extensions.retryAfterSeconds).toBe(1);
+      expect(res.headers.get('retry-after')).toBe('1');
       // A bound on correctness, not a benchmark: ioredis's default would queue for ~15 s.
       expect(elapsed).toBeLessThan(5000);
       expect(h.sandboxes.all().reduce((n, s) => n + s.count(), 0)).toBe(0);
