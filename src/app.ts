@@ -30,6 +30,7 @@ import { requestIdOf } from './server/http.error';
 import { parseLimits, queryLimitRules } from './server/query.limits';
 import { authenticateFromHeaders, authRefusalReason, checkBodyShape, checkLoopbackOnly, idleSocketTimeoutMs } from './server/request.guard';
 import { variableShapePlugin } from './server/variable-shape.plugin';
+import { nullVariablePlugin } from './server/null-variable.plugin';
 import { createHttpServer, type Readiness } from './server/http.server';
 import { createPlaygroundRoutes } from './server/playground.routes';
 import { httpStatusPlugin } from './server/http-status.plugin';
@@ -172,6 +173,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     plugins: [
       requestErrorsPlugin(),
       variableShapePlugin(),
+      nullVariablePlugin(),
       httpStatusPlugin(),
       responseWarningsPlugin(),
       graphqlMetricsPlugin(metrics),

@@ -165,9 +165,12 @@ function refuseEncodings(req: IncomingMessage): void {
   const encoding = req.headers['content-encoding']?.trim().toLowerCase();
   if (encoding && encoding !== 'identity')
     throw new HttpError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `Content-Encoding ${encoding} is not accepted; send the body uncompressed.`);
-  const charset = /;\s*charset=("?)([^";\s]+)\1/i.exec(req.headers['content-type'] ?? '')?.[2]?.toLowerCase();
-  if (charset && charset !== 'utf-8' && charset !== 'utf8')
-    throw new HttpError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `charset=${charset} is not accepted; send UTF-8.`);
+  // Every charset parameter: a second one (`charset=utf-8; charset=latin1`) or spaces around `=` are no way past it.
+  for (const m of (req.headers['content-type'] ?? '').matchAll(/;\s*charset\s*=\s*("?)([^";\s]*)\1/gi)) {
+    const charset = m[2].toLowerCase();
+    if (charset !== 'utf-8' && charset !== 'utf8')
+      throw new HttpError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `charset=${charset.slice(0, 40)} is not accepted; send UTF-8.`);
+  }
 }
 
 /** Apollo takes a POST body only as application/json; any other type reaches it as text, for it to refuse. */

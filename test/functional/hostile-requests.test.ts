@@ -119,7 +119,14 @@ describe('hostile requests stay cheap and honest', () => {
   });
 
   it('a compressed body or another charset is refused (415), not misread', async () => {
-    for (const headers of [{ 'content-encoding': 'gzip' }, { 'content-type': 'application/json; charset=utf-16' }] as Array<Record<string, string>>) {
+    for (const headers of [
+      { 'content-encoding': 'gzip' },
+      { 'content-type': 'application/json; charset=utf-16' },
+      // A second charset, or spaces around `=`, used to pass.
+      { 'content-type': 'application/json; charset=utf-8; charset=latin1' },
+      { 'content-type': 'application/json;charset= latin1' },
+      { 'content-type': 'application/json; charset=' },
+    ] as Array<Record<string, string>>) {
       const res = await fetch(h.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...AUDITOR, ...headers },
@@ -127,6 +134,14 @@ describe('hostile requests stay cheap and honest', () => {
       });
       expect(res.status).toBe(415);
       expect(((await res.json()) as any).errors[0].extensions.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    }
+    for (const contentType of ['application/json; charset=UTF-8', 'application/json; charset="utf-8"', 'application/json;charset=utf8']) {
+      const res = await fetch(h.url, {
+        method: 'POST',
+        headers: { 'content-type': contentType, ...AUDITOR },
+        body: JSON.stringify({ query: '{ viewer { id } }' }),
+      });
+      expect(res.status).toBe(200);
     }
   });
 

@@ -99,3 +99,55 @@ describe('an explicit null in any nullable input field means the same as leaving
     expect(h.sandboxes.unleash.received()[0].body).not.toHaveProperty('username');
   });
 });
+
+describe('a null variable where a value is required (graphql-js 16 objects only during execution)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+  beforeEach(() => h.sandboxes.reset());
+  const calls = () => h.sandboxes.all().reduce((n, s) => n + s.count(), 0);
+
+  // Directives inside the create's selection are evaluated after its resolver ran: the accounts were created,
+  // then the null nulled the whole answer and their one-time secrets were lost.
+  it.each([
+    [
+      '@skip on a field of the payload',
+      'mutation($s: Boolean = false, $n: String!) { createServiceAccount(input: {name: $n, providers: ["versori", "unleash"]}) { status @skip(if: $s) results { __typename ... on ServiceAccountCreated { credentials { secret } } } } }',
+    ],
+    [
+      '@include after the credentials',
+      'mutation($s: Boolean = true, $n: String!) { createServiceAccount(input: {name: $n, providers: ["versori"]}) { results { ... on ServiceAccountCreated { credentials { secret } provider { id @include(if: $s) } } } } }',
+    ],
+    [
+      'a fragment with @include inside a user create',
+      'mutation($s: Boolean = true, $n: EmailAddress!) { createUser(input: {email: $n, providers: ["unleash"]}) { results { ...F @include(if: $s) } } } fragment F on UserCreated { credentials { secret } }',
+    ],
+  ])('%s: 400 BAD_USER_INPUT before anything runs, nothing created', async (_what, query) => {
+    const name = query.includes('createUser') ? `${uniqueName('nv')}@example.com` : uniqueName('nv');
+    const res = await h.gql(query, { s: null, n: name });
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0]).toMatchObject({
+      message: expect.stringMatching(/^Variable "\$s" is null where a value is required/),
+      extensions: { code: 'BAD_USER_INPUT', field: 's' },
+    });
+    expect(res.body.data).toBeUndefined();
+    expect(calls()).toBe(0);
+    // The same operation with a value (or the default) runs, and shows the secrets.
+    const ok = await h.gql(query, { n: name });
+    expect(ok.body.errors).toBeUndefined();
+    expect(JSON.stringify(ok.body.data)).toMatch(/"secret":"[^"]+"/);
+  });
+
+  it('a null for a nullable position is still a null (the variable means "not given")', async () => {
+    const res = await h.gql(
+      'mutation($r: Int = 3, $n: String!) { createServiceAccount(input: {name: $n, providers: ["unleash"], unleash: {rootRole: $r}}) { status } }',
+      {
+        r: null,
+        n: uniqueName('nv'),
+      },
+    );
+    expect(res.body.data.createServiceAccount.status).toBe('SUCCEEDED');
+  });
+});
