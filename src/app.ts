@@ -30,7 +30,6 @@ import { requestIdOf } from './server/http.error';
 import { parseLimits, queryLimitRules } from './server/query.limits';
 import { authenticateFromHeaders, authRefusalReason, checkBodyShape, checkLoopbackOnly, idleSocketTimeoutMs } from './server/request.guard';
 import { variableShapePlugin } from './server/variable-shape.plugin';
-import { nullVariablePlugin } from './server/null-variable.plugin';
 import { createHttpServer, type Readiness } from './server/http.server';
 import { createPlaygroundRoutes } from './server/playground.routes';
 import { httpStatusPlugin } from './server/http-status.plugin';
@@ -124,11 +123,14 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const graphql: NodeHandler = async (req, res) => {
     // Who may ask is settled from the headers, before one byte of the body is read (docs/security.md).
     checkLoopbackOnly(req, authenticator.enabled, corsOrigins);
-    const client = await authenticateFromHeaders(req, (authorization) => authenticator.authenticate(authorization)).catch((err: unknown) => {
+    let client: ClientIdentity;
+    try {
+      client = await authenticateFromHeaders(req, (authorization) => authenticator.authenticate(authorization));
+    } catch (err) {
       const reason = authRefusalReason(err);
       if (reason) metrics.authRefused(reason);
       throw err;
-    });
+    }
     admitted.set(req, { requestId: requestIdOf(res) ?? randomUUID(), client });
     return handle(req, res);
   };
@@ -173,7 +175,6 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     plugins: [
       requestErrorsPlugin(),
       variableShapePlugin(),
-      nullVariablePlugin(),
       httpStatusPlugin(),
       responseWarningsPlugin(),
       graphqlMetricsPlugin(metrics),

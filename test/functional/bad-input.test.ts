@@ -203,7 +203,7 @@ describe('bad input is a BAD_USER_INPUT error naming the field, and nothing reac
     const res = await h.gql(`mutation($e: EmailAddress = "a@example.com") { createUser(input: {email: $e, hoop: {password: "${password}"}}) { status } }`, {
       e: null,
     });
-    // Refused before execution (null-variable.plugin.ts), as graphql-js 17 does: graphql-js 16 found it only while executing.
+    // Refused before execution (null-variable.check.ts), as graphql-js 17 does: graphql-js 16 found it only while executing.
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([
       expect.objectContaining({

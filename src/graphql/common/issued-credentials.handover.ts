@@ -12,7 +12,7 @@ export function answerIssuedCredentials(result: CreateResult, info: GraphQLResol
   const issued = result.results.filter((r) => r.kind === 'created' && r.credentials.length > 0).map((r) => r.providerId);
   if (issued.length === 0) return;
   // The accounts exist: nothing here may throw the answer away. The watch first; a selection the warning
-  // cannot read (a directive's argument graphql-js refuses: null-variable.plugin.ts stops those before) only
+  // cannot read (a directive's argument graphql-js refuses: null-variable.check.ts stops those before) only
   // costs the warning.
   watchForLostCredentials(info.fieldName, result.idempotencyKey, issued, ctx);
   try {
