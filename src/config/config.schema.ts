@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PROVIDER_MODULES } from '../providers/provider.registry';
 import type { ProviderModule } from '../providers/provider.module';
 import type { ProviderConfigBase, ProviderConfigInput } from './provider-base.schema';
-import { LEASE_SLACK_MS, leaseNeededMs, RETRY_POLICY, worstCaseCallMs } from './retry.policy';
+import { graceNeededMs, LEASE_SLACK_MS, leaseNeededMs, RETRY_POLICY, worstCaseCallMs } from './retry.policy';
 import { clientPolicySchema, connectionFields, jwtSchema, limitsSchema, scopeSchema } from './security.schema';
 
 /** One provider entry: the union of every module's own schema, told apart by `kind`. */
@@ -57,7 +57,7 @@ export function configSchemaFor(modules: readonly ProviderModule[]) {
           /** Create fields (aliases counted) one GraphQL operation may hold. */
           maxCreatesPerOperation: z.number().int().min(1).max(16).default(1),
           /** How long in-flight requests get after SIGTERM; must exceed every provider's worst-case call (checked below). */
-          shutdownGraceMs: z.number().int().min(0).max(120_000).default(10_000),
+          shutdownGraceMs: z.number().int().min(0).max(120_000).default(15_000),
           /** GraphiQL on GET /; off whenever introspection is off. */
           playground: z.boolean().default(true),
           cors: z
@@ -166,17 +166,20 @@ export function configSchemaFor(modules: readonly ProviderModule[]) {
               ` and ${LEASE_SLACK_MS} ms of slack: more than ${needed} ms, or a live request could lose its lease to a retry`,
           });
         }
-        // On SIGTERM the drain cuts connections and then Redis closes once the grace is over: a call still running
-        // would create the account with no client to answer and no record of it (credentials lost, retries CONFLICT).
-        if (cfg.server.shutdownGraceMs <= worst) {
+        // On SIGTERM the drain cuts connections and then Redis closes once the grace is over: a call still running,
+        // or its outcome still being recorded, would lose the answer with the account's one-time credentials.
+        const grace = graceNeededMs(p.timeoutMs, commandTimeoutMs);
+        if (cfg.server.shutdownGraceMs <= grace) {
           ctx.addIssue({
             code: 'custom',
             path: ['server', 'shutdownGraceMs'],
             message:
               `${cfg.server.shutdownGraceMs} ms does not cover provider "${p.id}": its worst-case call time is ${worst} ms ` +
-              `(timeoutMs ${p.timeoutMs} plus ${RETRY_POLICY.maxRetries} connect retries with jitter), so a create in flight at shutdown ` +
-              `would be cut off while that provider may still create the account, losing its one-time credentials; ` +
-              `set server.shutdownGraceMs above ${worst} (and the orchestrator's stop timeout above that) or lower providers.${i}.timeoutMs`,
+              `(timeoutMs ${p.timeoutMs} plus ${RETRY_POLICY.maxRetries} connect retries with jitter)` +
+              (commandTimeoutMs === undefined ? '' : `, then recording the outcome in Redis (3 × ${commandTimeoutMs} ms)`) +
+              ` and ${LEASE_SLACK_MS} ms of slack, so a create in flight at shutdown ` +
+              `could be cut off after that provider created the account, losing its one-time credentials; ` +
+              `set server.shutdownGraceMs above ${grace} (and the orchestrator's stop timeout above that) or lower providers.${i}.timeoutMs`,
           });
         }
       });

@@ -33,3 +33,14 @@ export const LEASE_SLACK_MS = 500;
 export function leaseNeededMs(timeoutMs: number, redisCommandTimeoutMs: number | undefined): number {
   return worstCaseCallMs(timeoutMs) + 3 * (redisCommandTimeoutMs ?? 0) + LEASE_SLACK_MS;
 }
+
+/**
+ * What `server.shutdownGraceMs` must exceed: on SIGTERM no create starts a provider call any more (one that
+ * claimed but has not called gives its claim back), but one already calling runs for up to its worst case,
+ * and then records its outcome, a Redis round trip that may meet a stalled connection (its wait for the
+ * connection and the command's own timeout, each `commandTimeoutMs`), before its answer, which may hold the
+ * only copy of a one-time credential, is written. The drain cuts connections once the grace is over.
+ */
+export function graceNeededMs(timeoutMs: number, redisCommandTimeoutMs: number | undefined): number {
+  return worstCaseCallMs(timeoutMs) + 3 * (redisCommandTimeoutMs ?? 0) + LEASE_SLACK_MS;
+}

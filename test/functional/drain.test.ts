@@ -17,7 +17,7 @@ describe('close() while a request is in flight', () => {
     // A grace must exceed every provider's worst-case call (config.schema.ts): 1500 + 2 × (1500 + 100) = 4700 ms < 5000.
     h = await startHarness({
       configure: (c) => {
-        c.server = { ...c.server, shutdownGraceMs: 5_000 };
+        c.server = { ...c.server, shutdownGraceMs: 6_000 };
         c.providers.forEach((p: any) => (p.timeoutMs = 1_500));
       },
     });

@@ -85,7 +85,11 @@ describe('signals to the compiled gateway process', () => {
     const port = await freePort();
     const gw = spawnGateway({
       ...sandboxes.tokens,
-      GATEWAY_CONFIG: configFile({ redis: { url: `redis://127.0.0.1:${proxy.port}`, keyPrefix, commandTimeoutMs: 5000 } }),
+      GATEWAY_CONFIG: configFile({
+        redis: { url: `redis://127.0.0.1:${proxy.port}`, keyPrefix, commandTimeoutMs: 5000 },
+        // A 5 s command timeout: the grace must cover the call (9 200 ms) and recording its outcome (3 × 5 000 ms).
+        server: { ...(sandboxGatewayConfig(sandboxes).server as object), shutdownGraceMs: 25_000 },
+      }),
       PORT: String(port),
       REDIS_URL: undefined,
       IDEMPOTENCY_HMAC_KEY: TEST_HMAC_KEY,
