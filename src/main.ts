@@ -52,7 +52,9 @@ async function main(): Promise<void> {
       if (defaultKey) {
         logger.warn('IDEMPOTENCY_HMAC_KEY not set: the embedded default uses a fixed development key (set your own secret for anything but the sandboxes)');
       }
-      logger.info({ sandboxes: sandboxes.all().map((s) => ({ kind: s.kind, baseUrl: s.baseUrl })) }, 'embedded default: sandbox providers started in-process');
+      // Each sandbox's fault endpoint in full, for the README's tour (it lives at the origin, not under the base path).
+      const started = sandboxes.all().map((s) => ({ kind: s.kind, baseUrl: s.baseUrl, faults: `${new URL(s.baseUrl).origin}/__sandbox/faults` }));
+      logger.info({ sandboxes: started }, 'embedded default: sandbox providers started in-process');
     }
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -77,6 +77,7 @@ function fromEnv(path: string, message: string, env: Env): string {
   }
   // A URL is not echoed: it may hold a password.
   if (path === 'redis.url' && env.REDIS_URL) return `${message} (from REDIS_URL)`;
+  if (path === 'redis.keyPrefix' && env.REDIS_KEY_PREFIX !== undefined) return `${message} (from REDIS_KEY_PREFIX)`;
   if (path.startsWith('redis.cluster.nodes') && env.REDIS_CLUSTER_NODES) return `${message} (from REDIS_CLUSTER_NODES)`;
   if (path.startsWith('server.cors.origins') && env.CORS_ORIGINS !== undefined) return `${message} (from CORS_ORIGINS)`;
   return message;
@@ -111,6 +112,8 @@ function applyEnvOverrides(raw: unknown, env: Env): unknown {
     }
     out.redis = redis as GatewayConfigInput['redis'];
   }
+  // Only with a Redis (from the file or the variables): a prefix alone configures none.
+  if (env.REDIS_KEY_PREFIX !== undefined && out.redis) out.redis = { ...out.redis, keyPrefix: env.REDIS_KEY_PREFIX };
   return out;
 }
 

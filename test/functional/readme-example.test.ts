@@ -57,6 +57,30 @@ describe('the README example against `npm start`', () => {
     }
     expect(gw.output()).toContain(`identity-gateway listening on http://127.0.0.1:${port}/graphql`);
   });
+
+  it("the tour's step 3 as written: the Versori sandbox's `faults` URL from the start-up log takes the README's fault, and the create is PARTIAL", async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const fault = /curl -s -X POST "\$VERSORI_FAULTS" -H 'content-type: application\/json' \\\n\s*-d '(.*)'/.exec(readme)![1];
+    const started = gw
+      .output()
+      .split('\n')
+      .find((l) => l.includes('embedded default: sandbox providers started'));
+    const versori = (JSON.parse(started!).sandboxes as Array<{ kind: string; faults: string }>).find((s) => s.kind === 'versori')!;
+    const armed = await fetch(versori.faults, { method: 'POST', headers: { 'content-type': 'application/json' }, body: fault });
+    expect(armed.status).toBeLessThan(300);
+    const create = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: `mutation { createServiceAccount(input: {name: "tour-${Date.now().toString(36)}"}) { status results { __typename ... on ProviderFailure { provider { id } code retryable } } } }`,
+      }),
+    });
+    const payload = ((await create.json()) as any).data.createServiceAccount;
+    expect(payload.status).toBe('PARTIAL');
+    expect(payload.results.filter((r: any) => r.__typename === 'ProviderFailure')).toEqual([
+      { __typename: 'ProviderFailure', provider: { id: 'versori' }, code: 'UNAVAILABLE', retryable: true },
+    ]);
+  });
 });
 
 describe('the embedded default on Redis (`REDIS_URL=… npm start`) without IDEMPOTENCY_HMAC_KEY', () => {

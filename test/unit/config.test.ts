@@ -84,6 +84,18 @@ describe('configuration', () => {
     ]);
   });
 
+  it('REDIS_KEY_PREFIX replaces the key prefix of a configured Redis (and configures none by itself); a bad one names the variable', () => {
+    const env = { HOOP_TOKEN: 't', IDEMPOTENCY_HMAC_KEY: 'k'.repeat(32) };
+    expect(resolveConfig({ providers: [provider] }, { ...env, REDIS_URL: 'redis://r:6379', REDIS_KEY_PREFIX: 'dev-1:' }).redis?.keyPrefix).toBe('dev-1:');
+    expect(
+      resolveConfig({ redis: { url: 'redis://r:6379', keyPrefix: 'file:' }, providers: [provider] }, { ...env, REDIS_KEY_PREFIX: 'env:' }).redis?.keyPrefix,
+    ).toBe('env:');
+    expect(resolveConfig({ providers: [provider] }, { ...env, REDIS_KEY_PREFIX: 'dev-1:' }).redis).toBeUndefined();
+    expect(problems({ providers: [provider] }, { ...env, REDIS_URL: 'redis://r:6379', REDIS_KEY_PREFIX: '' })).toEqual([
+      expect.stringMatching(/^redis\.keyPrefix: .* \(from REDIS_KEY_PREFIX\)$/),
+    ]);
+  });
+
   it('PORT and REDIS_URL override the file', () => {
     const cfg = resolveConfig({ providers: [provider] }, { HOOP_TOKEN: 't', PORT: '5055', REDIS_URL: 'redis://r:6379', IDEMPOTENCY_HMAC_KEY: 'k'.repeat(32) });
     expect(cfg.server.port).toBe(5055);
