@@ -138,7 +138,12 @@ export function configSchemaFor(modules: readonly ProviderModule[]) {
               .min(1)
               .max(100)
               .refine((id) => id !== 'anonymous', 'is reserved for unauthenticated callers'),
-            keySha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the lower-case hex SHA-256 of the API key: 64 characters, nothing else (sha256sum prints "  -" after them: | cut -d" " -f1)'),
+            keySha256: z
+              .string()
+              .regex(
+                /^[0-9a-f]{64}$/,
+                'must be the lower-case hex SHA-256 of the API key: 64 characters, nothing else (sha256sum prints "  -" after them: | cut -d" " -f1)',
+              ),
             scopes: z.array(scopeSchema).min(1),
             policy: clientPolicySchema.optional(),
           }),
