@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { AuditEvent, AuditOnRetry, Completion, IdempotencyStore, RecordRef } from '../domain';
+import { whyNotRecorded } from './completion.refusal';
 
 /** After a completion the store refused, when to try again (ms after the previous try); the last delay repeats. */
 export const COMPLETION_RETRY_DELAYS_MS: readonly number[] = [200, 1_000, 2_000];
@@ -96,13 +97,11 @@ export class CompletionRetrier {
     try {
       const stillOwner = await this.store.complete(p.ref, p.owner, p.completion, p.audit, { retry: true, auditOnRetry: p.auditOnRetry });
       this.pending.delete(p);
-      if (stillOwner) p.logger.warn(fields, 'idempotency outcome recorded on a later try');
+      if (stillOwner) return void p.logger.warn(fields, 'idempotency outcome recorded on a later try');
+      const why = await whyNotRecorded(this.store, p.ref);
       // COMPLETE cannot tell whether an earlier try of this one landed (its reply lost) before the takeover.
-      else
-        p.logger.warn(
-          fields,
-          'idempotency outcome not recorded by this try: another attempt has taken the record over (an earlier try may have recorded it first)',
-        );
+      const note = why.reason === 'taken-over' ? ' (an earlier try may have recorded it first)' : '';
+      p.logger.warn({ ...fields, why: why.reason }, `idempotency outcome not recorded by this try: ${why.message}${note}`);
     } catch {
       if (!last && !this.closing && (p.attempt < this.delaysMs.length || Date.now() - p.since < this.horizonMs)) return this.arm(p);
       this.pending.delete(p);

@@ -50,6 +50,7 @@ import { CompletionRetrier } from './completion.retrier';
 import { derivedKey, fingerprint } from './input.fingerprint';
 import { normalizeInput } from './input.normalizer';
 import { IDEMPOTENCY_KEY, validateServiceAccount, validateUser } from './input.validation';
+import { whyNotRecorded } from './completion.refusal';
 
 export interface Caller {
   readonly clientId: string;
@@ -453,7 +454,10 @@ export class IdentityService {
     const completion: Completion = { status, results: records, release, keep };
     try {
       const stillOwner = await this.options.store.complete(ref, claim.owner, completion, audit);
-      if (!stillOwner) caller.logger.warn({ operation }, 'idempotency lease was lost before completion; the outcome was not recorded');
+      if (!stillOwner) {
+        const why = await whyNotRecorded(this.options.store, ref);
+        caller.logger.warn({ operation, status, why: why.reason }, `idempotency outcome not recorded: ${why.message}`);
+      }
     } catch (err) {
       // Upstream work is done and credentials exist only in this response: never lose them over a store error.
       // The record and the audit event are written on a later try (completion.retrier.ts).
