@@ -147,7 +147,12 @@ describe('three gateway processes racing on one Redis Cluster', () => {
   let c: Cluster;
   beforeAll(async () => {
     // A generous command timeout: this checks correctness under races, not how fast a dead master is noticed.
-    c = await startCluster(3, onRedisCluster(redis, { seeds: 2, commandTimeoutMs: 2000 }));
+    const onCluster = onRedisCluster(redis, { seeds: 2, commandTimeoutMs: 2000 });
+    c = await startCluster(3, (cfg) => {
+      onCluster(cfg);
+      // With a 2 s command timeout the shutdown grace must cover recording an outcome too (9 200 + 3 × 2 000 + 500 ms).
+      cfg.server = { ...cfg.server, shutdownGraceMs: 20_000 };
+    });
   }, 90_000);
   afterAll(() => c?.close());
   beforeEach(() => c.sandboxes.reset());
