@@ -72,17 +72,25 @@ export class ClientAuthenticator {
     }
     const cfg = this.jwtConfig!;
     const entry = cfg.policies.find((p) =>
-      p.subject !== undefined ? p.subject === verified.clientId : claimMatches(verified.claims[p.claim!.name], p.claim!.value),
+      p.subject !== undefined
+        ? p.subject === verified.clientId
+        : claimMatches(verified.claims[p.claim!.name], p.claim!.value, SPACE_DELIMITED.has(p.claim!.name) || p.claim!.name === cfg.scopeClaim),
     );
     const policy = entry ? { providers: entry.providers, allow: entry.allow } : cfg.defaultPolicy;
     return { id: verified.clientId, scopes: verified.scopes, via: 'jwt', policy };
   }
 }
 
+/** Claims whose string form is a space-separated list by definition (OAuth `scope`, RFC 8693; Azure AD's `scp`). */
+const SPACE_DELIMITED: ReadonlySet<string> = new Set(['scope', 'scp']);
+
 /**
- * The claim is the value, or a list holding it. Never a word inside a string: a free-text claim
+ * The claim is the value, or a list holding it: a JSON array, or for a space-delimited claim (SPACE_DELIMITED
+ * and the configured scopeClaim) one of its words. Never a word inside any other string: a free-text claim
  * (`team: "not platform"`) would otherwise get the policy of `platform`.
  */
-function claimMatches(claim: unknown, value: string): boolean {
-  return claim === value || (Array.isArray(claim) && claim.includes(value));
+function claimMatches(claim: unknown, value: string, spaceDelimited: boolean): boolean {
+  if (claim === value) return true;
+  if (Array.isArray(claim)) return claim.includes(value);
+  return spaceDelimited && typeof claim === 'string' && claim.split(' ').includes(value);
 }

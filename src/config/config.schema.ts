@@ -20,7 +20,7 @@ const redisUrl = z
   .refine((u) => !isRedisUrl(u) || redisDatabase(u) !== undefined, 'the path after host:port must be a database number (redis://host:port/2) or nothing');
 
 /**
- * The database a Redis URL selects: its path (`/2`) or a `db` query parameter (ioredis reads both), 0 when it
+ * The database a Redis URL selects: its path (`/2`), else a `db` query parameter (as ioredis reads them), 0 when it
  * names none; undefined when either is not a number (ioredis would quietly use database 0).
  */
 function redisDatabase(url: string): number | undefined {
@@ -28,7 +28,8 @@ function redisDatabase(url: string): number | undefined {
   const fromPath = u.pathname.replace(/^\//, '');
   const fromQuery = u.searchParams.get('db');
   if (![fromPath, fromQuery ?? ''].every((d) => /^\d{0,9}$/.test(d))) return undefined;
-  return Number(fromQuery || fromPath || 0);
+  // The path first, as ioredis reads them.
+  return Number(fromPath || fromQuery || 0);
 }
 
 /** Scheme and credentials: one Cluster connects to every node with the same ones. */

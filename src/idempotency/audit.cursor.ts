@@ -43,12 +43,13 @@ const MAX_SCAN = 20_000;
 
 /**
  * How far an entry's id (the store's clock when it was appended) may lie from its event's `at` (the gateway's
- * clock when the event was made), which `since` and `until` filter on. Before: the clocks may disagree, by up to a
- * minute (as AUDIT_APPEND_ONCE allows). After: an append may also come late, from a completion tried again for up
- * to five minutes (COMPLETION_RETRY_HORIZON_MS) or a refused attempt's append tried again in the background.
- * Entries further away than this cannot match, so a page stops reading them.
+ * clock when the event was made), which `since` and `until` filter on. Before: the clocks may disagree (each
+ * Cluster node's too); ten minutes is far more than any synchronised clock drifts, and costs only reading the
+ * entries inside it. After: an append may also come late, from a completion tried again for up to five minutes
+ * (COMPLETION_RETRY_HORIZON_MS) or a refused attempt's append tried again in the background. Entries further
+ * away than this cannot match, so a page stops reading them.
  */
-export const AUDIT_ID_BEFORE_AT_MS = 60_000;
+export const AUDIT_ID_BEFORE_AT_MS = 10 * 60_000;
 export const AUDIT_ID_AFTER_AT_MS = 10 * 60_000;
 
 /**

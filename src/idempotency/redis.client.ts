@@ -194,7 +194,10 @@ export function superviseRedisClient(client: RedisClient, options: { readonly co
     // answered before its ready check is even sent: the connection is cut here and never becomes ready, so
     // the store stays unavailable (fail closed) and every reconnection is refused the same way.
     client.stream?.destroy();
-    log.lost(scope, new Error(`Redis refused database ${client.options.db} of the URL (${describeRedisError(err)}); fix the database number in REDIS_URL`));
+    const hint = /DB index is out of range|invalid DB index/i.test(describeRedisError(err))
+      ? 'fix the database number in REDIS_URL'
+      : 'this user may not SELECT it';
+    log.lost(scope, new Error(`Redis refused database ${client.options.db} of the URL (${describeRedisError(err)}); ${hint}`));
   });
   client.on('reconnecting', () => log.lost(scope));
   client.on('ready', () => {

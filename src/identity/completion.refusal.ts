@@ -13,7 +13,7 @@ export async function whyNotRecorded(store: IdempotencyStore, ref: RecordRef): P
     return {
       reason: 'gone',
       message:
-        'the idempotency record is gone (Redis lost it: a restart without persistence, a failover, or eviction), so a repeat of this key will call the providers again; its guards may be gone too',
+        'the idempotency record is gone (Redis lost it: a restart without persistence, a failover, or eviction), so a repeat of this key is no longer answered from it; only the natural-key guards this completion kept, if Redis still has them, stop the providers being called again',
     };
   } catch {
     return { reason: 'unknown', message: 'another attempt has taken the record over, or the record is gone (it could not be read)' };

@@ -454,9 +454,11 @@ export class IdentityService {
     const completion: Completion = { status, results: records, release, keep };
     try {
       const stillOwner = await this.options.store.complete(ref, claim.owner, completion, audit);
+      // Why, read in the background: the answer holding the credentials does not wait for a diagnostic.
       if (!stillOwner) {
-        const why = await whyNotRecorded(this.options.store, ref);
-        caller.logger.warn({ operation, status, why: why.reason }, `idempotency outcome not recorded: ${why.message}`);
+        void whyNotRecorded(this.options.store, ref).then((why) =>
+          caller.logger.warn({ operation, status, why: why.reason }, `idempotency outcome not recorded: ${why.message}`),
+        );
       }
     } catch (err) {
       // Upstream work is done and credentials exist only in this response: never lose them over a store error.

@@ -46,7 +46,10 @@ describe('per-client policy: providers and privilege values (provider defaults i
           publicKey,
           issuer: 'https://idp.test',
           audience: 'identity-gateway',
-          policies: [{ claim: { name: 'team', value: 'ops' }, providers: ['hoop'] }],
+          policies: [
+            { claim: { name: 'team', value: 'ops' }, providers: ['hoop'] },
+            { claim: { name: 'scope', value: 'partner' }, providers: ['versori'] },
+          ],
           defaultPolicy: { providers: ['generic'] },
         };
       },
@@ -139,6 +142,11 @@ describe('per-client policy: providers and privilege values (provider defaults i
   it('JWT clients: a policy keyed by a claim value, else the default JWT policy (public-key verification)', async () => {
     await expectDenied(await h.gql(CREATE_SA, { input: { name: uniqueName('pol'), providers: ['generic'] } }, as(await jwt({ team: 'ops' }))), 'providers');
     await expectDenied(await h.gql(CREATE_SA, { input: { name: uniqueName('pol'), providers: ['hoop'] } }, as(await jwt({ team: 'dev' }))), 'providers');
+    // A space-separated claim by definition (OAuth scope) matches by word: this token gets the versori-only policy.
+    await expectDenied(
+      await h.gql(CREATE_SA, { input: { name: uniqueName('pol'), providers: ['generic'] } }, as(await jwt({ scope: 'identity:read identity:write partner' }))),
+      'providers',
+    );
     // A list holding the value matches; a free-text claim that merely contains it does not.
     await expectDenied(
       await h.gql(CREATE_SA, { input: { name: uniqueName('pol'), providers: ['generic'] } }, as(await jwt({ team: ['dev', 'ops'] }))),

@@ -14,7 +14,8 @@ function httpRequest(method: string, path: string, body = ''): string {
 describe('close() while a request is in flight', () => {
   let h: Harness;
   beforeAll(async () => {
-    // A grace must exceed every provider's worst-case call (config.schema.ts): 1500 + 2 × (1500 + 100) = 4700 ms < 5000.
+    // A grace must exceed every provider's worst-case call and 500 ms of slack (no Redis here; config.schema.ts):
+    // 1500 + 2 × (1500 + 100) + 500 = 5200 ms < 6000.
     h = await startHarness({
       configure: (c) => {
         c.server = { ...c.server, shutdownGraceMs: 6_000 };

@@ -72,6 +72,11 @@ describe('configuration', () => {
     expect(problems({ providers: [provider] }, { ...env, REDIS_CLUSTER_NODES: 'redis://a:1/0,redis://b:1/2' })).toEqual([
       'redis.cluster.nodes.1: a Redis Cluster has only database 0: leave the path out (from REDIS_CLUSTER_NODES)',
     ]);
+    // The path wins over a db parameter, as ioredis reads them.
+    expect(problems({ providers: [provider] }, { ...env, REDIS_CLUSTER_NODES: 'redis://a:1/3?db=0' })).toEqual([
+      'redis.cluster.nodes.0: a Redis Cluster has only database 0: leave the path out (from REDIS_CLUSTER_NODES)',
+    ]);
+    expect(problems({ providers: [provider] }, { ...env, REDIS_CLUSTER_NODES: 'redis://a:1/0?db=3' })).toEqual([]);
   });
 
   it("CORS_ORIGINS (comma-separated) replaces the file's origins; a bad one is refused naming the variable", () => {
