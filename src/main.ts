@@ -75,7 +75,14 @@ async function main(): Promise<void> {
           .replace('//[::]:', '//[::1]:')
       : undefined;
   logger.info(
-    { url: gateway.url, playground, store: gateway.store.kind, providers: config.providers.map((p) => `${p.id} (${p.kind})`) },
+    // The key prefix too: every record and guard lives under it, and REDIS_KEY_PREFIX can move it.
+    {
+      url: gateway.url,
+      playground,
+      store: gateway.store.kind,
+      keyPrefix: config.redis?.keyPrefix,
+      providers: config.providers.map((p) => `${p.id} (${p.kind})`),
+    },
     `identity-gateway listening on ${gateway.url}${playground ? ` (playground: ${playground})` : ''}`,
   );
 
