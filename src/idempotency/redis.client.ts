@@ -196,7 +196,7 @@ export function superviseRedisClient(client: RedisClient, options: { readonly co
     client.stream?.destroy();
     const hint = /DB index is out of range|invalid DB index/i.test(describeRedisError(err))
       ? 'fix the database number in REDIS_URL'
-      : 'this user may not SELECT it';
+      : 'the store stays unavailable while Redis refuses it';
     log.lost(scope, new Error(`Redis refused database ${client.options.db} of the URL (${describeRedisError(err)}); ${hint}`));
   });
   client.on('reconnecting', () => log.lost(scope));
