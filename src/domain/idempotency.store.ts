@@ -60,12 +60,6 @@ export interface Completion {
   readonly release: readonly GuardRef[];
   /** Guards of targets that succeeded: kept `ttlSeconds` from now. */
   readonly keep: readonly GuardRef[];
-  /**
-   * What the record was claimed with. A store that lost the record while its attempt ran (Redis restarted
-   * without persistence, a failover that dropped the last writes, eviction) writes it again from these with
-   * the outcome, so a repeat is still answered from it instead of calling the providers again.
-   */
-  readonly restore?: { readonly fingerprint: string; readonly createdAt: string };
 }
 
 /**

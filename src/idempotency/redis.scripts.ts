@@ -42,23 +42,11 @@ return {'retry', createdAt, completedAt, status, results, '[]'}
 `;
 
 /**
- * KEYS: record, lease. ARGV: owner, resultsJson, status, retryable ('1'|'0'), nowIso, and to restore a lost
- * record: fingerprint, createdAt, ttlMs (empty: do not). Compare-and-set on the owner token: 1 completed now,
- * 2 already completed by this owner (an earlier try landed), 0 lost (another owner holds the record), 3 the
- * record was gone and no other attempt holds the key's lease: written again, completed, with this outcome.
- * (A record gone under a running attempt is Redis having lost it: a claim always writes record and lease
- * together, and a record outlives its leases.)
+ * KEYS: record, lease. ARGV: owner, resultsJson, status, retryable ('1'|'0'), nowIso. Compare-and-set on the
+ * owner token: 1 completed now, 2 already completed by this owner (an earlier try landed), 0 lost.
  */
 export const COMPLETE = `
 local f = redis.call('HMGET', KEYS[1], 'owner', 'state')
-if not f[1] and ARGV[6] ~= '' and redis.call('EXISTS', KEYS[1]) == 0 then
-  local lease = redis.call('GET', KEYS[2])
-  if lease and lease ~= ARGV[1] then return 0 end
-  redis.call('HSET', KEYS[1], 'fp', ARGV[6], 'owner', ARGV[1], 'createdAt', ARGV[7], 'state', 'completed', 'results', ARGV[2], 'status', ARGV[3], 'retryable', ARGV[4], 'completedAt', ARGV[5], 'pending', '[]')
-  redis.call('PEXPIRE', KEYS[1], ARGV[8])
-  redis.call('DEL', KEYS[2])
-  return 3
-end
 if f[1] == ARGV[1] and f[2] == 'completed' then return 2 end
 if f[1] ~= ARGV[1] or f[2] ~= 'in_progress' then return 0 end
 redis.call('HSET', KEYS[1], 'state', 'completed', 'results', ARGV[2], 'status', ARGV[3], 'retryable', ARGV[4], 'completedAt', ARGV[5], 'pending', '[]')
@@ -130,7 +118,7 @@ return 0
 /** KEYS: guard. ARGV: recordId|owner, ttlMs. Kept (`recordId|owner`, no longer busy) for ttlMs from now, if this owner holds it. */
 export const GUARD_KEEP = `
 local v = redis.call('GET', KEYS[1])
-if not v or v == ARGV[1] or string.sub(v, 1, string.len(ARGV[1]) + 6) == ARGV[1] .. '|busy:' then
+if v == ARGV[1] or (v and string.sub(v, 1, string.len(ARGV[1]) + 6) == ARGV[1] .. '|busy:') then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   return 1
 end

@@ -79,8 +79,6 @@ const AUDIT_CLOCK_MARGIN_MS = 60_000;
 /** COMPLETE's answers (redis.scripts.ts); 0 is a record lost to another attempt. */
 const COMPLETED_NOW = 1;
 const COMPLETED_BEFORE = 2;
-/** The record was gone (Redis lost it under the attempt) and is written again with the outcome (COMPLETE). */
-const RESTORED = 3;
 
 /**
  * The production store, on a standalone Redis or a Redis Cluster. Fails
@@ -218,22 +216,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     // Record, released guards and kept guards in one round trip.
     const landed: Array<{ value: unknown } | undefined> = [];
     const steps: Step[] = [
-      {
-        key: rec,
-        add: (p) =>
-          p.idgwComplete(
-            rec,
-            lease,
-            owner,
-            JSON.stringify(c.results),
-            c.status,
-            retryable ? '1' : '0',
-            new Date().toISOString(),
-            c.restore?.fingerprint ?? '',
-            c.restore?.createdAt ?? '',
-            ttl,
-          ),
-      },
+      { key: rec, add: (p) => p.idgwComplete(rec, lease, owner, JSON.stringify(c.results), c.status, retryable ? '1' : '0', new Date().toISOString()) },
       ...c.release.map((g): Step => {
         const key = this.guardKey(ref, g);
         return { key, add: (p) => p.idgwGuardRelease(key, held) };
@@ -258,16 +241,10 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       const completed = landed[0]?.value;
       throw withPartialCompletion(err as object, {
         auditOnRetry: landed[steps.length - 1] ? 'landed' : landed[0] ? 'missing' : 'unknown',
-        recorded: completed === COMPLETED_NOW || completed === COMPLETED_BEFORE || completed === RESTORED,
+        recorded: completed === COMPLETED_NOW || completed === COMPLETED_BEFORE,
       });
     }
-    if (replies[0] === RESTORED) {
-      this.options.logger?.warn(
-        { operation: ref.operation },
-        'idempotency record was gone when its attempt completed (Redis lost it: a restart without persistence, a failover, or eviction): written again with the outcome, and its kept guards with it',
-      );
-    }
-    return replies[0] === COMPLETED_NOW || replies[0] === COMPLETED_BEFORE || replies[0] === RESTORED;
+    return replies[0] === COMPLETED_NOW || replies[0] === COMPLETED_BEFORE;
   }
 
   /**

@@ -331,7 +331,7 @@ export class IdentityService {
     }
     // Shutdown began while the claim was in flight: nothing was called yet, so give it back.
     if (this.stopping) await this.giveBack(ref, claim.owner);
-    return this.execute(caller, ref, claim, targets, print);
+    return this.execute(caller, ref, claim, targets);
   }
 
   /** 1. Everything that can be wrong with the input is found before any I/O. */
@@ -375,13 +375,7 @@ export class IdentityService {
     return { ref, print, adapters, targets, keyDerived: key === undefined };
   }
 
-  private async execute(
-    caller: Caller,
-    ref: RecordRef,
-    claim: Extract<ClaimResult, { kind: 'claimed' }>,
-    targets: readonly Target[],
-    print: string,
-  ): Promise<CreateResult> {
+  private async execute(caller: Caller, ref: RecordRef, claim: Extract<ClaimResult, { kind: 'claimed' }>, targets: readonly Target[]): Promise<CreateResult> {
     const { operation } = ref;
     // 3. Decide what runs: earlier successes replay, earlier permanent failures stand.
     const previous = new Map(claim.previous.map((r) => [r.providerId, r]));
@@ -457,7 +451,7 @@ export class IdentityService {
       results.map((r) => auditTarget(r)),
       { await: true },
     );
-    const completion: Completion = { status, results: records, release, keep, restore: { fingerprint: print, createdAt: claim.createdAt } };
+    const completion: Completion = { status, results: records, release, keep };
     try {
       const stillOwner = await this.options.store.complete(ref, claim.owner, completion, audit);
       // Why, read in the background: the answer holding the credentials does not wait for a diagnostic.
