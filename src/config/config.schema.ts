@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PROVIDER_MODULES } from '../providers/provider.registry';
 import type { ProviderModule } from '../providers/provider.module';
 import type { ProviderConfigBase, ProviderConfigInput } from './provider-base.schema';
-import { graceNeededMs, LEASE_SLACK_MS, leaseNeededMs, RETRY_POLICY, worstCaseCallMs } from './retry.policy';
+import { attemptBudgetMs, LEASE_SLACK_MS, RETRY_POLICY, worstCaseCallMs } from './retry.policy';
 import { clientPolicySchema, connectionFields, jwtSchema, limitsSchema, scopeSchema } from './security.schema';
 
 /** One provider entry: the union of every module's own schema, told apart by `kind`. */
@@ -161,7 +161,7 @@ export function configSchemaFor(modules: readonly ProviderModule[]) {
         seen.add(p.id);
         const worst = worstCaseCallMs(p.timeoutMs);
         const commandTimeoutMs = cfg.redis?.commandTimeoutMs;
-        const needed = leaseNeededMs(p.timeoutMs, commandTimeoutMs);
+        const needed = attemptBudgetMs(p.timeoutMs, commandTimeoutMs);
         if (cfg.idempotency.leaseSeconds * 1000 <= needed) {
           ctx.addIssue({
             code: 'custom',
@@ -174,8 +174,7 @@ export function configSchemaFor(modules: readonly ProviderModule[]) {
         }
         // On SIGTERM the drain cuts connections and then Redis closes once the grace is over: a call still running,
         // or its outcome still being recorded, would lose the answer with the account's one-time credentials.
-        const grace = graceNeededMs(p.timeoutMs, commandTimeoutMs);
-        if (cfg.server.shutdownGraceMs <= grace) {
+        if (cfg.server.shutdownGraceMs <= needed) {
           ctx.addIssue({
             code: 'custom',
             path: ['server', 'shutdownGraceMs'],
@@ -185,7 +184,7 @@ export function configSchemaFor(modules: readonly ProviderModule[]) {
               (commandTimeoutMs === undefined ? '' : `, then recording the outcome in Redis (3 × ${commandTimeoutMs} ms)`) +
               ` and ${LEASE_SLACK_MS} ms of slack, so a create in flight at shutdown ` +
               `could be cut off after that provider created the account, losing its one-time credentials; ` +
-              `set server.shutdownGraceMs above ${grace} (and the orchestrator's stop timeout above that) or lower providers.${i}.timeoutMs`,
+              `set server.shutdownGraceMs above ${needed} (and the orchestrator's stop timeout above that) or lower providers.${i}.timeoutMs`,
           });
         }
       });

@@ -25,22 +25,19 @@ export function worstCaseCallMs(timeoutMs: number): number {
 export const LEASE_SLACK_MS = 500;
 
 /**
- * What `idempotency.leaseSeconds` must exceed: the lease starts at the claim, and before a provider call
- * come the claim's and the guards' Redis round trips (and a contested guard's lease check), each bounded by
- * `commandTimeoutMs`, then the call's own worst case. A lease that covered only the call could run out under
- * a live attempt, and a retry would take the record over and call the providers again.
+ * One attempt's budget: a provider call's worst case, three Redis command timeouts and LEASE_SLACK_MS. Two
+ * settings must exceed it (checked at start, config.schema.ts):
+ *
+ * - `idempotency.leaseSeconds`: the lease starts at the claim, and before a provider call come the claim's and
+ *   the guards' Redis round trips (and a contested guard's lease check), each bounded by `commandTimeoutMs`,
+ *   then the call. A lease that covered only the call could run out under a live attempt, and a retry would
+ *   take the record over and call the providers again.
+ * - `server.shutdownGraceMs`: on SIGTERM no create starts a provider call any more (one that claimed but has
+ *   not called gives its claim back), but one already calling runs for up to its worst case, and then records
+ *   its outcome, a round trip that may meet a stalled connection (its wait for the connection and the
+ *   command's own timeout), before its answer, which may hold the only copy of a one-time credential, is
+ *   written. The drain cuts connections once the grace is over.
  */
-export function leaseNeededMs(timeoutMs: number, redisCommandTimeoutMs: number | undefined): number {
-  return worstCaseCallMs(timeoutMs) + 3 * (redisCommandTimeoutMs ?? 0) + LEASE_SLACK_MS;
-}
-
-/**
- * What `server.shutdownGraceMs` must exceed: on SIGTERM no create starts a provider call any more (one that
- * claimed but has not called gives its claim back), but one already calling runs for up to its worst case,
- * and then records its outcome, a Redis round trip that may meet a stalled connection (its wait for the
- * connection and the command's own timeout, each `commandTimeoutMs`), before its answer, which may hold the
- * only copy of a one-time credential, is written. The drain cuts connections once the grace is over.
- */
-export function graceNeededMs(timeoutMs: number, redisCommandTimeoutMs: number | undefined): number {
+export function attemptBudgetMs(timeoutMs: number, redisCommandTimeoutMs: number | undefined): number {
   return worstCaseCallMs(timeoutMs) + 3 * (redisCommandTimeoutMs ?? 0) + LEASE_SLACK_MS;
 }

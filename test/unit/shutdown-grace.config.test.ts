@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/config/config.error';
 import { resolveConfig } from '../../src/config/config.loader';
-import { graceNeededMs, worstCaseCallMs } from '../../src/config/retry.policy';
+import { attemptBudgetMs, worstCaseCallMs } from '../../src/config/retry.policy';
 import { spawnGateway } from '../helpers/process.harness';
 
 const provider = { id: 'hoop-prod', kind: 'hoop', baseUrl: 'https://use.hoop.dev/api', tokenEnv: 'HOOP_TOKEN' };
@@ -35,7 +35,7 @@ describe('server.shutdownGraceMs must cover the slowest provider call and the re
     expect(cfg.server.shutdownGraceMs).toBe(15_000);
     expect(cfg.providers[0].timeoutMs).toBe(5000);
     expect(worstCaseCallMs(5000)).toBe(9200);
-    expect(graceNeededMs(5000, 500)).toBe(11_200);
+    expect(attemptBudgetMs(5000, 500)).toBe(11_200);
     expect(problems({ redis: { url: 'redis://r:6379' }, providers: [provider] }, REDIS_ENV)).toEqual([]);
   });
 
@@ -66,7 +66,7 @@ describe('server.shutdownGraceMs must cover the slowest provider call and the re
   });
 
   it('is strict at the boundary, like the lease rule: without Redis the grace must exceed the worst case and the slack', () => {
-    const needed = graceNeededMs(20_000, undefined);
+    const needed = attemptBudgetMs(20_000, undefined);
     expect(needed).toBe(worstCaseCallMs(20_000) + 500);
     expect(problems({ server: { shutdownGraceMs: needed }, providers: [slow] }).map((p) => p.path)).toEqual(['server.shutdownGraceMs']);
     expect(problems({ server: { shutdownGraceMs: needed + 1 }, providers: [slow] })).toEqual([]);
