@@ -23,7 +23,7 @@ import {
   type StoreTiming,
   type TargetRecord,
 } from '../domain';
-import { readAuditPage, type AuditEntry, type ShardBound } from './audit.cursor';
+import { AUDIT_ID_BEFORE_AT_MS, readAuditPage, type AuditEntry, type ShardBound } from './audit.cursor';
 import { groupByNode } from './node.grouping';
 import { guardId, newOwnerToken, recordId } from './record.keys';
 import { AUDIT_APPEND_AT_ONCE, createRedisClient, type RedisClient, type RedisConnectionOptions } from './redis.client';
@@ -72,9 +72,6 @@ const CLUSTER_AUDIT_SHARDS = 4;
  * enough together to outlast a Cluster failover (a few seconds) or a Redis restart.
  */
 const GIVE_BACK_RETRY_MS: readonly number[] = [200, 1_000, 3_000, 10_000, 30_000];
-
-/** How far before an event's `at` a completion's retry looks for an earlier try's copy (AUDIT_APPEND_ONCE). */
-const AUDIT_CLOCK_MARGIN_MS = 60_000;
 
 /** COMPLETE's answers (redis.scripts.ts); 0 is a record lost to another attempt. */
 const COMPLETED_NOW = 1;
@@ -320,9 +317,9 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     const minId = String(Math.max(0, Date.now() - retentionSeconds * 1000));
     const args = [key, perShard, minId, String(retentionSeconds * 1000), JSON.stringify(event)] as const;
     if (how.once) {
-      // Entry ids are Redis's clock when the earlier try ran, after the event's `at` on the gateway's: a minute's
-      // margin for the two clocks to disagree.
-      const searchFrom = String(Math.max(0, Date.parse(event.at) - AUDIT_CLOCK_MARGIN_MS));
+      // Entry ids are Redis's clock when the earlier try ran, after the event's `at` on the gateway's, give or take
+      // the two clocks' disagreement: the same margin the audit pages allow (AUDIT_ID_BEFORE_AT_MS).
+      const searchFrom = String(Math.max(0, Date.parse(event.at) - AUDIT_ID_BEFORE_AT_MS));
       return { key, add: (p) => p.idgwAuditAppendOnce(...args, searchFrom) };
     }
     return { key, add: (p) => (how.atOnce ? p.idgwAuditAppendAtOnce(...args) : p.idgwAuditAppend(...args)) };
