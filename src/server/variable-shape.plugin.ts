@@ -11,7 +11,7 @@ import {
 } from 'graphql';
 import { ErrorCode } from '../errors/error-code.enum';
 import { belowVariable } from '../errors/variable.locator';
-import { refuseNullWhereRequired } from './null-variable.check';
+import { nullWhereRequired } from './null-variable.check';
 
 /** Unknown fields named in the one error; the rest are counted. */
 const NAMES_SHOWN = 5;
@@ -42,7 +42,14 @@ export function variableShapePlugin<TContext extends BaseContext>(): ApolloServe
       return {
         async didResolveOperation({ operation, request, schema, document }) {
           if (!operation || !request.variables) return;
-          refuseNullWhereRequired(schema, document, operation, request.variables);
+          const nulled = nullWhereRequired(schema, document, operation, request.variables);
+          if (nulled) {
+            const name = cut(nulled.variable);
+            throw new GraphQLError(
+              `Variable "$${name}" is null where a value is required (${nulled.type}); send a value, or leave it out to use its default. Nothing was run.`,
+              { extensions: { code: ErrorCode.BAD_USER_INPUT, field: name, http: { status: 400 } } },
+            );
+          }
           const unknown = unknownFields(schema, operation, request.variables);
           if (unknown.length === 0) return;
           const [first, ...rest] = unknown;
