@@ -9,6 +9,9 @@ const table = document.getElementById('results');
 // fragment is never sent to any server, so a key there stays in this browser.
 const preset = new URLSearchParams(location.hash.slice(1));
 for (const field of ['gateway', 'key', 'name']) if (preset.has(field)) form.elements[field].value = preset.get(field);
+// Read once, then taken out of the address bar and the history: the key must not stay on screen, and a
+// reload must not create again.
+if (location.hash) history.replaceState(null, '', location.pathname + location.search);
 if (!form.elements.name.value) form.elements.name.value = `web-${Date.now().toString(36)}`;
 
 form.addEventListener('submit', (event) => {

@@ -68,8 +68,11 @@ export function createHttpServer(options: HttpServerOptions): Server {
     }
     if (options.playground(req, res, path)) return;
     if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
+      const page = landingPage({ host: req.headers.host, authRequired: options.authRequired });
       res.setHeader('content-type', 'text/html; charset=utf-8');
-      return void res.end(landingPage({ host: req.headers.host, authRequired: options.authRequired }));
+      // Set here: Node computes none for a HEAD, which must announce what a GET would carry.
+      res.setHeader('content-length', Buffer.byteLength(page));
+      return void res.end(page);
     }
     throw new HttpError(ErrorCode.NOT_FOUND, `No route ${path}; the API is at /graphql.`);
   };

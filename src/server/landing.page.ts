@@ -9,7 +9,7 @@ export function landingPage(options: { readonly host: string | undefined; readon
   const host = options.host && /^[A-Za-z0-9.\-:[\]]{1,260}$/.test(options.host) ? options.host : '127.0.0.1:4000';
   const auth = options.authRequired ? ` \\\n  -H 'authorization: Bearer &lt;your API key or token&gt;'` : '';
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>identity-gateway</title></head>
+<html lang="en"><head><meta charset="utf-8"><title>identity-gateway</title><link rel="icon" href="data:,"></head>
 <body style="font-family: system-ui, sans-serif; max-width: 48rem; margin: 2rem auto">
 <h1>identity-gateway</h1>
 <p>The GraphQL API is at <code>POST /graphql</code>. Try:</p>

@@ -153,7 +153,9 @@ export function playgroundPage(options: PlaygroundPageOptions): string {
 const BOOT_SCRIPT = `
 (function () {
   var config = JSON.parse(document.getElementById('playground-config').textContent);
-  var send = GraphiQL.createFetcher({ url: config.endpoint });
+  // One answer per run, not a stream: GraphiQL's Stop (a second click on Run) cancels a stream it is reading, and
+  // the create it started then finishes unseen, its one-time credentials shown nowhere.
+  var send = GraphiQL.createFetcher({ url: config.endpoint, enableIncrementalDelivery: false });
   var lastKey;
   function usableAuthorization(headers) {
     var found;
@@ -186,26 +188,43 @@ const BOOT_SCRIPT = `
         return Promise.resolve({ errors: [{ message: config.authHint }] });
       }
     : send;
+  // A password typed into the variables (createUser's hoop.password) is kept as "" wherever GraphiQL stores
+  // variables: a run of a restored tab is then refused (must not be empty) instead of sending a stale secret.
+  // The text is edited in place, so a variables editor holding half-typed JSON (a value still being typed,
+  // up to the end of its line) is covered too.
+  function withoutPasswords(text) {
+    return typeof text === 'string' ? text.replace(/("password"\\s*:\\s*)"(?:[^"\\\\\\n]|\\\\.)*(?:"|$)/gim, '$1""') : text;
+  }
   // GraphiQL's history keeps each run's headers (an API key) in localStorage whatever shouldPersistHeaders
   // says: everything it stores goes through this, which drops headers from stored lists (history,
   // favourites) and never stores the headers editor. What an earlier version stored is cleaned on load.
-  function withoutHeaders(value) {
+  // Tabs keep their headers field (GraphiQL discards a stored tab without one); it holds null, as headers
+  // are not persisted.
+  function cleaned(value, dropHeaders) {
     try {
       var parsed = JSON.parse(value);
-      if (!parsed || typeof parsed !== 'object') return value;
+      if (!parsed || typeof parsed !== 'object') return withoutPasswords(value);
       Object.keys(parsed).forEach(function (k) {
         if (Array.isArray(parsed[k])) parsed[k] = parsed[k].map(function (item) {
           if (!item || typeof item !== 'object') return item;
           var copy = Object.assign({}, item);
-          delete copy.headers;
+          if (dropHeaders) delete copy.headers;
+          if ('variables' in copy) copy.variables = withoutPasswords(copy.variables);
           return copy;
         });
       });
       return JSON.stringify(parsed);
     } catch (e) {
-      return value;
+      return withoutPasswords(value);
     }
   }
+  function toStore(k, v) {
+    if (/^graphiql:(queries|favorites)$/.test(k)) return cleaned(v, true);
+    if (k === 'graphiql:tabState') return cleaned(v, false);
+    return k === 'graphiql:variables' ? withoutPasswords(v) : v;
+  }
+  // Site data may be blocked (a browser setting): reading window.localStorage then throws, and the page must
+  // still work, with nothing kept across loads.
   var local;
   try { local = window.localStorage; } catch (e) {}
   function graphiqlKeys() {
@@ -215,7 +234,7 @@ const BOOT_SCRIPT = `
     getItem: function (k) { return local.getItem(k); },
     setItem: function (k, v) {
       if (k === 'graphiql:headers') return;
-      local.setItem(k, /^graphiql:(queries|favorites)$/.test(k) ? withoutHeaders(v) : v);
+      local.setItem(k, toStore(k, v));
     },
     removeItem: function (k) { local.removeItem(k); },
     get length() { return graphiqlKeys().length; },
@@ -230,7 +249,8 @@ const BOOT_SCRIPT = `
   }
   var props = {
     fetcher: fetcher,
-    storage: storage || undefined,
+    // null, not undefined: GraphiQL's default storage is window.localStorage, which throws when site data is blocked.
+    storage: storage || null,
     defaultTabs: config.tabs,
     // A tab restored from storage has no headers (they are never stored): it shows these, as a new tab does.
     defaultHeaders: config.tabs[0].headers,
@@ -249,7 +269,7 @@ const BOOT_SCRIPT = `
   }
   var stored;
   try {
-    var state = JSON.parse(window.localStorage.getItem('graphiql:tabState') || 'null');
+    var state = JSON.parse((local && local.getItem('graphiql:tabState')) || 'null');
     if (state && typeof state.activeTabIndex === 'number' && Array.isArray(state.tabs) && state.tabs.every(validTab)) {
       stored = state.tabs[state.activeTabIndex];
     }

@@ -48,6 +48,9 @@ describe('examples/frontend calling the gateway across origins in Chromium', () 
     expect(credentials[1]).toMatch(/^PERSONAL_ACCESS_TOKEN: \S{8,}$/);
     expect(credentials[2]).toMatch(/^CLIENT_SECRET: \S+: \S{8,}$/);
     await screenshot(w.page, 'frontend-listed-origin');
+    // The key came in the fragment: it is gone from the address bar (and history), so a reload does not create again.
+    expect(new URL(w.page.url()).hash).toBe('');
+    expect(w.page.url()).not.toContain(API_KEY);
     expect(w.foreignRequests).toEqual([]);
     expect(w.errors).toEqual([]);
     await w.context.close();

@@ -83,6 +83,70 @@ describe('the GraphiQL playground in Chromium', () => {
       expectNothingForeignOrBroken(w);
       await w.context.close();
     });
+    it('a double click on Run still shows the create it started, one-time secrets and all (no Stop that throws the answer away)', async () => {
+      const origin = new URL(h.url).origin;
+      const w = await watchedPage(browser, [origin]);
+      await w.page.goto(`${origin}/`);
+      await schemaLoaded(w.page);
+      await w.page.dblclick(EXECUTE);
+      await w.page.locator(RESULT).getByText('"status"').waitFor({ timeout: 15_000 });
+      const result = await w.page.locator(RESULT).innerText();
+      expect(result).toContain('"status": "SUCCEEDED"');
+      expect(result).toMatch(/"secret": "[^"]+"/);
+      expectNothingForeignOrBroken(w);
+      await w.context.close();
+    });
+
+    it('a password typed into the variables is never kept in storage: it is stored as ""', async () => {
+      const origin = new URL(h.url).origin;
+      const w = await watchedPage(browser, [origin]);
+      await w.page.goto(`${origin}/`);
+      await schemaLoaded(w.page);
+      const password = `pw-${Date.now().toString(36)}-secret`;
+      await w.page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror').click();
+      await w.page.keyboard.press('Control+A');
+      await w.page.keyboard.insertText(JSON.stringify({ input: { name: 'pw-test', hoop: { password } } }, null, 2));
+      await new Promise((r) => setTimeout(r, 800)); // GraphiQL's debounce before the editor's text is its state
+      await w.page.click(EXECUTE); // refused (a service account has no password), but kept in the history
+      await w.page.locator(RESULT).getByText('"errors"').waitFor({ timeout: 15_000 });
+      await new Promise((r) => setTimeout(r, 1000)); // GraphiQL stores its tabs after a debounce
+      const stored = await w.page.evaluate(() => {
+        const local = (globalThis as unknown as { localStorage: { length: number; key(i: number): string | null; getItem(k: string): string | null } })
+          .localStorage;
+        return Array.from({ length: local.length }, (_, i) => `${local.key(i)}=${local.getItem(local.key(i)!)}`);
+      });
+      expect(stored.filter((entry) => entry.includes('password')).length).toBeGreaterThan(0);
+      expect(stored.filter((entry) => entry.includes(password))).toEqual([]);
+      // What the editor shows now is what the person typed: only storage is cleaned.
+      await expect(w.page.locator('.graphiql-editor-tool').innerText()).resolves.toContain(password);
+      await w.context.close();
+    });
+  });
+
+  describe('in a browser that blocks site data (localStorage throws)', () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness();
+    });
+    afterAll(() => h.close());
+
+    it('the playground still loads and runs, keeping nothing', async () => {
+      const origin = new URL(h.url).origin;
+      const w = await watchedPage(browser, [origin]);
+      await w.context.addInitScript(() => {
+        Object.defineProperty(globalThis, 'localStorage', {
+          configurable: true,
+          get() {
+            throw new Error("Failed to read the 'localStorage' property from 'Window': Access is denied for this document.");
+          },
+        });
+      });
+      await w.page.goto(`${origin}/`);
+      await schemaLoaded(w.page);
+      expect(await runAndReadStatus(w.page)).toContain('"status": "SUCCEEDED"');
+      expectNothingForeignOrBroken(w);
+      await w.context.close();
+    });
   });
 
   describe('with a stored tab state GraphiQL would not use (another version, or tampered with)', () => {

@@ -20,6 +20,21 @@ describe('HTTP surface', () => {
     expect(((await res.json()) as any).data.providers).toHaveLength(4);
   });
 
+  it('the landing page (playground off) names an empty icon, so a browser asks for no /favicon.ico; HEAD / says its length', async () => {
+    const off = await startHarness({ configure: (c) => (c.server = { ...c.server, playground: false }) });
+    try {
+      const root = off.url.replace(/\/graphql$/, '/');
+      const get = await fetch(root);
+      const body = await get.text();
+      expect(body).toContain('<link rel="icon" href="data:,">');
+      const head = await fetch(root, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-length')).toBe(String(Buffer.byteLength(body)));
+    } finally {
+      await off.close();
+    }
+  });
+
   it('a simple (CSRF-able) GET without a preflight header is refused', async () => {
     const res = await fetch(`${h.url}?query=${encodeURIComponent('{ providers { id } }')}`);
     expect(res.status).toBe(400);
