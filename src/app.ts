@@ -199,13 +199,15 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      // Completions the store refused are tried until the grace is over (counted from here, as the orchestrator counts it).
+      const deadline = Date.now() + config.server.shutdownGraceMs;
       draining = true;
       identity.beginShutdown();
       // The drain plugin runs first in stop(): in-flight requests finish, within the grace period, before Apollo stops.
       await apollo.stop();
       // Creates whose client went away are no request the drain waits for: they finish here, recorded.
       await identity.settle();
-      await identity.flushCompletions();
+      await identity.flushCompletions(deadline);
       await Promise.all([store.close(), registry.close()]);
     })());
 

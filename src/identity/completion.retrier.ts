@@ -35,12 +35,14 @@ interface Pending {
  * the record ends with the outcome the client was given and the attempt's
  * audit event is kept. COMPLETE is a compare-and-set on the owner: once
  * another attempt has taken the record over, a late try changes nothing.
- * At shutdown every waiting completion gets one last try before the store
- * closes (docs/idempotency.md, "Fail closed").
+ * At shutdown every waiting completion is tried at once, then on the same
+ * schedule until the shutdown's deadline, before the store closes
+ * (docs/idempotency.md, "Fail closed").
  */
 export class CompletionRetrier {
   private readonly pending = new Set<Pending>();
-  private closing = false;
+  /** Set by flush(): no more background timers, tries go on until this time (ms since the epoch). */
+  private deadline?: number;
 
   constructor(
     private readonly store: IdempotencyStore,
@@ -58,57 +60,84 @@ export class CompletionRetrier {
     if (this.pending.size >= this.maxPending || this.delaysMs.length === 0) return false;
     const p: Pending = { ref, owner, completion, audit, logger, auditOnRetry, since: Date.now(), attempt: 0 };
     this.pending.add(p);
-    this.arm(p);
+    if (this.deadline !== undefined) void this.finish(p, this.deadline);
+    else this.arm(p);
     return true;
   }
 
-  /** One last try for every waiting completion, now (a try under way is awaited); then nothing is left waiting. */
-  async flush(): Promise<void> {
-    this.closing = true;
-    const all = [...this.pending];
-    await Promise.all(
-      all.map((p) => {
-        if (p.running) return p.running;
-        clearTimeout(p.timer);
-        return this.start(p, true);
-      }),
-    );
+  /**
+   * At shutdown: every waiting completion is tried now (a try under way is awaited), then again on the usual
+   * schedule until `deadline`, the end of the shutdown grace; one still refused then is given up. A single
+   * last try let a Redis that came back a second later find the record in progress, and a retry after the
+   * lease called the providers again for accounts whose credentials a client already had.
+   */
+  async flush(deadline: number): Promise<void> {
+    this.deadline = deadline;
+    await Promise.all([...this.pending].map((p) => this.finish(p, deadline)));
   }
 
   private arm(p: Pending): void {
-    if (this.closing) {
-      void this.start(p, true);
-      return;
-    }
-    p.timer = setTimeout(() => void this.start(p, false), this.delaysMs[Math.min(p.attempt, this.delaysMs.length - 1)]);
-    // A retry must not keep a stopping process alive: flush() gives it its last chance.
+    p.timer = setTimeout(() => void this.start(p), this.delayOf(p));
+    // A background retry must not keep a stopping process alive: flush() takes over at shutdown.
     p.timer.unref();
   }
 
-  private start(p: Pending, last: boolean): Promise<void> {
-    p.running = this.tryOnce(p, last).finally(() => (p.running = undefined));
+  private delayOf(p: Pending): number {
+    return this.delaysMs[Math.min(p.attempt, this.delaysMs.length - 1)];
+  }
+
+  /** A background try; a failed one is armed again, until the horizon. flush() takes over a pending one once it began. */
+  private start(p: Pending): Promise<void> {
+    p.running = this.tryOnce(p)
+      .then((done) => {
+        if (done || this.deadline !== undefined) return;
+        if (p.attempt < this.delaysMs.length || Date.now() - p.since < this.horizonMs) this.arm(p);
+        else this.giveUp(p);
+      })
+      .finally(() => (p.running = undefined));
     return p.running;
   }
 
-  private async tryOnce(p: Pending, last: boolean): Promise<void> {
-    if (!this.pending.has(p)) return;
+  private async finish(p: Pending, deadline: number): Promise<void> {
+    clearTimeout(p.timer);
+    if (p.running) await p.running;
+    while (this.pending.has(p)) {
+      if (await this.tryOnce(p)) return;
+      const wait = Math.min(this.delayOf(p), deadline - Date.now());
+      if (wait <= 0) return this.giveUp(p);
+      // Not unref'd: the shutdown waits for these tries, and the deadline bounds them.
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  /** True when the try settled it (recorded, or the record was no longer this attempt's); false when the store refused it. */
+  private async tryOnce(p: Pending): Promise<boolean> {
+    if (!this.pending.has(p)) return true;
     p.attempt++;
     const fields = { operation: p.ref.operation, status: p.completion.status, attempt: p.attempt };
     try {
       const stillOwner = await this.store.complete(p.ref, p.owner, p.completion, p.audit, { retry: true, auditOnRetry: p.auditOnRetry });
       this.pending.delete(p);
-      if (stillOwner) return void p.logger.warn(fields, 'idempotency outcome recorded on a later try');
+      if (stillOwner) {
+        p.logger.warn(fields, 'idempotency outcome recorded on a later try');
+        return true;
+      }
       const why = await whyNotRecorded(this.store, p.ref);
       // COMPLETE cannot tell whether an earlier try of this one landed (its reply lost) before the takeover.
       const note = why.reason === 'taken-over' ? ' (an earlier try may have recorded it first)' : '';
       p.logger.warn({ ...fields, why: why.reason }, `idempotency outcome not recorded by this try: ${why.message}${note}`);
+      return true;
     } catch {
-      if (!last && !this.closing && (p.attempt < this.delaysMs.length || Date.now() - p.since < this.horizonMs)) return this.arm(p);
-      this.pending.delete(p);
-      p.logger.error(
-        fields,
-        'idempotency outcome not recorded after retries: the record stays in progress, and a retry after its lease calls the providers again',
-      );
+      return false;
     }
+  }
+
+  private giveUp(p: Pending): void {
+    this.pending.delete(p);
+    // A try that timed out may have landed (its reply lost): the log says what is known, not more.
+    p.logger.error(
+      { operation: p.ref.operation, status: p.completion.status, attempt: p.attempt },
+      'idempotency outcome may not have been recorded: the store never confirmed it. If it was not, the record stays in progress, and a retry after its lease calls the providers again',
+    );
   }
 }

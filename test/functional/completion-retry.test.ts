@@ -93,7 +93,7 @@ describe('a completion the store refused is written on a later try', () => {
     expect((await store.get([ref]))[0]).toMatchObject({ state: 'in_progress' });
     await until(async () => (await store.get([ref]))[0]?.state === 'completed');
     expect(log.text()).toContain('"attempt":6');
-    expect(log.text()).not.toContain('not recorded after retries');
+    expect(log.text()).not.toContain('may not have been recorded');
   });
 
   it('a try that landed but whose reply was lost: the retry counts it as recorded, and the attempt is audited once', async () => {
@@ -113,7 +113,30 @@ describe('a completion the store refused is written on a later try', () => {
     const ref: RecordRef = { clientId: 'client-1', operation: 'createServiceAccount', key: 'blip-2' };
     await service.create('createServiceAccount', caller().caller, { name: 'other-bot', status: 'ACTIVE', idempotencyKey: 'blip-2' });
     expect((await store.get([ref]))[0]).toMatchObject({ state: 'in_progress' });
-    await service.flushCompletions();
+    await service.flushCompletions(Date.now() + 5_000);
     expect((await store.get([ref]))[0]).toMatchObject({ state: 'completed', status: 'SUCCEEDED' });
+  });
+
+  it('at shutdown a store that still refuses is tried again until the deadline: Redis back within the grace gets the outcome recorded', async () => {
+    const { store, service } = setup([100]);
+    store.failures = 4; // the create's own completion, then three tries of the shutdown
+    const log = caller();
+    const ref: RecordRef = { clientId: 'client-1', operation: 'createServiceAccount', key: 'blip-3' };
+    await service.create('createServiceAccount', log.caller, { name: 'late-bot', status: 'ACTIVE', idempotencyKey: 'blip-3' });
+    await service.flushCompletions(Date.now() + 10_000);
+    expect((await store.get([ref]))[0]).toMatchObject({ state: 'completed', status: 'SUCCEEDED' });
+    expect(log.text()).toContain('idempotency outcome recorded on a later try');
+    expect(log.text()).not.toContain('may not have been recorded');
+  });
+
+  it('at shutdown a store that refuses past the deadline: the flush ends, and the log says the outcome may not have been recorded', async () => {
+    const { store, service } = setup([100]);
+    store.failures = 1_000;
+    const log = caller();
+    const ref: RecordRef = { clientId: 'client-1', operation: 'createServiceAccount', key: 'blip-4' };
+    await service.create('createServiceAccount', log.caller, { name: 'lost-bot', status: 'ACTIVE', idempotencyKey: 'blip-4' });
+    await service.flushCompletions(Date.now() + 500);
+    expect((await store.get([ref]))[0]).toMatchObject({ state: 'in_progress' });
+    expect(log.text()).toMatch(/"attempt":[3-9].*idempotency outcome may not have been recorded: the store never confirmed it/);
   });
 });
