@@ -8,6 +8,13 @@ import type { CircuitState } from './status.enum';
 export interface PreparedCall {
   /** Identity of the thing to create on this provider instance (subject, username, e-mail, org/name...). */
   readonly naturalKey: string;
+  /**
+   * Whether the provider itself refuses a second identity with this natural key (a 409 or its equivalent).
+   * When it does not, a create whose outcome is unknown (a timeout, a connection that broke once the request
+   * was under way, a proxy's 502/504, an attempt that died) is never sent again under the same key: a second
+   * send could make a second identity (docs/idempotency.md, "Unknown outcomes").
+   */
+  readonly refusesDuplicates: boolean;
   /** The request `send` would make, for a plan: no credential values, secrets redacted. */
   readonly request: UpstreamRequestDescription;
   send(): Promise<TargetOutcome>;

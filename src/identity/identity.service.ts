@@ -182,9 +182,9 @@ export class IdentityService {
     this.stopping = true;
   }
 
-  /** At shutdown, once no request runs and before the store closes: a last try for completions still waiting. */
-  flushCompletions(): Promise<void> {
-    return this.completions.flush();
+  /** At shutdown, once no request runs and before the store closes: completions still waiting are tried until `deadline` (ms since the epoch). */
+  flushCompletions(deadline: number): Promise<void> {
+    return this.completions.flush(deadline);
   }
 
   listProviders(): ProviderInfo[] {
@@ -244,6 +244,10 @@ export class IdentityService {
           message: `created earlier under this key (${prior.entity.id === undefined ? 'its id unknown' : `id ${prior.entity.id}`})`,
         };
       if (prior && !isRerunnable(prior)) return { ...base, guard, action: PlanAction.KEEP_FAILURE, message: `${prior.failure.code}: ${prior.failure.message}` };
+      if (!t.call.refusesDuplicates && unknownOutcome(prior)) {
+        const failure = notSentAgain(t, 'unanswered');
+        return { ...base, guard, action: PlanAction.KEEP_FAILURE, message: `${failure.code}: ${failure.message}` };
+      }
       // A key with no record is claimed fresh (as the create decides it below).
       const claimed = wouldClaim(seenGuard, keyState === PlanKeyState.NEW);
       if (claimed !== true) {
@@ -379,11 +383,20 @@ export class IdentityService {
     const { operation } = ref;
     // 3. Decide what runs: earlier successes replay, earlier permanent failures stand.
     const previous = new Map(claim.previous.map((r) => [r.providerId, r]));
-    const toRun = targets.filter((t) => t.call && isRerunnable(previous.get(t.adapter.id)));
+    const outcomes = new Map<string, TargetOutcome>();
+    // An earlier attempt of this key may have created it, and the provider would not refuse a second one: not sent.
+    for (const t of targets) {
+      const prior = previous.get(t.adapter.id);
+      const earlier = earlierAttempt(claim, t.adapter.id, prior);
+      if (t.call && !t.call.refusesDuplicates && earlier && isRerunnable(prior)) {
+        outcomes.set(t.adapter.id, { kind: 'failed', failure: notSentAgain(t, earlier) });
+      }
+    }
+    const toRun = targets.filter((t) => t.call && isRerunnable(previous.get(t.adapter.id)) && !outcomes.has(t.adapter.id));
 
     // Nothing to call and nothing from an earlier attempt (every target UNSUPPORTED): give the claim
     // back rather than keep a record of nothing; a repeat gets the same answer without a call.
-    if (toRun.length === 0 && claim.previous.length === 0) {
+    if (toRun.length === 0 && claim.previous.length === 0 && outcomes.size === 0) {
       await this.options.store.release(ref, claim.owner);
       const results = targets.map((t): TargetResult => ({ providerId: t.adapter.id, kind: 'failed', failure: unsupported(t.unsupported ?? 'not supported') }));
       const status = overallStatus(results);
@@ -415,12 +428,12 @@ export class IdentityService {
     // releases guards only on completion; the calls start at once and finish within the grace.
 
     // 5. Fan out, in parallel.
-    const outcomes = new Map<string, TargetOutcome>();
     await Promise.all(
       toRun.map(async (t, i) => {
         if (held[i] !== true) this.events.idempotency('guard_conflict', t.adapter.id);
         const outcome: TargetOutcome = held[i] === true ? await this.send(t, caller) : { kind: 'failed', failure: refusedGuard(t, held[i]) };
-        outcomes.set(t.adapter.id, retag(outcome, earlierAttempt(claim, t.adapter.id, previous.get(t.adapter.id))));
+        const tagged = retag(outcome, earlierAttempt(claim, t.adapter.id, previous.get(t.adapter.id)));
+        outcomes.set(t.adapter.id, t.call!.refusesDuplicates ? tagged : notRepeatable(t, tagged));
       }),
     );
 
@@ -775,7 +788,48 @@ function earlierAttempt(
   prior: TargetRecord | undefined,
 ): 'unfinished' | 'unanswered' | undefined {
   if (claim.takenOverFrom.includes(providerId)) return 'unfinished';
-  return prior?.kind === 'failed' && (prior.failure.mayHaveCreated || prior.failure.code === ProviderErrorCode.TIMEOUT) ? 'unanswered' : undefined;
+  return unknownOutcome(prior) ? 'unanswered' : undefined;
+}
+
+/** An earlier failure that left the identity's existence unknown (a timeout, a broken call, a proxy's 502/504). */
+function unknownOutcome(prior: TargetRecord | undefined): boolean {
+  return prior?.kind === 'failed' && (prior.failure.mayHaveCreated === true || prior.failure.code === ProviderErrorCode.TIMEOUT);
+}
+
+/**
+ * A provider without a duplicate check would create a second identity if a create whose outcome is unknown were
+ * sent again: such a failure is not retryable (undici's rule for a non-idempotent request), and says why.
+ * Nothing else changes: the guard is kept, as for any unknown outcome.
+ */
+function notRepeatable(t: Target, outcome: TargetOutcome): TargetOutcome {
+  if (outcome.kind === 'created' || !outcome.failure.retryable) return outcome;
+  const { code, mayHaveCreated } = outcome.failure;
+  if (mayHaveCreated !== true && code !== ProviderErrorCode.TIMEOUT) return outcome;
+  const { retryAfterSeconds: _dropped, ...failure } = outcome.failure;
+  return {
+    kind: 'failed',
+    failure: {
+      ...failure,
+      mayHaveCreated: true,
+      retryable: false,
+      message: `${failure.message}; not retryable: ${noDuplicateCheck(t)}`,
+    },
+  };
+}
+
+/** The failure of a target not sent again: an earlier attempt of this key may have created it (notRepeatable). */
+function notSentAgain(t: Target, earlier: 'unfinished' | 'unanswered'): TargetFailure {
+  const what = earlier === 'unfinished' ? 'that did not finish' : 'that got no clear answer from this provider';
+  return {
+    code: ProviderErrorCode.CONFLICT,
+    message: `an earlier attempt with this idempotency key ${what} may have created this ${t.adapter.id} identity, and nothing was sent again: ${noDuplicateCheck(t)}`,
+    retryable: false,
+    mayHaveCreated: true,
+  };
+}
+
+function noDuplicateCheck(t: Target): string {
+  return `${t.adapter.id} does not refuse a second create of the same identity, so sending it again could create a second one. Check ${t.adapter.id} for it before creating it another way`;
 }
 
 /**

@@ -9,6 +9,8 @@ export interface UpstreamRequest {
   readonly body: Record<string, unknown>;
   readonly quirks: FailureQuirks;
   readonly read: (json: unknown, status: number) => SuccessRead | undefined;
+  /** What the provider's contract says of a second create with the same natural key (PreparedCall.refusesDuplicates). */
+  readonly refusesDuplicates: boolean;
 }
 
 /**
@@ -36,13 +38,14 @@ export abstract class HttpProviderAdapter implements ProviderAdapter {
   }
 
   protected ready(naturalKey: string, request: UpstreamRequest): PrepareResult {
-    const { path, body, quirks, read } = request;
+    const { path, body, quirks, read, refusesDuplicates } = request;
     const http = this.http;
     let described: UpstreamRequestDescription | undefined;
     return {
       kind: 'ready',
       call: {
         naturalKey,
+        refusesDuplicates,
         // Only a plan shows it: a create would build and redact it for nothing.
         get request() {
           return (described ??= describeProviderCall({ http, path, body }));

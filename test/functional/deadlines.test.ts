@@ -6,7 +6,8 @@ const DEADLINE_MS = 1000;
 describe('per-provider deadlines and transport faults', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ configure: (c) => c.providers.forEach((p: any) => (p.timeoutMs = DEADLINE_MS)) });
+    // No breaker: the suite sends one provider many faults in a row, and each test must see its own answer.
+    h = await startHarness({ configure: (c) => c.providers.forEach((p: any) => Object.assign(p, { timeoutMs: DEADLINE_MS, breaker: { enabled: false } })) });
   });
   afterAll(() => h.close());
   beforeEach(() => h.sandboxes.reset());
@@ -54,11 +55,44 @@ describe('per-provider deadlines and transport faults', () => {
   });
 
   it.each([502, 504])('a %s (a proxy in front of the provider) is retryable and says the account may exist', async (status) => {
-    h.sandboxes.generic.inject({ response: { status, text: '<html>Bad gateway</html>' } });
-    const res = await h.gql(CREATE_SA, { input: { name: uniqueName(`p${status}`), providers: ['generic'] } });
+    h.sandboxes.hoop.inject({ response: { status, text: '<html>Bad gateway</html>' } });
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName(`p${status}`), providers: ['hoop'] } });
     const f = res.body.data.createServiceAccount.results[0];
     expect(f).toMatchObject({ code: 'UNAVAILABLE', retryable: true, httpStatus: status });
-    expect(f.message).toBe(`generic answered HTTP ${status} (usually a proxy in front of it); the account may or may not have been created`);
+    expect(f.message).toBe(`hoop answered HTTP ${status} (usually a proxy in front of it); the account may or may not have been created`);
+  });
+
+  describe('generic, whose contract has no duplicate check: an unknown outcome is never sent again', () => {
+    const NOT_AGAIN =
+      'not retryable: generic does not refuse a second create of the same identity, so sending it again could create a second one. Check generic for it before creating it another way';
+
+    it('a reset after it created the account is not retryable; the retry with the same key is CONFLICT and sends nothing', async () => {
+      h.sandboxes.generic.inject({ resetAfter: true });
+      const input = { name: uniqueName('gnr'), providers: ['generic'], idempotencyKey: uniqueName('gnr-key') };
+      const first = (await h.gql(CREATE_SA, { input })).body.data.createServiceAccount;
+      expect(first.status).toBe('FAILED');
+      expect(first.results[0]).toMatchObject({ code: 'UNAVAILABLE', retryable: false, retryAfterSeconds: null });
+      expect(first.results[0].message).toMatch(
+        new RegExp(`^generic: the connection failed once the request was under way \\(\\w+\\); the account may or may not have been created; `),
+      );
+      expect(first.results[0].message.endsWith(NOT_AGAIN)).toBe(true);
+
+      const retry = await h.gql(CREATE_SA, { input });
+      expect(retry.body.errors[0].extensions).toMatchObject({
+        code: 'CONFLICT',
+        original: { status: 'FAILED', results: [{ providerId: 'generic', code: 'UNAVAILABLE' }] },
+      });
+      // One account upstream: the first attempt's, whose answer was lost.
+      expect(h.sandboxes.generic.count('POST /v1/service-accounts')).toBe(1);
+    });
+
+    it.each([502, 504])('a %s there is not retryable either', async (status) => {
+      h.sandboxes.generic.inject({ response: { status, text: '<html>Bad gateway</html>' } });
+      const res = await h.gql(CREATE_SA, { input: { name: uniqueName(`g${status}`), providers: ['generic'] } });
+      const f = res.body.data.createServiceAccount.results[0];
+      expect(f).toMatchObject({ code: 'UNAVAILABLE', retryable: false, httpStatus: status });
+      expect(f.message).toBe(`generic answered HTTP ${status} (usually a proxy in front of it); the account may or may not have been created; ${NOT_AGAIN}`);
+    });
   });
 
   it.each([

@@ -66,9 +66,17 @@ describe('upstream answers map to the ProviderErrorCode vocabulary', () => {
   });
 
   it('a connection reset mid-request → UNAVAILABLE, sent once (a POST that may have arrived is never re-sent)', async () => {
+    h.sandboxes.versori.inject({ reset: true });
+    const res = await h.gql(CREATE_SA, { input: { name: uniqueName('reset'), providers: ['versori'] } });
+    expect(res.body.data.createServiceAccount.results[0]).toMatchObject({ code: 'UNAVAILABLE', retryable: true, httpStatus: null });
+    expect(h.sandboxes.versori.count()).toBe(1);
+  });
+
+  it('the same reset on generic (no duplicate check of its own) is not retryable: a retry could create a second account', async () => {
     h.sandboxes.generic.inject({ reset: true });
     const res = await h.gql(CREATE_SA, { input: { name: uniqueName('reset'), providers: ['generic'] } });
-    expect(res.body.data.createServiceAccount.results[0]).toMatchObject({ code: 'UNAVAILABLE', retryable: true, httpStatus: null });
+    expect(res.body.data.createServiceAccount.results[0]).toMatchObject({ code: 'UNAVAILABLE', retryable: false, httpStatus: null });
+    expect(res.body.data.createServiceAccount.results[0].message).toMatch(/; not retryable: generic does not refuse a second create/);
     expect(h.sandboxes.generic.count()).toBe(1);
   });
 

@@ -151,7 +151,7 @@ describe('idempotency semantics (Redis store)', () => {
   it('a retry that completes everything is SUCCEEDED (replays count as created)', async () => {
     const name = uniqueName('ok');
     const input = { name, providers: ['hoop', 'generic'], idempotencyKey: `ok-${name}` };
-    h.sandboxes.generic.inject({ response: { status: 502, text: 'bad gateway' } });
+    h.sandboxes.generic.inject({ response: { status: 503, text: 'down for maintenance' } });
     expect((await h.gql(CREATE_SA, { input }, asA)).body.data.createServiceAccount.status).toBe('PARTIAL');
     const retry = await h.gql(CREATE_SA, { input }, asA);
     expect(retry.body.data.createServiceAccount.status).toBe('SUCCEEDED');

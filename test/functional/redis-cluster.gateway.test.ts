@@ -66,7 +66,7 @@ describe('idempotency semantics on Redis Cluster', () => {
     const name = uniqueName('rt');
     const input = { name, idempotencyKey: `rt-${name}` };
     h.sandboxes.versori.inject({ response: { status: 503, body: { message: 'down' } } });
-    h.sandboxes.generic.inject({ response: { status: 502, text: 'bad gateway' } });
+    h.sandboxes.generic.inject({ response: { status: 503, text: 'down for maintenance' } });
     expect((await h.gql(CREATE_SA, { input })).body.data.createServiceAccount.status).toBe('PARTIAL');
     h.sandboxes.reset();
     const retry = await h.gql(CREATE_SA, { input });

@@ -10,6 +10,8 @@ export interface FakeAdapterOptions {
   readonly operations?: readonly Operation[];
   /** Overrides what the preparer returns; undefined falls through to a ready call. */
   readonly prepare?: (spec: Spec) => PrepareResult | undefined;
+  /** Whether the fake provider refuses a duplicate natural key (default: it does, as hoop, Unleash and Versori). */
+  readonly refusesDuplicates?: boolean;
 }
 
 /**
@@ -47,6 +49,7 @@ export class FakeAdapter implements ProviderAdapter {
     if (override) return override;
     const call: PreparedCall = {
       naturalKey: (spec.name ?? spec.email ?? '').toLowerCase(),
+      refusesDuplicates: this.options.refusesDuplicates ?? true,
       request: { method: 'POST', url: `http://fake/${this.id}`, headerNames: ['authorization'], body: { name: spec.name ?? spec.email } },
       send: () => {
         this.sends++;

@@ -441,6 +441,77 @@ describe('what the claim decides', () => {
   });
 });
 
+describe('a provider that does not refuse a duplicate (generic): an unknown outcome is never sent again', () => {
+  const NOT_AGAIN = /does not refuse a second create of the same identity, so sending it again could create a second one\. Check a for it/;
+
+  it('a TIMEOUT there is not retryable and says why; a retry of the key is CONFLICT from the record, with no second send', async () => {
+    const a = new FakeAdapter('a', { refusesDuplicates: false }).answer(failed('TIMEOUT'));
+    const b = new FakeAdapter('b').answer(failed('TIMEOUT'));
+    const { service } = setup({ adapters: [a, b] });
+    const first = await create(service, sa({ idempotencyKey: 'k' }));
+    expect(first.results[0]).toMatchObject({ failure: { code: 'TIMEOUT', retryable: false, mayHaveCreated: true } });
+    expect((first.results[0] as { failure: { message: string } }).failure.message).toMatch(/^upstream TIMEOUT; not retryable: /);
+    expect((first.results[0] as { failure: { message: string } }).failure.message).toMatch(NOT_AGAIN);
+    // A provider with a duplicate check keeps DESIGN's rule: retryable, and its 409 answers a second send.
+    expect(first.results[1]).toMatchObject({ failure: { code: 'TIMEOUT', retryable: true } });
+
+    await create(service, sa({ idempotencyKey: 'k' }));
+    expect([a.sends, b.sends]).toEqual([1, 2]);
+  });
+
+  it('a failure that proves nothing was created (a 503) stays retryable there, and its retry is sent', async () => {
+    const a = new FakeAdapter('a', { refusesDuplicates: false }).answer(failed('UNAVAILABLE', 503));
+    const { service } = setup({ adapters: [a] });
+    const first = await create(service, sa({ idempotencyKey: 'k', providers: ['a'] }));
+    expect(first.results[0]).toMatchObject({ failure: { code: 'UNAVAILABLE', retryable: true, message: 'upstream UNAVAILABLE' } });
+    expect((await create(service, sa({ idempotencyKey: 'k', providers: ['a'] }))).status).toBe('SUCCEEDED');
+    expect(a.sends).toBe(2);
+  });
+
+  it('after a takeover it is not called again (CONFLICT, not retryable, may have created it); a provider with a check is', async () => {
+    let now = Date.UTC(2026, 10, 23);
+    const hang = () => new Promise<TargetOutcome>(() => undefined);
+    const a = new FakeAdapter('a', { refusesDuplicates: false }).answer(hang);
+    const b = new FakeAdapter('b').answer(hang);
+    const { service } = setup({ adapters: [a, b], now: () => now });
+    void create(service, sa({ idempotencyKey: 'k' }));
+    await new Promise((r) => setImmediate(r));
+    now += 31_000;
+
+    const out = await create(service, sa({ idempotencyKey: 'k' }));
+    expect(out.results[0]).toMatchObject({
+      providerId: 'a',
+      failure: { code: 'CONFLICT', retryable: false, mayHaveCreated: true },
+    });
+    const message = (out.results[0] as { failure: { message: string } }).failure.message;
+    expect(message).toMatch(/^an earlier attempt with this idempotency key that did not finish may have created this a identity, and nothing was sent again: /);
+    expect(message).toMatch(NOT_AGAIN);
+    expect(out.results[1]).toMatchObject({ kind: 'created' });
+    expect([a.sends, b.sends]).toEqual([1, 2]);
+    expect(out.status).toBe('PARTIAL');
+  });
+
+  it('a record an earlier version left retryable (a TIMEOUT there) is not sent again either, and the plan says so', async () => {
+    const store = new RecordingStore();
+    stores.push(store);
+    const health = new ProviderHealthBook();
+    const build = (adapter: FakeAdapter) =>
+      new IdentityService({ kinds: [{ kind: 'fake', validateOptions: () => [] }], adapters: [adapter], store, health, hmacKey: 'k', maxTargets: 16 });
+    const before = new FakeAdapter('a').answer(failed('TIMEOUT'));
+    await create(build(before), sa({ idempotencyKey: 'k' }));
+
+    const after = new FakeAdapter('a', { refusesDuplicates: false });
+    const upgraded = build(after);
+    const plan = await upgraded.plan('createServiceAccount', caller, sa({ idempotencyKey: 'k' }));
+    expect(plan.targets[0]).toMatchObject({ action: 'KEEP_FAILURE', message: expect.stringMatching(NOT_AGAIN) });
+    const out = await create(upgraded, sa({ idempotencyKey: 'k' }));
+    expect(out.results[0]).toMatchObject({
+      failure: { code: 'CONFLICT', retryable: false, message: expect.stringMatching(/that got no clear answer from this provider/) },
+    });
+    expect(after.sends).toBe(0);
+  });
+});
+
 describe('keys and input hygiene', () => {
   it('without a key, the key is derived: "derived:" and 64 hex, stable for the same input, other under another HMAC key', async () => {
     const one = setup({ adapters: [new FakeAdapter('a')], hmacKey: 'first-hmac-key-0123' }).service;

@@ -165,6 +165,17 @@ describe('unleash adapter: service accounts', () => {
     });
   });
 
+  it.each([
+    ["a proxy's HTML page", { status: 404, headers: { 'content-type': 'text/html' }, body: '<html><body>404 Not Found</body></html>' }],
+    ["JSON that is not Unleash's NotFoundError", { status: 404, body: { message: 'no such route' } }],
+  ])("a 404 on the service-account API that is not Unleash's own (%s) is NOT_FOUND: the address is wrong, not the edition", async (_label, answer) => {
+    server.answer(answer);
+    expect(await readyCall(unleash().prepare.createServiceAccount!(sa())).send()).toMatchObject({
+      kind: 'failed',
+      failure: { code: 'NOT_FOUND', httpStatus: 404, retryable: false },
+    });
+  });
+
   it('an existing username is CONFLICT here too', async () => {
     server.answer({ status: 400, body: unleashError('BadDataError', 'User already exists') });
     expect(await readyCall(unleash().prepare.createServiceAccount!(sa())).send()).toMatchObject({

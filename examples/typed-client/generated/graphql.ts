@@ -11,7 +11,7 @@ export type CreateStatus =
   | 'FAILED'
   | 'DRY_RUN';
 
-/** Why a target failed. RATE_LIMITED, UNAVAILABLE and TIMEOUT are retryable with the same idempotency key. */
+/** Why a target failed. RATE_LIMITED, UNAVAILABLE and TIMEOUT are retryable with the same idempotency key, except after a possible create on a provider without a duplicate check of its own: `retryable` on each failure is the answer. */
 export type ProviderErrorCode =
   | 'CONFLICT'
   | 'BAD_REQUEST'

@@ -43,7 +43,8 @@ registerEnumType(CircuitState, {
 registerEnumType(RecordState, { name: 'IdempotencyRecordState' });
 registerEnumType(ProviderErrorCode, {
   name: 'ProviderErrorCode',
-  description: 'Why a target failed. RATE_LIMITED, UNAVAILABLE and TIMEOUT are retryable with the same idempotency key.',
+  description:
+    'Why a target failed. RATE_LIMITED, UNAVAILABLE and TIMEOUT are retryable with the same idempotency key, except after a possible create on a provider without a duplicate check of its own: `retryable` on each failure is the answer.',
 });
 
 registerEnumType(PlanKeyState, {

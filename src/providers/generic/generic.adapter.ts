@@ -52,6 +52,8 @@ export class GenericAdapter extends HttpProviderAdapter {
       path: '/v1/service-accounts',
       body: { name: sa.name, description: sa.description, permissions },
       quirks,
+      // Its contract documents no check of a second create with the same name (docs/providers.md).
+      refusesDuplicates: false,
       read: (json) => {
         const envelope = asObject(json);
         // Error codes inside the envelope never get here (statusInside): what is left is success or unreadable.

@@ -33,6 +33,8 @@ export class HoopAdapter extends HttpProviderAdapter {
     // case-sensitive (hoop's own uniqueness check is too), so two subjects differing in case are two accounts.
     return this.ready(subject, {
       path: '/serviceaccounts',
+      // A subject is globally unique: a second create is 409.
+      refusesDuplicates: true,
       body: {
         subject,
         name: spec.displayName ?? spec.name,
@@ -60,6 +62,8 @@ export class HoopAdapter extends HttpProviderAdapter {
     const hoop = optionsOf<HoopUserOptions>(spec.options, this.kind);
     return this.ready(spec.email.toLowerCase(), {
       path: '/users',
+      // The same e-mail in the same organisation is 409.
+      refusesDuplicates: true,
       body: {
         email: spec.email,
         name: spec.name,

@@ -42,7 +42,9 @@ const userQuirks: FailureQuirks = { messageOf: unleashMessage, classify: classif
 const serviceAccountQuirks: FailureQuirks = {
   messageOf: unleashMessage,
   classify: (res, json) => {
-    if (res.status === 404) {
+    // Only Unleash's own NotFoundError: a 404 from a proxy, or a baseUrl with a wrong path, is NOT_FOUND, which
+    // tells the operator to look at the address rather than at the server's edition.
+    if (res.status === 404 && asObject(json)?.name === 'NotFoundError') {
       return {
         code: ProviderErrorCode.UNSUPPORTED,
         message: 'This Unleash server has no service-account API (it is an Enterprise feature)',
@@ -80,6 +82,8 @@ export class UnleashAdapter extends HttpProviderAdapter {
     const username = unleash?.username ?? spec.name;
     return this.ready(username.toLowerCase(), {
       path: '/api/admin/service-account',
+      // 409 for an existing resource (its OpenAPI).
+      refusesDuplicates: true,
       body: { username, name: spec.displayName ?? spec.name, rootRole },
       quirks: serviceAccountQuirks,
       read: (json) => {
@@ -118,6 +122,8 @@ export class UnleashAdapter extends HttpProviderAdapter {
     if (rootRole === undefined) return this.missing('unleash.rootRole', 'rootRole');
     return this.ready(spec.email.toLowerCase(), {
       path: '/api/admin/user-admin',
+      // "User already exists" (400), or the duplicate-key 500 for a username.
+      refusesDuplicates: true,
       // Unleash rejects unknown fields with 400: exactly these five, never groups or status.
       body: { email: spec.email, name: spec.name, username: unleash?.username, rootRole, sendEmail: unleash?.sendEmail ?? false },
       quirks: userQuirks,

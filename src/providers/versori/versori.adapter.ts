@@ -33,6 +33,8 @@ export class VersoriAdapter extends HttpProviderAdapter {
     }
     return this.ready(`${organisationId}/${sa.name}`, {
       path: `/organisations/${encodeURIComponent(organisationId)}/service-accounts`,
+      // A name is unique within its organisation (Versori's API reference).
+      refusesDuplicates: true,
       body: { name: sa.name, roles: versori?.roles ?? this.config.defaults.roles, groupIDs: versori?.groupIds },
       quirks,
       read: (json, status) => {
