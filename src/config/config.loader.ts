@@ -114,6 +114,12 @@ function applyEnvOverrides(raw: unknown, env: Env): unknown {
   }
   // Only with a Redis (from the file or the variables): a prefix alone configures none.
   if (env.REDIS_KEY_PREFIX !== undefined && out.redis) out.redis = { ...out.redis, keyPrefix: env.REDIS_KEY_PREFIX };
+  // Introspection (and with it the playground) is on in development and off in production unless the file
+  // says otherwise: Apollo Server's own default, and DESIGN's "on in dev".
+  const server = (out.server ?? {}) as Record<string, unknown>;
+  if (env.NODE_ENV === 'production' && server.introspection === undefined) {
+    out.server = { ...server, introspection: false } as GatewayConfigInput['server'];
+  }
   return out;
 }
 

@@ -53,6 +53,7 @@ export function configSchemaFor(modules: readonly ProviderModule[]) {
             .min(1024)
             .max(64 * 1024 * 1024)
             .default(1_048_576),
+          /** Default true; false under NODE_ENV=production when the file says nothing (config.loader.ts). */
           introspection: z.boolean().default(true),
           maxTargetsPerMutation: z.number().int().min(1).max(64).default(16),
           /** Create fields (aliases counted) one GraphQL operation may hold. */

@@ -32,13 +32,13 @@ describe('createUser', () => {
       picture: 'https://img/x.png',
       password,
     });
-    expect(r.hoop.user).toMatchObject({ email, name: 'Ada Lovelace', status: 'ACTIVE' });
+    expect(r.hoop.user).toMatchObject({ email, name: 'Ada Lovelace', displayName: 'Ada Lovelace', status: 'ACTIVE' });
     expect(r.hoop.credentials).toEqual([]);
 
     const [unleash] = h.sandboxes.unleash.received('POST /api/admin/user-admin');
     // Exactly the five fields Unleash accepts: no groups, no status.
     expect(unleash.body).toEqual({ email, name: 'Ada Lovelace', rootRole: 3, sendEmail: false });
-    expect(r.unleash.user).toMatchObject({ email, name: 'Ada Lovelace' });
+    expect(r.unleash.user).toMatchObject({ email, name: 'Ada Lovelace', displayName: 'Ada Lovelace' });
     expect(r.unleash.credentials).toEqual([expect.objectContaining({ kind: 'INVITE_LINK', secret: expect.stringContaining('/new-user?token=') })]);
 
     // The password appears nowhere in the response or the logs.

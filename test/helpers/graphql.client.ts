@@ -88,6 +88,7 @@ export const CREATE_USER = /* GraphQL */ `
             id
             email
             name
+            displayName
             username
             status
             createdAt

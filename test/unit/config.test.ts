@@ -233,5 +233,24 @@ describe('configuration', () => {
       IDEMPOTENCY_HMAC_KEY: 'dev-only-hmac-key-change-me',
     });
     expect(docker.server.host).toBe('0.0.0.0');
+    // The image sets NODE_ENV=production; its development stack keeps the playground on for the tour.
+    const dockerInImage = loadConfigFile(join(__dirname, '..', '..', 'config', 'docker.gateway.yaml'), {
+      NODE_ENV: 'production',
+      SANDBOX_HOOP_TOKEN: 'a',
+      SANDBOX_UNLEASH_TOKEN: 'b',
+      SANDBOX_VERSORI_TOKEN: 'c',
+      SANDBOX_GENERIC_TOKEN: 'd',
+      IDEMPOTENCY_HMAC_KEY: 'dev-only-hmac-key-change-me',
+    });
+    expect(dockerInImage.server).toMatchObject({ introspection: true, playground: true });
+  });
+
+  it('introspection defaults to on, and to off under NODE_ENV=production (as Apollo Server); the file decides when it says', () => {
+    const raw = () => ({ providers: [{ id: 'g', kind: 'generic', baseUrl: 'http://127.0.0.1:9', tokenEnv: 'G_TOKEN' }] });
+    expect(resolveConfig(raw(), { G_TOKEN: 't' }).server.introspection).toBe(true);
+    expect(resolveConfig(raw(), { G_TOKEN: 't', NODE_ENV: 'development' }).server.introspection).toBe(true);
+    expect(resolveConfig(raw(), { G_TOKEN: 't', NODE_ENV: 'production' }).server.introspection).toBe(false);
+    expect(resolveConfig({ ...raw(), server: { introspection: true } }, { G_TOKEN: 't', NODE_ENV: 'production' }).server.introspection).toBe(true);
+    expect(resolveConfig({ ...raw(), server: { introspection: false } }, { G_TOKEN: 't' }).server.introspection).toBe(false);
   });
 });

@@ -31,7 +31,12 @@ export class UserResolver {
       mapResults(result, ctx.identity, ({ provider, entity, credentials, replayed }) =>
         Object.assign(new UserCreated(), {
           provider,
-          user: Object.assign(new User(), { ...entity, email: entity.email ?? input.email, createdAt: toDate(entity.createdAt) }),
+          user: Object.assign(new User(), {
+            ...entity,
+            email: entity.email ?? input.email,
+            displayName: entity.displayName ?? entity.name,
+            createdAt: toDate(entity.createdAt),
+          }),
           credentials,
           replayed,
         }),

@@ -12,6 +12,11 @@ export class User {
   id?: string;
   @Field(() => String) email: string;
   @Field(() => String, { nullable: true }) name?: string;
+  @Field(() => String, {
+    nullable: true,
+    description: "The name the provider shows for the user: its `name` (a user's only display name), as ServiceAccount's displayName.",
+  })
+  displayName?: string;
   @Field(() => String, { nullable: true }) username?: string;
   @Field(() => String, { nullable: true }) status?: string;
   @Field(() => DateTimeResolver, { nullable: true }) createdAt?: Date;
