@@ -199,8 +199,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      // Completions the store refused are tried until the grace is over (counted from here, as the orchestrator counts it).
-      const deadline = Date.now() + config.server.shutdownGraceMs;
+      // Completions the store refused are tried until the grace is over (counted from here, as the orchestrator
+      // counts it), less one try's worst case (a stalled connection's wait and the command's own timeout), so the
+      // last try ends within the grace.
+      const deadline = Date.now() + config.server.shutdownGraceMs - 2 * (config.redis?.commandTimeoutMs ?? 0);
       draining = true;
       identity.beginShutdown();
       // The drain plugin runs first in stop(): in-flight requests finish, within the grace period, before Apollo stops.

@@ -39,13 +39,20 @@ export type ClaimResult =
   | { readonly kind: 'reused' };
 
 /**
- * What a guard claim found: held now by this record (true), kept by another (false: created, or maybe
- * created), held by another attempt that may still be running ('busy'), or kept by an earlier attempt of
- * this same key whose record has expired ('earlier', a `fresh` claim only: that identity exists, or may),
- * or held by another attempt of this same record that may still be running ('attempt': one of the two lost
- * its lease, and taking the guard from a live attempt would send the create twice).
+ * What a guard claim found: held now by this record, taken free (true) or taken back from an earlier attempt
+ * of this same record that held it ('retaken': that attempt got as far as the call, which may have created
+ * the identity), kept by another (false: created, or maybe created), held by another attempt that may still
+ * be running ('busy'), or kept by an earlier attempt of this same key whose record has expired ('earlier', a
+ * `fresh` claim only: that identity exists, or may), or held by another attempt of this same record that may
+ * still be running ('attempt': one of the two lost its lease, and taking the guard from a live attempt would
+ * send the create twice).
  */
-export type GuardClaim = true | false | 'busy' | 'earlier' | 'attempt';
+export type GuardClaim = true | 'retaken' | false | 'busy' | 'earlier' | 'attempt';
+
+/** Whether a claim left the guard held by this attempt (free or taken back). */
+export function isHeld(claim: GuardClaim): claim is true | 'retaken' {
+  return claim === true || claim === 'retaken';
+}
 
 /** A natural-key guard: "this name on this provider instance is being / was created by that record". */
 export interface GuardRef {
@@ -181,7 +188,8 @@ export function heldGuard(mine: boolean, running: boolean): GuardInspection {
 export function wouldClaim(seen: GuardInspection, fresh: boolean): GuardClaim {
   if (seen === 'other') return false;
   if (seen === 'other_busy') return 'busy';
-  return seen === 'mine_kept' && fresh ? 'earlier' : true;
+  if (seen === 'free') return true;
+  return seen === 'mine_kept' && fresh ? 'earlier' : 'retaken';
 }
 
 /** What the store holds for a create, read without writing anything (for a plan). */

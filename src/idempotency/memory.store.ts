@@ -135,10 +135,11 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       if (cur && cur.expiresAt > now && (cur.record !== rid || (options.fresh && !running))) {
         return running ? 'busy' : cur.record !== rid ? false : 'earlier';
       }
+      const retaken = cur !== undefined && cur.expiresAt > now && cur.record === rid;
       this.guards.delete(gid);
       this.guards.set(gid, { record: rid, owner, expiresAt: now + this.timing.ttlSeconds * 1000, busyUntil: now + this.timing.leaseSeconds * 1000 });
       this.boundGuards();
-      return true;
+      return retaken ? 'retaken' : true;
     });
   }
 

@@ -26,6 +26,7 @@ import {
   type GuardOptions,
   type GuardRef,
   wouldClaim,
+  isHeld,
   type IdempotencyStore,
   type IdentityEvents,
   type InputProblem,
@@ -244,13 +245,13 @@ export class IdentityService {
           message: `created earlier under this key (${prior.entity.id === undefined ? 'its id unknown' : `id ${prior.entity.id}`})`,
         };
       if (prior && !isRerunnable(prior)) return { ...base, guard, action: PlanAction.KEEP_FAILURE, message: `${prior.failure.code}: ${prior.failure.message}` };
-      if (!t.call.refusesDuplicates && unknownOutcome(prior)) {
-        const failure = notSentAgain(t, 'unanswered');
-        return { ...base, guard, action: PlanAction.KEEP_FAILURE, message: `${failure.code}: ${failure.message}` };
-      }
       // A key with no record is claimed fresh (as the create decides it below).
       const claimed = wouldClaim(seenGuard, keyState === PlanKeyState.NEW);
-      if (claimed !== true) {
+      if (claimed === 'retaken' && !t.call.refusesDuplicates) {
+        const failure = notSentAgain(t, unknownOutcome(prior) ? 'unanswered' : 'unfinished');
+        return { ...base, guard, action: PlanAction.KEEP_FAILURE, message: `${failure.code}: ${failure.message}` };
+      }
+      if (!isHeld(claimed)) {
         return { ...base, guard, action: claimed === 'busy' ? PlanAction.GUARD_BUSY : PlanAction.GUARD_CONFLICT, message: refusedGuard(t, claimed).message };
       }
       // Half-open lets a trial call through: only a breaker that is open now stops the call.
@@ -383,20 +384,11 @@ export class IdentityService {
     const { operation } = ref;
     // 3. Decide what runs: earlier successes replay, earlier permanent failures stand.
     const previous = new Map(claim.previous.map((r) => [r.providerId, r]));
-    const outcomes = new Map<string, TargetOutcome>();
-    // An earlier attempt of this key may have created it, and the provider would not refuse a second one: not sent.
-    for (const t of targets) {
-      const prior = previous.get(t.adapter.id);
-      const earlier = earlierAttempt(claim, t.adapter.id, prior);
-      if (t.call && !t.call.refusesDuplicates && earlier && isRerunnable(prior)) {
-        outcomes.set(t.adapter.id, { kind: 'failed', failure: notSentAgain(t, earlier) });
-      }
-    }
-    const toRun = targets.filter((t) => t.call && isRerunnable(previous.get(t.adapter.id)) && !outcomes.has(t.adapter.id));
+    const toRun = targets.filter((t) => t.call && isRerunnable(previous.get(t.adapter.id)));
 
     // Nothing to call and nothing from an earlier attempt (every target UNSUPPORTED): give the claim
     // back rather than keep a record of nothing; a repeat gets the same answer without a call.
-    if (toRun.length === 0 && claim.previous.length === 0 && outcomes.size === 0) {
+    if (toRun.length === 0 && claim.previous.length === 0) {
       await this.options.store.release(ref, claim.owner);
       const results = targets.map((t): TargetResult => ({ providerId: t.adapter.id, kind: 'failed', failure: unsupported(t.unsupported ?? 'not supported') }));
       const status = overallStatus(results);
@@ -428,11 +420,19 @@ export class IdentityService {
     // releases guards only on completion; the calls start at once and finish within the grace.
 
     // 5. Fan out, in parallel.
+    const outcomes = new Map<string, TargetOutcome>();
     await Promise.all(
       toRun.map(async (t, i) => {
-        if (held[i] !== true) this.events.idempotency('guard_conflict', t.adapter.id);
-        const outcome: TargetOutcome = held[i] === true ? await this.send(t, caller) : { kind: 'failed', failure: refusedGuard(t, held[i]) };
-        const tagged = retag(outcome, earlierAttempt(claim, t.adapter.id, previous.get(t.adapter.id)));
+        const earlier = earlierAttempt(claim, t.adapter.id, previous.get(t.adapter.id));
+        if (!isHeld(held[i])) this.events.idempotency('guard_conflict', t.adapter.id);
+        let outcome: TargetOutcome;
+        if (!isHeld(held[i])) outcome = { kind: 'failed', failure: refusedGuard(t, held[i]) };
+        // The guard shows an earlier attempt of this key got as far as the call, and this provider would not
+        // refuse a second create: not sent (docs/idempotency.md, "Unknown outcomes"). A guard taken free proves
+        // no attempt of this key sent it, so that one is sent, takeover or not.
+        else if (held[i] === 'retaken' && !t.call!.refusesDuplicates) outcome = { kind: 'failed', failure: notSentAgain(t, earlier ?? 'unfinished') };
+        else outcome = await this.send(t, caller);
+        const tagged = retag(outcome, earlier);
         outcomes.set(t.adapter.id, t.call!.refusesDuplicates ? tagged : notRepeatable(t, tagged));
       }),
     );
@@ -455,8 +455,8 @@ export class IdentityService {
     // A guard is given back only when its target's failure proves nothing exists upstream; an identity that was
     // created, or may have been, keeps it: another key must not create it again (a case-variant subject would pass
     // the provider's own check).
-    const keep = guards.filter((g, i) => held[i] === true && mayExist(outcomes.get(g.providerId)));
-    const release = guards.filter((g, i) => held[i] === true && !mayExist(outcomes.get(g.providerId)));
+    const keep = guards.filter((g, i) => isHeld(held[i]) && mayExist(outcomes.get(g.providerId)));
+    const release = guards.filter((g, i) => isHeld(held[i]) && !mayExist(outcomes.get(g.providerId)));
     const audit = this.audit(
       caller,
       ref,
@@ -479,7 +479,7 @@ export class IdentityService {
       this.events.storeError();
       const partial = partialCompletionOf(err);
       const retrying = this.completions.schedule(ref, claim.owner, completion, audit, caller.logger, partial?.auditOnRetry);
-      const fields = { ...storeFailure(err), operation, status, providersCalled: held.filter((h) => h === true).length, retrying };
+      const fields = { ...storeFailure(err), operation, status, providersCalled: held.filter(isHeld).length, retrying };
       if (partial?.recorded) caller.logger.warn(fields, 'idempotency outcome recorded, but not all of its guard updates or its audit event (tried again)');
       else caller.logger.error(fields, 'could not record idempotency outcome (providers were called; the answer is still returned)');
     }

@@ -193,7 +193,21 @@ const BOOT_SCRIPT = `
   // The text is edited in place, so a variables editor holding half-typed JSON (a value still being typed,
   // up to the end of its line) is covered too.
   function withoutPasswords(text) {
-    return typeof text === 'string' ? text.replace(/("password"\\s*:\\s*)"(?:[^"\\\\\\n]|\\\\.)*(?:"|$)/gim, '$1""') : text;
+    if (typeof text !== 'string') return text;
+    var out = text.replace(/("password"\\s*:\\s*)"(?:[^"\\\\\\n]|\\\\.)*(?:"|\\\\?$)/gim, '$1""');
+    // A key the text spells another way ("pass\\u0077ord") is still the key JSON reads: blanked in the parsed value.
+    try {
+      var found = false;
+      var parsed = JSON.parse(out, function (k, v) {
+        if (k.toLowerCase() === 'password' && typeof v === 'string' && v !== '') {
+          found = true;
+          return '';
+        }
+        return v;
+      });
+      if (found) out = JSON.stringify(parsed, null, 2);
+    } catch (e) {}
+    return out;
   }
   // GraphiQL's history keeps each run's headers (an API key) in localStorage whatever shouldPersistHeaders
   // says: everything it stores goes through this, which drops headers from stored lists (history,

@@ -478,6 +478,10 @@ describe('a provider that does not refuse a duplicate (generic): an unknown outc
     await new Promise((r) => setImmediate(r));
     now += 31_000;
 
+    // The plan says what the create will do: a not sent, b called.
+    const plan = await service.plan('createServiceAccount', caller, sa({ idempotencyKey: 'k' }));
+    expect(plan.targets.map((t) => t.action)).toEqual(['KEEP_FAILURE', 'CALL']);
+    expect(plan.targets[0].message).toMatch(NOT_AGAIN);
     const out = await create(service, sa({ idempotencyKey: 'k' }));
     expect(out.results[0]).toMatchObject({
       providerId: 'a',
@@ -489,6 +493,29 @@ describe('a provider that does not refuse a duplicate (generic): an unknown outc
     expect(out.results[1]).toMatchObject({ kind: 'created' });
     expect([a.sends, b.sends]).toEqual([1, 2]);
     expect(out.status).toBe('PARTIAL');
+  });
+
+  it('after a takeover it IS sent when the dead attempt never held its guard (another key had it then): nothing of this key reached it', async () => {
+    let now = Date.UTC(2026, 10, 23);
+    let finishX!: (o: TargetOutcome) => void;
+    const a = new FakeAdapter('a', { refusesDuplicates: false })
+      .answer(() => new Promise<TargetOutcome>((resolve) => (finishX = resolve)))
+      .answer(created('a'));
+    const b = new FakeAdapter('b').answer(() => new Promise<TargetOutcome>(() => undefined)).answer(created('b'));
+    const { service } = setup({ adapters: [a, b], now: () => now });
+    // Key x is creating the name on a; key y's attempt finds a's guard busy (a not sent) and dies calling b.
+    const x = create(service, sa({ idempotencyKey: 'x', providers: ['a'] }));
+    await new Promise((r) => setImmediate(r));
+    void create(service, sa({ idempotencyKey: 'y' }));
+    await new Promise((r) => setImmediate(r));
+    // x fails in a way that proves nothing was created: the name's guard is free again.
+    finishX(failed('UNAVAILABLE', 503));
+    await x;
+    now += 31_000;
+
+    const out = await create(service, sa({ idempotencyKey: 'y' }));
+    expect(out.results.map((r) => r.kind)).toEqual(['created', 'created']);
+    expect([a.sends, b.sends]).toEqual([2, 2]);
   });
 
   it('a record an earlier version left retryable (a TIMEOUT there) is not sent again either, and the plan says so', async () => {

@@ -35,6 +35,8 @@ export interface TransportFailure {
   readonly reason: string;
   /** True when the request provably never reached the provider. */
   readonly neverSent: boolean;
+  /** The attempt used its whole deadline (waiting for a connection): not sent again, however little was sent. */
+  readonly deadlineSpent?: boolean;
   /** CIRCUIT_OPEN only: until the breaker lets a trial call through. */
   readonly retryAfterMs?: number;
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { connectTimeoutMs, RETRY_POLICY, worstCaseCallMs } from '../../config/retry.policy';
 import type { AdapterHealth } from '../../domain';
 import { BREAKER_DEFAULTS, type BreakerConfig } from '../../config/provider-base.schema';
@@ -36,6 +36,8 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
  */
 export class ProviderHttpClient {
   private readonly pool: Pool;
+  /** The pool, with each request's write start marked (markWrites). */
+  private readonly dispatcher: Dispatcher;
   private readonly basePath: string;
   private readonly origin: string;
   private readonly circuit: ProviderCircuit;
@@ -52,6 +54,7 @@ export class ProviderHttpClient {
       bodyTimeout: worstCaseCallMs(options.timeoutMs),
       keepAliveTimeout: 4_000,
     });
+    this.dispatcher = this.pool.compose(markWrites);
     this.circuit = new ProviderCircuit(options.breaker ?? BREAKER_DEFAULTS);
   }
 
@@ -73,7 +76,7 @@ export class ProviderHttpClient {
     const budgetEnd = Date.now() + worstCaseCallMs(this.options.timeoutMs);
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.attempt(path, payload, budgetEnd);
-      if (outcome.kind !== 'transport' || !outcome.neverSent || attempt >= RETRY_POLICY.maxRetries) return outcome;
+      if (outcome.kind !== 'transport' || !outcome.neverSent || outcome.deadlineSpent || attempt >= RETRY_POLICY.maxRetries) return outcome;
       await sleep(Math.floor(Math.random() * RETRY_POLICY.maxJitterMs) + 1);
     }
   }
@@ -104,18 +107,25 @@ export class ProviderHttpClient {
     const abort = () => controller.abort(new DOMException('deadline', 'TimeoutError'));
     let timer = setTimeout(abort, this.options.timeoutMs);
     let bodyWithinMs = this.options.timeoutMs;
+    const write: WriteMark = { started: false };
     try {
-      const res = await this.pool.request({
-        method: 'POST',
-        path: this.basePath + path,
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json',
-          authorization: this.options.authorization,
-        },
-        body: payload,
-        signal: deadline,
-      });
+      const res = await settledByDeadlineWhileQueued(
+        deadline,
+        write,
+        this.dispatcher.request({
+          method: 'POST',
+          path: this.basePath + path,
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json',
+            authorization: this.options.authorization,
+          },
+          body: payload,
+          signal: deadline,
+          // Handed to markWrites; undici passes it through untouched.
+          opaque: write,
+        }),
+      );
       const headers: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(res.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
       if (res.statusCode >= 200 && res.statusCode < 300 && !deadline.aborted) {
@@ -139,7 +149,7 @@ export class ProviderHttpClient {
       }
       return { kind: 'response', status: res.statusCode, headers, body };
     } catch (err) {
-      return this.toTransportFailure(err, deadline);
+      return this.toTransportFailure(err, deadline, write);
     } finally {
       clearTimeout(timer);
     }
@@ -169,8 +179,20 @@ export class ProviderHttpClient {
     return `a body that broke off (${code || 'connection failed'})`;
   }
 
-  private toTransportFailure(err: unknown, deadline: AbortSignal): TransportFailure {
+  private toTransportFailure(err: unknown, deadline: AbortSignal, write: WriteMark): TransportFailure {
     const code = errorCode(err);
+    if (deadline.aborted && !write.started) {
+      // The deadline came while the request waited for a connection (all 64 busy, or one still connecting):
+      // not a byte of it was written, so nothing can exist upstream. A TIMEOUT would read as a possible create,
+      // keep the name's guard for the whole TTL, and on a provider without a duplicate check forbid a retry.
+      return {
+        kind: 'transport',
+        code: 'UNAVAILABLE',
+        reason: `no connection to it was ready within ${this.options.timeoutMs} ms`,
+        neverSent: true,
+        deadlineSpent: true,
+      };
+    }
     if (deadline.aborted || TIMEOUT_CODES.has(code)) {
       return { kind: 'transport', code: 'TIMEOUT', reason: `no complete answer within ${this.options.timeoutMs} ms`, neverSent: false };
     }
@@ -181,6 +203,58 @@ export class ProviderHttpClient {
     // been written: neverSent is false, so it is not re-sent and is reported as a possible create.
     return { kind: 'transport', code: 'UNAVAILABLE', reason: code || 'connection failed', neverSent: NEVER_SENT_CODES.has(code) };
   }
+}
+
+/** Set once undici starts writing the request on a socket; until then it waits in the pool's queue or for a connect. */
+interface WriteMark {
+  started: boolean;
+}
+
+/**
+ * An undici interceptor: undici calls a handler's onRequestStart (its old onConnect) right before it writes the
+ * request's headers (client-h1 `writeH1`), never while the request is queued or its connection is being made.
+ */
+function markWrites(dispatch: Dispatcher['dispatch']): Dispatcher['dispatch'] {
+  return (opts, handler) => {
+    const write = (opts as { opaque?: unknown }).opaque as WriteMark | undefined;
+    if (!write || typeof write !== 'object' || !('started' in write)) return dispatch(opts, handler);
+    return dispatch(opts, {
+      onRequestStart: (controller, context) => {
+        handler.onRequestStart?.(controller, context);
+        // A request whose deadline passed in the queue is aborted right here, before a byte is written.
+        if (!controller.aborted) write.started = true;
+      },
+      onRequestUpgrade: (controller, statusCode, headers, socket) => handler.onRequestUpgrade?.(controller, statusCode, headers, socket),
+      onResponseStart: (controller, statusCode, headers, statusMessage) => handler.onResponseStart?.(controller, statusCode, headers, statusMessage),
+      onResponseData: (controller, chunk) => handler.onResponseData?.(controller, chunk),
+      onResponseEnd: (controller, trailers) => handler.onResponseEnd?.(controller, trailers),
+      onResponseError: (controller, error) => handler.onResponseError?.(controller, error),
+    });
+  };
+}
+
+/**
+ * undici settles a request aborted while it waits for a connection only once a connection takes it (and
+ * aborts it unwritten): with all 64 busy that can be long after its deadline, past the call's budget the
+ * lease is checked against. The attempt ends at its deadline instead; the queued request dies unwritten.
+ */
+function settledByDeadlineWhileQueued<T>(deadline: AbortSignal, write: WriteMark, request: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onDeadline = () => {
+      if (!write.started) reject(deadline.reason);
+    };
+    deadline.addEventListener('abort', onDeadline, { once: true });
+    request.then(
+      (value) => {
+        deadline.removeEventListener('abort', onDeadline);
+        resolve(value);
+      },
+      (err: unknown) => {
+        deadline.removeEventListener('abort', onDeadline);
+        reject(err);
+      },
+    );
+  });
 }
 
 function errorCode(err: unknown): string {
