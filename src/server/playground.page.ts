@@ -32,6 +32,10 @@ export const EXAMPLE_MUTATION = `# One service account on every provider that ca
 #   {{providers}}
 # Run it with the button (or Ctrl-Enter).
 #
+# The secrets in the answer are shown once: copy
+# them before you run anything again (the next
+# answer replaces this one, and nothing keeps them).
+#
 # Run it again unchanged: a CONFLICT error, no
 # provider called twice. That is idempotency: the
 # same input has the same (derived) key. Change
