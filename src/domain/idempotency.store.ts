@@ -40,8 +40,8 @@ export type ClaimResult =
 
 /**
  * What a guard claim found: held now by this record, taken free (true) or taken back from an earlier attempt
- * of this same record that held it ('retaken': that attempt got as far as the call, which may have created
- * the identity), kept by another (false: created, or maybe created), held by another attempt that may still
+ * of this same record that held it ('retaken': that attempt took it just before its call, so it may have sent
+ * it and created the identity), kept by another (false: created, or maybe created), held by another attempt that may still
  * be running ('busy'), or kept by an earlier attempt of this same key whose record has expired ('earlier', a
  * `fresh` claim only: that identity exists, or may), or held by another attempt of this same record that may
  * still be running ('attempt': one of the two lost its lease, and taking the guard from a live attempt would

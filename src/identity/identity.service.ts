@@ -427,9 +427,9 @@ export class IdentityService {
         if (!isHeld(held[i])) this.events.idempotency('guard_conflict', t.adapter.id);
         let outcome: TargetOutcome;
         if (!isHeld(held[i])) outcome = { kind: 'failed', failure: refusedGuard(t, held[i]) };
-        // The guard shows an earlier attempt of this key got as far as the call, and this provider would not
-        // refuse a second create: not sent (docs/idempotency.md, "Unknown outcomes"). A guard taken free proves
-        // no attempt of this key sent it, so that one is sent, takeover or not.
+        // The guard shows an earlier attempt of this key took it, just before its call (it may have sent it),
+        // and this provider would not refuse a second create: not sent (docs/idempotency.md, "Unknown
+        // outcomes"). A guard taken free proves no attempt of this key sent it, so that one is sent.
         else if (held[i] === 'retaken' && !t.call!.refusesDuplicates) outcome = { kind: 'failed', failure: notSentAgain(t, earlier ?? 'unfinished') };
         else outcome = await this.send(t, caller);
         const tagged = retag(outcome, earlier);
@@ -838,9 +838,16 @@ function noDuplicateCheck(t: Target): string {
  */
 function retag(outcome: TargetOutcome, earlier: 'unfinished' | 'unanswered' | undefined): TargetOutcome {
   if (!earlier || outcome.kind === 'created') return outcome;
-  if (outcome.failure.code !== ProviderErrorCode.CONFLICT || outcome.failure.httpStatus === undefined)
-    return { kind: 'failed', failure: { ...outcome.failure, mayHaveCreated: true } };
   const what = earlier === 'unfinished' ? 'that did not finish' : 'that got no clear answer from this provider';
+  if (outcome.failure.code !== ProviderErrorCode.CONFLICT || outcome.failure.httpStatus === undefined) {
+    // This attempt's own failure may say nothing was sent (an open breaker, a refused connection): the identity
+    // may exist all the same, and the answer must say so. A failure that says so already keeps its words.
+    const message =
+      outcome.failure.mayHaveCreated === true
+        ? outcome.failure.message
+        : `${outcome.failure.message}; an earlier attempt with this idempotency key ${what} may have created it`;
+    return { kind: 'failed', failure: { ...outcome.failure, mayHaveCreated: true, message } };
+  }
   return {
     kind: 'failed',
     failure: {

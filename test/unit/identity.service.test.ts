@@ -423,8 +423,15 @@ describe('what the claim decides', () => {
         mayHaveCreated: true,
       },
     });
-    // A conflict without an upstream answer (no httpStatus) is not the provider's, so it keeps its words.
-    expect(out.results[1]).toMatchObject({ failure: { code: 'CONFLICT', message: 'upstream CONFLICT' } });
+    // A conflict without an upstream answer (no httpStatus) is not the provider's: it keeps its words, and says
+    // what the dead attempt may have done.
+    expect(out.results[1]).toMatchObject({
+      failure: {
+        code: 'CONFLICT',
+        message: 'upstream CONFLICT; an earlier attempt with this idempotency key that did not finish may have created it',
+        mayHaveCreated: true,
+      },
+    });
 
     expect([a.sends, b.sends]).toEqual([2, 2]);
 
@@ -457,6 +464,27 @@ describe('a provider that does not refuse a duplicate (generic): an unknown outc
 
     await create(service, sa({ idempotencyKey: 'k' }));
     expect([a.sends, b.sends]).toEqual([1, 2]);
+  });
+
+  it('after a takeover, a failure of its own that says "nothing was sent" also says the dead attempt may have created it', async () => {
+    let now = Date.UTC(2026, 10, 23);
+    const a = new FakeAdapter('a')
+      .answer(() => new Promise<TargetOutcome>(() => undefined))
+      .answer({ kind: 'failed', failure: { code: 'UNAVAILABLE', message: 'a is failing: its circuit breaker is open (nothing was sent)', retryable: true } });
+    const { service } = setup({ adapters: [a], now: () => now });
+    void create(service, sa({ idempotencyKey: 'k' }));
+    await new Promise((r) => setImmediate(r));
+    now += 31_000;
+    const out = await create(service, sa({ idempotencyKey: 'k' }));
+    expect(out.results[0]).toMatchObject({
+      failure: {
+        code: 'UNAVAILABLE',
+        retryable: true,
+        mayHaveCreated: true,
+        message:
+          'a is failing: its circuit breaker is open (nothing was sent); an earlier attempt with this idempotency key that did not finish may have created it',
+      },
+    });
   });
 
   it('a failure that proves nothing was created (a 503) stays retryable there, and its retry is sent', async () => {
