@@ -15,6 +15,7 @@ describe('a request whose deadline passes before undici writes it', () => {
   const bed = adapterTestbed(genericModule);
   const held: ServerResponse[] = [];
   let received = 0;
+  let connections = 0;
   let server: Server;
   let url: string;
   beforeAll(async () => {
@@ -25,6 +26,8 @@ describe('a request whose deadline passes before undici writes it', () => {
       // The status line goes out and the body never comes: such a call may use its whole budget.
       res.writeHead(200, { 'content-type': 'application/json' }).write('{"code":200,');
     });
+    server.on('connection', () => connections++);
+    server.keepAliveTimeout = 30_000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -57,8 +60,35 @@ describe('a request whose deadline passes before undici writes it', () => {
     });
     // It settled first: the 64 were still within their budgets when its deadline passed.
     expect(settled).toEqual(['queued']);
-    held.splice(0).forEach((res) => res.destroy());
-    await Promise.all(busy);
+    // The 64 bodies complete: their kept-alive connections are free, and undici hands one the dead queued
+    // request, which must fail unwritten without closing that good connection.
+    held.splice(0).forEach((res) => res.end('"data":{"id":"sa-1"}}'));
+    expect((await Promise.all(busy)).every((o) => o.kind === 'created')).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
     expect(received).toBe(64);
+    const after = call('after');
+    while (received < 65) await new Promise((r) => setTimeout(r, 10));
+    held.splice(0).forEach((res) => res.end('"data":{"id":"sa-2"}}'));
+    expect((await after).kind).toBe('created');
+    // It went over one of the 64 connections: none was lost to the dead request.
+    expect(connections).toBe(64);
+  });
+
+  it('a failure before undici wrote anything (a TLS handshake with a plain-HTTP server) says nothing was sent, and is retryable', async () => {
+    const before = received;
+    const adapter = bed.adapter({
+      id: 'billing-api',
+      baseUrl: url.replace('http:', 'https:'),
+      tokenEnv: 'BILLING_TOKEN',
+      timeoutMs: 1000,
+      defaults: { permissions: ['org:read'] },
+    });
+    const outcome = await readyCall(adapter.prepare.createServiceAccount!({ name: 'tls-bot', status: 'ACTIVE', options: {} })).send();
+    expect(outcome).toMatchObject({ kind: 'failed', failure: { code: 'UNAVAILABLE', retryable: true } });
+    expect((outcome as { failure: { message: string; mayHaveCreated?: boolean } }).failure.message).toMatch(
+      /^billing-api could not be reached \(ERR_SSL_\w+\); nothing was sent$/,
+    );
+    expect((outcome as { failure: { mayHaveCreated?: boolean } }).failure.mayHaveCreated).toBeUndefined();
+    expect(received).toBe(before);
   });
 });
