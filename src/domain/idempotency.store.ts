@@ -203,6 +203,11 @@ export interface Inspection {
    * record's, kept ('other') or its attempt running ('other_busy').
    */
   readonly guards: ReadonlyArray<GuardInspection>;
+  /**
+   * What a claim's `takenOverFrom` would be: the targets of an in-progress record whose lease is over (its
+   * attempt died, or stalled), which that attempt may have called; empty otherwise.
+   */
+  readonly takenOverFrom: readonly string[];
 }
 
 export interface StoreTiming {

@@ -213,6 +213,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return {
       record,
       previous: rec && record !== 'reused' ? rec.results : [],
+      takenOverFrom: rec && record === 'retryable' && rec.state === 'in_progress' ? rec.pending : [],
       guards: guards.map((g) => {
         const cur = this.guards.get(guardId(ref.operation, g));
         if (!cur || cur.expiresAt <= now) return 'free';

@@ -351,14 +351,14 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     const rid = recordId(ref);
     // Reads only (HMGET, EXISTS, GET): a plan creates no key and touches no TTL. One phase, grouped by node.
     const [fields, leased, ...held] = (await this.phase([
-      { key: rec, add: (p) => p.hmget(rec, 'fp', 'state', 'retryable', 'results') },
+      { key: rec, add: (p) => p.hmget(rec, 'fp', 'state', 'retryable', 'results', 'pending') },
       { key: lease, add: (p) => p.exists(lease) },
       ...guards.map((g): Step => {
         const key = this.guardKey(ref, g);
         return { key, add: (p) => p.get(key) };
       }),
     ])) as [Array<string | null>, number, ...Array<string | null>];
-    const [fp, state, retryable, results] = fields;
+    const [fp, state, retryable, results, pending] = fields;
     // No record but a held lease: an attempt whose record expired under it, as CLAIM answers (in progress).
     const record: Inspection['record'] = !fp
       ? leased
@@ -376,6 +376,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     return {
       record,
       previous: record === 'none' || record === 'reused' ? [] : (JSON.parse(results || '[]') as TargetRecord[]),
+      // As CLAIM's takeover answers it: the pending targets of an in-progress record whose lease is over.
+      takenOverFrom: record === 'retryable' && state === 'in_progress' ? (JSON.parse(pending || '[]') as string[]) : [],
       guards: held.map((v) => guardSeen(v, rid)),
     };
   }

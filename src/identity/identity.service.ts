@@ -247,8 +247,10 @@ export class IdentityService {
       if (prior && !isRerunnable(prior)) return { ...base, guard, action: PlanAction.KEEP_FAILURE, message: `${prior.failure.code}: ${prior.failure.message}` };
       // A key with no record is claimed fresh (as the create decides it below).
       const claimed = wouldClaim(seenGuard, keyState === PlanKeyState.NEW);
-      if (claimed === 'retaken' && !t.call.refusesDuplicates) {
-        const failure = notSentAgain(t, unknownOutcome(prior) ? 'unanswered' : 'unfinished');
+      // The create's own rule (execute): a guard taken back from an attempt that may have sent the create.
+      const earlier = claimed === 'retaken' ? earlierAttempt(seen.takenOverFrom, t.adapter.id, prior) : undefined;
+      if (earlier && !t.call.refusesDuplicates) {
+        const failure = notSentAgain(t, earlier);
         return { ...base, guard, action: PlanAction.KEEP_FAILURE, message: `${failure.code}: ${failure.message}` };
       }
       if (!isHeld(claimed)) {
@@ -408,7 +410,7 @@ export class IdentityService {
     try {
       // Guards of identities an earlier attempt of this key may have created (a takeover's targets; a retry of a
       // TIMEOUT or a broken call): kept if this phase fails, never given back (a give-back would delete them).
-      const keepOnFailure = guards.filter((g) => earlierAttempt(claim, g.providerId, previous.get(g.providerId)) !== undefined);
+      const keepOnFailure = guards.filter((g) => earlierAttempt(claim.takenOverFrom, g.providerId, previous.get(g.providerId)) !== undefined);
       const fresh = claim.previous.length === 0 && claim.takenOverFrom.length === 0;
       held = await this.options.store.guard(ref, claim.owner, guards, { keepOnFailure, fresh });
       if (held.includes('attempt')) held = await this.settleAttempts(ref, claim.owner, guards, held, { keepOnFailure, fresh });
@@ -421,17 +423,23 @@ export class IdentityService {
 
     // 5. Fan out, in parallel.
     const outcomes = new Map<string, TargetOutcome>();
+    let sent = 0;
     await Promise.all(
       toRun.map(async (t, i) => {
-        const earlier = earlierAttempt(claim, t.adapter.id, previous.get(t.adapter.id));
+        // Only a guard taken back from an earlier attempt of this key says that attempt may have sent the create
+        // (it takes the guard just before its call); one taken free, or refused, says no attempt of this key did.
+        const earlier = held[i] === 'retaken' ? earlierAttempt(claim.takenOverFrom, t.adapter.id, previous.get(t.adapter.id)) : undefined;
         if (!isHeld(held[i])) this.events.idempotency('guard_conflict', t.adapter.id);
         let outcome: TargetOutcome;
         if (!isHeld(held[i])) outcome = { kind: 'failed', failure: refusedGuard(t, held[i]) };
-        // The guard shows an earlier attempt of this key took it, just before its call (it may have sent it),
-        // and this provider would not refuse a second create: not sent (docs/idempotency.md, "Unknown
-        // outcomes"). A guard taken free proves no attempt of this key sent it, so that one is sent.
-        else if (held[i] === 'retaken' && !t.call!.refusesDuplicates) outcome = { kind: 'failed', failure: notSentAgain(t, earlier ?? 'unfinished') };
-        else outcome = await this.send(t, caller);
+        // That attempt may have created it, and this provider would not refuse a second create: not sent
+        // (docs/idempotency.md, "Unknown outcomes"). A guard left by an attempt with a known outcome (its release
+        // lost) is no such sign: sent.
+        else if (earlier && !t.call!.refusesDuplicates) outcome = { kind: 'failed', failure: notSentAgain(t, earlier) };
+        else {
+          sent++;
+          outcome = await this.send(t, caller);
+        }
         const tagged = retag(outcome, earlier);
         outcomes.set(t.adapter.id, t.call!.refusesDuplicates ? tagged : notRepeatable(t, tagged));
       }),
@@ -479,7 +487,7 @@ export class IdentityService {
       this.events.storeError();
       const partial = partialCompletionOf(err);
       const retrying = this.completions.schedule(ref, claim.owner, completion, audit, caller.logger, partial?.auditOnRetry);
-      const fields = { ...storeFailure(err), operation, status, providersCalled: held.filter(isHeld).length, retrying };
+      const fields = { ...storeFailure(err), operation, status, providersCalled: sent, retrying };
       if (partial?.recorded) caller.logger.warn(fields, 'idempotency outcome recorded, but not all of its guard updates or its audit event (tried again)');
       else caller.logger.error(fields, 'could not record idempotency outcome (providers were called; the answer is still returned)');
     }
@@ -782,12 +790,8 @@ function guardBusy(t: Target): TargetFailure {
  * Why an earlier attempt of this key may have created this target's identity: it was running when its lease
  * ran out (a takeover), or it got no clear answer (a timeout, a broken connection, a proxy's 502/504).
  */
-function earlierAttempt(
-  claim: Extract<ClaimResult, { kind: 'claimed' }>,
-  providerId: string,
-  prior: TargetRecord | undefined,
-): 'unfinished' | 'unanswered' | undefined {
-  if (claim.takenOverFrom.includes(providerId)) return 'unfinished';
+function earlierAttempt(takenOverFrom: readonly string[], providerId: string, prior: TargetRecord | undefined): 'unfinished' | 'unanswered' | undefined {
+  if (takenOverFrom.includes(providerId)) return 'unfinished';
   return unknownOutcome(prior) ? 'unanswered' : undefined;
 }
 

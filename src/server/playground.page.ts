@@ -159,7 +159,22 @@ const BOOT_SCRIPT = `
   var config = JSON.parse(document.getElementById('playground-config').textContent);
   // One answer per run, not a stream: GraphiQL's Stop (a second click on Run) cancels a stream it is reading, and
   // the create it started then finishes unseen, its one-time credentials shown nowhere.
-  var send = GraphiQL.createFetcher({ url: config.endpoint, enableIncrementalDelivery: false });
+  var post = GraphiQL.createFetcher({ url: config.endpoint, enableIncrementalDelivery: false });
+  // A second run (Ctrl-Enter again) while the same request is on its way gets that request's answer: GraphiQL
+  // shows only the latest run's, and a second request would be the CONFLICT (inProgress) of the first, whose
+  // answer, the only copy of its secrets, would then be dropped.
+  var running = {};
+  function send(params, opts) {
+    var key = JSON.stringify([params, (opts && opts.headers) || null]);
+    if (running[key]) return running[key];
+    var answer = Promise.resolve(post(params, opts));
+    running[key] = answer;
+    var done = function () {
+      delete running[key];
+    };
+    answer.then(done, done);
+    return answer;
+  }
   var lastKey;
   function usableAuthorization(headers) {
     var found;

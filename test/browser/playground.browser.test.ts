@@ -97,6 +97,26 @@ describe('the GraphiQL playground in Chromium', () => {
       await w.context.close();
     });
 
+    it("Ctrl-Enter twice while a create runs shows that create's answer, secrets and all: one request, not a CONFLICT of itself", async () => {
+      const origin = new URL(h.url).origin;
+      const w = await watchedPage(browser, [origin]);
+      await w.page.goto(`${origin}/`);
+      await schemaLoaded(w.page);
+      const before = h.sandboxes.generic.count();
+      h.sandboxes.generic.inject({ delayMs: 1500 });
+      await w.page.locator('.graphiql-query-editor .CodeMirror').click();
+      await w.page.keyboard.press('Control+Enter');
+      await new Promise((r) => setTimeout(r, 400));
+      await w.page.keyboard.press('Control+Enter');
+      await w.page.locator(RESULT).getByText('"status"').waitFor({ timeout: 15_000 });
+      const result = await w.page.locator(RESULT).innerText();
+      expect(result).toContain('"status": "SUCCEEDED"');
+      expect(result).toMatch(/"secret": "[^"]+"/);
+      expect(h.sandboxes.generic.count() - before).toBe(1);
+      expectNothingForeignOrBroken(w);
+      await w.context.close();
+    });
+
     it('a password typed into the variables is never kept in storage: it is stored as ""', async () => {
       const origin = new URL(h.url).origin;
       const w = await watchedPage(browser, [origin]);

@@ -265,6 +265,17 @@ export function describeStoreContract(
       expect(await s.guard(b, cb.owner, [guard, other])).toEqual([true, false]);
     });
 
+    it('a plan reads the targets a takeover would take over: those of an in-progress record whose lease is over', async () => {
+      const s = store({ ttlSeconds: 600, leaseSeconds: 1 });
+      const r = ref();
+      const c = await claimed(s, r, 'fp', ['hoop', 'unleash']);
+      expect(await s.inspect(r, 'fp', [])).toMatchObject({ record: 'in_progress', takenOverFrom: [] });
+      await sleep(1100);
+      expect(await s.inspect(r, 'fp', [])).toMatchObject({ record: 'retryable', takenOverFrom: ['hoop', 'unleash'] });
+      await s.complete(r, c.owner, done([created('hoop', 'h'), failed('unleash', ProviderErrorCode.UNAVAILABLE, true)]), AUDIT);
+      expect(await s.inspect(r, 'fp', [])).toMatchObject({ record: 'retryable', takenOverFrom: [] });
+    });
+
     it('a guard held by an older owner of the same record passes to the new owner on takeover', async () => {
       const s = store({ ttlSeconds: 600, leaseSeconds: 1 });
       const r = ref();

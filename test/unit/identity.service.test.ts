@@ -546,6 +546,50 @@ describe('a provider that does not refuse a duplicate (generic): an unknown outc
     expect([a.sends, b.sends]).toEqual([2, 2]);
   });
 
+  it('after a takeover, a target whose guard was taken free keeps its own words: a 503 there is retryable, no "earlier attempt" in it', async () => {
+    let now = Date.UTC(2026, 10, 23);
+    let finishX!: (o: TargetOutcome) => void;
+    const a = new FakeAdapter('a', { refusesDuplicates: false })
+      .answer(() => new Promise<TargetOutcome>((resolve) => (finishX = resolve)))
+      .answer(failed('UNAVAILABLE', 503))
+      .answer(created('a'));
+    const b = new FakeAdapter('b').answer(() => new Promise<TargetOutcome>(() => undefined));
+    const { service } = setup({ adapters: [a, b], now: () => now });
+    const x = create(service, sa({ idempotencyKey: 'x', providers: ['a'] }));
+    await new Promise((r) => setImmediate(r));
+    void create(service, sa({ idempotencyKey: 'y' }));
+    await new Promise((r) => setImmediate(r));
+    finishX(failed('UNAVAILABLE', 503));
+    await x;
+    now += 31_000;
+
+    const plan = await service.plan('createServiceAccount', caller, sa({ idempotencyKey: 'y' }));
+    expect(plan.targets.map((t) => t.action)).toEqual(['CALL', 'CALL']);
+    const out = await create(service, sa({ idempotencyKey: 'y' }));
+    expect(out.results[0]).toEqual({
+      providerId: 'a',
+      kind: 'failed',
+      failure: { code: 'UNAVAILABLE', message: 'upstream UNAVAILABLE', retryable: true, httpStatus: 503 },
+    });
+    // And the retry it invites creates it.
+    now += 1_000;
+    const retry = await create(service, sa({ idempotencyKey: 'y' }));
+    expect(retry.results[0]).toMatchObject({ kind: 'created' });
+  });
+
+  it('a guard left busy by an attempt of this key that sent nothing (its guard phase failed, the give-back lost) is no sign: the retry sends', async () => {
+    const a = new FakeAdapter('a', { refusesDuplicates: false });
+    const { service, store } = setup({ adapters: [a] });
+    store.failNext = 'guard-landed';
+    await expect(create(service, sa({ idempotencyKey: 'k', providers: ['a'] }))).rejects.toThrow();
+    expect(a.sends).toBe(0);
+    const plan = await service.plan('createServiceAccount', caller, sa({ idempotencyKey: 'k', providers: ['a'] }));
+    expect(plan.targets[0].action).toBe('CALL');
+    const out = await create(service, sa({ idempotencyKey: 'k', providers: ['a'] }));
+    expect(out.status).toBe('SUCCEEDED');
+    expect(a.sends).toBe(1);
+  });
+
   it('a record an earlier version left retryable (a TIMEOUT there) is not sent again either, and the plan says so', async () => {
     const store = new RecordingStore();
     stores.push(store);
