@@ -40,18 +40,19 @@ export type ClaimResult =
 
 /**
  * What a guard claim found: held now by this record, taken free (true) or taken back from an earlier attempt
- * of this same record that held it ('retaken': that attempt took it just before its call, so it may have sent
- * it and created the identity), kept by another (false: created, or maybe created), held by another attempt that may still
+ * of this same record that held it, busy ('retaken': that attempt took it just before its call, so it may have
+ * sent it and created the identity) or kept ('retakenKept': an attempt of this record decided the identity
+ * exists or may, whatever the record says), kept by another (false: created, or maybe created), held by another attempt that may still
  * be running ('busy'), or kept by an earlier attempt of this same key whose record has expired ('earlier', a
  * `fresh` claim only: that identity exists, or may), or held by another attempt of this same record that may
  * still be running ('attempt': one of the two lost its lease, and taking the guard from a live attempt would
  * send the create twice).
  */
-export type GuardClaim = true | 'retaken' | false | 'busy' | 'earlier' | 'attempt';
+export type GuardClaim = true | 'retaken' | 'retakenKept' | false | 'busy' | 'earlier' | 'attempt';
 
 /** Whether a claim left the guard held by this attempt (free or taken back). */
-export function isHeld(claim: GuardClaim): claim is true | 'retaken' {
-  return claim === true || claim === 'retaken';
+export function isHeld(claim: GuardClaim): claim is true | 'retaken' | 'retakenKept' {
+  return claim === true || claim === 'retaken' || claim === 'retakenKept';
 }
 
 /** A natural-key guard: "this name on this provider instance is being / was created by that record". */
@@ -189,7 +190,8 @@ export function wouldClaim(seen: GuardInspection, fresh: boolean): GuardClaim {
   if (seen === 'other') return false;
   if (seen === 'other_busy') return 'busy';
   if (seen === 'free') return true;
-  return seen === 'mine_kept' && fresh ? 'earlier' : 'retaken';
+  if (seen === 'mine') return 'retaken';
+  return fresh ? 'earlier' : 'retakenKept';
 }
 
 /** What the store holds for a create, read without writing anything (for a plan). */

@@ -136,10 +136,11 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
         return running ? 'busy' : cur.record !== rid ? false : 'earlier';
       }
       const retaken = cur !== undefined && cur.expiresAt > now && cur.record === rid;
+      const kept = retaken && cur.busyUntil === undefined;
       this.guards.delete(gid);
       this.guards.set(gid, { record: rid, owner, expiresAt: now + this.timing.ttlSeconds * 1000, busyUntil: now + this.timing.leaseSeconds * 1000 });
       this.boundGuards();
-      return retaken ? 'retaken' : true;
+      return kept ? 'retakenKept' : retaken ? 'retaken' : true;
     });
   }
 

@@ -80,8 +80,8 @@ return 1
  * holds reads `recordId|owner|busy:<ms>`, the latest its attempt can still be running (its lease, on Redis's
  * clock); a kept one (its identity created, or maybe created) reads `recordId|owner`, as every guard of
  * earlier versions did. Free, or held by this record (a takeover or retry): take it, busy, for ttlMs, and
- * answer 1 (it was free) or 5 (it was this record's: an earlier attempt of it took it before its call, and may
- * have sent it). Held
+ * answer 1 (it was free), 5 (it was this record's, busy: an earlier attempt of it took it before its call, and
+ * may have sent it) or 6 (this record's, kept: an attempt of it decided the identity exists, or may). Held
  * by another record: 2 while that attempt may still be running (it may fail and give the name back), else 0.
  * A brand-new record meets a kept guard of its own id, or one whose attempt can no longer be running, only
  * when an earlier record of that key expired before its guard: that one created (or may have created) the
@@ -107,7 +107,8 @@ if v then
   end
 end
 redis.call('SET', KEYS[1], busy, 'PX', ARGV[3])
-if v then return 5 end
+if v and string.find(v, '|busy:', 1, true) then return 5 end
+if v then return 6 end
 return 1
 `;
 

@@ -167,7 +167,9 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       if (taken.length > 0) this.giveBack(taken.map((key) => ({ key, add: (p) => p.idgwGuardRelease(key, held) })));
       throw err;
     }
-    return replies.map((r) => (r === 1 ? true : r === 5 ? 'retaken' : r === 2 ? 'busy' : r === 3 ? 'earlier' : r === 4 ? 'attempt' : false));
+    return replies.map((r) =>
+      r === 1 ? true : r === 5 ? 'retaken' : r === 6 ? 'retakenKept' : r === 2 ? 'busy' : r === 3 ? 'earlier' : r === 4 ? 'attempt' : false,
+    );
   }
 
   /**

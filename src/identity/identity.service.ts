@@ -248,7 +248,7 @@ export class IdentityService {
       // A key with no record is claimed fresh (as the create decides it below).
       const claimed = wouldClaim(seenGuard, keyState === PlanKeyState.NEW);
       // The create's own rule (execute): a guard taken back from an attempt that may have sent the create.
-      const earlier = claimed === 'retaken' ? earlierAttempt(seen.takenOverFrom, t.adapter.id, prior) : undefined;
+      const earlier = earlierBehindGuard(claimed, seen.takenOverFrom, t.adapter.id, prior);
       if (earlier && !t.call.refusesDuplicates) {
         const failure = notSentAgain(t, earlier);
         return { ...base, guard, action: PlanAction.KEEP_FAILURE, message: `${failure.code}: ${failure.message}` };
@@ -428,7 +428,7 @@ export class IdentityService {
       toRun.map(async (t, i) => {
         // Only a guard taken back from an earlier attempt of this key says that attempt may have sent the create
         // (it takes the guard just before its call); one taken free, or refused, says no attempt of this key did.
-        const earlier = held[i] === 'retaken' ? earlierAttempt(claim.takenOverFrom, t.adapter.id, previous.get(t.adapter.id)) : undefined;
+        const earlier = earlierBehindGuard(held[i], claim.takenOverFrom, t.adapter.id, previous.get(t.adapter.id));
         if (!isHeld(held[i])) this.events.idempotency('guard_conflict', t.adapter.id);
         let outcome: TargetOutcome;
         if (!isHeld(held[i])) outcome = { kind: 'failed', failure: refusedGuard(t, held[i]) };
@@ -793,6 +793,22 @@ function guardBusy(t: Target): TargetFailure {
 function earlierAttempt(takenOverFrom: readonly string[], providerId: string, prior: TargetRecord | undefined): 'unfinished' | 'unanswered' | undefined {
   if (takenOverFrom.includes(providerId)) return 'unfinished';
   return unknownOutcome(prior) ? 'unanswered' : undefined;
+}
+
+/**
+ * The earlier attempt a guard taken back points to. A busy guard: the one the record names (a takeover, an
+ * unknown outcome), else none (a lost release or give-back, after an attempt that sent nothing). A kept guard
+ * with nothing on record to explain it was kept by an attempt the record does not know: one that stalled past
+ * its lease, sent, and whose completion was refused (docs/idempotency.md, "Lease and takeover").
+ */
+function earlierBehindGuard(
+  claim: GuardClaim,
+  takenOverFrom: readonly string[],
+  providerId: string,
+  prior: TargetRecord | undefined,
+): 'unfinished' | 'unanswered' | undefined {
+  if (claim !== 'retaken' && claim !== 'retakenKept') return undefined;
+  return earlierAttempt(takenOverFrom, providerId, prior) ?? (claim === 'retakenKept' ? 'unfinished' : undefined);
 }
 
 /** An earlier failure that left the identity's existence unknown (a timeout, a broken call, a proxy's 502/504). */

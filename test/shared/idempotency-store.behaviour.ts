@@ -276,6 +276,17 @@ export function describeStoreContract(
       expect(await s.inspect(r, 'fp', [])).toMatchObject({ record: 'retryable', takenOverFrom: [] });
     });
 
+    it("a retry of the record takes its kept guard back, and says it was kept ('retakenKept'), not busy", async () => {
+      const s = store({ ttlSeconds: 600, leaseSeconds: 30 });
+      const r = ref();
+      const g = newGuard();
+      const first = await claimed(s, r, 'fp', ['hoop']);
+      expect(await s.guard(r, first.owner, [g])).toEqual([true]);
+      await s.complete(r, first.owner, done([failed('hoop', ProviderErrorCode.TIMEOUT, true)], { keep: [g] }), AUDIT);
+      const retry = await claimed(s, r, 'fp', ['hoop']);
+      expect(await s.guard(r, retry.owner, [g])).toEqual(['retakenKept']);
+    });
+
     it('a guard held by an older owner of the same record passes to the new owner on takeover', async () => {
       const s = store({ ttlSeconds: 600, leaseSeconds: 1 });
       const r = ref();

@@ -590,6 +590,37 @@ describe('a provider that does not refuse a duplicate (generic): an unknown outc
     expect(a.sends).toBe(1);
   });
 
+  it('a guard kept by an attempt the record does not know (stalled past its lease, sent, its completion refused) is a sign: not sent again', async () => {
+    const a = new FakeAdapter('a', { refusesDuplicates: false }).answer(failed('UNAVAILABLE', 503));
+    const { service, store } = setup({ adapters: [a] });
+    // The record: a takeover's 503 (nothing created, retryable, guard released)...
+    await create(service, sa({ idempotencyKey: 'k', providers: ['a'] }));
+    // ...then the stalled first owner wakes, takes the free guard, sends, and keeps it; its completion is refused.
+    const ref = { clientId: 'client-1', operation: 'createServiceAccount' as const, key: 'k' };
+    const g = { providerId: 'a', naturalKey: 'deploy-bot' };
+    expect(await store.inner.guard(ref, 'stalled-owner', [g])).toEqual([true]);
+    await store.inner.complete(
+      ref,
+      'stalled-owner',
+      { status: 'SUCCEEDED' as never, results: [], release: [], keep: [g] },
+      {
+        at: new Date().toISOString(),
+        requestId: 'r',
+        clientId: 'client-1',
+        operation: 'createServiceAccount',
+        idempotencyKey: 'k',
+        status: 'SUCCEEDED' as never,
+        targets: [],
+      },
+    );
+
+    const plan = await service.plan('createServiceAccount', caller, sa({ idempotencyKey: 'k', providers: ['a'] }));
+    expect(plan.targets[0]).toMatchObject({ action: 'KEEP_FAILURE', message: expect.stringMatching(/that did not finish may have created this a identity/) });
+    const out = await create(service, sa({ idempotencyKey: 'k', providers: ['a'] }));
+    expect(out.results[0]).toMatchObject({ failure: { code: 'CONFLICT', retryable: false, mayHaveCreated: true } });
+    expect(a.sends).toBe(1);
+  });
+
   it('a record an earlier version left retryable (a TIMEOUT there) is not sent again either, and the plan says so', async () => {
     const store = new RecordingStore();
     stores.push(store);
