@@ -523,36 +523,16 @@ describe('a provider that does not refuse a duplicate (generic): an unknown outc
     expect(out.status).toBe('PARTIAL');
   });
 
-  it('after a takeover it IS sent when the dead attempt never held its guard (another key had it then): nothing of this key reached it', async () => {
+  /**
+   * Key x is creating the name on a (no duplicate check); key y's attempt finds a's guard busy (a not sent) and
+   * dies calling b; x then fails in a way that proves nothing was created (its guard released) and y's lease ends.
+   * `aLater`: what a answers after x's call.
+   */
+  async function yDiedWhileXHeldTheGuard(aLater: TargetOutcome[] = []) {
     let now = Date.UTC(2026, 10, 23);
     let finishX!: (o: TargetOutcome) => void;
-    const a = new FakeAdapter('a', { refusesDuplicates: false })
-      .answer(() => new Promise<TargetOutcome>((resolve) => (finishX = resolve)))
-      .answer(created('a'));
-    const b = new FakeAdapter('b').answer(() => new Promise<TargetOutcome>(() => undefined)).answer(created('b'));
-    const { service } = setup({ adapters: [a, b], now: () => now });
-    // Key x is creating the name on a; key y's attempt finds a's guard busy (a not sent) and dies calling b.
-    const x = create(service, sa({ idempotencyKey: 'x', providers: ['a'] }));
-    await new Promise((r) => setImmediate(r));
-    void create(service, sa({ idempotencyKey: 'y' }));
-    await new Promise((r) => setImmediate(r));
-    // x fails in a way that proves nothing was created: the name's guard is free again.
-    finishX(failed('UNAVAILABLE', 503));
-    await x;
-    now += 31_000;
-
-    const out = await create(service, sa({ idempotencyKey: 'y' }));
-    expect(out.results.map((r) => r.kind)).toEqual(['created', 'created']);
-    expect([a.sends, b.sends]).toEqual([2, 2]);
-  });
-
-  it('after a takeover, a target whose guard was taken free keeps its own words: a 503 there is retryable, no "earlier attempt" in it', async () => {
-    let now = Date.UTC(2026, 10, 23);
-    let finishX!: (o: TargetOutcome) => void;
-    const a = new FakeAdapter('a', { refusesDuplicates: false })
-      .answer(() => new Promise<TargetOutcome>((resolve) => (finishX = resolve)))
-      .answer(failed('UNAVAILABLE', 503))
-      .answer(created('a'));
+    const a = new FakeAdapter('a', { refusesDuplicates: false }).answer(() => new Promise<TargetOutcome>((resolve) => (finishX = resolve)));
+    aLater.forEach((o) => a.answer(o));
     const b = new FakeAdapter('b').answer(() => new Promise<TargetOutcome>(() => undefined));
     const { service } = setup({ adapters: [a, b], now: () => now });
     const x = create(service, sa({ idempotencyKey: 'x', providers: ['a'] }));
@@ -562,7 +542,18 @@ describe('a provider that does not refuse a duplicate (generic): an unknown outc
     finishX(failed('UNAVAILABLE', 503));
     await x;
     now += 31_000;
+    return { service, a, b, later: () => (now += 1_000) };
+  }
 
+  it('after a takeover it IS sent when the dead attempt never held its guard (another key had it then): nothing of this key reached it', async () => {
+    const { service, a, b } = await yDiedWhileXHeldTheGuard();
+    const out = await create(service, sa({ idempotencyKey: 'y' }));
+    expect(out.results.map((r) => r.kind)).toEqual(['created', 'created']);
+    expect([a.sends, b.sends]).toEqual([2, 2]);
+  });
+
+  it('after a takeover, a target whose guard was taken free keeps its own words: a 503 there is retryable, no "earlier attempt" in it', async () => {
+    const { service, later } = await yDiedWhileXHeldTheGuard([failed('UNAVAILABLE', 503)]);
     const plan = await service.plan('createServiceAccount', caller, sa({ idempotencyKey: 'y' }));
     expect(plan.targets.map((t) => t.action)).toEqual(['CALL', 'CALL']);
     const out = await create(service, sa({ idempotencyKey: 'y' }));
@@ -572,7 +563,7 @@ describe('a provider that does not refuse a duplicate (generic): an unknown outc
       failure: { code: 'UNAVAILABLE', message: 'upstream UNAVAILABLE', retryable: true, httpStatus: 503 },
     });
     // And the retry it invites creates it.
-    now += 1_000;
+    later();
     const retry = await create(service, sa({ idempotencyKey: 'y' }));
     expect(retry.results[0]).toMatchObject({ kind: 'created' });
   });
