@@ -37,6 +37,16 @@ function expectNothingForeignOrBroken(w: WatchedPage): void {
   expect(w.errors).toEqual([]);
 }
 
+/** The playground of `h` in a fresh watched page, its schema loaded; `before` runs on the context before the page loads. */
+async function openPlayground(browser: Browser, h: Harness, before?: (w: WatchedPage) => Promise<unknown>): Promise<WatchedPage> {
+  const origin = new URL(h.url).origin;
+  const w = await watchedPage(browser, [origin]);
+  await before?.(w);
+  await w.page.goto(`${origin}/`);
+  await schemaLoaded(w.page);
+  return w;
+}
+
 describe('the GraphiQL playground in Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
@@ -52,10 +62,7 @@ describe('the GraphiQL playground in Chromium', () => {
     afterAll(() => h.close());
 
     it('loads the schema, runs the example createServiceAccount and shows SUCCEEDED, all from the gateway origin', async () => {
-      const origin = new URL(h.url).origin;
-      const w = await watchedPage(browser, [origin]);
-      await w.page.goto(`${origin}/`);
-      await schemaLoaded(w.page);
+      const w = await openPlayground(browser, h);
       // The example tab is ready to run: a mutation and a variable with a fresh name.
       await expect(w.page.locator('.graphiql-editor').first().innerText()).resolves.toContain('mutation CreateServiceAccount');
       await expect(w.page.locator('.graphiql-editor-tool').innerText()).resolves.toMatch(/"name": "playground-[a-z0-9]+"/);
@@ -84,10 +91,7 @@ describe('the GraphiQL playground in Chromium', () => {
       await w.context.close();
     });
     it('a double click on Run still shows the create it started, one-time secrets and all (no Stop that throws the answer away)', async () => {
-      const origin = new URL(h.url).origin;
-      const w = await watchedPage(browser, [origin]);
-      await w.page.goto(`${origin}/`);
-      await schemaLoaded(w.page);
+      const w = await openPlayground(browser, h);
       await w.page.dblclick(EXECUTE);
       await w.page.locator(RESULT).getByText('"status"').waitFor({ timeout: 15_000 });
       const result = await w.page.locator(RESULT).innerText();
@@ -98,10 +102,7 @@ describe('the GraphiQL playground in Chromium', () => {
     });
 
     it("Ctrl-Enter twice while a create runs shows that create's answer, secrets and all: one request, not a CONFLICT of itself", async () => {
-      const origin = new URL(h.url).origin;
-      const w = await watchedPage(browser, [origin]);
-      await w.page.goto(`${origin}/`);
-      await schemaLoaded(w.page);
+      const w = await openPlayground(browser, h);
       const before = h.sandboxes.generic.count();
       h.sandboxes.generic.inject({ delayMs: 1500 });
       await w.page.locator('.graphiql-query-editor .CodeMirror').click();
@@ -118,10 +119,7 @@ describe('the GraphiQL playground in Chromium', () => {
     });
 
     it('a password typed into the variables is never kept in storage: it is stored as ""', async () => {
-      const origin = new URL(h.url).origin;
-      const w = await watchedPage(browser, [origin]);
-      await w.page.goto(`${origin}/`);
-      await schemaLoaded(w.page);
+      const w = await openPlayground(browser, h);
       const password = `pw-${Date.now().toString(36)}-secret`;
       await w.page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror').click();
       await w.page.keyboard.press('Control+A');
@@ -151,18 +149,16 @@ describe('the GraphiQL playground in Chromium', () => {
     afterAll(() => h.close());
 
     it('the playground still loads and runs, keeping nothing', async () => {
-      const origin = new URL(h.url).origin;
-      const w = await watchedPage(browser, [origin]);
-      await w.context.addInitScript(() => {
-        Object.defineProperty(globalThis, 'localStorage', {
-          configurable: true,
-          get() {
-            throw new Error("Failed to read the 'localStorage' property from 'Window': Access is denied for this document.");
-          },
-        });
-      });
-      await w.page.goto(`${origin}/`);
-      await schemaLoaded(w.page);
+      const w = await openPlayground(browser, h, (page) =>
+        page.context.addInitScript(() => {
+          Object.defineProperty(globalThis, 'localStorage', {
+            configurable: true,
+            get() {
+              throw new Error("Failed to read the 'localStorage' property from 'Window': Access is denied for this document.");
+            },
+          });
+        }),
+      );
       expect(await runAndReadStatus(w.page)).toContain('"status": "SUCCEEDED"');
       expectNothingForeignOrBroken(w);
       await w.context.close();
@@ -177,10 +173,7 @@ describe('the GraphiQL playground in Chromium', () => {
     afterAll(() => h.close());
 
     it('opens the example tabs and runs, with no error on the page', async () => {
-      const origin = new URL(h.url).origin;
-      const w = await watchedPage(browser, [origin]);
-      await w.page.goto(`${origin}/`);
-      await schemaLoaded(w.page);
+      const w = await openPlayground(browser, h);
       await w.page.evaluate(() =>
         (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem(
           'graphiql:tabState',

@@ -1,6 +1,6 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { CREATE_SA, CREATE_USER } from '../helpers/graphql.client';
-import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
+import { redisHarnessForBlock, uniqueName, type Harness } from '../helpers/gateway.harness';
 
 /** A provider that quotes what it was sent in a 4xx message must not turn the gateway into a secret leak. */
 describe('secrets a provider echoes in an error message are scrubbed', () => {
@@ -21,13 +21,9 @@ describe('secrets a provider echoes in an error message are scrubbed', () => {
     return parts.join('\n');
   };
 
-  beforeAll(async () => {
-    h = await startHarness({ redis: true });
-    redis = new Redis(process.env.REDIS_URL!);
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await h.close();
+  redisHarnessForBlock((harness, client) => {
+    h = harness;
+    redis = client;
   });
 
   it.each([

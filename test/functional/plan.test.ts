@@ -1,6 +1,6 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { CREATE_SA, CREATE_USER } from '../helpers/graphql.client';
-import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
+import { redisHarnessForBlock, startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
 import { sample, scrape } from '../helpers/metrics.scrape';
 
 const PLAN_SA = /* GraphQL */ `
@@ -41,15 +41,11 @@ describe('a plan shows exactly what a create would do, and does none of it', () 
   let h: Harness;
   let redis: Redis;
   const keysNow = async () => (await redis.keys(`${h.keyPrefix}*`)).sort();
-  const upstreamCalls = () => h.sandboxes.all().reduce((n, s) => n + s.count(), 0);
+  const upstreamCalls = () => h.sandboxes.count();
 
-  beforeAll(async () => {
-    h = await startHarness({ redis: true });
-    redis = new Redis(process.env.REDIS_URL!);
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await h.close();
+  redisHarnessForBlock((harness, client) => {
+    h = harness;
+    redis = client;
   });
   beforeEach(() => h.sandboxes.reset());
 
@@ -222,7 +218,7 @@ describe('a plan needs identity:write', () => {
     try {
       const res = await h.gql(PLAN_SA, { input: { name: uniqueName('ro') } }, { authorization: 'Bearer reader-key' });
       expect(res.body.errors[0].extensions.code).toBe('FORBIDDEN');
-      expect(h.sandboxes.all().reduce((n, s) => n + s.count(), 0)).toBe(0);
+      expect(h.sandboxes.count()).toBe(0);
     } finally {
       await h.close();
     }

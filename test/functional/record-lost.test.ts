@@ -1,6 +1,6 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { CREATE_SA } from '../helpers/graphql.client';
-import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harness';
+import { redisHarnessForBlock, uniqueName, type Harness } from '../helpers/gateway.harness';
 
 /**
  * Redis restarted without persistence (or failed over, or evicted) while a create was calling its providers:
@@ -10,13 +10,9 @@ import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harne
 describe('a record Redis lost while its create was calling the providers', () => {
   let h: Harness;
   let redis: Redis;
-  beforeAll(async () => {
-    h = await startHarness({ redis: true });
-    redis = new Redis(process.env.REDIS_URL!);
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await h.close();
+  redisHarnessForBlock((harness, client) => {
+    h = harness;
+    redis = client;
   });
 
   it('the answer keeps its credentials, and the log says the record is gone (not that another attempt took it over)', async () => {

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
 import type { GatewayConfigInput } from '../../src/config/config.schema';
 import { resolveConfig } from '../../src/config/config.loader';
 import { capturedLogger } from './captured.logger';
@@ -54,6 +55,24 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await sandboxes.stop();
     },
   };
+}
+
+/**
+ * For one describe block: a harness on the real Redis, and a plain client on that Redis to read (or damage) the
+ * gateway's keys; `use` receives both once they are up, and both are closed after the block.
+ */
+export function redisHarnessForBlock(use: (h: Harness, redis: Redis) => void): void {
+  let h: Harness | undefined;
+  let redis: Redis | undefined;
+  beforeAll(async () => {
+    h = await startHarness({ redis: true });
+    redis = new Redis(process.env.REDIS_URL!);
+    use(h, redis);
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await h?.close();
+  });
 }
 
 let counter = 0;
