@@ -790,7 +790,7 @@ function guardBusy(t: Target): TargetFailure {
  * Why an earlier attempt of this key may have created this target's identity: it was running when its lease
  * ran out (a takeover), or it got no clear answer (a timeout, a broken connection, a proxy's 502/504).
  */
-function earlierAttempt(takenOverFrom: readonly string[], providerId: string, prior: TargetRecord | undefined): 'unfinished' | 'unanswered' | undefined {
+function earlierAttempt(takenOverFrom: readonly string[], providerId: string, prior: TargetRecord | undefined): EarlierAttempt | undefined {
   if (takenOverFrom.includes(providerId)) return 'unfinished';
   return unknownOutcome(prior) ? 'unanswered' : undefined;
 }
@@ -806,15 +806,26 @@ function earlierBehindGuard(
   takenOverFrom: readonly string[],
   providerId: string,
   prior: TargetRecord | undefined,
-): 'unfinished' | 'unanswered' | undefined {
+): EarlierAttempt | undefined {
   if (claim !== 'retaken' && claim !== 'retakenKept') return undefined;
   return earlierAttempt(takenOverFrom, providerId, prior) ?? (claim === 'retakenKept' ? 'unfinished' : undefined);
 }
 
 /** An earlier failure that left the identity's existence unknown (a timeout, a broken call, a proxy's 502/504). */
 function unknownOutcome(prior: TargetRecord | undefined): boolean {
-  return prior?.kind === 'failed' && (prior.failure.mayHaveCreated === true || prior.failure.code === ProviderErrorCode.TIMEOUT);
+  return prior?.kind === 'failed' && leavesExistenceUnknown(prior.failure);
 }
+
+function leavesExistenceUnknown(failure: TargetFailure): boolean {
+  return failure.mayHaveCreated === true || failure.code === ProviderErrorCode.TIMEOUT;
+}
+
+/** How an answer names the earlier attempt of its key that may have created the identity. */
+const EARLIER_ATTEMPT = {
+  unfinished: 'that did not finish',
+  unanswered: 'that got no clear answer from this provider',
+} as const;
+type EarlierAttempt = keyof typeof EARLIER_ATTEMPT;
 
 /**
  * A provider without a duplicate check would create a second identity if a create whose outcome is unknown were
@@ -822,9 +833,7 @@ function unknownOutcome(prior: TargetRecord | undefined): boolean {
  * Nothing else changes: the guard is kept, as for any unknown outcome.
  */
 function notRepeatable(t: Target, outcome: TargetOutcome): TargetOutcome {
-  if (outcome.kind === 'created' || !outcome.failure.retryable) return outcome;
-  const { code, mayHaveCreated } = outcome.failure;
-  if (mayHaveCreated !== true && code !== ProviderErrorCode.TIMEOUT) return outcome;
+  if (outcome.kind === 'created' || !outcome.failure.retryable || !leavesExistenceUnknown(outcome.failure)) return outcome;
   const { retryAfterSeconds: _dropped, ...failure } = outcome.failure;
   return {
     kind: 'failed',
@@ -838,8 +847,8 @@ function notRepeatable(t: Target, outcome: TargetOutcome): TargetOutcome {
 }
 
 /** The failure of a target not sent again: an earlier attempt of this key may have created it (notRepeatable). */
-function notSentAgain(t: Target, earlier: 'unfinished' | 'unanswered'): TargetFailure {
-  const what = earlier === 'unfinished' ? 'that did not finish' : 'that got no clear answer from this provider';
+function notSentAgain(t: Target, earlier: EarlierAttempt): TargetFailure {
+  const what = EARLIER_ATTEMPT[earlier];
   return {
     code: ProviderErrorCode.CONFLICT,
     message: `an earlier attempt with this idempotency key ${what} may have created this ${t.adapter.id} identity, and nothing was sent again: ${noDuplicateCheck(t)}`,
@@ -856,9 +865,9 @@ function noDuplicateCheck(t: Target): string {
  * After such an attempt a failure still says the identity may exist (the flag sticks through later failures),
  * and a provider's CONFLICT most likely means that attempt created it.
  */
-function retag(outcome: TargetOutcome, earlier: 'unfinished' | 'unanswered' | undefined): TargetOutcome {
+function retag(outcome: TargetOutcome, earlier: EarlierAttempt | undefined): TargetOutcome {
   if (!earlier || outcome.kind === 'created') return outcome;
-  const what = earlier === 'unfinished' ? 'that did not finish' : 'that got no clear answer from this provider';
+  const what = EARLIER_ATTEMPT[earlier];
   if (outcome.failure.code !== ProviderErrorCode.CONFLICT || outcome.failure.httpStatus === undefined) {
     // This attempt's own failure may say nothing was sent (an open breaker, a refused connection): the identity
     // may exist all the same, and the answer must say so. A failure that says so already keeps its words.

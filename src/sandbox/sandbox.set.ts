@@ -12,6 +12,8 @@ export interface SandboxSet {
   /** Tokens each sandbox accepts, by the environment variable name the embedded config uses. */
   readonly tokens: Readonly<Record<string, string>>;
   all(): Array<HoopSandbox | UnleashSandbox | VersoriSandbox | GenericSandbox>;
+  /** Requests all four have received (since the last reset). */
+  count(): number;
   reset(data?: boolean): void;
   stop(): Promise<void>;
 }
@@ -47,6 +49,7 @@ export async function startSandboxes(
     generic,
     tokens,
     all,
+    count: () => all().reduce((n, s) => n + s.count(), 0),
     reset: (data = false) => all().forEach((s) => s.reset(data)),
     stop: async () => {
       await Promise.all(all().map((s) => s.stop()));

@@ -39,7 +39,7 @@ describe('hostile requests stay cheap and honest', () => {
   it('invented fields with large values: one small error naming them, no copy of the value', async () => {
     // graphql-js would answer each unknown field with a copy of the whole object: here 30 × 600 KB.
     const filler = 'v'.repeat(20_000);
-    const sent = () => h.sandboxes.all().reduce((n, sb) => n + sb.count(), 0);
+    const sent = () => h.sandboxes.count();
     const before = sent();
     const input: Record<string, unknown> = { name: uniqueName('amp') };
     for (let i = 0; i < 30; i++) input[`bogus${i}`] = `${i}-${filler}`;

@@ -12,7 +12,7 @@ describe('bad input of every kind: a stable code and no upstream call', () => {
   });
   afterAll(() => h.close());
   beforeEach(() => h.sandboxes.reset());
-  const upstreamCalls = () => h.sandboxes.all().reduce((n, s) => n + s.count(), 0);
+  const upstreamCalls = () => h.sandboxes.count();
 
   async function raw(body: string, contentType = 'application/json', method = 'POST') {
     const res = await fetch(h.url + (method === 'GET' ? `?query=${encodeURIComponent(body)}` : ''), {
