@@ -49,7 +49,13 @@ export interface TargetFailure {
  * id (TargetResult), and the store keeps it without credentials (TargetRecord).
  */
 export type TargetOutcome =
-  | { readonly kind: 'created'; readonly entity: CreatedEntity; readonly credentials: readonly IssuedCredential[] }
+  | {
+      readonly kind: 'created';
+      readonly entity: CreatedEntity;
+      readonly credentials: readonly IssuedCredential[];
+      /** The 2xx the provider answered with: for metrics, never recorded. */
+      readonly httpStatus?: number;
+    }
   | { readonly kind: 'failed'; readonly failure: TargetFailure };
 
 export type TargetResult =

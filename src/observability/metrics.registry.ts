@@ -29,7 +29,7 @@ export class GatewayMetrics implements IdentityEvents {
   private readonly lostCredentials: Counter<'provider'>;
   private readonly authRefusals: Counter<'reason'>;
   private readonly graphqlFinished: CountedLatency<'operation' | 'type' | 'outcome'>;
-  private readonly upstreamFinished: CountedLatency<'provider' | 'outcome'>;
+  private readonly upstreamFinished: CountedLatency<'provider' | 'outcome' | 'status'>;
 
   constructor(adapters: readonly ProviderAdapter[], options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -49,14 +49,14 @@ export class GatewayMetrics implements IdentityEvents {
     });
     this.upstreamCalls = new Counter({
       name: 'idgw_upstream_requests_total',
-      help: 'Provider calls by provider instance id and outcome (created, or the ProviderErrorCode). Circuit-open fast failures are UNAVAILABLE here and also counted in idgw_breaker_short_circuits_total.',
-      labelNames: ['provider', 'outcome'],
+      help: 'Provider calls by provider instance id, outcome (created, or the ProviderErrorCode) and the HTTP status the provider answered with (none: no answer). Circuit-open fast failures are UNAVAILABLE here and also counted in idgw_breaker_short_circuits_total.',
+      labelNames: ['provider', 'outcome', 'status'],
       registers,
     });
     this.upstreamDuration = new Histogram({
       name: 'idgw_upstream_request_duration_seconds',
-      help: 'Provider call latency (connect-refused retries included) by provider instance id and outcome.',
-      labelNames: ['provider', 'outcome'],
+      help: 'Provider call latency (connect-refused retries included) by provider instance id, outcome and HTTP status.',
+      labelNames: ['provider', 'outcome', 'status'],
       buckets: LATENCY_BUCKETS,
       registers,
     });
@@ -134,7 +134,9 @@ export class GatewayMetrics implements IdentityEvents {
   }
 
   targetFinished(providerId: string, outcome: TargetOutcome, seconds: number): void {
-    this.upstreamFinished.record({ provider: providerId, outcome: outcome.kind === 'created' ? 'created' : outcome.failure.code }, seconds);
+    const [result, status] = outcome.kind === 'created' ? ['created', outcome.httpStatus] : [outcome.failure.code, outcome.failure.httpStatus];
+    // `none`: no answer came (a timeout, a connection refused or broken, an open breaker).
+    this.upstreamFinished.record({ provider: providerId, outcome: result, status: status === undefined ? 'none' : String(status) }, seconds);
   }
 
   idempotency(event: IdempotencyEvent): void {

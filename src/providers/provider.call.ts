@@ -72,7 +72,7 @@ async function mapOutcome(call: ProviderCall, clean: (message: string) => string
   }
   // An error inside a 200 (generic envelopes) carries the provider's own text: scrubbed, then trimmed, as httpFailure does.
   if ('failure' in read) return { kind: 'failed', failure: { ...read.failure, message: scrubbedMessage(read.failure.message, clean) } };
-  return { kind: 'created', ...read };
+  return { kind: 'created', ...read, httpStatus: outcome.status };
 }
 
 /** The request `sendProviderCall` would make, for a plan: secrets in the body replaced. */

@@ -19,6 +19,9 @@ describe('/metrics (Prometheus text format)', () => {
     expect((await h.gql(CREATE_SA, { input: { name: uniqueName('m'), providers: ['hoop', 'versori'] } })).body.data.createServiceAccount.status).toBe(
       'PARTIAL',
     );
+    // A provider that never answers: no status to count.
+    h.sandboxes.versori.inject({ reset: true });
+    expect((await h.gql(CREATE_SA, { input: { name: uniqueName('m'), providers: ['versori'] } })).body.data.createServiceAccount.status).toBe('FAILED');
     await h.gql('{ providers { id } }');
     await h.gql('{ __schema { queryType { name } } }');
 
@@ -27,16 +30,18 @@ describe('/metrics (Prometheus text format)', () => {
     expect(m.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
     const s = m.samples;
     const create = { operation: 'createServiceAccount', type: 'mutation' };
-    expect(sample(s, 'idgw_graphql_requests_total', { ...create, outcome: 'ok' })).toBe(2);
+    expect(sample(s, 'idgw_graphql_requests_total', { ...create, outcome: 'ok' })).toBe(3);
     expect(sample(s, 'idgw_graphql_requests_total', { ...create, outcome: 'CONFLICT' })).toBe(1);
     expect(sample(s, 'idgw_graphql_requests_total', { operation: 'providers', type: 'query', outcome: 'ok' })).toBe(1);
     expect(sample(s, 'idgw_graphql_requests_total', { operation: '__schema', type: 'query', outcome: 'ok' })).toBe(1);
-    expect(sample(s, 'idgw_graphql_request_duration_seconds_count', { ...create, outcome: 'ok' })).toBe(2);
-    expect(sample(s, 'idgw_graphql_request_duration_seconds_bucket', { ...create, outcome: 'ok', le: '+Inf' })).toBe(2);
-    expect(sample(s, 'idgw_upstream_requests_total', { provider: 'hoop', outcome: 'created' })).toBe(1);
-    expect(sample(s, 'idgw_upstream_requests_total', { provider: 'hoop', outcome: 'UNAVAILABLE' })).toBe(1);
-    expect(sample(s, 'idgw_upstream_requests_total', { provider: 'versori', outcome: 'created' })).toBe(2);
-    expect(sample(s, 'idgw_upstream_request_duration_seconds_count', { provider: 'versori', outcome: 'created' })).toBe(2);
+    expect(sample(s, 'idgw_graphql_request_duration_seconds_count', { ...create, outcome: 'ok' })).toBe(3);
+    expect(sample(s, 'idgw_graphql_request_duration_seconds_bucket', { ...create, outcome: 'ok', le: '+Inf' })).toBe(3);
+    // Labelled by outcome and by the HTTP status the provider answered with (`none`: no answer).
+    expect(sample(s, 'idgw_upstream_requests_total', { provider: 'hoop', outcome: 'created', status: '201' })).toBe(1);
+    expect(sample(s, 'idgw_upstream_requests_total', { provider: 'hoop', outcome: 'UNAVAILABLE', status: '503' })).toBe(1);
+    expect(sample(s, 'idgw_upstream_requests_total', { provider: 'versori', outcome: 'created', status: '201' })).toBe(2);
+    expect(sample(s, 'idgw_upstream_requests_total', { provider: 'versori', outcome: 'UNAVAILABLE', status: 'none' })).toBe(1);
+    expect(sample(s, 'idgw_upstream_request_duration_seconds_count', { provider: 'versori', outcome: 'created', status: '201' })).toBe(2);
     expect(sample(s, 'idgw_idempotency_events_total', { event: 'conflict' })).toBe(1);
     expect(sample(s, 'idgw_breaker_state', { provider: 'hoop', state: 'CLOSED' })).toBe(1);
     expect(sample(s, 'idgw_breaker_state', { provider: 'hoop', state: 'OPEN' })).toBe(0);

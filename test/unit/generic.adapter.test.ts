@@ -55,6 +55,7 @@ describe('generic adapter: the call', () => {
     expect(server.last.json).toEqual({ name: 'deploy-bot', description: 'used by CI', permissions: ['org:write'] });
     expect(outcome).toEqual({
       kind: 'created',
+      httpStatus: 200,
       entity: { id: 'sa_1', name: 'deploy-bot', status: 'ACTIVE', createdAt: '2026-11-23T12:00:00Z' },
       credentials: [],
     });
@@ -70,6 +71,7 @@ describe('generic adapter: the call', () => {
     server.answer({ status: 200, body: { data: { id: 3 } } });
     expect(await readyCall(generic().prepare.createServiceAccount!(sa())).send()).toEqual({
       kind: 'created',
+      httpStatus: 200,
       entity: { id: '3', name: 'deploy-bot' },
       credentials: [],
     });
@@ -151,7 +153,7 @@ describe('generic adapter: the call', () => {
       server.answer({ status: 200, body });
       expect([body, await readyCall(generic().prepare.createServiceAccount!(sa())).send()]).toEqual([
         body,
-        { kind: 'created', entity: expect.objectContaining({ id: undefined, name: 'deploy-bot' }), credentials: [] },
+        { kind: 'created', httpStatus: 200, entity: expect.objectContaining({ id: undefined, name: 'deploy-bot' }), credentials: [] },
       ]);
     }
   });

@@ -55,6 +55,7 @@ describe('hoop adapter: service accounts', () => {
 
     expect(outcome).toEqual({
       kind: 'created',
+      httpStatus: 201,
       entity: { id: '6f1c-uuid', name: 'OIDC-Client', displayName: 'Deploy bot', status: 'INACTIVE' },
       credentials: [],
     });
@@ -75,7 +76,7 @@ describe('hoop adapter: service accounts', () => {
     const outcome = await readyCall(hoop({}, `${server.url}/api/`).prepare.createServiceAccount!(sa())).send();
     expect(server.last.path).toBe('/api/serviceaccounts');
     // The subject falls back to what was sent when the answer omits it.
-    expect(outcome).toEqual({ kind: 'created', entity: { id: 'x2', name: 'deploy-bot' }, credentials: [] });
+    expect(outcome).toEqual({ kind: 'created', httpStatus: 201, entity: { id: 'x2', name: 'deploy-bot' }, credentials: [] });
   });
 
   it("a duplicate subject is 409 {message} → CONFLICT with hoop's message", async () => {
@@ -152,7 +153,12 @@ describe('hoop adapter: users', () => {
       body: { id: 'u3', email: 'pat@example.com', name: 'Pat', status: 'active', password: 'echoed-secret-pw', role: 'standard', verified: false },
     });
     const outcome = await readyCall(hoop().prepare.createUser!(user({}, { password: 'echoed-secret-pw' }))).send();
-    expect(outcome).toEqual({ kind: 'created', entity: { id: 'u3', email: 'pat@example.com', name: 'Pat', status: 'ACTIVE' }, credentials: [] });
+    expect(outcome).toEqual({
+      kind: 'created',
+      httpStatus: 201,
+      entity: { id: 'u3', email: 'pat@example.com', name: 'Pat', status: 'ACTIVE' },
+      credentials: [],
+    });
     expect(JSON.stringify(outcome)).not.toContain('echoed-secret-pw');
   });
 
@@ -160,6 +166,7 @@ describe('hoop adapter: users', () => {
     server.answer({ status: 201, body: { id: 7 } });
     expect(await readyCall(hoop().prepare.createUser!(user())).send()).toEqual({
       kind: 'created',
+      httpStatus: 201,
       entity: { id: '7', email: 'Pat@Example.com' },
       credentials: [],
     });

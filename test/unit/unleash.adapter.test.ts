@@ -71,6 +71,7 @@ describe('unleash adapter: service accounts', () => {
     expect(server.last.json).toEqual({ username: 'deploy-bot', name: 'Deploy bot', rootRole: 3 });
     expect(outcome).toEqual({
       kind: 'created',
+      httpStatus: 201,
       entity: { id: '12', name: 'deploy-bot', displayName: 'Deploy bot', status: 'ACTIVE', createdAt: '2026-11-23T12:00:00.000Z' },
       credentials: [],
     });
@@ -198,6 +199,7 @@ describe('unleash adapter: users', () => {
     expect(server.last.json).toEqual({ email: 'Pat@Example.com', name: 'Pat', username: 'pat', rootRole: 2, sendEmail: true });
     expect(outcome).toEqual({
       kind: 'created',
+      httpStatus: 201,
       entity: { id: '21', email: 'pat@example.com', name: 'Pat', username: 'pat', status: 'ACTIVE', createdAt: '2026-11-23T12:00:00.000Z' },
       credentials: [],
     });
@@ -209,7 +211,7 @@ describe('unleash adapter: users', () => {
     expect(server.last.json).toEqual({ email: 'Pat@Example.com', rootRole: 'Viewer', sendEmail: false });
     expect(Object.keys(server.last.json as object).sort()).toEqual(['email', 'rootRole', 'sendEmail']);
     // Unleash omits fields it was not sent: the e-mail falls back to the input.
-    expect(outcome).toEqual({ kind: 'created', entity: { id: '22', email: 'Pat@Example.com', status: 'ACTIVE' }, credentials: [] });
+    expect(outcome).toEqual({ kind: 'created', httpStatus: 201, entity: { id: '22', email: 'Pat@Example.com', status: 'ACTIVE' }, credentials: [] });
   });
 
   it('a user answer without a usable id keeps its invite link', async () => {

@@ -296,6 +296,7 @@ describe('the shared call path around the table', () => {
   it('a 2xx body with a byte-order mark is read, not thrown away with its credential', async () => {
     expect(await callWith(res(201, '\uFEFF{"id":"sa_1"}', { 'content-type': 'application/json' }))).toEqual({
       kind: 'created',
+      httpStatus: 201,
       entity: { id: 'sa_1' },
       credentials: [],
     });

@@ -83,6 +83,7 @@ describe('versori adapter: the call', () => {
     expect(server.last.json).toEqual({ name: 'deploy-bot', roles: ['admin'], groupIDs: ['g1'] });
     expect(outcome).toEqual({
       kind: 'created',
+      httpStatus: 201,
       entity: { id: '01JABCDEF', name: 'deploy-bot', email: 'deploy-bot@sa.acme.versori.com', status: 'ACTIVE' },
       credentials: [{ kind: 'CLIENT_SECRET', clientId: 'client-42', secret: 'shh-once' }],
     });
@@ -114,6 +115,7 @@ describe('versori adapter: the call', () => {
       server.answer({ status: 201, body: { id, name: 'deploy-bot', clientId: 'c', clientSecret: 'only-copy-s3cr3t' } });
       expect(await readyCall(versori().prepare.createServiceAccount!(sa())).send()).toEqual({
         kind: 'created',
+        httpStatus: 201,
         entity: { name: 'deploy-bot', status: 'ACTIVE' },
         credentials: [{ kind: 'CLIENT_SECRET', clientId: 'c', secret: 'only-copy-s3cr3t' }],
       });
@@ -144,6 +146,7 @@ describe('versori adapter: the call', () => {
     server.answer({ status: 201, body: { id: '01C', clientId: 'c', clientSecret: 's3cr3t' } });
     expect(await readyCall(versori().prepare.createServiceAccount!(sa())).send()).toEqual({
       kind: 'created',
+      httpStatus: 201,
       entity: { id: '01C', name: 'deploy-bot', status: 'ACTIVE' },
       credentials: [{ kind: 'CLIENT_SECRET', clientId: 'c', secret: 's3cr3t' }],
     });
