@@ -3,6 +3,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from './error-code.enum';
 import { GatewayError } from './gateway.error';
 import { isLiteralError, literalField, withoutLiteralValue } from './literal.locator';
+import { withoutTokenValue } from './syntax-error.redactor';
 import { variableField } from './variable.locator';
 
 /** Apollo's own pre-execution codes: safe to show as they are. */
@@ -108,7 +109,9 @@ function formatFor(formatted: GraphQLFormattedError, error: unknown, hideSuggest
                 'Validation aborted: the operation repeats too many fields for graphql-js to compare them (its work limit); select each field once.'
               : literal
                 ? withoutLiteralValue(formatted.message, error as GraphQLError)
-                : formatted.message,
+                : code === 'GRAPHQL_PARSE_FAILED'
+                  ? withoutTokenValue(formatted.message)
+                  : formatted.message,
         locations: formatted.locations,
         path: formatted.path,
         extensions: { code: badLiteral ? ErrorCode.BAD_USER_INPUT : code, ...(field ? { field } : {}), ...limits },

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { ErrorCode } from '../errors/error-code.enum';
 import type { NodeHandler } from './graphql.handler';
 import { HttpError, sendHttpError, sendJson } from './http.error';
-import { landingPage } from './landing.page';
+import { LANDING_PAGE_CSP, landingPage } from './landing.page';
 import { isBrowserNavigation } from './accept.negotiation';
 import { answerClientErrors, connectionRefused, ignoreAfterRefusal, requestRefused } from './client-error.handler';
 import { ConnectionClosingError, queueBehind } from './pipeline.turn';
@@ -51,7 +51,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
     if (path === '/graphql') {
       // The page at / is what a person reaching the API in a browser wants: the playground or the landing page.
       if (!isBrowserNavigation(req.method, req.url, req.headers.accept)) return options.graphql(req, res);
-      res.writeHead(302, { location: '/', 'content-type': 'text/plain; charset=utf-8' });
+      res.writeHead(302, { location: '/', 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
       return void res.end('The GraphQL API answers POST /graphql; the page for people is at /.\n');
     }
     if (READ_ONLY_ROUTES.has(path) && req.method !== 'GET' && req.method !== 'HEAD') {
@@ -59,8 +59,11 @@ export function createHttpServer(options: HttpServerOptions): Server {
     }
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/metrics') {
+      const text = await options.metrics.scrape();
       res.setHeader('content-type', options.metrics.contentType);
-      return void res.end(await options.metrics.scrape());
+      // A scrape describes this moment: a cache in between would hand Prometheus an old one.
+      res.setHeader('cache-control', 'no-store');
+      return void res.end(text);
     }
     if (path === '/readyz') {
       const readiness = await options.readiness();
@@ -70,6 +73,10 @@ export function createHttpServer(options: HttpServerOptions): Server {
     if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
       const page = landingPage({ host: req.headers.host, authRequired: options.authRequired });
       res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.setHeader('content-security-policy', LANDING_PAGE_CSP);
+      res.setHeader('x-content-type-options', 'nosniff');
+      // The page names the Host it was reached at: a shared cache must not serve one caller's copy to another.
+      res.setHeader('cache-control', 'no-store');
       // Set here: Node computes none for a HEAD, which must announce what a GET would carry.
       res.setHeader('content-length', Buffer.byteLength(page));
       return void res.end(page);

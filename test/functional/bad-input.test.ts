@@ -198,6 +198,44 @@ describe('bad input is a BAD_USER_INPUT error naming the field, and nothing reac
       expect(JSON.stringify(body)).not.toMatch(/S3CRET|987654321/);
     }
   });
+  it('a syntax error in a create written inline does not quote the string it stopped at: a mistyped password stays out of the answer and the log', async () => {
+    const cases: Array<[string, string]> = [
+      [
+        'mutation { createUser(input: {email: "a@b.co", hoop: {password "Pw-S3CRET-9x7"}}) { status } }',
+        'Syntax Error: Expected ":", found String (its value is not shown).',
+      ],
+      [
+        'mutation { createUser(input: {email: "a@b.co", hoop: {password: "Pw-S3CRET" "Pw-S3CRET-2"}}) { status } }',
+        'Syntax Error: Expected Name, found String (its value is not shown).',
+      ],
+      [
+        'mutation { createUser(input: {email: "a@b.co", hoop: {password: """Pw-S3CRET""" 987654321}}) { status } }',
+        'Syntax Error: Expected Name, found Int (its value is not shown).',
+      ],
+      [
+        'mutation { createUser(input: {email: "a@b.co", hoop: {password: "Pw\\uS3CRET"}}) { status } }',
+        'Syntax Error: Invalid Unicode escape sequence in a string (not shown).',
+      ],
+      [
+        'mutation { createUser(input: {email: "a@b.co", hoop: {password: "Pw\\S3CRET"}}) { status } }',
+        'Syntax Error: Invalid character escape sequence in a string (not shown).',
+      ],
+    ];
+    const before = h.sandboxes.count();
+    for (const [query, message] of cases) {
+      const { status, body } = await h.gql(query);
+      expect([status, body.errors]).toEqual([
+        400,
+        [expect.objectContaining({ message, locations: [expect.any(Object)], extensions: expect.objectContaining({ code: 'GRAPHQL_PARSE_FAILED' }) })],
+      ]);
+      expect(JSON.stringify(body)).not.toMatch(/S3CRET|987654321/);
+    }
+    // Names are the query's own words: still quoted.
+    expect((await h.gql('{ providers { id } } }')).body.errors[0].message).toBe('Syntax Error: Unexpected "}".');
+    expect(h.sandboxes.count()).toBe(before);
+    expect(h.logs()).not.toMatch(/S3CRET/);
+  });
+
   it('a variable that is null inside an argument, where the field needs a value, is BAD_USER_INPUT, and the literal around it is neither answered nor logged', async () => {
     const password = 'Sup3rS3cretPassw0rd-in-a-literal';
     const res = await h.gql(`mutation($e: EmailAddress = "a@example.com") { createUser(input: {email: $e, hoop: {password: "${password}"}}) { status } }`, {

@@ -140,4 +140,23 @@ describe('request ids on every error, and uncacheable answers', () => {
     }
     for (const path of ['/healthz', '/readyz']) expect((await fetch(new URL(path, h.url))).headers.get('cache-control')).toBe('no-store');
   });
+
+  it("the landing page (it names the host it was reached at), /metrics and the redirect from /graphql are no-store: no shared cache serves one caller's copy to another", async () => {
+    const off = await startHarness({ configure: (c) => (c.server = { ...c.server, playground: false }) });
+    try {
+      const landing = await fetch(new URL('/', off.url));
+      expect(await landing.text()).toContain('/graphql');
+      expect([landing.status, landing.headers.get('cache-control'), landing.headers.get('x-content-type-options')]).toEqual([200, 'no-store', 'nosniff']);
+      // Nothing on the page may load or run: it is text and a few links.
+      expect(landing.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+      const metrics = await fetch(new URL('/metrics', off.url));
+      await metrics.arrayBuffer();
+      expect([metrics.status, metrics.headers.get('cache-control')]).toEqual([200, 'no-store']);
+      const redirect = await fetch(off.url, { headers: { accept: 'text/html' }, redirect: 'manual' });
+      await redirect.arrayBuffer();
+      expect([redirect.status, redirect.headers.get('cache-control')]).toEqual([302, 'no-store']);
+    } finally {
+      await off.close();
+    }
+  });
 });
