@@ -141,16 +141,29 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 `;
 
+/**
+ * KEYS: audit stream, the attempt's retry mark. ARGV: as AUDIT_APPEND. A completion's first try. Its bytes
+ * can reach Redis after a retry of it that went out on a new connection (held in the socket buffer of a
+ * connection cut as half-open): a retry leaves a mark (AUDIT_APPEND_ONCE), and a first try that finds one
+ * appends nothing (0). The mark exists only after a retry, so the hot path only asks whether it does.
+ */
+export const AUDIT_APPEND_FIRST = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+${AUDIT_APPEND}`;
+
 /** How many of a stream's newest entries AUDIT_APPEND_ONCE reads at most, looking for its event. */
 export const AUDIT_ONCE_SEARCH_LIMIT = 20_000;
 
 /**
- * KEYS: audit stream. ARGV: as AUDIT_APPEND, then searchFrom (ms: the oldest entry id that can be this
- * event's). A completion's retry: an earlier try whose reply was lost may have appended the very same event
- * (the same JSON, to the same stream). Appended only when none of the newest entries down to searchFrom
- * (at most AUDIT_ONCE_SEARCH_LIMIT) holds it: 1; already there: 0. Never on the hot path, only on retries.
+ * KEYS: audit stream, the attempt's retry mark. ARGV: as AUDIT_APPEND, then searchFrom (ms: the oldest entry
+ * id that can be this event's). A completion's retry: an earlier try whose reply was lost may have appended
+ * the very same event (the same JSON, to the same stream). Appended only when none of the newest entries down
+ * to searchFrom (at most AUDIT_ONCE_SEARCH_LIMIT) holds it: 1; already there: 0. Either way it first leaves
+ * the mark (kept as long as the stream's retention) that stops the first try, should that land later
+ * (AUDIT_APPEND_FIRST). Never on the hot path, only on retries.
  */
 export const AUDIT_APPEND_ONCE = `
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
 local from = '+'
 local seen = 0
 while seen < ${AUDIT_ONCE_SEARCH_LIMIT} do

@@ -27,7 +27,7 @@ import { AUDIT_ID_BEFORE_AT_MS, readAuditPage, type AuditEntry, type ShardBound 
 import { groupByNode } from './node.grouping';
 import { guardId, newOwnerToken, recordId } from './record.keys';
 import { AUDIT_APPEND_AT_ONCE, createRedisClient, type RedisClient, type RedisConnectionOptions } from './redis.client';
-import { AUDIT_APPEND, AUDIT_APPEND_ONCE, CLAIM, COMPLETE, GUARD_CLAIM, GUARD_KEEP, GUARD_RELEASE, RELEASE } from './redis.scripts';
+import { AUDIT_APPEND, AUDIT_APPEND_FIRST, AUDIT_APPEND_ONCE, CLAIM, COMPLETE, GUARD_CLAIM, GUARD_KEEP, GUARD_RELEASE, RELEASE } from './redis.scripts';
 
 interface ScriptCommands {
   idgwClaim(rec: string, lease: string, ...args: string[]): Promise<string[]>;
@@ -41,7 +41,8 @@ interface PipelineScripts {
   idgwRelease(rec: string, lease: string, owner: string): ChainableCommander;
   idgwAuditAppend(stream: string, maxEvents: string, minId: string, ttlMs: string, event: string): ChainableCommander;
   idgwAuditAppendAtOnce(stream: string, maxEvents: string, minId: string, ttlMs: string, event: string): ChainableCommander;
-  idgwAuditAppendOnce(stream: string, maxEvents: string, minId: string, ttlMs: string, event: string, searchFrom: string): ChainableCommander;
+  idgwAuditAppendFirst(stream: string, retried: string, maxEvents: string, minId: string, ttlMs: string, event: string): ChainableCommander;
+  idgwAuditAppendOnce(stream: string, retried: string, maxEvents: string, minId: string, ttlMs: string, event: string, searchFrom: string): ChainableCommander;
 }
 type Scripted = ChainableCommander & PipelineScripts;
 
@@ -106,7 +107,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     client.defineCommand('idgwGuardKeep', { numberOfKeys: 1, lua: GUARD_KEEP });
     client.defineCommand('idgwAuditAppend', { numberOfKeys: 1, lua: AUDIT_APPEND });
     client.defineCommand(AUDIT_APPEND_AT_ONCE, { numberOfKeys: 1, lua: AUDIT_APPEND });
-    client.defineCommand('idgwAuditAppendOnce', { numberOfKeys: 1, lua: AUDIT_APPEND_ONCE });
+    client.defineCommand('idgwAuditAppendFirst', { numberOfKeys: 2, lua: AUDIT_APPEND_FIRST });
+    client.defineCommand('idgwAuditAppendOnce', { numberOfKeys: 2, lua: AUDIT_APPEND_ONCE });
     this.redis = client as RedisClient & ScriptCommands;
   }
 
@@ -227,7 +229,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       // The audit event rides in the same round trip as the completion it records, always on the stream
       // its attempt picks (shardOf). A retry appends it only if no earlier try did (AUDIT_APPEND_ONCE): a try
       // whose reply was lost may have landed, and COMPLETE cannot tell once another attempt took the record over.
-      ...(options.retry && options.auditOnRetry === 'landed' ? [] : [this.auditStep(audit, { once: options.retry })]),
+      // A first try that lands after its retry appends nothing (AUDIT_APPEND_FIRST): the attempt is audited once.
+      ...(options.retry && options.auditOnRetry === 'landed' ? [] : [this.auditStep(audit, { completionOf: owner, retry: options.retry })]),
     ];
     let replies: unknown[];
     try {
@@ -312,19 +315,25 @@ export class RedisIdempotencyStore implements IdempotencyStore {
    * completion's goes where its requestId and time put it, so that its retries (`once`) search the stream an
    * earlier try used.
    */
-  private auditStep(event: AuditEvent, how: { atOnce?: boolean; once?: boolean; refusal?: boolean } = {}): Step {
+  /**
+   * `completionOf`: the owner whose completion this event records; its tries share a retry mark (next to the
+   * stream, in its slot) that keeps the event to one append whichever try Redis runs first.
+   */
+  private auditStep(event: AuditEvent, how: { atOnce?: boolean; completionOf?: string; retry?: boolean; refusal?: boolean } = {}): Step {
     const key = this.auditKey(how.refusal ? this.auditShards + Math.floor(Math.random() * this.auditShards) : this.shardOf(event));
     const { retentionSeconds, maxEvents } = this.options.audit;
     const perShard = String(Math.ceil(maxEvents / this.auditShards));
     const minId = String(Math.max(0, Date.now() - retentionSeconds * 1000));
-    const args = [key, perShard, minId, String(retentionSeconds * 1000), JSON.stringify(event)] as const;
-    if (how.once) {
+    const args = [perShard, minId, String(retentionSeconds * 1000), JSON.stringify(event)] as const;
+    if (how.completionOf !== undefined) {
+      const retried = `${key}:retried:${how.completionOf}`;
+      if (!how.retry) return { key, add: (p) => p.idgwAuditAppendFirst(key, retried, ...args) };
       // Entry ids are Redis's clock when the earlier try ran, after the event's `at` on the gateway's, give or take
       // the two clocks' disagreement: the same margin the audit pages allow (AUDIT_ID_BEFORE_AT_MS).
       const searchFrom = String(Math.max(0, Date.parse(event.at) - AUDIT_ID_BEFORE_AT_MS));
-      return { key, add: (p) => p.idgwAuditAppendOnce(...args, searchFrom) };
+      return { key, add: (p) => p.idgwAuditAppendOnce(key, retried, ...args, searchFrom) };
     }
-    return { key, add: (p) => (how.atOnce ? p.idgwAuditAppendAtOnce(...args) : p.idgwAuditAppend(...args)) };
+    return { key, add: (p) => (how.atOnce ? p.idgwAuditAppendAtOnce(key, ...args) : p.idgwAuditAppend(key, ...args)) };
   }
 
   /** A stable shard for an event (FNV-1a of its requestId and time): the same for every try of one completion. */

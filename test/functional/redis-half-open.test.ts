@@ -4,6 +4,7 @@ import { startHarness, uniqueName, type Harness } from '../helpers/gateway.harne
 import { CountingProxy } from '../helpers/tcp.proxy';
 import { capturedLogger } from '../helpers/captured.logger';
 import { RedisIdempotencyStore } from '../../src/idempotency/redis.store';
+import { AUDIT } from '../helpers/audit.fixture';
 
 /**
  * A half-open path to Redis: the gateway's connection stays open but goes
@@ -155,6 +156,33 @@ describe('a half-open Redis connection (open, silent) is dropped and made again'
       // Given back by a later try of the RELEASE (0.2 s, then 1 s, ...), not after the 30 s lease.
       expect(await until(async () => ((await store.get([r]))[0] ? undefined : true), 5000)).toBe(true);
       expect((await store.claim(r, fp, ['hoop'])).kind).toBe('claimed');
+    });
+
+    it("a completion cut with its bytes still in Redis's socket buffer, retried on the next connection, then landing late: the attempt is audited once", async () => {
+      const r = ref();
+      const claim = await store.claim(r, `fp-${randomBytes(8).toString('hex')}`, ['hoop']);
+      if (claim.kind !== 'claimed') throw new Error(claim.kind);
+      const completion = {
+        status: 'SUCCEEDED' as const,
+        results: [{ providerId: 'hoop', kind: 'created' as const, entity: { id: 'a', name: 'n' } }],
+        release: [],
+        keep: [],
+      };
+      const event = { ...AUDIT, at: new Date().toISOString(), requestId: `late-${r.key}`, idempotencyKey: r.key };
+      proxy.holdCurrent();
+      const first = store.complete(r, claim.owner, completion, event);
+      await sleep(50);
+      proxy.cutHeldClients();
+      await expect(first).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      expect(await until(pingOk, 5000)).toBeDefined();
+      // The completion retrier's try, on the new connection, runs first and appends the event.
+      expect(await store.complete(r, claim.owner, completion, event, { retry: true, auditOnRetry: 'unknown' })).toBe(true);
+      // Then Redis reads the cut connection's buffer: the first try's COMPLETE and append run after it.
+      proxy.releaseHeld();
+      await sleep(300);
+      const audited = (await store.auditEvents({ first: 100, filter: {} })).events.filter((e) => e.idempotencyKey === r.key);
+      expect(audited.map((e) => e.requestId)).toEqual([event.requestId]);
+      expect((await store.get([r]))[0]?.state).toBe('completed');
     });
 
     it('a claim whose connection is cut is not sent again on the next connection (autoResendUnfulfilledCommands off)', async () => {

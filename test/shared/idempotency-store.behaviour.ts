@@ -208,6 +208,23 @@ export function describeStoreContract(
         expect(await auditedRequestIds(s, r)).toEqual(['first', 'second']);
       });
 
+      it("a completion's first try that reaches Redis only after its retry (held in a cut connection's buffer) appends nothing more", async () => {
+        const s = store();
+        const r = ref();
+        const first = await claimed(s, r, 'fp', ['hoop']);
+        const event = { ...AUDIT, requestId: 'first', idempotencyKey: r.key };
+        // The first try's reply never came (its connection was cut with the bytes still on their way): retried at once.
+        expect(await s.complete(r, first.owner, done([created('hoop', 'a')]), event, { retry: true, auditOnRetry: 'unknown' })).toBe(true);
+        // Then Redis reads the cut connection's buffer: the first try runs after its retry.
+        expect(await s.complete(r, first.owner, done([created('hoop', 'a')]), event)).toBe(true);
+        expect(await auditedRequestIds(s, r)).toEqual(['first']);
+        // Another attempt's first try is not held back by this attempt's retry.
+        const r2 = ref();
+        const other = await claimed(s, r2, 'fp', ['hoop']);
+        expect(await s.complete(r2, other.owner, done([created('hoop', 'b')]), { ...event, idempotencyKey: r2.key })).toBe(true);
+        expect(await auditedRequestIds(s, r2)).toEqual(['first']);
+      });
+
       it('a completion whose first try never ran, overtaken by a takeover after its lease: its retry still audits the attempt once', async () => {
         const s = store({ ttlSeconds: 600, leaseSeconds: 1 });
         const r = ref();
