@@ -177,12 +177,18 @@ export interface IdempotencyStore {
   close(): Promise<void>;
 }
 
-export type GuardInspection = 'free' | 'mine' | 'mine_kept' | 'other' | 'other_busy';
+export type GuardInspection = 'free' | 'mine' | 'mine_stale' | 'mine_kept' | 'other' | 'other_busy';
 
-/** A guard held now, as both stores read it for a plan: this record's or another's, its attempt running or not. */
-export function heldGuard(mine: boolean, running: boolean): GuardInspection {
-  if (mine) return running ? 'mine' : 'mine_kept';
-  return running ? 'other_busy' : 'other';
+/**
+ * A guard held now, as both stores read it for a plan: this record's or another's, and `busyUntil` its busy
+ * mark (undefined: kept). This record's busy guard whose time has passed ('mine_stale': its attempt ended
+ * without releasing or keeping it) is taken back as a busy one (GUARD_CLAIM `5`), not as a kept one (`6`).
+ */
+export function heldGuard(mine: boolean, busyUntil: number | undefined, now: number): GuardInspection {
+  const running = busyUntil !== undefined && busyUntil > now;
+  if (!mine) return running ? 'other_busy' : 'other';
+  if (running) return 'mine';
+  return busyUntil === undefined ? 'mine_kept' : 'mine_stale';
 }
 
 /** What GUARD_CLAIM would answer for a guard a plan saw (docs/idempotency.md): `fresh` as GuardOptions. */
@@ -191,7 +197,8 @@ export function wouldClaim(seen: GuardInspection, fresh: boolean): GuardClaim {
   if (seen === 'other_busy') return 'busy';
   if (seen === 'free') return true;
   if (seen === 'mine') return 'retaken';
-  return fresh ? 'earlier' : 'retakenKept';
+  if (fresh) return 'earlier';
+  return seen === 'mine_stale' ? 'retaken' : 'retakenKept';
 }
 
 /** What the store holds for a create, read without writing anything (for a plan). */
@@ -200,9 +207,10 @@ export interface Inspection {
   /** Results of the last completed attempt, when there is one. */
   readonly previous: readonly TargetRecord[];
   /**
-   * Per guard asked about, as GUARD_CLAIM would find it: free; this record's, its attempt running ('mine') or
-   * done ('mine_kept': a create of a record that no longer exists is refused it, as `fresh`); another
-   * record's, kept ('other') or its attempt running ('other_busy').
+   * Per guard asked about, as GUARD_CLAIM would find it: free; this record's, its attempt running ('mine'),
+   * left busy by an attempt that ended without releasing or keeping it ('mine_stale') or kept ('mine_kept');
+   * a create of a record that no longer exists is refused either, as `fresh`; another record's, kept
+   * ('other') or its attempt running ('other_busy').
    */
   readonly guards: ReadonlyArray<GuardInspection>;
   /**

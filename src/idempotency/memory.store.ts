@@ -218,7 +218,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       guards: guards.map((g) => {
         const cur = this.guards.get(guardId(ref.operation, g));
         if (!cur || cur.expiresAt <= now) return 'free';
-        return heldGuard(cur.record === rid, cur.busyUntil !== undefined && cur.busyUntil > now);
+        return heldGuard(cur.record === rid, cur.busyUntil, now);
       }),
     };
   }

@@ -580,5 +580,5 @@ function unavailable(err: unknown): ServiceUnavailableError {
 function guardSeen(value: string | null, rid: string): GuardInspection {
   if (!value) return 'free';
   const busyUntil = /\|busy:(\d+)$/.exec(value)?.[1];
-  return heldGuard(value.startsWith(`${rid}|`), busyUntil !== undefined && Number(busyUntil) > Date.now());
+  return heldGuard(value.startsWith(`${rid}|`), busyUntil === undefined ? undefined : Number(busyUntil), Date.now());
 }

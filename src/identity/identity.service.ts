@@ -135,6 +135,7 @@ const KEY_STATE_MESSAGE: Readonly<Partial<Record<PlanKeyState, string>>> = {
 const GUARD_STATE: Readonly<Record<Inspection['guards'][number], GuardState>> = {
   free: GuardState.FREE,
   mine: GuardState.HELD_BY_THIS_KEY,
+  mine_stale: GuardState.HELD_BY_THIS_KEY,
   mine_kept: GuardState.HELD_BY_THIS_KEY,
   other: GuardState.HELD_BY_OTHER,
   other_busy: GuardState.HELD_BY_OTHER,
@@ -413,7 +414,7 @@ export class IdentityService {
       const keepOnFailure = guards.filter((g) => earlierAttempt(claim.takenOverFrom, g.providerId, previous.get(g.providerId)) !== undefined);
       const fresh = claim.previous.length === 0 && claim.takenOverFrom.length === 0;
       held = await this.options.store.guard(ref, claim.owner, guards, { keepOnFailure, fresh });
-      if (held.includes('attempt')) held = await this.settleAttempts(ref, claim.owner, guards, held, { keepOnFailure, fresh });
+      if (held.includes('attempt')) held = await this.settleAttempts(caller, ref, claim, guards, held, { keepOnFailure, fresh });
     } catch (err) {
       await this.options.store.release(ref, claim.owner).catch(() => undefined);
       throw err;
@@ -623,14 +624,25 @@ export class IdentityService {
    * nothing and answers as a request still in progress. The guards it took stay busy under its token until the
    * lease's owner takes them the same way. One more round trip, only then.
    */
-  private async settleAttempts(ref: RecordRef, owner: string, guards: readonly GuardRef[], held: GuardClaim[], options: GuardOptions): Promise<GuardClaim[]> {
+  private async settleAttempts(
+    caller: Caller,
+    ref: RecordRef,
+    claim: Extract<ClaimResult, { kind: 'claimed' }>,
+    guards: readonly GuardRef[],
+    held: GuardClaim[],
+    options: GuardOptions,
+  ): Promise<GuardClaim[]> {
+    const { owner } = claim;
     if (!(await this.options.store.ownsLease(ref, owner))) {
+      // Answered as the claim answers a key in progress, and audited as such: this attempt reached the store.
+      this.audit(caller, ref, REFUSAL_STATUS.in_progress, [], { await: false });
       this.events.idempotency('in_progress');
       throw new ConflictError(
         'A request with this idempotency key is still in progress (this attempt outlived its lease and was taken over); nothing was sent by it. Retry after it finishes.',
         {
           idempotencyKey: ref.key,
           inProgress: true,
+          original: { createdAt: claim.createdAt },
         },
       );
     }

@@ -1,7 +1,7 @@
 import { AUDIT } from '../helpers/audit.fixture';
 import { randomBytes } from 'node:crypto';
 import type { ClaimResult, Completion, GuardRef, IdempotencyStore, RecordRef, TargetRecord } from '../../src/domain';
-import { ProviderErrorCode } from '../../src/domain';
+import { ProviderErrorCode, wouldClaim } from '../../src/domain';
 
 export type StoreFactory = (timing: { ttlSeconds: number; leaseSeconds: number }) => IdempotencyStore;
 
@@ -391,6 +391,25 @@ export function describeStoreContract(
       expect(await s.guard(b, cb.owner, [g])).toEqual(['busy']);
       await sleep(1100);
       expect(await s.guard(b, cb.owner, [g])).toEqual([false]);
+    });
+
+    it("a plan reads this record's guard left busy past its time as GUARD_CLAIM takes it back (retaken), not as a kept one", async () => {
+      const s = store({ ttlSeconds: 600, leaseSeconds: 1 });
+      const r = ref();
+      const g = newGuard();
+      const first = await claimed(s, r, 'fp', ['hoop']);
+      expect(await s.guard(r, first.owner, [g], { fresh: true })).toEqual([true]);
+      // Completed, but its guard neither released nor kept (that write lost): busy, then past its time.
+      await s.complete(r, first.owner, done([failed('hoop', ProviderErrorCode.UNAVAILABLE, true)]), AUDIT);
+      await sleep(1100);
+      const seen = (await s.inspect(r, 'fp', [g])).guards;
+      expect(seen).toEqual(['mine_stale']);
+      expect(wouldClaim(seen[0], false)).toBe('retaken');
+      const retry = await claimed(s, r, 'fp', ['hoop']);
+      expect(await s.guard(r, retry.owner, [g])).toEqual(['retaken']);
+      // Once kept, the plan and the claim both read it as kept.
+      await s.complete(r, retry.owner, done([created('hoop', 'h')], { keep: [g] }), AUDIT);
+      expect((await s.inspect(r, 'fp', [g])).guards).toEqual(['mine_kept']);
     });
 
     it("a brand-new record of a key does not re-take the kept guard of that key's expired record", async () => {

@@ -255,10 +255,13 @@ describe('guards held by another attempt of the same key', () => {
     resume();
     const err = await rejection(first);
     expect(err).toBeInstanceOf(ConflictError);
-    expect((err as ConflictError).extensions).toMatchObject({ inProgress: true });
+    // The same answer as a claim that finds the key in progress, the record's creation time included.
+    expect((err as ConflictError).extensions).toMatchObject({ inProgress: true, original: { createdAt: expect.any(String) } });
     finishTakeover();
     expect((await takeover).status).toBe('SUCCEEDED');
     expect(a.sends).toBe(1);
+    // Both attempts reached the store: each is audited once, the woken one as refused (in progress).
+    expect(store.audits.map((e) => e.status)).toEqual(['IN_PROGRESS', 'SUCCEEDED']);
   });
 });
 
