@@ -79,7 +79,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     );
   } else if (store.kind === 'memory') {
     logger.warn(
-      '`clients` are configured without `redis`: idempotency records live in this one process only, so replicas or a restart will not see them. Configure redis for any shared deployment.',
+      'Authentication (`clients` or `jwt`) is configured without `redis`: idempotency records live in this one process only, so replicas or a restart will not see them. Configure redis for any shared deployment.',
     );
   }
 

@@ -20,7 +20,10 @@ export function loadConfigFile(path: string, env: Env = process.env): GatewayCon
   try {
     raw = parseYaml(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new ConfigError([{ path: '', message: `cannot read ${path}: ${(err as Error).message}` }]);
+    // The yaml parser's message goes on to quote the offending lines, which may hold a secret written inline (a
+    // Redis URL's password): its first line says where, and is all that is shown.
+    const where = (err as Error).message.split('\n')[0].replace(/:\s*$/, '');
+    throw new ConfigError([{ path: '', message: `cannot read ${path}: ${where}` }]);
   }
   return resolveConfig(raw, env);
 }
@@ -32,31 +35,41 @@ export function loadConfigFile(path: string, env: Env = process.env): GatewayCon
 export function resolveConfig(raw: unknown, env: Env = process.env, modules?: readonly ProviderModule[]): GatewayConfig {
   const input = applyEnvOverrides(raw, env);
   const parsed = (modules ? configSchemaFor(modules) : configSchema).safeParse(input);
-  const logProblems = logSettingsProblems(env);
-  if (!parsed.success) {
-    throw new ConfigError([
-      ...parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: fromEnv(i.path.join('.'), i.message, env) })),
-      ...logProblems,
-    ]);
-  }
-  const cfg = parsed.data;
-  const problems: ConfigProblem[] = [...logProblems];
+  // The secrets the environment must hold are checked whatever the schema found: every problem in one run.
+  const secrets = secretsFromEnv(parsed.success ? parsed.data : input, env);
+  const problems: ConfigProblem[] = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: fromEnv(i.path.join('.'), i.message, env) }))),
+    ...logSettingsProblems(env),
+    ...secrets.problems,
+  ];
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
+  return deepFreeze({ ...parsed.data, providerTokens: secrets.providerTokens, idempotencyHmacKey: secrets.hmacKey });
+}
+
+/**
+ * Provider tokens (`tokenEnv`) and the idempotency HMAC key, from the environment. Reads the config as far as
+ * it can when the schema refused it (the schema reports what is wrong with the entries themselves).
+ */
+function secretsFromEnv(cfg: unknown, env: Env): { problems: ConfigProblem[]; providerTokens: Record<string, string>; hmacKey: string | undefined } {
+  const problems: ConfigProblem[] = [];
   const providerTokens: Record<string, string> = {};
-  cfg.providers.forEach((p, i) => {
-    const token = env[p.tokenEnv];
+  const { providers, redis } = (cfg ?? {}) as { providers?: unknown; redis?: unknown };
+  (Array.isArray(providers) ? providers : []).forEach((p: unknown, i) => {
+    const { id, tokenEnv } = (p ?? {}) as { id?: unknown; tokenEnv?: unknown };
+    if (typeof tokenEnv !== 'string' || tokenEnv === '') return;
+    const token = env[tokenEnv];
     const unfit = token ? headerValueProblem(token) : 'is not set';
-    if (token && !unfit) providerTokens[p.id] = token;
-    else problems.push({ path: `providers.${i}.tokenEnv`, message: `environment variable ${p.tokenEnv} ${unfit ?? ''}` });
+    if (token && !unfit) providerTokens[String(id)] = token;
+    else problems.push({ path: `providers.${i}.tokenEnv`, message: `environment variable ${tokenEnv} ${unfit ?? ''}` });
   });
   const hmacKey = env.IDEMPOTENCY_HMAC_KEY;
-  if (cfg.redis && (!hmacKey || hmacKey.length < 16)) {
+  if (redis && (!hmacKey || hmacKey.length < 16)) {
     problems.push({
       path: 'redis',
       message: 'IDEMPOTENCY_HMAC_KEY (at least 16 characters, the same on every replica) is required with Redis',
     });
   }
-  if (problems.length) throw new ConfigError(problems);
-  return deepFreeze({ ...cfg, providerTokens, idempotencyHmacKey: hmacKey || undefined });
+  return { problems, providerTokens, hmacKey: hmacKey || undefined };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { ProviderModule } from '../providers/provider.module';
 import type { ProviderConfigBase, ProviderConfigInput } from './provider-base.schema';
 import { attemptBudgetMs, LEASE_SLACK_MS, RETRY_POLICY, worstCaseCallMs } from './retry.policy';
 import { clientPolicySchema, connectionFields, jwtSchema, limitsSchema, scopeSchema } from './security.schema';
+import { isLoopbackHost } from '../server/loopback.host';
 
 /** One provider entry: the union of every module's own schema, told apart by `kind`. */
 function providerConfigSchema(modules: readonly ProviderModule[]) {
@@ -200,7 +201,7 @@ export function configSchemaFor(modules: readonly ProviderModule[]) {
           ctx.addIssue({ code: 'custom', path: ['clients', i, 'keySha256'], message: `client "${c.id}" has the same API key as client "${owner}"` });
         } else keyOwner.set(c.keySha256, c.id);
       });
-      if (!cfg.clients && !cfg.jwt && !isLoopback(cfg.server.host)) {
+      if (!cfg.clients && !cfg.jwt && !isLoopbackHost(cfg.server.host)) {
         ctx.addIssue({
           code: 'custom',
           path: ['server', 'host'],
@@ -262,10 +263,6 @@ function checkPolicies(
   cfg.clients?.forEach((c, i) => check(c.policy, ['clients', i, 'policy']));
   cfg.jwt?.policies.forEach((p, i) => check(p, ['jwt', 'policies', i]));
   check(cfg.jwt?.defaultPolicy, ['jwt', 'defaultPolicy']);
-}
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 export type GatewayConfigInput = z.input<typeof configSchema>;

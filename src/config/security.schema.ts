@@ -1,3 +1,4 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 
 /** Scopes a client may hold: `identity:audit` is reserved for the audit trail (docs/security.md). */
@@ -20,6 +21,29 @@ export type ClientPolicyConfig = z.output<typeof clientPolicySchema>;
 
 // Symmetric algorithms would let anyone holding the verification key mint tokens; `none` needs no key at all.
 const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+
+type Asymmetric = (typeof ASYMMETRIC)[number];
+
+const EC_ALGORITHM: Readonly<Record<string, Asymmetric>> = { prime256v1: 'ES256', secp384r1: 'ES384', secp521r1: 'ES512' };
+
+/** The algorithms a public key can verify: an RSA key signs RS and PS, an EC key the ES of its curve, an Ed key EdDSA. */
+function algorithmsFor(key: KeyObject): readonly Asymmetric[] {
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+      return ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
+    case 'rsa-pss':
+      return ['PS256', 'PS384', 'PS512'];
+    case 'ec': {
+      const alg = EC_ALGORITHM[key.asymmetricKeyDetails?.namedCurve ?? ''];
+      return alg ? [alg] : [];
+    }
+    case 'ed25519':
+    case 'ed448':
+      return ['EdDSA'];
+    default:
+      return [];
+  }
+}
 
 export const jwtSchema = z
   .strictObject({
@@ -55,6 +79,28 @@ export const jwtSchema = z
   .superRefine((jwt, ctx) => {
     if ((jwt.jwksUrl === undefined) === (jwt.publicKey === undefined)) {
       ctx.addIssue({ code: 'custom', path: [], message: 'set exactly one of jwksUrl and publicKey' });
+    }
+    if (jwt.publicKey !== undefined) {
+      // Read here, not first when the verifier is built: a key Node cannot read is a config error (exit 2), and
+      // a key no allowed algorithm can use would refuse every token while the gateway looked healthy.
+      let key: KeyObject | undefined;
+      try {
+        key = createPublicKey(jwt.publicKey);
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['publicKey'],
+          message: 'is not a public key Node can read (a PEM SPKI key: RSA, EC P-256/384/521 or Ed25519/Ed448)',
+        });
+      }
+      const usable = key ? algorithmsFor(key) : undefined;
+      if (key && usable && !jwt.algorithms.some((a) => usable.includes(a))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['algorithms'],
+          message: `none of them can verify with publicKey (key type ${key.asymmetricKeyType}${usable.length ? `: ${usable.join(', ')}` : ': none of the allowed algorithms'})`,
+        });
+      }
     }
     jwt.policies.forEach((p, i) => {
       if ((p.subject === undefined) === (p.claim === undefined))

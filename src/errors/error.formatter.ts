@@ -103,7 +103,7 @@ function formatFor(formatted: GraphQLFormattedError, error: unknown, hideSuggest
         // Apollo's own words tell a client to reconfigure ApolloServer; the switch is the gateway's config.
         message:
           formatted.extensions?.validationErrorCode === 'INTROSPECTION_DISABLED'
-            ? 'Introspection is off on this gateway (server.introspection: false in its config).'
+            ? 'Introspection is off on this gateway (server.introspection in its config; off by default when NODE_ENV=production).'
             : code === 'GRAPHQL_VALIDATION_FAILED' && formatted.message === 'Validation aborted.'
               ? // graphql-js's own work budget (comparing every pair of same-named fields) ran out: say which.
                 'Validation aborted: the operation repeats too many fields for graphql-js to compare them (its work limit); select each field once.'

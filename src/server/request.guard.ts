@@ -3,6 +3,7 @@ import { ErrorCode } from '../errors/error-code.enum';
 import { ServiceUnavailableError, UnauthenticatedError } from '../errors/gateway.error';
 import { REFUSAL_LINGER_MS } from './client-error.handler';
 import { HttpError } from './http.error';
+import { isLoopbackHost } from './loopback.host';
 
 /** Options for node:http's createServer: slow clients are cut off (docs/security.md). */
 export function serverOptions(limits: { readonly headersTimeoutMs: number; readonly requestTimeoutMs: number }): ServerOptions {
@@ -43,12 +44,6 @@ export function idleSocketTimeoutMs(o: {
   return Math.max(longestCreate, o.requestTimeoutMs + REFUSAL_LINGER_MS + 1000);
 }
 
-const LOOPBACK_IPV4 = /^127(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
-
-function isLoopbackName(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || LOOPBACK_IPV4.test(hostname);
-}
-
 /**
  * Without authentication the gateway is safe only if nothing but this
  * machine can drive it. Listening on loopback is not enough: a web page can
@@ -60,7 +55,7 @@ function isLoopbackName(hostname: string): boolean {
 export function checkLoopbackOnly(req: IncomingMessage, authEnabled: boolean, listedOrigins: ReadonlySet<string> = new Set()): void {
   if (authEnabled) return;
   const host = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::\d{1,5})?$/.exec(req.headers.host ?? '');
-  if (!host || !isLoopbackName(host[1].toLowerCase())) {
+  if (!host || !isLoopbackHost(host[1])) {
     throw new HttpError(
       ErrorCode.MISDIRECTED_REQUEST,
       'This gateway runs without authentication and answers only requests addressed to a loopback host (127.0.0.1, localhost, [::1]).',
@@ -76,7 +71,7 @@ export function checkLoopbackOnly(req: IncomingMessage, authEnabled: boolean, li
   } catch {
     hostname = undefined;
   }
-  if (!hostname || !isLoopbackName(hostname.toLowerCase())) {
+  if (!hostname || !isLoopbackHost(hostname)) {
     throw new HttpError(
       ErrorCode.FORBIDDEN,
       'This gateway runs without authentication and accepts browser requests only from a loopback origin or one listed in server.cors.origins.',

@@ -153,7 +153,7 @@ describe('the cost limit and introspection off', () => {
     const intro = await post(h.url, JSON.stringify({ query: getIntrospectionQuery() }));
     expect(intro.status).toBe(400);
     expect(intro.body.errors[0]).toMatchObject({
-      message: 'Introspection is off on this gateway (server.introspection: false in its config).',
+      message: 'Introspection is off on this gateway (server.introspection in its config; off by default when NODE_ENV=production).',
       extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
     });
     const typo = await post(h.url, JSON.stringify({ query: '{ provider { id } }' }));

@@ -1,3 +1,4 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,6 +131,15 @@ describe('configuration', () => {
     );
   });
 
+  it('secrets missing from the environment are listed with the problems of the file itself, in the same run', () => {
+    const found = problems({ server: { maxBodyBytes: 10 }, redis: { url: 'redis://r:6379' }, providers: [provider] }, {});
+    expect(found).toEqual([
+      expect.stringMatching(/^server\.maxBodyBytes: /),
+      'providers.0.tokenEnv: environment variable HOOP_TOKEN is not set',
+      expect.stringMatching(/^redis: IDEMPOTENCY_HMAC_KEY/),
+    ]);
+  });
+
   it('a `jwt` section needs exactly one key source, an issuer and an audience, and refuses none/HMAC algorithms', () => {
     const jwt = { jwksUrl: 'https://idp/jwks.json', issuer: 'https://idp', audience: 'identity-gateway' };
     expect(problems({ jwt, providers: [provider] })).toEqual([]);
@@ -200,6 +210,41 @@ describe('configuration', () => {
     expect(problems({ clients: [anonymous], providers: [provider] })).toEqual(['clients.0.id: is reserved for unauthenticated callers']);
   });
 
+  it('a jwt.publicKey is read at start: one Node cannot read, or one none of the algorithms can verify with, is a config problem', () => {
+    const spki = (type: 'rsa' | 'ec' | 'ed25519', options: object = {}): string =>
+      (generateKeyPairSync as (t: string, o: object) => { publicKey: KeyObject })(type, { modulusLength: 2048, ...options }).publicKey.export({
+        type: 'spki',
+        format: 'pem',
+      }) as string;
+    const jwt = { issuer: 'https://idp', audience: 'identity-gateway' };
+    const rsa = spki('rsa');
+    expect(problems({ jwt: { ...jwt, publicKey: rsa }, providers: [provider] })).toEqual([]);
+    expect(problems({ jwt: { ...jwt, publicKey: rsa, algorithms: ['RS256', 'ES256'] }, providers: [provider] })).toEqual([]);
+    expect(problems({ jwt: { ...jwt, publicKey: '-----BEGIN PUBLIC KEY-----\ngarbage\n-----END PUBLIC KEY-----\n' }, providers: [provider] })).toEqual([
+      expect.stringMatching(/^jwt\.publicKey: is not a public key Node can read/),
+    ]);
+    expect(problems({ jwt: { ...jwt, publicKey: rsa, algorithms: ['ES256'] }, providers: [provider] })).toEqual([
+      'jwt.algorithms: none of them can verify with publicKey (key type rsa: RS256, RS384, RS512, PS256, PS384, PS512)',
+    ]);
+    expect(problems({ jwt: { ...jwt, publicKey: spki('ec', { namedCurve: 'P-384' }), algorithms: ['ES256'] }, providers: [provider] })).toEqual([
+      'jwt.algorithms: none of them can verify with publicKey (key type ec: ES384)',
+    ]);
+    expect(problems({ jwt: { ...jwt, publicKey: spki('ed25519'), algorithms: ['EdDSA'] }, providers: [provider] })).toEqual([]);
+  });
+
+  it('only a loopback address as written counts as loopback for running without authentication', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '::ffff:127.0.0.1']) {
+      expect({ host, problems: problems({ server: { host }, providers: [provider] }) }).toEqual({ host, problems: [] });
+    }
+    // A name that starts like a loopback address resolves wherever its owner says.
+    for (const host of ['127.attacker.example', '127.0.0.1.nip.io', '0.0.0.0', '::', '10.0.0.1', '127.0.0.256']) {
+      expect({ host, problems: problems({ server: { host }, providers: [provider] }) }).toEqual({
+        host,
+        problems: [expect.stringMatching(/^server\.host: without `clients` or `jwt`/)],
+      });
+    }
+  });
+
   it('an invalid file stops the process with exit code 2 and every problem on stderr', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'idgw-cfg-'));
     const file = join(dir, 'gateway.yaml');
@@ -216,6 +261,25 @@ describe('configuration', () => {
     const gw = spawnGateway({ GATEWAY_CONFIG: '/nonexistent/gateway.yaml' });
     expect(await gw.exited).toBe(2);
     expect(gw.output()).toContain('cannot read /nonexistent/gateway.yaml');
+  });
+
+  it('a YAML syntax error says where, without quoting the line (it may hold a password written inline)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'idgw-cfg-'));
+    for (const [name, text] of [
+      ['missing-comma.yaml', "redis: { url: 'redis://:hunter2secretpw@127.0.0.1:6379' keyPrefix: x }\n"],
+      ['duplicate-key.yaml', 'redis:\n  url: redis://:hunter2secretpw@127.0.0.1:6379\n  url: redis://:hunter2secretpw@127.0.0.1:6380\n'],
+    ]) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      let message = '';
+      try {
+        loadConfigFile(file, {});
+      } catch (err) {
+        message = (err as ConfigError).problems.map((p) => p.message).join('\n');
+      }
+      expect(message).toMatch(new RegExp(`^cannot read ${file}: .* at line \\d+, column \\d+$`));
+      expect(message).not.toContain('hunter2');
+    }
   });
 
   it("the README's complete example and the docker-compose configuration are valid", () => {
