@@ -22,7 +22,8 @@ COPY config ./config
 USER node
 EXPOSE 4000
 # slim has no curl: Node's own fetch probes readiness, on loopback at PORT (it does not read the config file:
-# set PORT, which overrides server.port, to move the port; a gateway bound to one other address needs its own check).
+# set PORT, which overrides server.port, to move the port; a gateway bound to an address other than 0.0.0.0 or
+# 127.0.0.1 needs its own check).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=5 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/readyz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node directly, not npm: the signals of `docker stop` must reach the gateway itself.

@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { ConfigError, type ConfigProblem } from './config.error';
 import { logSettingsProblems } from './log.settings';
 import type { ProviderModule } from '../providers/provider.module';
+import { ENV_NAME } from './provider-base.schema';
 import { configSchema, configSchemaFor, type GatewayConfigInput, type ParsedConfig } from './config.schema';
 
 export interface GatewayConfig extends ParsedConfig {
@@ -56,7 +57,8 @@ function secretsFromEnv(cfg: unknown, env: Env): { problems: ConfigProblem[]; pr
   const { providers, redis } = (cfg ?? {}) as { providers?: unknown; redis?: unknown };
   (Array.isArray(providers) ? providers : []).forEach((p: unknown, i) => {
     const { id, tokenEnv } = (p ?? {}) as { id?: unknown; tokenEnv?: unknown };
-    if (typeof tokenEnv !== 'string' || tokenEnv === '') return;
+    // Only a variable's name is named back: a value the schema refused may be the token itself, pasted in.
+    if (typeof tokenEnv !== 'string' || !ENV_NAME.test(tokenEnv)) return;
     const token = env[tokenEnv];
     const unfit = token ? headerValueProblem(token) : 'is not set';
     if (token && !unfit) providerTokens[String(id)] = token;

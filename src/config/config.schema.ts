@@ -4,7 +4,7 @@ import type { ProviderModule } from '../providers/provider.module';
 import type { ProviderConfigBase, ProviderConfigInput } from './provider-base.schema';
 import { attemptBudgetMs, LEASE_SLACK_MS, RETRY_POLICY, worstCaseCallMs } from './retry.policy';
 import { clientPolicySchema, connectionFields, jwtSchema, limitsSchema, scopeSchema } from './security.schema';
-import { isLoopbackHost } from '../server/loopback.host';
+import { isLoopbackAddress } from '../server/loopback.host';
 
 /** One provider entry: the union of every module's own schema, told apart by `kind`. */
 function providerConfigSchema(modules: readonly ProviderModule[]) {
@@ -201,7 +201,7 @@ export function configSchemaFor(modules: readonly ProviderModule[]) {
           ctx.addIssue({ code: 'custom', path: ['clients', i, 'keySha256'], message: `client "${c.id}" has the same API key as client "${owner}"` });
         } else keyOwner.set(c.keySha256, c.id);
       });
-      if (!cfg.clients && !cfg.jwt && !isLoopbackHost(cfg.server.host)) {
+      if (!cfg.clients && !cfg.jwt && !isLoopbackAddress(cfg.server.host)) {
         ctx.addIssue({
           code: 'custom',
           path: ['server', 'host'],

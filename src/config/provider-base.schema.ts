@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { NAME_SLUG } from '../domain';
 
-const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+/** What a `tokenEnv` must look like: anything else is likely the token itself, pasted in (never echoed). */
+export const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
 /** Per-provider circuit breaker (docs/providers.md, "Circuit breaker"). */
 export interface BreakerConfig {

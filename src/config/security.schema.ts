@@ -85,13 +85,20 @@ export const jwtSchema = z
       // a key no allowed algorithm can use would refuse every token while the gateway looked healthy.
       let key: KeyObject | undefined;
       try {
+        // Node derives a public key from a private one: a private key pasted here would be accepted and kept.
+        if (/PRIVATE KEY-----/.test(jwt.publicKey)) throw new Error('a private key');
         key = createPublicKey(jwt.publicKey);
       } catch {
         ctx.addIssue({
           code: 'custom',
           path: ['publicKey'],
-          message: 'is not a public key Node can read (a PEM SPKI key: RSA, EC P-256/384/521 or Ed25519/Ed448)',
+          message: 'is not a public key Node can read (a PEM SPKI key: RSA, EC P-256/384/521 or Ed25519/Ed448; never a private key)',
         });
+      }
+      // jose refuses RSA keys under 2048 bits for every token.
+      const bits = key?.asymmetricKeyDetails?.modulusLength;
+      if (bits !== undefined && bits < 2048) {
+        ctx.addIssue({ code: 'custom', path: ['publicKey'], message: `is a ${bits}-bit RSA key: RSA keys of at least 2048 bits are accepted` });
       }
       const usable = key ? algorithmsFor(key) : undefined;
       if (key && usable && !jwt.algorithms.some((a) => usable.includes(a))) {

@@ -155,15 +155,22 @@ ${AUDIT_APPEND}`;
 export const AUDIT_ONCE_SEARCH_LIMIT = 20_000;
 
 /**
+ * How long a retry's mark stops a late first try (AUDIT_APPEND_FIRST): longer than a completion is retried
+ * (COMPLETION_RETRY_HORIZON_MS, 5 min) and than Linux goes on resending a closed connection's bytes (about
+ * 15 min with its default retries).
+ */
+export const AUDIT_RETRY_MARK_MS = 60 * 60_000;
+
+/**
  * KEYS: audit stream, the attempt's retry mark. ARGV: as AUDIT_APPEND, then searchFrom (ms: the oldest entry
- * id that can be this event's). A completion's retry: an earlier try whose reply was lost may have appended
- * the very same event (the same JSON, to the same stream). Appended only when none of the newest entries down
- * to searchFrom (at most AUDIT_ONCE_SEARCH_LIMIT) holds it: 1; already there: 0. Either way it first leaves
- * the mark (kept as long as the stream's retention) that stops the first try, should that land later
- * (AUDIT_APPEND_FIRST). Never on the hot path, only on retries.
+ * id that can be this event's), markTtlMs. A completion's retry: an earlier try whose reply was lost may have
+ * appended the very same event (the same JSON, to the same stream). Appended only when none of the newest
+ * entries down to searchFrom (at most AUDIT_ONCE_SEARCH_LIMIT) holds it: 1; already there: 0. Either way it
+ * first leaves the mark (for markTtlMs) that stops the first try, should that land later (AUDIT_APPEND_FIRST).
+ * Never on the hot path, only on retries.
  */
 export const AUDIT_APPEND_ONCE = `
-redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[6])
 local from = '+'
 local seen = 0
 while seen < ${AUDIT_ONCE_SEARCH_LIMIT} do

@@ -27,7 +27,18 @@ import { AUDIT_ID_BEFORE_AT_MS, readAuditPage, type AuditEntry, type ShardBound 
 import { groupByNode } from './node.grouping';
 import { guardId, newOwnerToken, recordId } from './record.keys';
 import { AUDIT_APPEND_AT_ONCE, createRedisClient, type RedisClient, type RedisConnectionOptions } from './redis.client';
-import { AUDIT_APPEND, AUDIT_APPEND_FIRST, AUDIT_APPEND_ONCE, CLAIM, COMPLETE, GUARD_CLAIM, GUARD_KEEP, GUARD_RELEASE, RELEASE } from './redis.scripts';
+import {
+  AUDIT_APPEND,
+  AUDIT_APPEND_FIRST,
+  AUDIT_APPEND_ONCE,
+  AUDIT_RETRY_MARK_MS,
+  CLAIM,
+  COMPLETE,
+  GUARD_CLAIM,
+  GUARD_KEEP,
+  GUARD_RELEASE,
+  RELEASE,
+} from './redis.scripts';
 
 interface ScriptCommands {
   idgwClaim(rec: string, lease: string, ...args: string[]): Promise<string[]>;
@@ -42,7 +53,16 @@ interface PipelineScripts {
   idgwAuditAppend(stream: string, maxEvents: string, minId: string, ttlMs: string, event: string): ChainableCommander;
   idgwAuditAppendAtOnce(stream: string, maxEvents: string, minId: string, ttlMs: string, event: string): ChainableCommander;
   idgwAuditAppendFirst(stream: string, retried: string, maxEvents: string, minId: string, ttlMs: string, event: string): ChainableCommander;
-  idgwAuditAppendOnce(stream: string, retried: string, maxEvents: string, minId: string, ttlMs: string, event: string, searchFrom: string): ChainableCommander;
+  idgwAuditAppendOnce(
+    stream: string,
+    retried: string,
+    maxEvents: string,
+    minId: string,
+    ttlMs: string,
+    event: string,
+    searchFrom: string,
+    markTtlMs: string,
+  ): ChainableCommander;
 }
 type Scripted = ChainableCommander & PipelineScripts;
 
@@ -312,12 +332,9 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   /**
    * XADD (bounded by count), trimmed by age, and a TTL so an idle stream goes away with its retention: one script.
    * A refused attempt's event goes to a refusals stream, any shard's (`refusal`: its retries pick anew); a
-   * completion's goes where its requestId and time put it, so that its retries (`once`) search the stream an
-   * earlier try used.
-   */
-  /**
-   * `completionOf`: the owner whose completion this event records; its tries share a retry mark (next to the
-   * stream, in its slot) that keeps the event to one append whichever try Redis runs first.
+   * completion's (`completionOf`: the owner whose completion it records) goes where its requestId and time put
+   * it, so that its retries (`retry`) search the stream an earlier try used, and its tries share a retry mark
+   * (beside the stream, in its slot) that keeps the event to one append whichever try Redis runs first.
    */
   private auditStep(event: AuditEvent, how: { atOnce?: boolean; completionOf?: string; retry?: boolean; refusal?: boolean } = {}): Step {
     const key = this.auditKey(how.refusal ? this.auditShards + Math.floor(Math.random() * this.auditShards) : this.shardOf(event));
@@ -331,7 +348,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       // Entry ids are Redis's clock when the earlier try ran, after the event's `at` on the gateway's, give or take
       // the two clocks' disagreement: the same margin the audit pages allow (AUDIT_ID_BEFORE_AT_MS).
       const searchFrom = String(Math.max(0, Date.parse(event.at) - AUDIT_ID_BEFORE_AT_MS));
-      return { key, add: (p) => p.idgwAuditAppendOnce(key, retried, ...args, searchFrom) };
+      return { key, add: (p) => p.idgwAuditAppendOnce(key, retried, ...args, searchFrom, String(AUDIT_RETRY_MARK_MS)) };
     }
     return { key, add: (p) => (how.atOnce ? p.idgwAuditAppendAtOnce(key, ...args) : p.idgwAuditAppend(key, ...args)) };
   }

@@ -327,11 +327,7 @@ export class IdentityService {
     }
     if (claim.kind === 'in_progress') {
       this.events.idempotency('in_progress');
-      throw new ConflictError('A request with this idempotency key is still in progress; retry after it finishes.', {
-        idempotencyKey: ref.key,
-        inProgress: true,
-        original: { createdAt: claim.record.createdAt },
-      });
+      throw inProgressConflict(ref.key, claim.record.createdAt, 'A request with this idempotency key is still in progress; retry after it finishes.');
     }
     if (claim.kind === 'completed') {
       this.events.idempotency('conflict');
@@ -634,16 +630,20 @@ export class IdentityService {
   ): Promise<GuardClaim[]> {
     const { owner } = claim;
     if (!(await this.options.store.ownsLease(ref, owner))) {
-      // Answered as the claim answers a key in progress, and audited as such: this attempt reached the store.
-      this.audit(caller, ref, REFUSAL_STATUS.in_progress, [], { await: false });
+      // Answered as the claim answers a key in progress, and audited as such (the record as this attempt's claim
+      // found it): this attempt reached the store.
+      this.audit(
+        caller,
+        ref,
+        REFUSAL_STATUS.in_progress,
+        claim.previous.map((r) => auditTarget(r, { refused: true })),
+        { await: false },
+      );
       this.events.idempotency('in_progress');
-      throw new ConflictError(
+      throw inProgressConflict(
+        ref.key,
+        claim.createdAt,
         'A request with this idempotency key is still in progress (this attempt outlived its lease and was taken over); nothing was sent by it. Retry after it finishes.',
-        {
-          idempotencyKey: ref.key,
-          inProgress: true,
-          original: { createdAt: claim.createdAt },
-        },
       );
     }
     const contested = guards.filter((_, i) => held[i] === 'attempt');
@@ -920,6 +920,10 @@ function mayExist(outcome: TargetOutcome | undefined): boolean {
 /** Everything but the credentials: they exist in this response only. */
 function toRecord(r: TargetResult): TargetRecord {
   return r.kind === 'created' ? { providerId: r.providerId, kind: 'created', entity: r.entity } : r;
+}
+
+function inProgressConflict(key: string, createdAt: string, message: string): ConflictError {
+  return new ConflictError(message, { idempotencyKey: key, inProgress: true, original: { createdAt } });
 }
 
 function completedConflict(key: string, record: StoredRecord): ConflictError {

@@ -135,8 +135,7 @@ export class GatewayMetrics implements IdentityEvents {
 
   targetFinished(providerId: string, outcome: TargetOutcome, seconds: number): void {
     const [result, status] = outcome.kind === 'created' ? ['created', outcome.httpStatus] : [outcome.failure.code, outcome.failure.httpStatus];
-    // `none`: no answer came (a timeout, a connection refused or broken, an open breaker).
-    this.upstreamFinished.record({ provider: providerId, outcome: result, status: status === undefined ? 'none' : String(status) }, seconds);
+    this.upstreamFinished.record({ provider: providerId, outcome: result, status: statusLabel(status) }, seconds);
   }
 
   idempotency(event: IdempotencyEvent): void {
@@ -163,6 +162,15 @@ export class GatewayMetrics implements IdentityEvents {
   scrape(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+/** Statuses with a label value of their own; any other is counted by its class (`4xx`): a provider cannot grow the set. */
+const OWN_STATUS: ReadonlySet<number> = new Set([200, 201, 202, 204, 400, 401, 403, 404, 409, 422, 429, 500, 502, 503, 504]);
+
+/** `none`: no answer came (a timeout, a connection refused or broken, an open breaker). */
+function statusLabel(status: number | undefined): string {
+  if (status === undefined) return 'none';
+  return OWN_STATUS.has(status) ? String(status) : `${Math.floor(status / 100)}xx`;
 }
 
 /**

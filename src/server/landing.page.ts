@@ -1,3 +1,6 @@
+/** The page loads and runs nothing: text, inline style attributes and links to the health routes. */
+export const LANDING_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 /**
  * GET / when the playground is off (server.playground or server.introspection
  * false): a page that tells a person how to use the API, with no external
@@ -5,9 +8,6 @@
  * header, when it is a plain host[:port]; anything else is never echoed into
  * the page) and, when the gateway requires one, the Authorization header.
  */
-/** The page loads and runs nothing: text, inline style attributes and links to the health routes. */
-export const LANDING_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
 export function landingPage(options: { readonly host: string | undefined; readonly authRequired: boolean }): string {
   const host = options.host && /^[A-Za-z0-9.\-:[\]]{1,260}$/.test(options.host) ? options.host : '127.0.0.1:4000';
   const auth = options.authRequired ? ` \\\n  -H 'authorization: Bearer &lt;your API key or token&gt;'` : '';

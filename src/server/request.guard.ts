@@ -3,7 +3,7 @@ import { ErrorCode } from '../errors/error-code.enum';
 import { ServiceUnavailableError, UnauthenticatedError } from '../errors/gateway.error';
 import { REFUSAL_LINGER_MS } from './client-error.handler';
 import { HttpError } from './http.error';
-import { isLoopbackHost } from './loopback.host';
+import { isLoopbackHostName } from './loopback.host';
 
 /** Options for node:http's createServer: slow clients are cut off (docs/security.md). */
 export function serverOptions(limits: { readonly headersTimeoutMs: number; readonly requestTimeoutMs: number }): ServerOptions {
@@ -55,7 +55,7 @@ export function idleSocketTimeoutMs(o: {
 export function checkLoopbackOnly(req: IncomingMessage, authEnabled: boolean, listedOrigins: ReadonlySet<string> = new Set()): void {
   if (authEnabled) return;
   const host = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::\d{1,5})?$/.exec(req.headers.host ?? '');
-  if (!host || !isLoopbackHost(host[1])) {
+  if (!host || !isLoopbackHostName(host[1])) {
     throw new HttpError(
       ErrorCode.MISDIRECTED_REQUEST,
       'This gateway runs without authentication and answers only requests addressed to a loopback host (127.0.0.1, localhost, [::1]).',
@@ -71,7 +71,7 @@ export function checkLoopbackOnly(req: IncomingMessage, authEnabled: boolean, li
   } catch {
     hostname = undefined;
   }
-  if (!hostname || !isLoopbackHost(hostname)) {
+  if (!hostname || !isLoopbackHostName(hostname)) {
     throw new HttpError(
       ErrorCode.FORBIDDEN,
       'This gateway runs without authentication and accepts browser requests only from a loopback origin or one listed in server.cors.origins.',

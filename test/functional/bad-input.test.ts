@@ -232,6 +232,7 @@ describe('bad input is a BAD_USER_INPUT error naming the field, and nothing reac
     }
     // Names are the query's own words: still quoted.
     expect((await h.gql('{ providers { id } } }')).body.errors[0].message).toBe('Syntax Error: Unexpected "}".');
+    expect((await h.gql('query Q Q { providers { id } }')).body.errors[0].message).toBe('Syntax Error: Expected "{", found Name "Q".');
     expect(h.sandboxes.count()).toBe(before);
     expect(h.logs()).not.toMatch(/S3CRET/);
   });

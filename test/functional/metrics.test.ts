@@ -80,6 +80,14 @@ describe('/metrics (Prometheus text format)', () => {
     expect(sample(s, 'idgw_idempotency_events_total', { event: 'replay' })).toBe(1);
   });
 
+  it('an upstream status outside the common set is counted by its class: a provider cannot grow the label set', async () => {
+    h.sandboxes.hoop.inject({ response: { status: 418, body: { message: 'teapot' } }, times: 2 });
+    for (let i = 0; i < 2; i++) await h.gql(CREATE_SA, { input: { name: uniqueName('tp'), providers: ['hoop'] } });
+    const s = (await scrape(h.url)).samples;
+    expect(sample(s, 'idgw_upstream_requests_total', { provider: 'hoop', outcome: 'BAD_REQUEST', status: '4xx' })).toBe(2);
+    expect(s.filter((x) => x.name === 'idgw_upstream_requests_total' && x.labels.status === '418')).toEqual([]);
+  });
+
   it('store failures are counted, and each gateway in a process reports only its own requests', async () => {
     const down = await startHarness({ redis: true, redisUrl: `redis://127.0.0.1:${await freePort()}` });
     try {

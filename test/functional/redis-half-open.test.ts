@@ -178,8 +178,11 @@ describe('a half-open Redis connection (open, silent) is dropped and made again'
       // The completion retrier's try, on the new connection, runs first and appends the event.
       expect(await store.complete(r, claim.owner, completion, event, { retry: true, auditOnRetry: 'unknown' })).toBe(true);
       // Then Redis reads the cut connection's buffer: the first try's COMPLETE and append run after it.
+      const sentBefore = forwarded.split(event.requestId).length - 1;
       proxy.releaseHeld();
       await sleep(300);
+      // The held first try did reach Redis (its event's bytes went through once more), after the retry.
+      expect(forwarded.split(event.requestId).length - 1).toBe(sentBefore + 1);
       const audited = (await store.auditEvents({ first: 100, filter: {} })).events.filter((e) => e.idempotencyKey === r.key);
       expect(audited.map((e) => e.requestId)).toEqual([event.requestId]);
       expect((await store.get([r]))[0]?.state).toBe('completed');

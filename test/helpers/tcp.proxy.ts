@@ -118,7 +118,9 @@ export class CountingProxy {
   releaseHeld(): void {
     for (const [client, { upstream, data }] of this.held) {
       this.held.delete(client);
-      upstream.end(Buffer.concat(data));
+      const bytes = Buffer.concat(data);
+      this.onForward?.(bytes);
+      upstream.end(bytes);
     }
   }
 

@@ -131,6 +131,12 @@ describe('configuration', () => {
     );
   });
 
+  it('a token pasted where the name of its variable goes is refused without being named back', () => {
+    const found = problems({ providers: [{ ...provider, tokenEnv: 'hpat_SUPERSECRETTOKEN123' }] }, {});
+    expect(found).toEqual(['providers.0.tokenEnv: must be the NAME of an environment variable holding the token']);
+    expect(found.join('\n')).not.toContain('SUPERSECRET');
+  });
+
   it('secrets missing from the environment are listed with the problems of the file itself, in the same run', () => {
     const found = problems({ server: { maxBodyBytes: 10 }, redis: { url: 'redis://r:6379' }, providers: [provider] }, {});
     expect(found).toEqual([
@@ -230,6 +236,17 @@ describe('configuration', () => {
       'jwt.algorithms: none of them can verify with publicKey (key type ec: ES384)',
     ]);
     expect(problems({ jwt: { ...jwt, publicKey: spki('ed25519'), algorithms: ['EdDSA'] }, providers: [provider] })).toEqual([]);
+    // jose refuses RSA keys under 2048 bits for every token.
+    expect(problems({ jwt: { ...jwt, publicKey: spki('rsa', { modulusLength: 1024 }) }, providers: [provider] })).toEqual([
+      'jwt.publicKey: is a 1024-bit RSA key: RSA keys of at least 2048 bits are accepted',
+    ]);
+    // Node would derive the public key from a private one pasted beside it: refused, and not quoted.
+    const pair = generateKeyPairSync('ed25519');
+    const privatePem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const both = `${pair.publicKey.export({ type: 'spki', format: 'pem' }) as string}${privatePem}`;
+    const refused = problems({ jwt: { ...jwt, publicKey: both }, providers: [provider] });
+    expect(refused).toEqual([expect.stringMatching(/^jwt\.publicKey: is not a public key Node can read/)]);
+    expect(refused.join('\n')).not.toContain(privatePem.split('\n')[1]);
   });
 
   it('only a loopback address as written counts as loopback for running without authentication', () => {
@@ -237,7 +254,8 @@ describe('configuration', () => {
       expect({ host, problems: problems({ server: { host }, providers: [provider] }) }).toEqual({ host, problems: [] });
     }
     // A name that starts like a loopback address resolves wherever its owner says.
-    for (const host of ['127.attacker.example', '127.0.0.1.nip.io', '0.0.0.0', '::', '10.0.0.1', '127.0.0.256']) {
+    // A bracketed address is a URL's or a Host header's spelling, not one to listen on.
+    for (const host of ['127.attacker.example', '127.0.0.1.nip.io', '0.0.0.0', '::', '10.0.0.1', '127.0.0.256', '[::1]']) {
       expect({ host, problems: problems({ server: { host }, providers: [provider] }) }).toEqual({
         host,
         problems: [expect.stringMatching(/^server\.host: without `clients` or `jwt`/)],
