@@ -160,17 +160,37 @@ const BOOT_SCRIPT = `
   // One answer per run, not a stream: GraphiQL's Stop (a second click on Run) cancels a stream it is reading, and
   // the create it started then finishes unseen, its one-time credentials shown nowhere.
   var post = GraphiQL.createFetcher({ url: config.endpoint, enableIncrementalDelivery: false });
-  // A second run (Ctrl-Enter again) while the same request is on its way gets that request's answer: GraphiQL
-  // shows only the latest run's, and a second request would be the CONFLICT (inProgress) of the first, whose
-  // answer, the only copy of its secrets, would then be dropped.
+  // GraphiQL shows only the latest run's answer (an earlier run's is dropped when it arrives), in whichever tab
+  // is open then. So a run while a mutation is on its way (Ctrl-Enter again, the plan tab run during the create,
+  // an edited create) is not sent: it gets that mutation's answer, the only copy of its one-time secrets, and a
+  // note saying so; run again to send it. The same request again gets the same answer without the note.
+  // GraphiQL's own schema fetch (IntrospectionQuery) is always sent.
   var running = {};
+  var mutation = null;
+  var NOT_SENT = 'This run was not sent: a mutation was still running, and this is its answer, shown here so that ' +
+    'its one-time credentials are not lost. Copy them, then run again to send yours.';
+  function isMutation(params) {
+    return /(^|[^A-Za-z0-9_])mutation([^A-Za-z0-9_]|$)/.test(String(params.query || ''));
+  }
+  // The note first, where the answer's top is on screen: GraphiQL prints keys in their order.
+  function withNote(answer) {
+    if (!answer || typeof answer !== 'object') return answer;
+    var out = { extensions: Object.assign({ playground: NOT_SENT }, answer.extensions) };
+    Object.keys(answer).forEach(function (k) {
+      if (k !== 'extensions') out[k] = answer[k];
+    });
+    return out;
+  }
   function send(params, opts) {
     var key = JSON.stringify([params, (opts && opts.headers) || null]);
     if (running[key]) return running[key];
+    if (mutation && params.operationName !== 'IntrospectionQuery') return mutation.then(withNote);
     var answer = Promise.resolve(post(params, opts));
     running[key] = answer;
+    if (isMutation(params)) mutation = answer;
     var done = function () {
       delete running[key];
+      if (mutation === answer) mutation = null;
     };
     answer.then(done, done);
     return answer;
@@ -228,6 +248,12 @@ const BOOT_SCRIPT = `
     } catch (e) {}
     return out;
   }
+  // The same for a password written inline in the query text (hoop: {password: "..."}), wherever GraphiQL
+  // stores queries: kept as "" (a string or block string, or one still being typed up to the end of its line).
+  function withoutInlinePasswords(text) {
+    if (typeof text !== 'string') return text;
+    return text.replace(/(\\bpassword\\s*:\\s*)("""[\\s\\S]*?(?:"""|$(?![\\s\\S]))|"(?:[^"\\\\\\n]|\\\\.)*(?:"|\\\\?$))/gm, '$1""');
+  }
   // GraphiQL's history keeps each run's headers (an API key) in localStorage whatever shouldPersistHeaders
   // says: everything it stores goes through this, which drops headers from stored lists (history,
   // favourites) and never stores the headers editor. What an earlier version stored is cleaned on load.
@@ -243,6 +269,7 @@ const BOOT_SCRIPT = `
           var copy = Object.assign({}, item);
           if (dropHeaders) delete copy.headers;
           if ('variables' in copy) copy.variables = withoutPasswords(copy.variables);
+          if ('query' in copy) copy.query = withoutInlinePasswords(copy.query);
           return copy;
         });
       });
@@ -254,6 +281,7 @@ const BOOT_SCRIPT = `
   function toStore(k, v) {
     if (/^graphiql:(queries|favorites)$/.test(k)) return cleaned(v, true);
     if (k === 'graphiql:tabState') return cleaned(v, false);
+    if (k === 'graphiql:query') return withoutInlinePasswords(v);
     return k === 'graphiql:variables' ? withoutPasswords(v) : v;
   }
   // Site data may be blocked (a browser setting): reading window.localStorage then throws, and the page must

@@ -118,6 +118,67 @@ describe('the GraphiQL playground in Chromium', () => {
       await w.context.close();
     });
 
+    it("a run while a create is on its way (the plan tab's, during the create) is not sent: it shows the create's answer, secrets and all, with a note", async () => {
+      const w = await openPlayground(browser, h);
+      const before = h.sandboxes.generic.count();
+      const plansBefore = h
+        .logs()
+        .split('\n')
+        .filter((l) => l.includes('"planServiceAccount"')).length;
+      h.sandboxes.generic.inject({ delayMs: 1500 });
+      await w.page.click(EXECUTE);
+      await new Promise((r) => setTimeout(r, 300));
+      // The tour's next step, taken too soon: the plan tab, run while the create still waits for generic.
+      await w.page.locator('.graphiql-tab').getByText('PlanServiceAccount', { exact: true }).click();
+      await w.page.locator('.graphiql-query-editor').getByText('query PlanServiceAccount').waitFor({ timeout: 15_000 });
+      await w.page.click(EXECUTE);
+      await w.page.locator(RESULT).getByText('This run was not sent', { exact: false }).waitFor({ timeout: 15_000 });
+      // The whole answer, not only the lines on screen (the note comes first, the secrets further down).
+      const result = await w.page.evaluate(() =>
+        (globalThis as unknown as { document: { querySelector(s: string): { CodeMirror: { getValue(): string } } } }).document
+          .querySelector('.result-window .CodeMirror')
+          .CodeMirror.getValue(),
+      );
+      expect(result).toContain('This run was not sent: a mutation was still running');
+      expect(result).toContain('"status": "SUCCEEDED"');
+      expect(result).toMatch(/"secret": "[^"]+"/);
+      expect(h.sandboxes.generic.count() - before).toBe(1);
+      expect(
+        h
+          .logs()
+          .split('\n')
+          .filter((l) => l.includes('"planServiceAccount"')).length,
+      ).toBe(plansBefore);
+      // Once it has answered, runs are sent again.
+      await w.page.click(EXECUTE);
+      await w.page.locator(RESULT).getByText('"keyState"').waitFor({ timeout: 15_000 });
+      await expect(w.page.locator(RESULT).innerText()).resolves.toContain('"keyState": "COMPLETED"');
+      expectNothingForeignOrBroken(w);
+      await w.context.close();
+    });
+
+    it('a password written inline in the query is never kept in storage either: it is stored as ""', async () => {
+      const w = await openPlayground(browser, h);
+      const password = `pw-${Date.now().toString(36)}-inline`;
+      await w.page.locator('.graphiql-query-editor .CodeMirror').click();
+      await w.page.keyboard.press('Control+A');
+      await w.page.keyboard.insertText(
+        `mutation { createUser(input: {email: "inline@example.com", providers: ["hoop"], hoop: {password: "${password}"}}) { status } }`,
+      );
+      await new Promise((r) => setTimeout(r, 800)); // GraphiQL's debounce before the editor's text is its state
+      await w.page.click(EXECUTE);
+      await w.page.locator(RESULT).getByText('"status"').waitFor({ timeout: 15_000 });
+      await new Promise((r) => setTimeout(r, 1000)); // GraphiQL stores its tabs after a debounce
+      const stored = await w.page.evaluate(() => {
+        const local = (globalThis as unknown as { localStorage: { length: number; key(i: number): string | null; getItem(k: string): string | null } })
+          .localStorage;
+        return Array.from({ length: local.length }, (_, i) => `${local.key(i)}=${local.getItem(local.key(i)!)}`);
+      });
+      expect(stored.filter((entry) => entry.includes('inline@example.com')).length).toBeGreaterThan(0);
+      expect(stored.filter((entry) => entry.includes(password))).toEqual([]);
+      await w.context.close();
+    });
+
     it('a password typed into the variables is never kept in storage: it is stored as ""', async () => {
       const w = await openPlayground(browser, h);
       const password = `pw-${Date.now().toString(36)}-secret`;
