@@ -130,7 +130,7 @@ function applyEnvOverrides(raw: unknown, env: Env): unknown {
   // Only with a Redis (from the file or the variables): a prefix alone configures none.
   if (env.REDIS_KEY_PREFIX !== undefined && out.redis) out.redis = { ...out.redis, keyPrefix: env.REDIS_KEY_PREFIX };
   // Introspection (and with it the playground) is on in development and off in production unless the file
-  // says otherwise: Apollo Server's own default, and DESIGN's "on in dev".
+  // says otherwise: Apollo Server's own default, and the design contract's "on in dev".
   const server = (out.server ?? {}) as Record<string, unknown>;
   if (env.NODE_ENV === 'production' && server.introspection === undefined) {
     out.server = { ...server, introspection: false } as GatewayConfigInput['server'];

@@ -19,7 +19,11 @@ async function main(): Promise<void> {
     unleash: { edition: process.env.SANDBOX_UNLEASH_EDITION === 'oss' ? 'oss' : 'enterprise' },
     tokens: Object.fromEntries(Object.values(SANDBOX_TOKEN_ENV).map((e) => [e, process.env[e]])),
   });
-  const summary = set.all().map((s) => ({ kind: s.kind, baseUrl: s.baseUrl, control: `http://127.0.0.1:${s.port}/__sandbox/calls` }));
+  // The calls log and the fault endpoint, as `npm start` prints them for the README's tour.
+  const summary = set.all().map((s) => {
+    const origin = new URL(s.baseUrl).origin;
+    return { kind: s.kind, baseUrl: s.baseUrl, calls: `${origin}/__sandbox/calls`, faults: `${origin}/__sandbox/faults` };
+  });
   process.stdout.write(`${JSON.stringify({ sandboxes: summary, tokens: set.tokens }, null, 2)}\n`);
   const stop = () => void set.stop().then(() => process.exit(0));
   process.once('SIGINT', stop);

@@ -11,7 +11,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => redis?.stop());
 
-/** DESIGN-level rows of the idempotency table, through real HTTP, with the gateway on a Redis Cluster. */
+/** The design contract's rows of the idempotency table, through real HTTP, with the gateway on a Redis Cluster. */
 describe('idempotency semantics on Redis Cluster', () => {
   let h: Harness;
   beforeAll(async () => {

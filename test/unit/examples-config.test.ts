@@ -17,6 +17,11 @@ describe('examples/config/gateway.yaml', () => {
     expect(cfg.providerTokens).toEqual({ hoop: 'h', unleash: 'u', versori: 'v', 'partner-api': 'p' });
     expect(cfg.server.cors.origins).toEqual(['https://admin.example.com']);
     expect(cfg.clients?.map((c) => c.id)).toEqual(['admin-frontend', 'provisioning-job']);
+    // The production checklist's "every client with a policy".
+    expect(cfg.clients?.map((c) => c.policy?.providers)).toEqual([
+      ['hoop', 'unleash', 'versori', 'partner-api'],
+      ['hoop', 'unleash'],
+    ]);
   });
 
   it('names every missing token variable when the environment lacks them', () => {

@@ -462,7 +462,7 @@ describe('a provider that does not refuse a duplicate (generic): an unknown outc
     expect(first.results[0]).toMatchObject({ failure: { code: 'TIMEOUT', retryable: false, mayHaveCreated: true } });
     expect((first.results[0] as { failure: { message: string } }).failure.message).toMatch(/^upstream TIMEOUT; not retryable: /);
     expect((first.results[0] as { failure: { message: string } }).failure.message).toMatch(NOT_AGAIN);
-    // A provider with a duplicate check keeps DESIGN's rule: retryable, and its 409 answers a second send.
+    // A provider with a duplicate check keeps the design contract's rule: retryable, and its 409 answers a second send.
     expect(first.results[1]).toMatchObject({ failure: { code: 'TIMEOUT', retryable: true } });
 
     await create(service, sa({ idempotencyKey: 'k' }));

@@ -20,8 +20,15 @@ import {
  * The domain's enums, registered as they are: the GraphQL type and the
  * TypeScript type are one declaration (domain/), so no cast bridges them.
  */
-registerEnumType(AccountStatus, { name: 'AccountStatus', description: 'Status of a service account at creation.' });
-registerEnumType(UserStatus, { name: 'UserStatus', description: 'Status of a user at creation.' });
+registerEnumType(AccountStatus, {
+  name: 'AccountStatus',
+  description:
+    'Status of a service account at creation. Only hoop has one: a target on a provider without a status (Unleash, Versori, generic) asked for anything but ACTIVE is UNSUPPORTED, without a call.',
+});
+registerEnumType(UserStatus, {
+  name: 'UserStatus',
+  description: 'Status of a user at creation. Only hoop has one: an Unleash target asked for anything but ACTIVE is UNSUPPORTED, without a call.',
+});
 // Named CreateStatus in the schema: the statuses of a create, and DRY_RUN, which only a dry run answers.
 registerEnumType(AnswerStatus, {
   name: 'CreateStatus',
