@@ -51,7 +51,7 @@ export type CreateServiceAccountInput = {
   generic?: GenericServiceAccountOptions | null | undefined;
 };
 
-/** Status of a service account at creation. */
+/** Status of a service account at creation. Only hoop has one: a target on a provider without a status (Unleash, Versori, generic) asked for anything but ACTIVE is UNSUPPORTED, without a call. */
 export type AccountStatus =
   | 'ACTIVE'
   | 'INACTIVE';
