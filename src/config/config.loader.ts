@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import { ConfigError, type ConfigProblem } from './config.error';
 import { logSettingsProblems } from './log.settings';
 import type { ProviderModule } from '../providers/provider.module';
@@ -17,16 +17,35 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** Reads GATEWAY_CONFIG (YAML or JSON; YAML is a superset of JSON). */
 export function loadConfigFile(path: string, env: Env = process.env): GatewayConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError([{ path: '', message: `cannot read ${path}: ${(err as Error).message}` }]);
+  }
   let raw: unknown;
   try {
-    raw = parseYaml(readFileSync(path, 'utf8'));
+    const doc = parseDocument(text);
+    // Warnings too (an unknown tag such as `!secret`): the value would be read as plain text, and the parser's
+    // own report of them goes to process warnings with the offending line.
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) throw problem;
+    raw = doc.toJS();
   } catch (err) {
-    // The yaml parser's message goes on to quote the offending lines, which may hold a secret written inline (a
-    // Redis URL's password): its first line says where, and is all that is shown.
-    const where = (err as Error).message.split('\n')[0].replace(/:\s*$/, '');
-    throw new ConfigError([{ path: '', message: `cannot read ${path}: ${where}` }]);
+    throw new ConfigError([{ path: '', message: `cannot read ${path}: ${withoutQuotedSource((err as Error).message)}` }]);
   }
   return resolveConfig(raw, env);
+}
+
+/**
+ * The yaml parser's messages go on to quote the offending lines, and some name a value (`Unresolved alias …:
+ * <name>`); either may be a secret written inline (a Redis URL's password). What is shown is where.
+ */
+function withoutQuotedSource(message: string): string {
+  return message
+    .split('\n')[0]
+    .replace(/:\s*$/, '')
+    .replace(/: .*?((?: at line \d+, column \d+)?)$/, '$1');
 }
 
 /**

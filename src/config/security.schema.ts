@@ -47,7 +47,13 @@ function algorithmsFor(key: KeyObject): readonly Asymmetric[] {
 
 export const jwtSchema = z
   .strictObject({
-    jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
+    jwksUrl: z
+      .url({ protocol: /^https?$/ })
+      // The URL is logged when the key set is unreachable: it must hold no credential.
+      .refine((u) => !URL.canParse(u) || (new URL(u).username === '' && new URL(u).password === ''), {
+        error: 'must not hold a user or password (the URL is logged when the key set is unreachable)',
+      })
+      .optional(),
     publicKey: z
       .string()
       .regex(/-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----/, 'must be a PEM SPKI public key (-----BEGIN PUBLIC KEY-----)')

@@ -1,4 +1,5 @@
-const LOOPBACK_IPV4 = /^127(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+// Octets without leading zeros: Node's listen reads `127.0.0.08` as a host name (DNS), not an address.
+const LOOPBACK_IPV4 = /^127(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 /**
  * A loopback address as written, to listen on: `localhost`, an IPv4 literal in 127.0.0.0/8, `::1` or an
