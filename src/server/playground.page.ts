@@ -169,8 +169,10 @@ const BOOT_SCRIPT = `
   var mutation = null;
   var NOT_SENT = 'This run was not sent: a mutation was still running, and this is its answer, shown here so that ' +
     'its one-time credentials are not lost. Copy them, then run again to send yours.';
+  // Comments and strings are not the document's words ("A dry run of the mutation" in the plan tab's comment).
   function isMutation(params) {
-    return /(^|[^A-Za-z0-9_])mutation([^A-Za-z0-9_]|$)/.test(String(params.query || ''));
+    var words = String(params.query || '').replace(/"""(?:\\\\"""|[\\s\\S])*?"""|"(?:[^"\\\\\\n]|\\\\.)*"|#[^\\n]*/g, ' ');
+    return /(^|[^A-Za-z0-9_])mutation([^A-Za-z0-9_]|$)/.test(words);
   }
   // The note first, where the answer's top is on screen: GraphiQL prints keys in their order.
   function withNote(answer) {
@@ -190,7 +192,10 @@ const BOOT_SCRIPT = `
     if (isMutation(params)) mutation = answer;
     var done = function () {
       delete running[key];
-      if (mutation === answer) mutation = null;
+      if (mutation === answer) {
+        mutation = null;
+        notice.style.display = 'none';
+      }
     };
     answer.then(done, done);
     return answer;
@@ -216,6 +221,31 @@ const BOOT_SCRIPT = `
     out.Authorization = key;
     return out;
   }
+  // Some runs never reach the fetcher: GraphiQL counts a run, then refuses Variables or Headers that are not
+  // JSON (half-typed) in its own words, and the mutation's answer, arriving later, is dropped as stale. So while
+  // a mutation is on its way, the Run button and Ctrl/Cmd-Enter do nothing but say why; its answer is shown
+  // where GraphiQL puts it, in the tab open when it arrives.
+  var notice = document.createElement('div');
+  notice.setAttribute('role', 'status');
+  notice.id = 'playground-notice';
+  notice.textContent = 'A create is still running: its answer, with one-time credentials, is shown here when it arrives. Run again after that.';
+  Object.assign(notice.style, {
+    display: 'none', position: 'fixed', bottom: '1rem', left: '50%', transform: 'translateX(-50%)', zIndex: '1000',
+    padding: '0.6rem 1rem', borderRadius: '6px', background: '#3a3a3a', color: '#fff', font: '14px system-ui, sans-serif',
+  });
+  document.body.appendChild(notice);
+  function holdRun(event) {
+    if (!mutation) return;
+    var runKey = event.type === 'keydown' && event.key === 'Enter' && (event.ctrlKey || event.metaKey);
+    var runClick = event.type !== 'keydown' && event.target && event.target.closest && event.target.closest('.graphiql-execute-button');
+    if (!runKey && !runClick) return;
+    event.preventDefault();
+    event.stopPropagation();
+    notice.style.display = 'block';
+  }
+  ['keydown', 'pointerdown', 'mousedown', 'click'].forEach(function (type) {
+    window.addEventListener(type, holdRun, true);
+  });
   var fetcher = config.authRequired
     ? function (params, opts) {
         var headers = opts && opts.headers;
@@ -224,6 +254,8 @@ const BOOT_SCRIPT = `
         // Only a tab that still holds the placeholder: one whose header was emptied or changed sends what it says.
         else if (lastKey && holdsPlaceholder(headers)) return send(params, Object.assign({}, opts, { headers: withKey(headers, lastKey) }));
         if (key) return send(params, opts);
+        // Answered in the page, but still the latest run: a mutation on its way keeps the screen (see send).
+        if (mutation && params.operationName !== 'IntrospectionQuery') return mutation.then(withNote);
         return Promise.resolve({ errors: [{ message: config.authHint }] });
       }
     : send;
@@ -254,6 +286,30 @@ const BOOT_SCRIPT = `
     if (typeof text !== 'string') return text;
     return text.replace(/(\\bpassword\\s*:\\s*)("""[\\s\\S]*?(?:"""|$(?![\\s\\S]))|"(?:[^"\\\\\\n]|\\\\.)*(?:"|\\\\?$))/gm, '$1""');
   }
+  // A password can also come in a way no pattern follows (a variable named otherwise, a default value, a
+  // block string with escaped quotes): a query that mentions one is stored with every string emptied, and its
+  // variables too. The tab restored after a reload then asks for the values again.
+  function mentionsPassword(query) {
+    return /password/i.test(String(query || ''));
+  }
+  function withoutStrings(text) {
+    if (typeof text !== 'string') return text;
+    return text.replace(/"""(?:\\\\"""|[\\s\\S])*?(?:"""|$(?![\\s\\S]))|"(?:[^"\\\\\\n]|\\\\.)*(?:"|\\\\?$)/gm, '""');
+  }
+  function withoutStringValues(json) {
+    if (typeof json !== 'string') return json;
+    try {
+      return JSON.stringify(JSON.parse(json, function (k, v) { return typeof v === 'string' ? '' : v; }), null, 2);
+    } catch (e) {
+      return json.replace(/(:\\s*)"(?:[^"\\\\\\n]|\\\\.)*(?:"|\\\\?$)/gm, '$1""');
+    }
+  }
+  function storedQuery(query) {
+    return mentionsPassword(query) ? withoutStrings(query) : withoutInlinePasswords(query);
+  }
+  function storedVariables(variables, query) {
+    return mentionsPassword(query) ? withoutStringValues(variables) : withoutPasswords(variables);
+  }
   // GraphiQL's history keeps each run's headers (an API key) in localStorage whatever shouldPersistHeaders
   // says: everything it stores goes through this, which drops headers from stored lists (history,
   // favourites) and never stores the headers editor. What an earlier version stored is cleaned on load.
@@ -268,8 +324,8 @@ const BOOT_SCRIPT = `
           if (!item || typeof item !== 'object') return item;
           var copy = Object.assign({}, item);
           if (dropHeaders) delete copy.headers;
-          if ('variables' in copy) copy.variables = withoutPasswords(copy.variables);
-          if ('query' in copy) copy.query = withoutInlinePasswords(copy.query);
+          if ('variables' in copy) copy.variables = storedVariables(copy.variables, copy.query);
+          if ('query' in copy) copy.query = storedQuery(copy.query);
           return copy;
         });
       });
@@ -281,8 +337,8 @@ const BOOT_SCRIPT = `
   function toStore(k, v) {
     if (/^graphiql:(queries|favorites)$/.test(k)) return cleaned(v, true);
     if (k === 'graphiql:tabState') return cleaned(v, false);
-    if (k === 'graphiql:query') return withoutInlinePasswords(v);
-    return k === 'graphiql:variables' ? withoutPasswords(v) : v;
+    if (k === 'graphiql:query') return storedQuery(v);
+    return k === 'graphiql:variables' ? storedVariables(v, local.getItem('graphiql:query')) : v;
   }
   // Site data may be blocked (a browser setting): reading window.localStorage then throws, and the page must
   // still work, with nothing kept across loads.
