@@ -352,6 +352,10 @@ const BOOT_SCRIPT = `
     setItem: function (k, v) {
       if (k === 'graphiql:headers') return;
       local.setItem(k, toStore(k, v));
+      // GraphiQL stores each editor on its own: Variables typed before the query that names a password were
+      // stored before anything said to empty them.
+      var variables = local.getItem('graphiql:variables');
+      if (k === 'graphiql:query' && mentionsPassword(v) && variables !== null) local.setItem('graphiql:variables', withoutStringValues(variables));
     },
     removeItem: function (k) { local.removeItem(k); },
     get length() { return graphiqlKeys().length; },

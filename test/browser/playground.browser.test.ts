@@ -184,6 +184,27 @@ describe('the GraphiQL playground in Chromium', () => {
       await w.context.close();
     });
 
+    it('Variables typed before the query that names a password are emptied in storage once that query is stored', async () => {
+      const w = await openPlayground(browser, h);
+      const password = `pw-${Date.now().toString(36)}-first`;
+      await w.page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror').click();
+      await w.page.keyboard.press('Control+A');
+      await w.page.keyboard.insertText(JSON.stringify({ pw: password }));
+      await new Promise((r) => setTimeout(r, 1000)); // stored by itself, before the query below exists
+      await w.page.locator('.graphiql-query-editor .CodeMirror').click();
+      await w.page.keyboard.press('Control+A');
+      await w.page.keyboard.insertText('mutation First($pw: String!) { createUser(input: {email: "first@example.com", hoop: {password: $pw}}) { status } }');
+      await new Promise((r) => setTimeout(r, 1000));
+      const stored = await w.page.evaluate(() => {
+        const local = (globalThis as unknown as { localStorage: { length: number; key(i: number): string | null; getItem(k: string): string | null } })
+          .localStorage;
+        return Array.from({ length: local.length }, (_, i) => `${local.key(i)}=${local.getItem(local.key(i)!)}`);
+      });
+      expect(stored.filter((entry) => entry.includes('mutation First')).length).toBeGreaterThan(0);
+      expect(stored.filter((entry) => entry.includes(password))).toEqual([]);
+      await w.context.close();
+    });
+
     it('a password typed into the variables is never kept in storage: it is stored as ""', async () => {
       const w = await openPlayground(browser, h);
       const password = `pw-${Date.now().toString(36)}-secret`;
