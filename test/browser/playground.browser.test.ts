@@ -32,6 +32,29 @@ async function runAndReadStatus(page: Page): Promise<string> {
   return page.locator(RESULT).innerText();
 }
 
+/** Replaces the text of the open tab's query or variables editor, as a person selecting all and typing would. */
+async function replaceEditor(page: Page, editor: 'query' | 'variables', text: string): Promise<void> {
+  await page.locator(editor === 'query' ? '.graphiql-query-editor .CodeMirror' : '.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText(text);
+}
+
+/** Everything the page keeps in localStorage, as `key=value` lines. */
+function storedEntries(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const local = (globalThis as unknown as { localStorage: { length: number; key(i: number): string | null; getItem(k: string): string | null } })
+      .localStorage;
+    return Array.from({ length: local.length }, (_, i) => `${local.key(i)}=${local.getItem(local.key(i)!)}`);
+  });
+}
+
+/** The page stored what was typed (`kept` is in it), and `secret` nowhere. */
+async function expectStoredWithout(page: Page, kept: string, secret: string): Promise<void> {
+  const stored = await storedEntries(page);
+  expect(stored.filter((entry) => entry.includes(kept)).length).toBeGreaterThan(0);
+  expect(stored.filter((entry) => entry.includes(secret))).toEqual([]);
+}
+
 function expectNothingForeignOrBroken(w: WatchedPage): void {
   expect(w.foreignRequests).toEqual([]);
   expect(w.errors).toEqual([]);
@@ -162,66 +185,44 @@ describe('the GraphiQL playground in Chromium', () => {
     it('a password in the query, inline, as a default or in a variable of any name, is never kept in storage: such a query is stored with its strings emptied', async () => {
       const w = await openPlayground(browser, h);
       const password = `pw-${Date.now().toString(36)}-secret`;
-      await w.page.locator('.graphiql-query-editor .CodeMirror').click();
-      await w.page.keyboard.press('Control+A');
-      await w.page.keyboard.insertText(
+      await replaceEditor(
+        w.page,
+        'query',
         `mutation Inline($pw: String = "${password}-default") { createUser(input: {email: "inline@example.com", providers: ["hoop"], hoop: {password: "${password}-inline", slackId: $pw}}) { status } }`,
       );
-      await w.page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror').click();
-      await w.page.keyboard.press('Control+A');
-      await w.page.keyboard.insertText(JSON.stringify({ pw: `${password}-variable` }));
+      await replaceEditor(w.page, 'variables', JSON.stringify({ pw: `${password}-variable` }));
       await new Promise((r) => setTimeout(r, 800)); // GraphiQL's debounce before the editor's text is its state
       await w.page.click(EXECUTE);
       await w.page.locator(RESULT).getByText('"status"').waitFor({ timeout: 15_000 });
       await new Promise((r) => setTimeout(r, 1000)); // GraphiQL stores its tabs after a debounce
-      const stored = await w.page.evaluate(() => {
-        const local = (globalThis as unknown as { localStorage: { length: number; key(i: number): string | null; getItem(k: string): string | null } })
-          .localStorage;
-        return Array.from({ length: local.length }, (_, i) => `${local.key(i)}=${local.getItem(local.key(i)!)}`);
-      });
-      expect(stored.filter((entry) => entry.includes('mutation Inline')).length).toBeGreaterThan(0);
-      expect(stored.filter((entry) => entry.includes(password))).toEqual([]);
+      await expectStoredWithout(w.page, 'mutation Inline', password);
       await w.context.close();
     });
 
     it('Variables typed before the query that names a password are emptied in storage once that query is stored', async () => {
       const w = await openPlayground(browser, h);
       const password = `pw-${Date.now().toString(36)}-first`;
-      await w.page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror').click();
-      await w.page.keyboard.press('Control+A');
-      await w.page.keyboard.insertText(JSON.stringify({ pw: password }));
+      await replaceEditor(w.page, 'variables', JSON.stringify({ pw: password }));
       await new Promise((r) => setTimeout(r, 1000)); // stored by itself, before the query below exists
-      await w.page.locator('.graphiql-query-editor .CodeMirror').click();
-      await w.page.keyboard.press('Control+A');
-      await w.page.keyboard.insertText('mutation First($pw: String!) { createUser(input: {email: "first@example.com", hoop: {password: $pw}}) { status } }');
+      await replaceEditor(
+        w.page,
+        'query',
+        'mutation First($pw: String!) { createUser(input: {email: "first@example.com", hoop: {password: $pw}}) { status } }',
+      );
       await new Promise((r) => setTimeout(r, 1000));
-      const stored = await w.page.evaluate(() => {
-        const local = (globalThis as unknown as { localStorage: { length: number; key(i: number): string | null; getItem(k: string): string | null } })
-          .localStorage;
-        return Array.from({ length: local.length }, (_, i) => `${local.key(i)}=${local.getItem(local.key(i)!)}`);
-      });
-      expect(stored.filter((entry) => entry.includes('mutation First')).length).toBeGreaterThan(0);
-      expect(stored.filter((entry) => entry.includes(password))).toEqual([]);
+      await expectStoredWithout(w.page, 'mutation First', password);
       await w.context.close();
     });
 
     it('a password typed into the variables is never kept in storage: it is stored as ""', async () => {
       const w = await openPlayground(browser, h);
       const password = `pw-${Date.now().toString(36)}-secret`;
-      await w.page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror').click();
-      await w.page.keyboard.press('Control+A');
-      await w.page.keyboard.insertText(JSON.stringify({ input: { name: 'pw-test', hoop: { password } } }, null, 2));
+      await replaceEditor(w.page, 'variables', JSON.stringify({ input: { name: 'pw-test', hoop: { password } } }, null, 2));
       await new Promise((r) => setTimeout(r, 800)); // GraphiQL's debounce before the editor's text is its state
       await w.page.click(EXECUTE); // refused (a service account has no password), but kept in the history
       await w.page.locator(RESULT).getByText('"errors"').waitFor({ timeout: 15_000 });
       await new Promise((r) => setTimeout(r, 1000)); // GraphiQL stores its tabs after a debounce
-      const stored = await w.page.evaluate(() => {
-        const local = (globalThis as unknown as { localStorage: { length: number; key(i: number): string | null; getItem(k: string): string | null } })
-          .localStorage;
-        return Array.from({ length: local.length }, (_, i) => `${local.key(i)}=${local.getItem(local.key(i)!)}`);
-      });
-      expect(stored.filter((entry) => entry.includes('password')).length).toBeGreaterThan(0);
-      expect(stored.filter((entry) => entry.includes(password))).toEqual([]);
+      await expectStoredWithout(w.page, 'password', password);
       // What the editor shows now is what the person typed: only storage is cleaned.
       await expect(w.page.locator('.graphiql-editor-tool').innerText()).resolves.toContain(password);
       await w.context.close();
@@ -341,11 +342,7 @@ describe('the GraphiQL playground in Chromium', () => {
       // After a reload the tabs are the same ones, each showing the placeholder again (headers are never stored).
       await new Promise((r) => setTimeout(r, 1000)); // GraphiQL stores its tabs after a debounce
       // Nor is the key anywhere in storage: GraphiQL's history kept every run's headers.
-      const stored = await w.page.evaluate(() => {
-        const local = (globalThis as unknown as { localStorage: { length: number; key(i: number): string | null; getItem(k: string): string | null } })
-          .localStorage;
-        return Array.from({ length: local.length }, (_, i) => `${local.key(i)}=${local.getItem(local.key(i)!)}`);
-      });
+      const stored = await storedEntries(w.page);
       expect(stored.some((entry) => entry.startsWith('graphiql:queries='))).toBe(true);
       expect(stored.filter((entry) => entry.includes(API_KEY))).toEqual([]);
       await w.page.reload();
