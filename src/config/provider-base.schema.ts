@@ -4,6 +4,11 @@ import { NAME_SLUG } from '../domain';
 /** What a `tokenEnv` must look like: anything else is likely the token itself, pasted in (never echoed). */
 export const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
+/** A URL without a user or password (a URL the schema refuses for another reason passes here: one problem each). */
+export function holdsNoCredentials(u: string): boolean {
+  return !URL.canParse(u) || (new URL(u).username === '' && new URL(u).password === '');
+}
+
 /** Per-provider circuit breaker (docs/providers.md, "Circuit breaker"). */
 export interface BreakerConfig {
   readonly enabled: boolean;
@@ -41,7 +46,7 @@ export const providerBase = {
   // here would be dropped without a word (a key in `?api_key=` never sent), so it is refused instead.
   baseUrl: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-    .refine((u) => !URL.canParse(u) || (new URL(u).username === '' && new URL(u).password === ''), {
+    .refine(holdsNoCredentials, {
       error: 'must not hold a user or password (they would never be sent): the token goes in the variable named by tokenEnv',
     })
     .refine((u) => !URL.canParse(u) || (new URL(u).search === '' && new URL(u).hash === ''), {

@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { holdsNoCredentials } from './provider-base.schema';
 
 /** Scopes a client may hold: `identity:audit` is reserved for the audit trail (docs/security.md). */
 export const SCOPES = ['identity:read', 'identity:write', 'identity:audit'] as const;
@@ -50,7 +51,7 @@ export const jwtSchema = z
     jwksUrl: z
       .url({ protocol: /^https?$/ })
       // The URL is logged when the key set is unreachable: it must hold no credential.
-      .refine((u) => !URL.canParse(u) || (new URL(u).username === '' && new URL(u).password === ''), {
+      .refine(holdsNoCredentials, {
         error: 'must not hold a user or password (the URL is logged when the key set is unreachable)',
       })
       .optional(),

@@ -312,14 +312,7 @@ export class IdentityService {
     );
     if (claim.kind !== 'claimed') {
       // What the key's record holds, not what this attempt did: it created nothing, so nothing counts as CREATED.
-      const results = claim.kind === 'reused' ? [] : claim.record.results;
-      this.audit(
-        caller,
-        ref,
-        REFUSAL_STATUS[claim.kind],
-        results.map((r) => auditTarget(r, { refused: true })),
-        { await: false },
-      );
+      this.auditRefused(caller, ref, claim.kind, claim.kind === 'reused' ? [] : claim.record.results);
     }
     if (claim.kind === 'reused') {
       this.events.idempotency('reused');
@@ -426,9 +419,11 @@ export class IdentityService {
         // Only a guard taken back from an earlier attempt of this key says that attempt may have sent the create
         // (it takes the guard just before its call); one taken free, or refused, says no attempt of this key did.
         const earlier = earlierBehindGuard(held[i], claim.takenOverFrom, t.adapter.id, previous.get(t.adapter.id));
-        if (!isHeld(held[i])) this.events.idempotency('guard_conflict', t.adapter.id);
         let outcome: TargetOutcome;
-        if (!isHeld(held[i])) outcome = { kind: 'failed', failure: refusedGuard(t, held[i]) };
+        if (!isHeld(held[i])) {
+          this.events.idempotency('guard_conflict', t.adapter.id);
+          outcome = { kind: 'failed', failure: refusedGuard(t, held[i]) };
+        }
         // That attempt may have created it, and this provider would not refuse a second create: not sent
         // (docs/idempotency.md, "Unknown outcomes"). A guard left by an attempt with a known outcome (its release
         // lost) is no such sign: sent.
@@ -497,6 +492,17 @@ export class IdentityService {
    * for that); an attempt the claim answered appends it without making the
    * caller wait for one more round trip.
    */
+  /** An attempt refused at the store: audited with the key's record as it found it (no target counts as CREATED). */
+  private auditRefused(caller: Caller, ref: RecordRef, refusal: keyof typeof REFUSAL_STATUS, records: readonly TargetRecord[]): void {
+    this.audit(
+      caller,
+      ref,
+      REFUSAL_STATUS[refusal],
+      records.map((r) => auditTarget(r, { refused: true })),
+      { await: false },
+    );
+  }
+
   private audit(caller: Caller, ref: RecordRef, status: AuditStatus, targets: readonly AuditTarget[], how: { await: boolean }): AuditEvent {
     const event: AuditEvent = {
       at: new Date().toISOString(),
@@ -632,13 +638,7 @@ export class IdentityService {
     if (!(await this.options.store.ownsLease(ref, owner))) {
       // Answered as the claim answers a key in progress, and audited as such (the record as this attempt's claim
       // found it): this attempt reached the store.
-      this.audit(
-        caller,
-        ref,
-        REFUSAL_STATUS.in_progress,
-        claim.previous.map((r) => auditTarget(r, { refused: true })),
-        { await: false },
-      );
+      this.auditRefused(caller, ref, 'in_progress', claim.previous);
       this.events.idempotency('in_progress');
       throw inProgressConflict(
         ref.key,

@@ -280,15 +280,10 @@ const BOOT_SCRIPT = `
     } catch (e) {}
     return out;
   }
-  // The same for a password written inline in the query text (hoop: {password: "..."}), wherever GraphiQL
-  // stores queries: kept as "" (a string or block string, or one still being typed up to the end of its line).
-  function withoutInlinePasswords(text) {
-    if (typeof text !== 'string') return text;
-    return text.replace(/(\\bpassword\\s*:\\s*)("""[\\s\\S]*?(?:"""|$(?![\\s\\S]))|"(?:[^"\\\\\\n]|\\\\.)*(?:"|\\\\?$))/gm, '$1""');
-  }
-  // A password can also come in a way no pattern follows (a variable named otherwise, a default value, a
-  // block string with escaped quotes): a query that mentions one is stored with every string emptied, and its
-  // variables too. The tab restored after a reload then asks for the values again.
+  // A password in the query text comes in ways no pattern follows (inline, a variable named otherwise, a default
+  // value, a block string with escaped quotes): a query that mentions one is stored with every string emptied
+  // (one still being typed up to the end of its line too), and its variables too. The tab restored after a
+  // reload then asks for the values again.
   function mentionsPassword(query) {
     return /password/i.test(String(query || ''));
   }
@@ -305,7 +300,7 @@ const BOOT_SCRIPT = `
     }
   }
   function storedQuery(query) {
-    return mentionsPassword(query) ? withoutStrings(query) : withoutInlinePasswords(query);
+    return mentionsPassword(query) ? withoutStrings(query) : query;
   }
   function storedVariables(variables, query) {
     return mentionsPassword(query) ? withoutStringValues(variables) : withoutPasswords(variables);
@@ -354,8 +349,9 @@ const BOOT_SCRIPT = `
       local.setItem(k, toStore(k, v));
       // GraphiQL stores each editor on its own: Variables typed before the query that names a password were
       // stored before anything said to empty them.
+      if (k !== 'graphiql:query' || !mentionsPassword(v)) return;
       var variables = local.getItem('graphiql:variables');
-      if (k === 'graphiql:query' && mentionsPassword(v) && variables !== null) local.setItem('graphiql:variables', withoutStringValues(variables));
+      if (variables !== null) local.setItem('graphiql:variables', withoutStringValues(variables));
     },
     removeItem: function (k) { local.removeItem(k); },
     get length() { return graphiqlKeys().length; },
